@@ -1,0 +1,76 @@
+# Shared by the .ci scripts: progress messages and idempotent installs of what a fresh
+# machine lacks. Everything comes from rustup, crates.io, Debian or npm.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The wasm-bindgen CLI must equal the crate version in Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock"
+}
+
+install_build_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    step "Adding the wasm32 target to Rust"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want; want="$(wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    step "Installing wasm-bindgen CLI $want from crates.io (about 5 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+install_test_tools() {
+  command -v chromium >/dev/null || { step "Installing Debian's chromium for browser tests"; apt_install chromium; }
+  command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
+  command -v psql >/dev/null || { step "Installing PostgreSQL"; apt_install postgresql postgresql-client; }
+  if [ ! -d end2end/node_modules/playwright-core ]; then
+    step "Installing browser-test tools from npm"
+    (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Tests make and drop their own databases on the local server; start it when it is down.
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    step "Starting PostgreSQL"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+}
+
+# Builds the hydration bundle (wasm + JS) and the stylesheet into target/site, the way
+# cargo-leptos would, with the pinned wasm-bindgen CLI and nothing downloaded.
+build_site() {
+  local profile="${1:-dev}" dir="debug"
+  [ "$profile" = "release" ] && dir="wasm-release"
+  step "Building the dashboard bundle (wasm, $profile)"
+  if [ "$profile" = "release" ]; then
+    cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile wasm-release
+  else
+    cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate
+  fi
+  local site="$CARGO_TARGET_DIR/site"
+  mkdir -p "$site/pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name linkgate \
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$dir/app.wasm"
+  if [ "$profile" = "release" ] && command -v wasm-opt >/dev/null; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      -o "$site/pkg/linkgate_bg.wasm" "$site/pkg/linkgate_bg.wasm"
+  fi
+  cp style/main.css "$site/pkg/linkgate.css"
+  cp -r public/. "$site/"
+}

@@ -1,0 +1,56 @@
+//! The domain's error type. Each surface maps it once: `server::http_error` to HTTP/JSON,
+//! `web::server_fn_error` for server functions. Messages here are safe to show a user.
+use crate::form_outcome::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("Some fields are not valid.")]
+    Invalid(FieldErrors),
+    #[error("An account with this email already exists.")]
+    EmailTaken,
+    /// Deliberately the same for an unknown email and a wrong password.
+    #[error("The email or password is not correct.")]
+    WrongCredentials,
+    #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("Please sign in.")]
+    Unauthenticated,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Something went wrong on our side. Please try again.")]
+    Storage(#[from] sea_orm::DbErr),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal(&'static str),
+}
+
+impl DomainError {
+    /// A stable machine-readable code, used in the JSON error shape of wire-api.md.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::Invalid(_) => "request.invalid",
+            DomainError::EmailTaken => "email.taken",
+            DomainError::WrongCredentials => "credentials.invalid",
+            DomainError::TooManyAttempts { .. } => "signin.rate_limited",
+            DomainError::Unauthenticated => "auth.required",
+            DomainError::NotFound => "not_found",
+            DomainError::Storage(_) | DomainError::Internal(_) => "server_error",
+        }
+    }
+
+    /// The field errors a form should show for this error.
+    pub fn field_errors(&self) -> FieldErrors {
+        match self {
+            DomainError::Invalid(errors) => errors.clone(),
+            DomainError::EmailTaken => {
+                let mut e = FieldErrors::default();
+                e.add("email", self.to_string());
+                e
+            }
+            other => {
+                let mut e = FieldErrors::default();
+                e.add("form", other.to_string());
+                e
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The domain layer: all logic and all database access. No HTTP or Leptos types here;
+//! the current time is passed in (unix seconds) so tests control it.
+pub mod crypto;
+pub mod email_address;
+pub mod error;
+pub mod password;
+pub mod person_name;
+pub mod session_store;
+pub mod sign_in;
+pub mod sign_in_limit;
+pub mod sign_up;
+pub mod viewer_lookup;
+
+pub use error::DomainError;
+
+/// Unix seconds now; the one place the wall clock is read for domain decisions.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}

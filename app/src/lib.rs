@@ -1,0 +1,29 @@
+//! Linkgate's Leptos application: dashboard pages (SSR + hydration) and, behind the `ssr`
+//! feature, the domain layer every HTTP surface calls.
+#![cfg_attr(
+    feature = "ssr",
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod components;
+pub mod form_outcome;
+pub mod page_context;
+pub mod pages;
+pub mod shell;
+pub mod viewer;
+
+#[cfg(feature = "ssr")]
+pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod entity;
+#[cfg(feature = "ssr")]
+pub mod web;
+
+pub use shell::{shell, App};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

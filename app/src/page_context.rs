@@ -1,0 +1,12 @@
+//! What the server knows when it renders a page (who is signed in, a failed form's outcome),
+//! handed to the client once through the hydration data.
+use serde::{Deserialize, Serialize};
+
+use crate::form_outcome::FormOutcome;
+use crate::viewer::Viewer;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageContext {
+    pub viewer: Option<Viewer>,
+    pub outcome: Option<FormOutcome>,
+}

@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::{auth_card::AuthCard, text_field::TextField};
+use crate::shell::use_page_context;
+
+/// Posts to `/signup` as a plain form, so it works before (and without) the wasm.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let outcome = use_page_context()
+        .outcome
+        .filter(|o| o.form == "signup")
+        .unwrap_or_default();
+    let form_error = outcome.errors.for_field("form");
+    let name_error = outcome.errors.for_field("name");
+    let email_error = outcome.errors.for_field("email");
+    let password_error = outcome.errors.for_field("password");
+    let (name, email) = (outcome.name, outcome.email);
+    view! {
+        <Title text="Create your account" />
+        <AuthCard title="Create your account">
+            <p class="lead">"Connect your users' mailboxes, calendars and CRMs through one consent flow."</p>
+            {form_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+            <form method="post" action="/signup" class="stack" novalidate>
+                <TextField label="Your name" name="name" value=name error=name_error.clone() autocomplete="name" autofocus=true />
+                <TextField label="Work email" name="email" kind="email" value=email error=email_error.clone() autocomplete="email" />
+                <TextField label="Password" name="password" kind="password" error=password_error.clone() autocomplete="new-password" hint="At least 10 characters." />
+                <button type="submit" class="button primary wide">"Create account"</button>
+            </form>
+            <p class="switch">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+        </AuthCard>
+    }
+}

@@ -1,0 +1,71 @@
+//! The HTML document and the router: one place lists every page.
+use leptos::prelude::*;
+use leptos::server::SharedValue;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::dashboard_layout::DashboardLayout;
+use crate::page_context::PageContext;
+use crate::pages::{
+    accounts::AccountsPage, applications::ApplicationsPage, not_found::NotFoundPage,
+    settings::SettingsPage, sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Rendered on the server from request context; read back from the page on the client.
+    let page = SharedValue::new(|| use_context::<PageContext>().unwrap_or_default()).into_inner();
+    provide_context(page);
+
+    // Lets tests and styles know the wasm has taken over the page.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/linkgate.css" />
+        <Title formatter=|page: String| format!("{page} · Linkgate") />
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/signin") view=SignInPage />
+                <Route path=path!("/signup") view=SignUpPage />
+                <ParentRoute path=path!("") view=DashboardLayout>
+                    <Route path=path!("") view=|| view! { <Redirect path="/applications" /> } />
+                    <Route path=path!("applications") view=ApplicationsPage />
+                    <Route path=path!("accounts") view=AccountsPage />
+                    <Route path=path!("team") view=TeamPage />
+                    <Route path=path!("settings") view=SettingsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The page context provided by `App`.
+pub fn use_page_context() -> PageContext {
+    use_context::<PageContext>().unwrap_or_default()
+}

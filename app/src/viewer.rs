@@ -1,0 +1,43 @@
+//! Who is looking at the dashboard: loaded from the database on every request, never from the session.
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub team_id: String,
+    pub team_name: String,
+    pub role: Role,
+}
+
+/// Team roles, ordered from least to most powerful (wire-api.md, "Team roles").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    Collaborator,
+    Developer,
+    Administrator,
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Collaborator => "Collaborator",
+            Role::Developer => "Developer",
+            Role::Administrator => "Administrator",
+            Role::Owner => "Owner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [
+            Role::Collaborator,
+            Role::Developer,
+            Role::Administrator,
+            Role::Owner,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}

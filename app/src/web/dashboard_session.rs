@@ -1,0 +1,45 @@
+//! What a dashboard session holds: only who signed in and when. Roles and memberships are
+//! read from the database on each request, never trusted from the session.
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::domain::DomainError;
+
+const USER_ID: &str = "user_id";
+const SIGNED_IN_AT: &str = "signed_in_at";
+
+fn storage(e: tower_sessions::session::Error) -> DomainError {
+    tracing::error!(error = %e, "session store failed");
+    DomainError::Internal("session store failed")
+}
+
+/// Starts a signed-in session under a fresh id, so an id planted before sign-in is useless.
+pub async fn begin(session: &Session, user_id: Uuid, now: i64) -> Result<(), DomainError> {
+    session.cycle_id().await.map_err(storage)?;
+    session.insert(USER_ID, user_id).await.map_err(storage)?;
+    session.insert(SIGNED_IN_AT, now).await.map_err(storage)?;
+    Ok(())
+}
+
+/// Deletes the session from the store and clears the cookie.
+pub async fn end(session: &Session) -> Result<(), DomainError> {
+    session.flush().await.map_err(storage)
+}
+
+/// The signed-in user, if the session has one and has not outlived its absolute lifetime.
+pub async fn current_user(
+    session: &Session,
+    max_age_secs: i64,
+    now: i64,
+) -> Result<Option<Uuid>, DomainError> {
+    let user: Option<Uuid> = session.get(USER_ID).await.map_err(storage)?;
+    let signed_in_at: Option<i64> = session.get(SIGNED_IN_AT).await.map_err(storage)?;
+    match (user, signed_in_at) {
+        (Some(user), Some(at)) if now - at < max_age_secs => Ok(Some(user)),
+        (Some(_), _) => {
+            end(session).await?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,27 @@
+//! The one mapping from domain errors to what a Leptos server function returns.
+use leptos::prelude::ServerFnError;
+
+use crate::domain::DomainError;
+
+pub fn to_server_fn_error(e: DomainError) -> ServerFnError {
+    if matches!(e, DomainError::Storage(_) | DomainError::Internal(_)) {
+        tracing::error!(error = ?e, "server function failed");
+    }
+    // Display strings are written to be safe for users; storage details never reach them.
+    ServerFnError::ServerError(format!("{}: {}", e.code(), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_errors_do_not_leak_details() {
+        let e = DomainError::Storage(sea_orm::DbErr::Custom(
+            "password=hunter2 table users".into(),
+        ));
+        let text = to_server_fn_error(e).to_string();
+        assert!(text.contains("server_error"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}

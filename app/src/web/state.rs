@@ -1,0 +1,27 @@
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::domain::crypto::KeyedHasher;
+use crate::domain::sign_in_limit::SignInLimits;
+
+/// Everything a request needs; cheap to clone, holds nothing that must survive a restart.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub leptos_options: LeptosOptions,
+    pub sign_in_email_hasher: KeyedHasher,
+    pub sign_in_limits: SignInLimits,
+    /// Absolute session lifetime, whatever the activity.
+    pub session_max_age_secs: i64,
+    /// `scheme://host[:port]` of the public URL; the only origin allowed to post forms.
+    pub public_origin: String,
+    /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
+    pub trust_forwarded_for: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,13 @@
+//! Schema migrations, applied at server start-up. One schema serves SQLite and PostgreSQL.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_identity;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_identity::Migration)]
+    }
+}

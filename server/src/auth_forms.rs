@@ -1,0 +1,140 @@
+//! The sign-up, sign-in and sign-out form posts. Plain forms, so they work before the wasm
+//! loads; a failure re-renders the page with errors beside the fields and a real status.
+use app::domain::sign_in::{sign_in as domain_sign_in, SignInAttempt};
+use app::domain::sign_up::{sign_up as domain_sign_up, SignUpInput};
+use app::domain::{now_unix, DomainError};
+use app::form_outcome::FormOutcome;
+use app::page_context::PageContext;
+use app::web::{dashboard_session, AppState};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+use crate::client_addr::client_addr;
+use crate::http_error;
+use crate::pages;
+
+const AFTER_SIGN_IN: &str = "/applications";
+/// Long values are not echoed back into the re-rendered form.
+const ECHO_LIMIT: usize = 256;
+
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn echo(value: &str) -> String {
+    if value.len() > ECHO_LIMIT {
+        String::new()
+    } else {
+        value.to_owned()
+    }
+}
+
+/// Re-renders `path` (a GET of the form's page) showing `error`.
+async fn refuse(
+    state: &AppState,
+    path: &'static str,
+    form: &str,
+    name: &str,
+    email: &str,
+    error: DomainError,
+) -> Response {
+    http_error::log(&error);
+    let outcome = FormOutcome {
+        form: form.to_owned(),
+        errors: error.field_errors(),
+        name: echo(name),
+        email: echo(email),
+    };
+    let req = match Request::get(path).body(Body::empty()) {
+        Ok(r) => r,
+        Err(_) => return pages::error_page(&error),
+    };
+    let page = PageContext {
+        viewer: None,
+        outcome: Some(outcome),
+    };
+    let mut response = pages::render(state, req, page, http_error::status_of(&error)).await;
+    response
+        .headers_mut()
+        .extend(http_error::headers_of(&error));
+    response
+}
+
+pub async fn sign_up(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SignUpForm>,
+) -> Response {
+    let now = now_unix();
+    let input = SignUpInput {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        password: form.password,
+    };
+    let result = match domain_sign_up(&state.db, input, now).await {
+        Ok(user_id) => dashboard_session::begin(&session, user_id, now).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(AFTER_SIGN_IN).into_response(),
+        Err(e) => refuse(&state, "/signup", "signup", &form.name, &form.email, e).await,
+    }
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let now = now_unix();
+    let attempt = SignInAttempt {
+        email: form.email.clone(),
+        password: form.password,
+        client_addr: client_addr(peer, &headers, state.trust_forwarded_for),
+    };
+    let result = match domain_sign_in(
+        &state.db,
+        &state.sign_in_email_hasher,
+        state.sign_in_limits,
+        attempt,
+        now,
+    )
+    .await
+    {
+        Ok(user_id) => dashboard_session::begin(&session, user_id, now).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(AFTER_SIGN_IN).into_response(),
+        Err(e) => refuse(&state, "/signin", "signin", "", &form.email, e).await,
+    }
+}
+
+pub async fn sign_out(session: Session) -> Response {
+    match dashboard_session::end(&session).await {
+        Ok(()) => Redirect::to("/signin").into_response(),
+        Err(e) => pages::error_page(&e),
+    }
+}

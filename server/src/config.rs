@@ -1,0 +1,169 @@
+//! Every setting, as a flag and an environment variable (`--help` lists them with defaults).
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Generates a master key on first run; the Sandbox provider is on (later issue).
+    Development,
+    /// Refuses to start without an explicit master key.
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "linkgate",
+    version,
+    about = "Linkgate: hosted OAuth consent flows for your users' accounts"
+)]
+pub struct Config {
+    /// The URL users reach this server at; cookies get `Secure` when it is https.
+    #[arg(
+        long,
+        env = "LINKGATE_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "LINKGATE_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// Directory for the SQLite database and the development master key.
+    #[arg(long, env = "LINKGATE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// `sqlite://path?mode=rwc` or `postgres://user@host/db`; default: `linkgate.db` in the data dir.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Maximum connections in the database pool.
+    #[arg(long, env = "LINKGATE_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+
+    #[arg(long, env = "LINKGATE_MODE", value_enum, default_value_t = Mode::Development)]
+    pub mode: Mode,
+
+    /// Base64 of 32 random bytes (`openssl rand -base64 32`); required in production. In
+    /// development it is generated into `<data dir>/master.key` (mode 0600) when absent.
+    #[arg(long, env = "LINKGATE_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+
+    /// Directory holding the built site (`pkg/` with the wasm, JS and CSS, and public files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+
+    /// A dashboard session ends after this many seconds without a request.
+    #[arg(long, env = "LINKGATE_SESSION_IDLE_SECS", default_value_t = 8 * 3600)]
+    pub session_idle_secs: i64,
+
+    /// A dashboard session ends this many seconds after sign-in, however active.
+    #[arg(long, env = "LINKGATE_SESSION_MAX_AGE_SECS", default_value_t = 7 * 24 * 3600)]
+    pub session_max_age_secs: i64,
+
+    /// Window over which failed sign-ins are counted (5 per email, 20 per client address).
+    #[arg(long, env = "LINKGATE_SIGN_IN_WINDOW_SECS", default_value_t = 15 * 60)]
+    pub sign_in_window_secs: i64,
+
+    /// Behind a load balancer: take the client address from the last `X-Forwarded-For` entry.
+    #[arg(long, env = "LINKGATE_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
+    #[arg(long, env = "LINKGATE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--public-url must be an absolute http(s) URL without a path, e.g. https://auth.example.com")]
+    PublicUrl,
+    #[error("session lifetimes and the sign-in window must be positive")]
+    Durations,
+}
+
+impl Config {
+    /// The default configuration, as if started with no flags and no environment.
+    pub fn defaults() -> Self {
+        Config::parse_from(["linkgate"])
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("linkgate.db").display()
+            )
+        })
+    }
+
+    /// `scheme://host[:port]` of the public URL, the origin browsers send with form posts.
+    pub fn public_origin(&self) -> Result<String, ConfigError> {
+        let url = self.public_url.trim_end_matches('/');
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or(ConfigError::PublicUrl)?;
+        if rest.is_empty() || rest.contains('/') || rest.contains('@') || rest.contains(['?', '#'])
+        {
+            return Err(ConfigError::PublicUrl);
+        }
+        Ok(url.to_ascii_lowercase())
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.to_ascii_lowercase().starts_with("https://")
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.public_origin()?;
+        if self.session_idle_secs <= 0
+            || self.session_max_age_secs <= 0
+            || self.sign_in_window_secs <= 0
+        {
+            return Err(ConfigError::Durations);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_origin_is_scheme_host_port() {
+        let mut c = Config::defaults();
+        c.public_url = "https://Auth.Example.com/".into();
+        assert_eq!(
+            c.public_origin().ok().as_deref(),
+            Some("https://auth.example.com")
+        );
+        assert!(c.is_https());
+        for bad in [
+            "auth.example.com",
+            "https://a.com/path",
+            "ftp://a.com",
+            "https://u@a.com",
+            "https://",
+        ] {
+            c.public_url = bad.into();
+            assert!(c.public_origin().is_err(), "accepted {bad}");
+        }
+    }
+
+    #[test]
+    fn defaults_are_development_on_sqlite_in_data() {
+        let c = Config::defaults();
+        assert_eq!(c.mode, Mode::Development);
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert!(c.database_url().starts_with("sqlite://"));
+        assert!(c.database_url().contains("data"));
+    }
+}

@@ -1,0 +1,54 @@
+//! The JSON error shape of wire-api.md, and the one mapping of domain errors to HTTP.
+use app::domain::DomainError;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+pub fn status_of(e: &DomainError) -> StatusCode {
+    match e {
+        DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::EmailTaken => StatusCode::CONFLICT,
+        DomainError::WrongCredentials | DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        DomainError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        DomainError::NotFound => StatusCode::NOT_FOUND,
+        DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Headers an error carries whatever the body (`Retry-After` for throttling).
+pub fn headers_of(e: &DomainError) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let DomainError::TooManyAttempts { retry_after_secs } = e {
+        headers.insert("retry-after", HeaderValue::from(*retry_after_secs));
+    }
+    headers
+}
+
+/// Logs what the user must not see; call before turning an error into a response.
+pub fn log(e: &DomainError) {
+    if matches!(e, DomainError::Storage(_) | DomainError::Internal(_)) {
+        tracing::error!(error = ?e, "request failed");
+    }
+}
+
+/// `{code, message, requestId}` with a status.
+pub fn json_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
+    let body = serde_json::json!({ "code": code, "message": message, "requestId": request_id });
+    (status, Json(body)).into_response()
+}
+
+pub fn domain_json_error(e: &DomainError, request_id: &str) -> Response {
+    log(e);
+    let mut response = json_error(status_of(e), e.code(), &e.to_string(), request_id);
+    response.headers_mut().extend(headers_of(e));
+    response
+}
+
+/// The request id set by the request-id layer, for error bodies.
+pub fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

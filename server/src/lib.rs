@@ -1,0 +1,125 @@
+//! The Linkgate server: configuration, wiring and the HTTP surfaces. The logic lives in
+//! `app::domain`; handlers here parse, call it, and map the result.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod auth_forms;
+pub mod client_addr;
+pub mod config;
+pub mod database;
+pub mod health;
+pub mod http_error;
+pub mod master_key_file;
+pub mod pages;
+pub mod router;
+pub mod same_origin;
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use app::domain::crypto::HashPurpose;
+use app::domain::session_store::DbSessionStore;
+use app::domain::sign_in_limit::SignInLimits;
+use app::web::AppState;
+use leptos::config::{Env, LeptosOptions};
+use tokio::net::TcpListener;
+use tower_sessions::ExpiredDeletion;
+
+use config::{Config, Mode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    MasterKey(#[from] master_key_file::MasterKeyError),
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Connects, migrates and serves on `listener` until `shutdown` completes, then drains.
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    config.validate()?;
+    let master_key = master_key_file::resolve(&config)?;
+    let db = database::connect(&config).await?;
+    let addr = listener.local_addr()?;
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("linkgate")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(match config.mode {
+            Mode::Development => Env::DEV,
+            Mode::Production => Env::PROD,
+        })
+        .build();
+
+    let state = AppState {
+        db: db.clone(),
+        leptos_options,
+        sign_in_email_hasher: master_key.hasher(HashPurpose::SignInEmail),
+        sign_in_limits: SignInLimits {
+            window_secs: config.sign_in_window_secs,
+            ..SignInLimits::default()
+        },
+        session_max_age_secs: config.session_max_age_secs,
+        public_origin: config.public_origin()?,
+        trust_forwarded_for: config.trust_forwarded_for,
+    };
+    let store = DbSessionStore::new(db.clone(), master_key.hasher(HashPurpose::DashboardSession));
+    let cleanup = tokio::spawn(delete_expired_sessions(store.clone()));
+    let app = router::build(state, store, &config);
+
+    tracing::info!(%addr, public_url = %config.public_url, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is listening");
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    cleanup.abort();
+    db.close().await?;
+    served?;
+    Ok(())
+}
+
+/// Expired sessions are refused on load anyway; this only keeps the table small.
+async fn delete_expired_sessions(store: DbSessionStore) {
+    let mut every = tokio::time::interval(tokio::time::Duration::from_secs(300));
+    loop {
+        every.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn termination_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,90 @@
+//! Serves the dashboard's Leptos pages: decides who may see which page, then renders it with
+//! the page context (viewer, form outcome) the components read.
+use app::domain::{now_unix, viewer_lookup, DomainError};
+use app::page_context::PageContext;
+use app::shell;
+use app::viewer::Viewer;
+use app::web::{dashboard_session, AppState};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::provide_context;
+use tower_sessions::Session;
+
+use crate::http_error;
+
+/// Pages anyone may see; everything else needs a signed-in viewer.
+const PUBLIC_PAGES: [&str; 2] = ["/signin", "/signup"];
+
+/// The signed-in viewer, read fresh from the database.
+pub async fn current_viewer(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<Viewer>, DomainError> {
+    let Some(user_id) =
+        dashboard_session::current_user(session, state.session_max_age_secs, now_unix()).await?
+    else {
+        return Ok(None);
+    };
+    let viewer = viewer_lookup::load_viewer(&state.db, user_id).await?;
+    if viewer.is_none() {
+        // The user or their last membership is gone: the session means nothing any more.
+        dashboard_session::end(session).await?;
+    }
+    Ok(viewer)
+}
+
+/// Renders the app for `req`'s path with `page` in context, with the given status.
+pub async fn render(
+    state: &AppState,
+    req: Request<Body>,
+    page: PageContext,
+    status: StatusCode,
+) -> Response {
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(page.clone()),
+        move || shell(options.clone()),
+    );
+    let mut response = render(req).await.into_response();
+    if status != StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+pub fn error_page(e: &DomainError) -> Response {
+    http_error::log(e);
+    (
+        http_error::status_of(e),
+        "Something went wrong. Please try again.",
+    )
+        .into_response()
+}
+
+pub async fn page(State(state): State<AppState>, session: Session, req: Request<Body>) -> Response {
+    let viewer = match current_viewer(&state, &session).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&e),
+    };
+    let path = req.uri().path();
+    let public = PUBLIC_PAGES.contains(&path);
+    match (&viewer, public) {
+        (None, false) => Redirect::to("/signin").into_response(),
+        (Some(_), true) => Redirect::to("/applications").into_response(),
+        (Some(_), false) if path == "/" => Redirect::to("/applications").into_response(),
+        _ => {
+            render(
+                &state,
+                req,
+                PageContext {
+                    viewer,
+                    outcome: None,
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+    }
+}

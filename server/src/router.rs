@@ -1,0 +1,57 @@
+//! Every route and layer in one place.
+use app::domain::session_store::DbSessionStore;
+use app::page_context::PageContext;
+use app::web::AppState;
+use app::{shell, App};
+use axum::http::Request;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Config;
+use crate::{auth_forms, health, pages, same_origin};
+
+pub const SESSION_COOKIE: &str = "linkgate_session";
+
+pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router {
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.is_https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            config.session_idle_secs,
+        )))
+        // Each request pushes the idle expiry forward, in the store as in the cookie.
+        .with_always_save(true);
+
+    let not_found = file_and_error_handler_with_context::<AppState, _>(
+        move || provide_context(PageContext::default()),
+        shell,
+    );
+
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/signup", post(auth_forms::sign_up))
+        .route("/signin", post(auth_forms::sign_in))
+        .route("/signout", post(auth_forms::sign_out))
+        .leptos_routes_with_handler(generate_route_list(App), get(pages::page))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin::same_origin_only))
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            // The path only: query strings may carry codes and tokens.
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

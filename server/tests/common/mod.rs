@@ -1,0 +1,304 @@
+//! Starts a real Linkgate server on loopback, on a fresh SQLite file or a fresh PostgreSQL
+//! database (dropped afterwards), and talks to it over HTTP like a browser without JS.
+#![allow(dead_code)]
+
+use app::domain::crypto::MasterKey;
+use reqwest::header::{HeaderMap, HeaderValue, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use server::config::Config;
+use std::path::PathBuf;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const COOKIE: &str = "linkgate_session";
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("LINKGATE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A database of its own for one test: a SQLite file in a temp dir, or a new PostgreSQL database.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: PathBuf,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("linkgate-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}?mode=rwc", dir.join("linkgate.db").display());
+                TestDatabase {
+                    url,
+                    dir,
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("linkgate_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(format!("{}/postgres", postgres_admin_url()))
+                    .await
+                    .expect("PostgreSQL at LINKGATE_TEST_POSTGRES (default 127.0.0.1:5432) must be running");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create database");
+                admin.close().await.ok();
+                TestDatabase {
+                    url: format!("{}/{name}", postgres_admin_url()),
+                    dir,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    pub async fn drop_it(self) {
+        if let Some(name) = self.pg_name {
+            if let Ok(admin) = Database::connect(format!("{}/postgres", postgres_admin_url())).await
+            {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+                admin.close().await.ok();
+            }
+        }
+        let _ = std::fs::remove_dir_all(self.dir);
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<Result<(), server::StartError>>,
+}
+
+impl TestServer {
+    /// Starts a server on `db` with a shared key, after `tweak` adjusts the configuration.
+    pub async fn start(
+        db: &TestDatabase,
+        key: &MasterKey,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut config = Config::defaults();
+        config.public_url = format!("http://{addr}");
+        config.data_dir = db.dir.clone();
+        config.database_url = Some(db.url.clone());
+        config.master_key = Some(key.to_base64());
+        config.db_max_connections = 5;
+        tweak(&mut config);
+        let (tx, rx) = oneshot::channel();
+        let handle = tokio::spawn(server::serve(config, listener, async {
+            let _ = rx.await;
+        }));
+        let base = format!("http://{addr}");
+        // Ready once migrations ran and the database answers.
+        for _ in 0..200 {
+            if let Ok(r) = plain_client().get(format!("{base}/readyz")).send().await {
+                if r.status() == StatusCode::OK {
+                    return TestServer {
+                        base,
+                        shutdown: Some(tx),
+                        handle,
+                    };
+                }
+            }
+            if handle.is_finished() {
+                panic!("server exited during start: {:?}", handle.await);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not become ready");
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let result = self.handle.await.expect("server task");
+        assert!(result.is_ok(), "server stopped with {result:?}");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// One server on its own database, the usual shape of a test.
+pub struct Fixture {
+    pub db: TestDatabase,
+    pub server: TestServer,
+}
+
+impl Fixture {
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDatabase::create(backend).await;
+        let server = TestServer::start(&db, &MasterKey::generate(), tweak).await;
+        Fixture { db, server }
+    }
+
+    pub async fn finish(self) {
+        self.server.stop().await;
+        self.db.drop_it().await;
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.server.base)
+    }
+}
+
+pub fn plain_client() -> Client {
+    Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A cookie-keeping client that, like a browser, sends only the session cookie it was given.
+pub struct Browser {
+    pub base: String,
+    pub cookie: Option<String>,
+    client: Client,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+    pub set_cookie: Option<String>,
+}
+
+impl Answer {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        Browser {
+            base: base.to_owned(),
+            cookie: None,
+            client: plain_client(),
+        }
+    }
+
+    /// Points this browser at another server (another instance behind the same balancer).
+    pub fn at(&self, base: &str) -> Self {
+        Browser {
+            base: base.to_owned(),
+            cookie: self.cookie.clone(),
+            client: plain_client(),
+        }
+    }
+
+    async fn read(&mut self, r: Response) -> Answer {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let set_cookie = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{COOKIE}=")))
+            .map(str::to_owned);
+        if let Some(c) = &set_cookie {
+            let value = c
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches(&format!("{COOKIE}="))
+                .to_owned();
+            let removed = value.is_empty() || c.contains("Max-Age=0");
+            self.cookie = if removed { None } else { Some(value) };
+        }
+        let body = r.text().await.unwrap_or_default();
+        Answer {
+            status,
+            headers,
+            body,
+            set_cookie,
+        }
+    }
+
+    fn with_cookie(&self, mut rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        if let Some(c) = &self.cookie {
+            rb = rb.header("cookie", format!("{COOKIE}={c}"));
+        }
+        rb
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        let rb = self.with_cookie(self.client.get(format!("{}{path}", self.base)));
+        let r = rb.send().await.expect("GET");
+        self.read(r).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.post_form_with(path, form, &[]).await
+    }
+
+    pub async fn post_form_with(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut rb = self.with_cookie(self.client.post(format!("{}{path}", self.base)).form(form));
+        for (k, v) in headers {
+            rb = rb.header(*k, HeaderValue::from_str(v).expect("header"));
+        }
+        let r = rb.send().await.expect("POST");
+        self.read(r).await
+    }
+
+    pub async fn sign_up(&mut self, name: &str, email: &str) -> Answer {
+        self.post_form(
+            "/signup",
+            &[("name", name), ("email", email), ("password", PASSWORD)],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+        self.post_form("/signin", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}

@@ -1,0 +1,60 @@
+//! Two server instances on one PostgreSQL database behave as one: sessions and sign-in
+//! throttling live in the database, not in a process.
+mod common;
+
+use app::domain::crypto::MasterKey;
+use common::{Backend, Browser, TestDatabase, TestServer, PASSWORD};
+use reqwest::StatusCode;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_sessions_and_throttling() {
+    let db = TestDatabase::create(Backend::Postgres).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let b = TestServer::start(&db, &key, |_| {}).await;
+
+    // Sign up on A, keep browsing on B.
+    let mut on_a = Browser::new(&a.base);
+    assert_eq!(
+        on_a.sign_up("Shared", "shared@example.com").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut on_b = on_a.at(&b.base);
+    let page = on_b.get("/applications").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Shared"));
+
+    // Sign out on B ends the session on A too.
+    assert_eq!(
+        on_b.post_form("/signout", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(on_a.get("/applications").await.location(), Some("/signin"));
+
+    // Failures alternate between instances; the limit still holds at five.
+    for i in 0..5 {
+        let server = if i % 2 == 0 { &a.base } else { &b.base };
+        let r = Browser::new(server)
+            .sign_in("shared@example.com", "wrong password!")
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        Browser::new(&a.base)
+            .sign_in("shared@example.com", PASSWORD)
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        Browser::new(&b.base)
+            .sign_in("shared@example.com", PASSWORD)
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    a.stop().await;
+    b.stop().await;
+    db.drop_it().await;
+}
