@@ -1,0 +1,65 @@
+// Starts a real Linkgate server (the built binary, SQLite in a temp dir) and Debian's
+// headless Chromium, for one browser test file.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+export async function startServer() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'linkgate-e2e-'));
+  const base = `http://127.0.0.1:${port}`;
+  const bin = process.env.LINKGATE_BIN ?? join(root, 'target', 'debug', 'linkgate');
+  const proc = spawn(bin, ['--bind', `127.0.0.1:${port}`, '--public-url', base, '--data-dir', dataDir], {
+    env: { ...process.env, LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? join(root, 'target', 'site') },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  let exited = null;
+  proc.on('exit', (code) => { exited = code; });
+  for (let i = 0; i < 200; i++) {
+    if (exited !== null) throw new Error(`server exited with ${exited}`);
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.ok) break;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (exited !== null ? r() : proc.on('exit', r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/// A click before hydration does nothing; wait for the app to say it has taken over.
+export async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20000 });
+}
