@@ -52,6 +52,12 @@ ensure_postgres() {
   fi
 }
 
+# Integration tests drop their databases; a test killed midway leaves one behind.
+drop_stale_test_databases() {
+  psql -h 127.0.0.1 -U postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'linkgate\_test\_%'" 2>/dev/null |
+    while read -r db; do psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true; done || true
+}
+
 # Builds the hydration bundle (wasm + JS) and the stylesheet into target/site, the way
 # cargo-leptos would, with the pinned wasm-bindgen CLI and nothing downloaded.
 build_site() {

@@ -14,7 +14,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await server?.stop();
+  assert.equal(await server?.stop(), 0, 'the server shuts down cleanly on SIGTERM');
 });
 
 test('sign up, reload hydrated, sign out, sign in with a wrong then the right password', async () => {

@@ -41,10 +41,12 @@ export async function startServer() {
   }
   return {
     base,
+    /// Stops with SIGTERM and returns the exit code (0 after a graceful shutdown).
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((r) => (exited !== null ? r() : proc.on('exit', r)));
       rmSync(dataDir, { recursive: true, force: true });
+      return exited;
     },
   };
 }

@@ -11,8 +11,7 @@ pub fn client_addr(peer: SocketAddr, headers: &HeaderMap, trust_forwarded_for: b
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .last();
+            .rfind(|s| !s.is_empty());
         if let Some(addr) = last.and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
             return addr.to_string();
         }

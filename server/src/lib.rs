@@ -77,7 +77,7 @@ pub async fn serve(
     let cleanup = tokio::spawn(delete_expired_sessions(store.clone()));
     let app = router::build(state, store, &config);
 
-    tracing::info!(%addr, public_url = %config.public_url, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is listening");
+    tracing::info!(%addr, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is ready at {}", config.public_url);
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

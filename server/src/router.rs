@@ -9,6 +9,7 @@ use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -36,9 +37,8 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         shell,
     );
 
+    let site_root = state.leptos_options.site_root.to_string();
     Router::new()
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
         .route("/signup", post(auth_forms::sign_up))
         .route("/signin", post(auth_forms::sign_in))
         .route("/signout", post(auth_forms::sign_out))
@@ -46,6 +46,10 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin::same_origin_only))
         .layer(sessions)
+        // Added after the session layer: assets and probes never load or save a session.
+        .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             // The path only: query strings may carry codes and tokens.
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
