@@ -25,6 +25,35 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         // per-connection foreign_keys=ON and a 5 s busy_timeout.
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
     }
-    Migrator::up(&db, None).await?;
+    if is_sqlite {
+        Migrator::up(&db, None).await?;
+    } else {
+        migrate_under_lock(&db, &config.database_url()).await?;
+    }
     Ok(db)
+}
+
+/// Any number for the advisory lock, as long as every instance uses the same one.
+const MIGRATION_LOCK: i64 = 0x6c69_6e6b_6761_7465;
+
+/// Instances starting together on one PostgreSQL take turns: the first migrates, the
+/// others then find nothing to do. The lock lives on a connection of its own.
+async fn migrate_under_lock(db: &DatabaseConnection, url: &str) -> Result<(), DbErr> {
+    let lock = Database::connect(
+        ConnectOptions::new(url.to_owned())
+            .max_connections(1)
+            .sqlx_logging(false)
+            .to_owned(),
+    )
+    .await?;
+    lock.execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .await?;
+    let migrated = Migrator::up(db, None).await;
+    let unlocked = lock
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+        .await;
+    lock.close().await.ok();
+    migrated?;
+    unlocked?;
+    Ok(())
 }

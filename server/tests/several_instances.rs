@@ -10,8 +10,11 @@ use reqwest::StatusCode;
 async fn two_instances_share_sessions_and_throttling() {
     let db = TestDatabase::create(Backend::Postgres).await;
     let key = MasterKey::generate();
-    let a = TestServer::start(&db, &key, |_| {}).await;
-    let b = TestServer::start(&db, &key, |_| {}).await;
+    // Started together on an empty database: the migrations must not race.
+    let (a, b) = tokio::join!(
+        TestServer::start(&db, &key, |_| {}),
+        TestServer::start(&db, &key, |_| {})
+    );
 
     // Sign up on A, keep browsing on B.
     let mut on_a = Browser::new(&a.base);
