@@ -5,11 +5,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod api;
 pub mod components;
 pub mod form_outcome;
 pub mod page_context;
 pub mod pages;
 pub mod shell;
+pub mod team_views;
 pub mod viewer;
 
 #[cfg(feature = "ssr")]

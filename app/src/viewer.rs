@@ -1,6 +1,8 @@
 //! Who is looking at the dashboard: loaded from the database on every request, never from the session.
 use serde::{Deserialize, Serialize};
 
+use crate::team_views::TeamSummary;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
     pub user_id: String,
@@ -9,6 +11,8 @@ pub struct Viewer {
     pub team_id: String,
     pub team_name: String,
     pub role: Role,
+    /// Every team of the user, for the switcher.
+    pub teams: Vec<TeamSummary>,
 }
 
 /// Team roles, ordered from least to most powerful (wire-api.md, "Team roles").

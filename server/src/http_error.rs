@@ -1,19 +1,9 @@
 //! The JSON error shape of wire-api.md, and the one mapping of domain errors to HTTP.
 use app::domain::DomainError;
+pub use app::web::http_status::status_of;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-
-pub fn status_of(e: &DomainError) -> StatusCode {
-    match e {
-        DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        DomainError::EmailTaken => StatusCode::CONFLICT,
-        DomainError::WrongCredentials | DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        DomainError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-        DomainError::NotFound => StatusCode::NOT_FOUND,
-        DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
 
 /// Headers an error carries whatever the body (`Retry-After` for throttling).
 pub fn headers_of(e: &DomainError) -> HeaderMap {

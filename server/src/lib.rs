@@ -65,6 +65,8 @@ pub async fn serve(
         db: db.clone(),
         leptos_options,
         sign_in_email_hasher: master_key.hasher(HashPurpose::SignInEmail),
+        invite_hasher: master_key.hasher(HashPurpose::InviteToken),
+        api_key_hasher: master_key.hasher(HashPurpose::ApiKey),
         sign_in_limits: SignInLimits {
             window_secs: config.sign_in_window_secs,
             ..SignInLimits::default()

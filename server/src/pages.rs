@@ -27,7 +27,8 @@ pub async fn current_viewer(
     else {
         return Ok(None);
     };
-    let viewer = viewer_lookup::load_viewer(&state.db, user_id).await?;
+    let preferred = dashboard_session::current_team(session).await?;
+    let viewer = viewer_lookup::load_viewer(&state.db, user_id, preferred).await?;
     if viewer.is_none() {
         // The user or their last membership is gone: the session means nothing any more.
         dashboard_session::end(session).await?;

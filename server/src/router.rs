@@ -3,11 +3,17 @@ use app::domain::session_store::DbSessionStore;
 use app::page_context::PageContext;
 use app::web::AppState;
 use app::{shell, App};
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::Request;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use leptos_axum::{
+    file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context,
+    LeptosRoutes,
+};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -18,6 +24,11 @@ use crate::config::Config;
 use crate::{auth_forms, health, pages, same_origin};
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
+
+/// Runs a Leptos server function with the app state in its context.
+async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
 
 pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router {
     let sessions = SessionManagerLayer::new(store)
@@ -42,6 +53,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .route("/signup", post(auth_forms::sign_up))
         .route("/signin", post(auth_forms::sign_in))
         .route("/signout", post(auth_forms::sign_out))
+        .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .leptos_routes_with_handler(generate_route_list(App), get(pages::page))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin::same_origin_only))

@@ -66,6 +66,8 @@ impl MasterKey {
 pub enum HashPurpose {
     DashboardSession,
     SignInEmail,
+    InviteToken,
+    ApiKey,
 }
 
 impl HashPurpose {
@@ -73,6 +75,8 @@ impl HashPurpose {
         match self {
             HashPurpose::DashboardSession => "linkgate/dashboard-session/v1",
             HashPurpose::SignInEmail => "linkgate/sign-in-email/v1",
+            HashPurpose::InviteToken => "linkgate/invite-token/v1",
+            HashPurpose::ApiKey => "linkgate/api-key/v1",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The domain's error type. Each surface maps it once: `server::http_error` to HTTP/JSON,
 //! `web::server_fn_error` for server functions. Messages here are safe to show a user.
+use super::team::rule::TeamRule;
 use crate::form_outcome::FieldErrors;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +16,10 @@ pub enum DomainError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("Please sign in.")]
     Unauthenticated,
+    #[error("You do not have permission to do this.")]
+    Forbidden,
+    #[error(transparent)]
+    Team(#[from] TeamRule),
     #[error("Not found.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
@@ -32,6 +37,8 @@ impl DomainError {
             DomainError::WrongCredentials => "credentials.invalid",
             DomainError::TooManyAttempts { .. } => "signin.rate_limited",
             DomainError::Unauthenticated => "auth.required",
+            DomainError::Forbidden => "permission.denied",
+            DomainError::Team(rule) => rule.code(),
             DomainError::NotFound => "not_found",
             DomainError::Storage(_) | DomainError::Internal(_) => "server_error",
         }

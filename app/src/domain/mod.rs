@@ -1,5 +1,6 @@
 //! The domain layer: all logic and all database access. No HTTP or Leptos types here;
 //! the current time is passed in (unix seconds) so tests control it.
+pub mod authz;
 pub mod crypto;
 pub mod email_address;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod session_store;
 pub mod sign_in;
 pub mod sign_in_limit;
 pub mod sign_up;
+pub mod team;
 pub mod viewer_lookup;
 
 pub use error::DomainError;

@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::email_address::EmailAddress;
 use super::person_name::PersonName;
+use super::team::teams;
 use super::{password, DomainError};
-use crate::entity::{team, team_member, user};
+use crate::entity::user;
 use crate::form_outcome::FieldErrors;
-use crate::viewer::Role;
 
 pub struct SignUpInput {
     pub name: String,
@@ -61,7 +61,6 @@ pub async fn sign_up(
     let password_hash = password::hash(valid.password).await?;
 
     let user_id = Uuid::new_v4();
-    let team_id = Uuid::new_v4();
     let txn = db.begin().await?;
     let inserted = user::ActiveModel {
         id: Set(user_id),
@@ -79,21 +78,7 @@ pub async fn sign_up(
             _ => DomainError::Storage(e),
         });
     }
-    team::ActiveModel {
-        id: Set(team_id),
-        name: Set(valid.name.as_str().to_owned()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    team_member::ActiveModel {
-        team_id: Set(team_id),
-        user_id: Set(user_id),
-        role: Set(Role::Owner.as_str().to_owned()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    teams::insert_with_owner(&txn, valid.name.as_str(), user_id, now).await?;
     txn.commit().await?;
     Ok(user_id)
 }

@@ -1,36 +1,37 @@
 //! Loads the signed-in user and their current team on every request, so a changed role or
 //! a removed membership takes effect at once.
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
+use super::team::teams;
 use super::DomainError;
-use crate::entity::{team, team_member, user};
-use crate::viewer::{Role, Viewer};
+use crate::entity::user;
+use crate::viewer::Viewer;
 
+/// `preferred`: the team chosen in this session; ignored unless the user is still a member.
+/// Falls back to the user's oldest membership; `None` when the user or every membership is gone.
 pub async fn load_viewer(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     user_id: Uuid,
+    preferred: Option<Uuid>,
 ) -> Result<Option<Viewer>, DomainError> {
     let Some(u) = user::Entity::find_by_id(user_id).one(db).await? else {
         return Ok(None);
     };
-    let membership = team_member::Entity::find()
-        .filter(team_member::Column::UserId.eq(user_id))
-        .order_by_asc(team_member::Column::CreatedAt)
-        .find_also_related(team::Entity)
-        .one(db)
-        .await?;
-    let Some((member, Some(t))) = membership else {
-        return Ok(None);
-    };
-    let role =
-        Role::parse(&member.role).ok_or(DomainError::Internal("unknown role in database"))?;
-    Ok(Some(Viewer {
+    let all = teams::of_user(db, user_id).await?;
+    let preferred = preferred.map(|id| id.to_string());
+    let current = all
+        .iter()
+        .find(|t| Some(&t.id) == preferred.as_ref())
+        .or_else(|| all.first())
+        .cloned();
+    Ok(current.map(|t| Viewer {
         user_id: u.id.to_string(),
         name: u.name,
         email: u.email,
-        team_id: t.id.to_string(),
+        team_id: t.id,
         team_name: t.name,
-        role,
+        role: t.role,
+        teams: all,
     }))
 }

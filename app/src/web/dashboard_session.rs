@@ -7,6 +7,8 @@ use crate::domain::DomainError;
 
 const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
+/// The team the user last chose; only a preference, checked against memberships each time.
+const CURRENT_TEAM: &str = "team_id";
 
 fn storage(e: tower_sessions::session::Error) -> DomainError {
     tracing::error!(error = %e, "session store failed");
@@ -42,4 +44,12 @@ pub async fn current_user(
         }
         _ => Ok(None),
     }
+}
+
+pub async fn current_team(session: &Session) -> Result<Option<Uuid>, DomainError> {
+    session.get(CURRENT_TEAM).await.map_err(storage)
+}
+
+pub async fn set_current_team(session: &Session, team_id: Uuid) -> Result<(), DomainError> {
+    session.insert(CURRENT_TEAM, team_id).await.map_err(storage)
 }

@@ -11,10 +11,13 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub sign_in_email_hasher: KeyedHasher,
+    pub invite_hasher: KeyedHasher,
+    pub api_key_hasher: KeyedHasher,
     pub sign_in_limits: SignInLimits,
     /// Absolute session lifetime, whatever the activity.
     pub session_max_age_secs: i64,
-    /// `scheme://host[:port]` of the public URL; the only origin allowed to post forms.
+    /// `scheme://host[:port]` of the public URL: the only origin allowed to post forms,
+    /// and the base of links the platform hands out (invites).
     pub public_origin: String,
     /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
     pub trust_forwarded_for: bool,

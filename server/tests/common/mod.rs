@@ -2,6 +2,8 @@
 //! database (dropped afterwards), and talks to it over HTTP like a browser without JS.
 #![allow(dead_code)]
 
+pub mod team;
+
 use app::domain::crypto::MasterKey;
 use reqwest::header::{HeaderMap, HeaderValue, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -190,6 +192,10 @@ pub struct Answer {
 }
 
 impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
     pub fn location(&self) -> Option<&str> {
         self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
     }
@@ -269,6 +275,22 @@ impl Browser {
             rb = rb.header(*k, HeaderValue::from_str(v).expect("header"));
         }
         let r = rb.send().await.expect("POST");
+        self.read(r).await
+    }
+
+    /// Calls a POST server function (`/api/...`) with form fields.
+    pub async fn call(&mut self, endpoint: &str, fields: &[(&str, &str)]) -> Answer {
+        self.post_form(&format!("/api/{endpoint}"), fields).await
+    }
+
+    /// Calls a GET server function with query parameters.
+    pub async fn query(&mut self, endpoint: &str, params: &[(&str, &str)]) -> Answer {
+        let rb = self.with_cookie(
+            self.client
+                .get(format!("{}/api/{endpoint}", self.base))
+                .query(params),
+        );
+        let r = rb.send().await.expect("GET");
         self.read(r).await
     }
 

@@ -1,0 +1,3 @@
+//! Server functions: thin. Each one finds its caller, calls the domain, maps the result.
+//! Endpoints are fixed (`/api/...`) so they are stable for tests and clients.
+pub mod team;

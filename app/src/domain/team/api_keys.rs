@@ -1,0 +1,169 @@
+//! Team API keys for the management API: made by Administrators with Developer or
+//! Collaborator rights, shown once, kept as a keyed hash, listed with last use, revocable.
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::audit::{self, Change};
+use crate::domain::authz::{self, Action, Actor, Principal};
+use crate::domain::crypto::{random_token, KeyedHasher};
+use crate::domain::DomainError;
+use crate::entity::api_key;
+use crate::form_outcome::FieldErrors;
+use crate::team_views::{ApiKeyView, NewApiKey};
+use crate::viewer::Role;
+
+pub const KEY_PREFIX: &str = "lg_key_";
+/// Last-use times are written at most this often per key, to keep lookups read-mostly.
+const LAST_USED_GRANULARITY_SECS: i64 = 60;
+
+fn view(row: &api_key::Model) -> Result<ApiKeyView, DomainError> {
+    Ok(ApiKeyView {
+        id: row.id.to_string(),
+        name: row.name.clone(),
+        role: Role::parse(&row.role).ok_or(DomainError::Internal("unknown role in database"))?,
+        prefix: row.display_prefix.clone(),
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+    })
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    hasher: &KeyedHasher,
+    actor: &Actor,
+    name: &str,
+    role: Role,
+    now: i64,
+) -> Result<NewApiKey, DomainError> {
+    authz::authorize(db, actor, Action::ManageApiKeys).await?;
+    let Principal::User(creator) = actor.principal else {
+        return Err(DomainError::Forbidden);
+    };
+    let mut errors = FieldErrors::default();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        errors.add(
+            "name",
+            "Name the key in 1 to 100 characters, e.g. after the system that uses it.",
+        );
+    }
+    if !matches!(role, Role::Developer | Role::Collaborator) {
+        errors.add("role", "A key has Developer or Collaborator rights.");
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    let secret = random_token(KEY_PREFIX);
+    let txn = db.begin().await?;
+    let row = api_key::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        team_id: Set(actor.team_id),
+        name: Set(name.to_owned()),
+        role: Set(role.as_str().to_owned()),
+        key_hash: Set(hasher.hash(secret.as_bytes())),
+        display_prefix: Set(secret.chars().take(KEY_PREFIX.len() + 6).collect()),
+        created_by: Set(creator),
+        created_at: Set(now),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let change = Change {
+        action: "api_key.created",
+        target_kind: "api_key",
+        target_id: row.id.to_string(),
+        target_label: row.name.clone(),
+        before: None,
+        after: Some(json!({ "name": row.name, "role": row.role, "prefix": row.display_prefix })),
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(NewApiKey {
+        key: view(&row)?,
+        secret,
+    })
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<ApiKeyView>, DomainError> {
+    authz::authorize(db, actor, Action::ManageApiKeys).await?;
+    api_key::Entity::find()
+        .filter(api_key::Column::TeamId.eq(actor.team_id))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .order_by_desc(api_key::Column::CreatedAt)
+        .all(db)
+        .await?
+        .iter()
+        .map(view)
+        .collect()
+}
+
+pub async fn revoke(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key_id: Uuid,
+    now: i64,
+) -> Result<(), DomainError> {
+    authz::authorize(db, actor, Action::ManageApiKeys).await?;
+    let txn = db.begin().await?;
+    let row = api_key::Entity::find_by_id(key_id)
+        .filter(api_key::Column::TeamId.eq(actor.team_id))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    api_key::Entity::update_many()
+        .col_expr(api_key::Column::RevokedAt, Expr::value(now))
+        .filter(api_key::Column::Id.eq(key_id))
+        .exec(&txn)
+        .await?;
+    let change = Change {
+        action: "api_key.revoked",
+        target_kind: "api_key",
+        target_id: key_id.to_string(),
+        target_label: row.name.clone(),
+        before: Some(json!({ "name": row.name, "role": row.role, "prefix": row.display_prefix })),
+        after: None,
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The actor behind a presented key, or `Unauthenticated`. The lookup is by keyed hash,
+/// so no comparison of secrets happens in this process.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    hasher: &KeyedHasher,
+    presented: &str,
+    now: i64,
+) -> Result<Actor, DomainError> {
+    if !presented.starts_with(KEY_PREFIX) || presented.len() > 128 {
+        return Err(DomainError::Unauthenticated);
+    }
+    let row = api_key::Entity::find()
+        .filter(api_key::Column::KeyHash.eq(hasher.hash(presented.as_bytes())))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    if row
+        .last_used_at
+        .is_none_or(|t| now - t >= LAST_USED_GRANULARITY_SECS)
+    {
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
+            .filter(api_key::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    authz::api_key_actor(db, row.id).await
+}

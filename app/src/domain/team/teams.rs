@@ -1,0 +1,151 @@
+//! Teams themselves: create (the creator is Owner), rename, list one's teams.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::audit::{self, Change};
+use crate::domain::authz::{self, Action, Actor};
+use crate::domain::DomainError;
+use crate::entity::{team, team_member, user};
+use crate::form_outcome::FieldErrors;
+use crate::team_views::TeamSummary;
+use crate::viewer::Role;
+
+pub const MAX_NAME_CHARS: usize = 100;
+
+pub fn parse_name(raw: &str) -> Result<String, DomainError> {
+    let name = raw.trim();
+    let problem = if name.is_empty() {
+        Some("Enter a team name.")
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Some("Use at most 100 characters for the team name.")
+    } else if name.chars().any(char::is_control) {
+        Some("The team name contains characters that cannot be shown.")
+    } else {
+        None
+    };
+    match problem {
+        Some(message) => {
+            let mut errors = FieldErrors::default();
+            errors.add("name", message);
+            Err(DomainError::Invalid(errors))
+        }
+        None => Ok(name.to_owned()),
+    }
+}
+
+/// Inserts a team and its Owner; used by sign-up and by "new team".
+pub async fn insert_with_owner(
+    db: &impl ConnectionTrait,
+    name: &str,
+    owner: Uuid,
+    now: i64,
+) -> Result<Uuid, DomainError> {
+    let team_id = Uuid::new_v4();
+    team::ActiveModel {
+        id: Set(team_id),
+        name: Set(name.to_owned()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    team_member::ActiveModel {
+        team_id: Set(team_id),
+        user_id: Set(owner),
+        role: Set(Role::Owner.as_str().to_owned()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(team_id)
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    name: &str,
+    now: i64,
+) -> Result<Uuid, DomainError> {
+    let name = parse_name(name)?;
+    let user_email = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?
+        .email;
+    let txn = db.begin().await?;
+    let team_id = insert_with_owner(&txn, &name, user_id, now).await?;
+    let actor = Actor {
+        principal: authz::Principal::User(user_id),
+        team_id,
+        role: Role::Owner,
+        label: user_email,
+    };
+    let change = Change {
+        action: "team.created",
+        target_kind: "team",
+        target_id: team_id.to_string(),
+        target_label: name.clone(),
+        before: None,
+        after: Some(json!({ "name": name })),
+    };
+    audit::record(&txn, &actor, change, now).await?;
+    txn.commit().await?;
+    Ok(team_id)
+}
+
+pub async fn rename(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+    now: i64,
+) -> Result<(), DomainError> {
+    authz::authorize(db, actor, Action::EditTeam).await?;
+    let name = parse_name(name)?;
+    let txn = db.begin().await?;
+    let row = team::Entity::find_by_id(actor.team_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let before = row.name.clone();
+    let mut active = row.into_active_model();
+    active.name = Set(name.clone());
+    active.update(&txn).await?;
+    let change = Change {
+        action: "team.renamed",
+        target_kind: "team",
+        target_id: actor.team_id.to_string(),
+        target_label: name.clone(),
+        before: Some(json!({ "name": before })),
+        after: Some(json!({ "name": name })),
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The teams a user belongs to, oldest membership first.
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<TeamSummary>, DomainError> {
+    let rows = team_member::Entity::find()
+        .filter(team_member::Column::UserId.eq(user_id))
+        .order_by_asc(team_member::Column::CreatedAt)
+        .find_also_related(team::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, t)| {
+            let t = t?;
+            Some(TeamSummary {
+                id: t.id.to_string(),
+                name: t.name,
+                role: Role::parse(&m.role)?,
+            })
+        })
+        .collect())
+}

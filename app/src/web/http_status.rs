@@ -1,0 +1,20 @@
+//! The one mapping of domain errors to HTTP statuses, for every surface.
+use axum::http::StatusCode;
+
+use crate::domain::team::rule::TeamRule;
+use crate::domain::DomainError;
+
+pub fn status_of(e: &DomainError) -> StatusCode {
+    match e {
+        DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::EmailTaken => StatusCode::CONFLICT,
+        DomainError::WrongCredentials | DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        DomainError::Forbidden => StatusCode::FORBIDDEN,
+        DomainError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        DomainError::NotFound => StatusCode::NOT_FOUND,
+        DomainError::Team(rule) if rule.is_gone() => StatusCode::GONE,
+        DomainError::Team(TeamRule::InviteForAnotherEmail) => StatusCode::FORBIDDEN,
+        DomainError::Team(_) => StatusCode::CONFLICT,
+        DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
