@@ -40,4 +40,6 @@ pub struct FormOutcome {
     pub errors: FieldErrors,
     pub name: String,
     pub email: String,
+    /// The local path to continue to after signing in.
+    pub next: String,
 }

@@ -8,8 +8,9 @@ use leptos_router::path;
 use crate::components::dashboard_layout::DashboardLayout;
 use crate::page_context::PageContext;
 use crate::pages::{
-    accounts::AccountsPage, applications::ApplicationsPage, not_found::NotFoundPage,
-    settings::SettingsPage, sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
+    accounts::AccountsPage, applications::ApplicationsPage, audit_log::AuditLogPage,
+    invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage, settings::SettingsPage,
+    sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -53,11 +54,14 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/signin") view=SignInPage />
                 <Route path=path!("/signup") view=SignUpPage />
+                <Route path=path!("/invite/:token") view=InvitePage />
                 <ParentRoute path=path!("") view=DashboardLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/applications" /> } />
                     <Route path=path!("applications") view=ApplicationsPage />
                     <Route path=path!("accounts") view=AccountsPage />
                     <Route path=path!("team") view=TeamPage />
+                    <Route path=path!("team/audit") view=AuditLogPage />
+                    <Route path=path!("teams/new") view=NewTeamPage />
                     <Route path=path!("settings") view=SettingsPage />
                 </ParentRoute>
             </Routes>

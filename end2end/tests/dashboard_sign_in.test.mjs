@@ -48,8 +48,9 @@ test('sign up, reload hydrated, sign out, sign in with a wrong then the right pa
   // Client-side navigation keeps the shell and changes the page.
   await page.click('nav >> text=Team');
   await page.waitForURL(`${server.base}/team`);
-  assert.equal(await page.textContent('h1'), 'Team');
-  assert.match(await page.textContent('table'), new RegExp(email));
+  await page.waitForSelector('table.members');
+  assert.equal(await page.title(), 'Team · Linkgate');
+  assert.match(await page.textContent('table.members'), new RegExp(email));
 
   await page.click('.user-menu-button');
   await page.click('.menu-signout');

@@ -2,7 +2,7 @@
 //! loads; a failure re-renders the page with errors beside the fields and a real status.
 use app::domain::sign_in::{sign_in as domain_sign_in, SignInAttempt};
 use app::domain::sign_up::{sign_up as domain_sign_up, SignUpInput};
-use app::domain::{now_unix, DomainError};
+use app::domain::{now_unix, return_path, DomainError};
 use app::form_outcome::FormOutcome;
 use app::page_context::PageContext;
 use app::web::{dashboard_session, AppState};
@@ -27,6 +27,9 @@ const ECHO_LIMIT: usize = 256;
 pub struct SignUpForm {
     #[serde(default)]
     name: String,
+    /// Where to go after success (a local path, e.g. an invite link).
+    #[serde(default)]
+    next: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -38,7 +41,13 @@ pub struct SignInForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
+    next: String,
+    #[serde(default)]
     password: String,
+}
+
+fn after_sign_in(next: &str) -> Redirect {
+    Redirect::to(return_path::local_path(next).unwrap_or(AFTER_SIGN_IN))
 }
 
 fn echo(value: &str) -> String {
@@ -50,20 +59,29 @@ fn echo(value: &str) -> String {
 }
 
 /// Re-renders `path` (a GET of the form's page) showing `error`.
+/// What the user sent that the re-rendered form shows again (never the password).
+struct Submitted<'a> {
+    form: &'a str,
+    name: &'a str,
+    email: &'a str,
+    next: &'a str,
+}
+
 async fn refuse(
     state: &AppState,
     path: &'static str,
-    form: &str,
-    name: &str,
-    email: &str,
+    sent: Submitted<'_>,
     error: DomainError,
 ) -> Response {
     http_error::log(&error);
     let outcome = FormOutcome {
-        form: form.to_owned(),
+        form: sent.form.to_owned(),
         errors: error.field_errors(),
-        name: echo(name),
-        email: echo(email),
+        name: echo(sent.name),
+        email: echo(sent.email),
+        next: return_path::local_path(sent.next)
+            .unwrap_or_default()
+            .to_owned(),
     };
     let req = match Request::get(path).body(Body::empty()) {
         Ok(r) => r,
@@ -96,8 +114,16 @@ pub async fn sign_up(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Redirect::to(AFTER_SIGN_IN).into_response(),
-        Err(e) => refuse(&state, "/signup", "signup", &form.name, &form.email, e).await,
+        Ok(()) => after_sign_in(&form.next).into_response(),
+        Err(e) => {
+            let sent = Submitted {
+                form: "signup",
+                name: &form.name,
+                email: &form.email,
+                next: &form.next,
+            };
+            refuse(&state, "/signup", sent, e).await
+        }
     }
 }
 
@@ -127,8 +153,16 @@ pub async fn sign_in(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Redirect::to(AFTER_SIGN_IN).into_response(),
-        Err(e) => refuse(&state, "/signin", "signin", "", &form.email, e).await,
+        Ok(()) => after_sign_in(&form.next).into_response(),
+        Err(e) => {
+            let sent = Submitted {
+                form: "signin",
+                name: "",
+                email: &form.email,
+                next: &form.next,
+            };
+            refuse(&state, "/signin", sent, e).await
+        }
     }
 }
 

@@ -14,8 +14,10 @@ use tower_sessions::Session;
 
 use crate::http_error;
 
-/// Pages anyone may see; everything else needs a signed-in viewer.
-const PUBLIC_PAGES: [&str; 2] = ["/signin", "/signup"];
+/// Pages only for visitors who are not signed in.
+const SIGNED_OUT_PAGES: [&str; 2] = ["/signin", "/signup"];
+/// Pages anyone may see, signed in or not (an invite tells a stranger what to do).
+const OPEN_PREFIXES: [&str; 1] = ["/invite/"];
 
 /// The signed-in viewer, read fresh from the database.
 pub async fn current_viewer(
@@ -44,8 +46,13 @@ pub async fn render(
     status: StatusCode,
 ) -> Response {
     let options = state.leptos_options.clone();
+    let app_state = state.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(page.clone()),
+        move || {
+            provide_context(page.clone());
+            // Resources call server functions in-process while rendering; they need the state.
+            provide_context(app_state.clone());
+        },
         move || shell(options.clone()),
     );
     let mut response = render(req).await.into_response();
@@ -70,9 +77,10 @@ pub async fn page(State(state): State<AppState>, session: Session, req: Request<
         Err(e) => return error_page(&e),
     };
     let path = req.uri().path();
-    let public = PUBLIC_PAGES.contains(&path);
-    match (&viewer, public) {
-        (None, false) => Redirect::to("/signin").into_response(),
+    let open = OPEN_PREFIXES.iter().any(|p| path.starts_with(p));
+    let signed_out_page = SIGNED_OUT_PAGES.contains(&path);
+    match (&viewer, signed_out_page) {
+        (None, false) if !open => Redirect::to("/signin").into_response(),
         (Some(_), true) => Redirect::to("/applications").into_response(),
         (Some(_), false) if path == "/" => Redirect::to("/applications").into_response(),
         _ => {

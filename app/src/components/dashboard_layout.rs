@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
+use crate::components::team_switcher::TeamSwitcher;
 use crate::components::user_menu::UserMenu;
 use crate::shell::use_page_context;
 
@@ -9,10 +10,6 @@ use crate::shell::use_page_context;
 pub fn DashboardLayout() -> impl IntoView {
     // The server only renders dashboard pages for a signed-in viewer (it redirects otherwise).
     let viewer = use_page_context().viewer;
-    let team = viewer
-        .as_ref()
-        .map(|v| v.team_name.clone())
-        .unwrap_or_default();
     view! {
         <div class="app">
             <header class="topbar">
@@ -20,7 +17,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     <span class="logo-mark" aria-hidden="true">"⇄"</span>
                     <span class="logo-word">"Linkgate"</span>
                 </a>
-                <span class="team-name" title="Current team">{team}</span>
+                {viewer.clone().map(|v| view! { <TeamSwitcher viewer=v /> })}
                 <div class="spacer"></div>
                 {viewer.map(|v| view! { <UserMenu viewer=v /> })}
             </header>

@@ -20,7 +20,7 @@ pub enum DomainError {
     Forbidden,
     #[error(transparent)]
     Team(#[from] TeamRule),
-    #[error("Not found.")]
+    #[error("Not found, or you no longer have access to it.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
     Storage(#[from] sea_orm::DbErr),

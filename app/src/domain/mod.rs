@@ -6,6 +6,7 @@ pub mod email_address;
 pub mod error;
 pub mod password;
 pub mod person_name;
+pub mod return_path;
 pub mod session_store;
 pub mod sign_in;
 pub mod sign_in_limit;

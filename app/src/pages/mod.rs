@@ -1,6 +1,9 @@
-//! One file per page.
+//! One file (or folder) per page.
 pub mod accounts;
 pub mod applications;
+pub mod audit_log;
+pub mod invite;
+pub mod new_team;
 pub mod not_found;
 pub mod settings;
 pub mod sign_in;

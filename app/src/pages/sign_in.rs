@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::components::{auth_card::AuthCard, text_field::TextField};
 use crate::shell::use_page_context;
+use leptos_router::hooks::use_query_map;
 
 /// Posts to `/signin` as a plain form, so it works before (and without) the wasm.
 #[component]
@@ -11,6 +12,20 @@ pub fn SignInPage() -> impl IntoView {
         .outcome
         .filter(|o| o.form == "signin")
         .unwrap_or_default();
+    // Where to continue after success (checked again on the server); kept across a failed post.
+    let next = if outcome.next.is_empty() {
+        use_query_map()
+            .get_untracked()
+            .get("next")
+            .unwrap_or_default()
+    } else {
+        outcome.next.clone()
+    };
+    let other_page_query = if next.is_empty() {
+        String::new()
+    } else {
+        format!("?next={next}")
+    };
     let form_error = outcome.errors.for_field("form");
     let email_error = outcome.errors.for_field("email");
     let password_error = outcome.errors.for_field("password");
@@ -20,11 +35,12 @@ pub fn SignInPage() -> impl IntoView {
         <AuthCard title="Sign in to Linkgate">
             {form_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
             <form method="post" action="/signin" class="stack" novalidate>
+                <input type="hidden" name="next" value=next />
                 <TextField label="Email" name="email" kind="email" value=email error=email_error.clone() autocomplete="username" autofocus=true />
                 <TextField label="Password" name="password" kind="password" error=password_error.clone() autocomplete="current-password" />
                 <button type="submit" class="button primary wide">"Sign in"</button>
             </form>
-            <p class="switch">"New to Linkgate? " <a href="/signup">"Create an account"</a></p>
+            <p class="switch">"New to Linkgate? " <a href=format!("/signup{other_page_query}")>"Create an account"</a></p>
         </AuthCard>
     }
 }

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::components::{auth_card::AuthCard, text_field::TextField};
 use crate::shell::use_page_context;
+use leptos_router::hooks::use_query_map;
 
 /// Posts to `/signup` as a plain form, so it works before (and without) the wasm.
 #[component]
@@ -11,6 +12,20 @@ pub fn SignUpPage() -> impl IntoView {
         .outcome
         .filter(|o| o.form == "signup")
         .unwrap_or_default();
+    // Where to continue after success (checked again on the server); kept across a failed post.
+    let next = if outcome.next.is_empty() {
+        use_query_map()
+            .get_untracked()
+            .get("next")
+            .unwrap_or_default()
+    } else {
+        outcome.next.clone()
+    };
+    let other_page_query = if next.is_empty() {
+        String::new()
+    } else {
+        format!("?next={next}")
+    };
     let form_error = outcome.errors.for_field("form");
     let name_error = outcome.errors.for_field("name");
     let email_error = outcome.errors.for_field("email");
@@ -22,12 +37,13 @@ pub fn SignUpPage() -> impl IntoView {
             <p class="lead">"Connect your users' mailboxes, calendars and CRMs through one consent flow."</p>
             {form_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
             <form method="post" action="/signup" class="stack" novalidate>
+                <input type="hidden" name="next" value=next />
                 <TextField label="Your name" name="name" value=name error=name_error.clone() autocomplete="name" autofocus=true />
                 <TextField label="Work email" name="email" kind="email" value=email error=email_error.clone() autocomplete="email" />
                 <TextField label="Password" name="password" kind="password" error=password_error.clone() autocomplete="new-password" hint="At least 10 characters." />
                 <button type="submit" class="button primary wide">"Create account"</button>
             </form>
-            <p class="switch">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+            <p class="switch">"Already have an account? " <a href=format!("/signin{other_page_query}")>"Sign in"</a></p>
         </AuthCard>
     }
 }

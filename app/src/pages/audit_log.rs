@@ -1,0 +1,106 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::team::audit_log;
+use crate::components::server_error::error_text;
+use crate::components::time_text::utc;
+use crate::shell::use_page_context;
+
+/// The team's audit log, newest first, filtered by action family and actor, in pages.
+/// Filters and the cursor live in the URL, so a view can be shared and reloaded.
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let team_id = use_page_context()
+        .viewer
+        .map(|v| v.team_id)
+        .unwrap_or_default();
+    let query = use_query_map();
+    let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let page = Resource::new(
+        move || {
+            (
+                param("action"),
+                param("actor"),
+                param("before").and_then(|b| b.parse::<i64>().ok()),
+            )
+        },
+        move |(action, actor, before)| audit_log(team_id.clone(), action, actor, before),
+    );
+    let families = [
+        ("", "All changes"),
+        ("member.", "Members"),
+        ("invite.", "Invites"),
+        ("app.", "Applications"),
+        ("api_key.", "API keys"),
+        ("team.", "Team"),
+    ];
+    view! {
+        <Title text="Audit log" />
+        <div class="page-head">
+            <h1>"Audit log"</h1>
+            <p>"Every change to this team: who, when, and what it was before and after."</p>
+        </div>
+        <form method="get" action="/team/audit" class="inline-form wide filters">
+            <select name="action" aria-label="Kind of change">
+                {families.into_iter().map(|(value, label)| view! {
+                    <option value=value selected=move || param("action").unwrap_or_default() == value>{label}</option>
+                }).collect_view()}
+            </select>
+            <input type="search" name="actor" placeholder="Who (email or key name)" aria-label="Actor"
+                value=move || param("actor").unwrap_or_default() />
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) if p.events.is_empty() => view! { <p class="muted">"No changes match."</p> }.into_any(),
+                    Ok(p) => {
+                        let next = p.next_before.map(|b| {
+                            let mut href = format!("/team/audit?before={b}");
+                            for k in ["action", "actor"] {
+                                if let Some(v) = param(k) {
+                                    href.push_str(&format!("&{k}={}", urlencode(&v)));
+                                }
+                            }
+                            href
+                        });
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table audit">
+                                    <thead><tr><th>"When"</th><th>"Who"</th><th>"Change"</th><th>"Target"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                                    <tbody>
+                                        {p.events.into_iter().map(|e| view! {
+                                            <tr>
+                                                <td class="nowrap">{utc(e.at)}</td>
+                                                <td>{e.actor}</td>
+                                                <td><code>{e.action}</code></td>
+                                                <td>{e.target}</td>
+                                                <td><code class="json">{e.before.unwrap_or_default()}</code></td>
+                                                <td><code class="json">{e.after.unwrap_or_default()}</code></td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            {next.map(|href| view! { <p><a class="button" href=href>"Older changes →"</a></p> })}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error">{error_text(&e)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Percent-encodes a query value (enough for emails and key names).
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,40 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use crate::api::team::RenameTeam;
+use crate::components::server_error::ActionError;
+use crate::viewer::{Role, Viewer};
+
+/// Renaming (Administrators) and leaving (anyone but the Owner).
+#[component]
+pub fn TeamSettingsSection(viewer: Viewer) -> impl IntoView {
+    let rename = ServerAction::<RenameTeam>::new();
+    let admin = viewer.role >= Role::Administrator;
+    let owner = viewer.role == Role::Owner;
+    let (team_id, team_name) = (viewer.team_id.clone(), viewer.team_name.clone());
+    view! {
+        <section class="card">
+            <h2>"Team settings"</h2>
+            {admin.then(|| view! {
+                <ActionForm action=rename attr:class="inline-form wide">
+                    <input type="hidden" name="team_id" value=team_id.clone() />
+                    <input type="text" name="name" value=team_name aria-label="Team name" required maxlength="100" />
+                    <button type="submit" class="button">"Rename team"</button>
+                </ActionForm>
+                <ActionError action=rename />
+                {move || rename.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="muted">"Renamed. Reload to see the new name in the header."</p> })}
+            })}
+            {if owner {
+                view! { <p class="muted">"You own this team. To leave it, first make another member the owner."</p> }.into_any()
+            } else {
+                view! {
+                    // A plain form: leaving changes the current team, so the whole page reloads.
+                    <form method="post" action="/api/team/leave">
+                        <input type="hidden" name="team_id" value=viewer.team_id.clone() />
+                        <button type="submit" class="button danger">"Leave this team"</button>
+                    </form>
+                }.into_any()
+            }}
+        </section>
+    }
+}
