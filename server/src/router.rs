@@ -6,7 +6,7 @@ use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::Request;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
@@ -26,8 +26,10 @@ use crate::{auth_forms, health, pages, same_origin};
 pub const SESSION_COOKIE: &str = "linkgate_session";
 
 /// Runs a Leptos server function with the app state in its context.
-async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> Response {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req)
+        .await
+        .into_response()
 }
 
 pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router {

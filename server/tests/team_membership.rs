@@ -554,7 +554,8 @@ async fn the_audit_log_records_changes_and_pages(backend: Backend) {
             "api_key.created",
             "member.role_changed",
             "member.joined",
-            "invite.created"
+            "invite.created",
+            "team.created"
         ]
     );
     let role_change = &events[1];
@@ -614,7 +615,7 @@ async fn the_audit_log_records_changes_and_pages(backend: Backend) {
         .query("team/audit", &[("team_id", &t), ("before", &cursor)])
         .await
         .json();
-    assert_eq!(second["events"].as_array().unwrap().len(), 59 - 50);
+    assert_eq!(second["events"].as_array().unwrap().len(), 60 - 50);
     assert!(second["next_before"].is_null());
     f.finish().await;
 }

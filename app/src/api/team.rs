@@ -47,6 +47,7 @@ pub async fn create_team(name: String) -> Result<String, ServerFnError> {
     dashboard_session::set_current_team(&c.session, team_id)
         .await
         .map_err(fail)?;
+    leptos_axum::redirect("/applications");
     Ok(team_id.to_string())
 }
 
@@ -56,7 +57,9 @@ pub async fn switch_team(team_id: String) -> Result<(), ServerFnError> {
     let (c, actor) = actor_in(&team_id).await?;
     dashboard_session::set_current_team(&c.session, actor.team_id)
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    leptos_axum::redirect("/applications");
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "teams/rename", input = PostUrl)]
@@ -104,7 +107,9 @@ pub async fn leave_team(team_id: String) -> Result<(), ServerFnError> {
     let (c, actor) = actor_in(&team_id).await?;
     members::leave(&c.state.db, &actor, now_unix())
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    leptos_axum::redirect("/applications");
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "team/transfer", input = PostUrl)]
@@ -182,6 +187,7 @@ pub async fn accept_invite(token: String) -> Result<String, ServerFnError> {
     dashboard_session::set_current_team(&c.session, team_id)
         .await
         .map_err(fail)?;
+    leptos_axum::redirect("/applications");
     Ok(team_id.to_string())
 }
 

@@ -5,12 +5,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::authz::{Actor, Principal};
 use super::email_address::EmailAddress;
 use super::person_name::PersonName;
+use super::team::audit::{self, Change};
 use super::team::teams;
 use super::{password, DomainError};
 use crate::entity::user;
 use crate::form_outcome::FieldErrors;
+use crate::viewer::Role;
 
 pub struct SignUpInput {
     pub name: String,
@@ -78,7 +81,22 @@ pub async fn sign_up(
             _ => DomainError::Storage(e),
         });
     }
-    teams::insert_with_owner(&txn, valid.name.as_str(), user_id, now).await?;
+    let team_id = teams::insert_with_owner(&txn, valid.name.as_str(), user_id, now).await?;
+    let owner = Actor {
+        principal: Principal::User(user_id),
+        team_id,
+        role: Role::Owner,
+        label: valid.email.as_str().to_owned(),
+    };
+    let change = Change {
+        action: "team.created",
+        target_kind: "team",
+        target_id: team_id.to_string(),
+        target_label: valid.name.as_str().to_owned(),
+        before: None,
+        after: Some(serde_json::json!({ "name": valid.name.as_str(), "at_sign_up": true })),
+    };
+    audit::record(&txn, &owner, change, now).await?;
     txn.commit().await?;
     Ok(user_id)
 }

@@ -43,8 +43,9 @@ pub fn InvitePage() -> impl IntoView {
                                     }.into_any(),
                                     None => view! {
                                         <p>"Create an account or sign in with " <strong>{p.email.clone()}</strong> " to join."</p>
-                                        <a class="button primary wide" href=format!("/signup?next={next}")>"Create an account"</a>
-                                        <a class="button wide" href=format!("/signin?next={next}")>"Sign in"</a>
+                                        // Full page loads: the auth pages are rendered by the server with their own context.
+                                        <a class="button primary wide" rel="external" href=format!("/signup?next={next}")>"Create an account"</a>
+                                        <a class="button wide" rel="external" href=format!("/signin?next={next}")>"Sign in"</a>
                                     }.into_any(),
                                 };
                                 view! {

@@ -159,7 +159,7 @@ fn member_row(
             <td>{m.name.clone()}{is_me.then(|| view! { <span class="muted">" (you)"</span> })}</td>
             <td>{m.email.clone()}</td>
             <td>{role_cell}</td>
-            <td class="chips">{apps_cell}</td>
+            <td><div class="chips">{apps_cell}</div></td>
             <td class="row-actions">{actions}</td>
         </tr>
     }

@@ -1,0 +1,91 @@
+// The Owner invites a Developer; the Developer joins through the link and sees only the
+// application granted to them; the Owner removes them and their next click is refused.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hydrated, launchBrowser, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  assert.equal(await server?.stop(), 0);
+});
+
+async function signUp(page, name, email) {
+  await page.goto(`${server.base}/signup`);
+  await hydrated(page);
+  await page.fill('#field-name', name);
+  await page.fill('#field-email', email);
+  await page.fill('#field-password', 'correct horse battery');
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${server.base}/applications`);
+}
+
+test('invite, join, see only the granted app, get removed', async () => {
+  const owner = await (await browser.newContext()).newPage();
+  const dev = await (await browser.newContext()).newPage();
+  const devEmail = `dev-${Date.now()}@example.com`;
+
+  // The Owner makes two applications.
+  await signUp(owner, 'Olivia Owner', `owner-${Date.now()}@example.com`);
+  await hydrated(owner);
+  for (const name of ['Alpha', 'Beta']) {
+    await owner.fill('input[name=name]', name);
+    await owner.click('button:has-text("Create application")');
+    await owner.waitForSelector(`.app-card:has-text("${name}")`);
+  }
+
+  // The Owner invites the Developer and copies the link.
+  await owner.click('nav >> text=Team');
+  await owner.waitForSelector('table.members');
+  await owner.fill('input[name=email]', devEmail);
+  await owner.selectOption('select[aria-label=Role]', 'Developer');
+  await owner.click('button:has-text("Create invite link")');
+  const link = await (await owner.waitForSelector('.invite-link')).inputValue();
+  assert.match(link, new RegExp(`^${server.base}/invite/lg_invite_`));
+  await owner.waitForSelector(`table.invites >> text=${devEmail}`);
+
+  // The Developer follows it, creates an account and joins.
+  await dev.goto(link);
+  await dev.waitForSelector('.invite-team');
+  assert.equal(await dev.textContent('.invite-team'), 'Olivia Owner');
+  await dev.click('a:has-text("Create an account")');
+  await dev.waitForURL(/\/signup\?next=/);
+  await hydrated(dev);
+  await dev.fill('#field-name', 'Dana Dev');
+  await dev.fill('#field-email', devEmail);
+  await dev.fill('#field-password', 'correct horse battery');
+  await dev.click('button[type=submit]');
+  await dev.waitForURL(link);
+  await dev.click('button:has-text("Join Olivia Owner")');
+  await dev.waitForURL(`${server.base}/applications`);
+  assert.match(await dev.textContent('.team-switcher summary'), /Olivia Owner/);
+  await dev.waitForSelector('.empty-state');
+
+  // The Owner grants Alpha only.
+  await owner.reload();
+  await hydrated(owner);
+  const row = `tr[data-email="${devEmail}"]`;
+  await owner.click(`${row} button.chip:has-text("Alpha")`);
+  await owner.waitForSelector(`${row} button.chip.on:has-text("Alpha")`);
+
+  await dev.reload();
+  await hydrated(dev);
+  await dev.waitForSelector('.app-card');
+  const apps = await dev.$$eval('.app-card', (cards) => cards.map((c) => c.textContent.trim()));
+  assert.deepEqual(apps, ['Alpha']);
+
+  // The Owner removes the Developer; the Developer's very next click is refused.
+  await owner.click(`${row} button:has-text("Remove")`);
+  await owner.waitForSelector(row, { state: 'detached' });
+  await dev.click('nav >> text=Team');
+  await dev.waitForSelector('.form-error');
+  assert.match(await dev.textContent('.form-error'), /no longer have access/);
+  assert.equal(await dev.$('table.members'), null);
+});
