@@ -8,6 +8,7 @@ pub mod config;
 pub mod database;
 pub mod health;
 pub mod http_error;
+pub mod manage;
 pub mod master_key_file;
 pub mod pages;
 pub mod router;

@@ -21,7 +21,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
-use crate::{auth_forms, health, pages, same_origin};
+use crate::{auth_forms, health, manage, pages, same_origin};
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
 
@@ -60,7 +60,9 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin::same_origin_only))
         .layer(sessions)
-        // Added after the session layer: assets and probes never load or save a session.
+        // Added after the session layer: assets, probes and the key-authenticated management
+        // API never load or save a session, and need no same-origin check.
+        .merge(manage::routes())
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))

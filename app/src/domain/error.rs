@@ -14,7 +14,7 @@ pub enum DomainError {
     WrongCredentials,
     #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
-    #[error("Please sign in.")]
+    #[error("Authentication is required: sign in, or send a valid key.")]
     Unauthenticated,
     #[error("You do not have permission to do this.")]
     Forbidden,

@@ -126,6 +126,18 @@ pub async fn rename(
     Ok(())
 }
 
+/// The actor's team as the actor may see it.
+pub async fn describe(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<team::Model, DomainError> {
+    authz::authorize(db, actor, Action::ViewTeam).await?;
+    team::Entity::find_by_id(actor.team_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
 /// The teams a user belongs to, oldest membership first.
 pub async fn of_user(
     db: &impl ConnectionTrait,
