@@ -2,35 +2,24 @@
 // (hydrated) and without JavaScript (plain form posts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, launchBrowser, startServer } from './harness.mjs';
+import { hydrated, serverAndBrowser } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0, 'the server shuts down cleanly on SIGTERM');
-});
+const live = serverAndBrowser({ before, after, assert });
 
 test('sign up, reload hydrated, sign out, sign in with a wrong then the right password', async () => {
-  const context = await browser.newContext();
+  const context = await live.browser.newContext();
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const email = `ada-${Date.now()}@example.com`;
 
-  await page.goto(`${server.base}/signup`);
+  await page.goto(`${live.server.base}/signup`);
   await hydrated(page);
   await page.fill('#field-name', 'Ada Lovelace');
   await page.fill('#field-email', email);
   await page.fill('#field-password', 'correct horse battery');
   await page.click('button[type=submit]');
-  await page.waitForURL(`${server.base}/applications`);
+  await page.waitForURL(`${live.server.base}/applications`);
   assert.equal(await page.textContent('.team-name'), 'Ada Lovelace');
   assert.equal(await page.textContent('.user-name'), 'Ada Lovelace');
   assert.equal(await page.textContent('h1'), 'Applications');
@@ -47,14 +36,14 @@ test('sign up, reload hydrated, sign out, sign in with a wrong then the right pa
 
   // Client-side navigation keeps the shell and changes the page.
   await page.click('nav >> text=Team');
-  await page.waitForURL(`${server.base}/team`);
+  await page.waitForURL(`${live.server.base}/team`);
   await page.waitForSelector('table.members');
   assert.equal(await page.title(), 'Team · Linkgate');
   assert.match(await page.textContent('table.members'), new RegExp(email));
 
   await page.click('.user-menu-button');
   await page.click('.menu-signout');
-  await page.waitForURL(`${server.base}/signin`);
+  await page.waitForURL(`${live.server.base}/signin`);
 
   await hydrated(page);
   await page.fill('#field-email', email);
@@ -68,16 +57,16 @@ test('sign up, reload hydrated, sign out, sign in with a wrong then the right pa
   await hydrated(page);
   await page.fill('#field-password', 'correct horse battery');
   await page.click('button[type=submit]');
-  await page.waitForURL(`${server.base}/applications`);
+  await page.waitForURL(`${live.server.base}/applications`);
   assert.equal(await page.textContent('.user-name'), 'Ada Lovelace');
   assert.deepEqual(pageErrors, [], 'no errors in the page');
   await context.close();
 });
 
 test('forms work without JavaScript and show errors next to their fields', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await live.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.base}/signup`);
+  await page.goto(`${live.server.base}/signup`);
   await page.fill('#field-name', 'No Script');
   await page.fill('#field-email', 'not-an-email');
   await page.fill('#field-password', 'short');
@@ -90,21 +79,21 @@ test('forms work without JavaScript and show errors next to their fields', async
   await page.fill('#field-email', `noscript-${Date.now()}@example.com`);
   await page.fill('#field-password', 'long enough password');
   await page.click('button[type=submit]');
-  await page.waitForURL(`${server.base}/applications`);
+  await page.waitForURL(`${live.server.base}/applications`);
   assert.equal(await page.textContent('.team-name'), 'No Script');
   await context.close();
 });
 
 test('the dashboard is readable on a phone', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const context = await live.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const page = await context.newPage();
-  await page.goto(`${server.base}/signup`);
+  await page.goto(`${live.server.base}/signup`);
   await hydrated(page);
   await page.fill('#field-name', 'Phone User');
   await page.fill('#field-email', `phone-${Date.now()}@example.com`);
   await page.fill('#field-password', 'correct horse battery');
   await page.click('button[type=submit]');
-  await page.waitForURL(`${server.base}/applications`);
+  await page.waitForURL(`${live.server.base}/applications`);
   // Nothing overflows sideways, and every nav entry is on screen or scrollable in its strip.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);

@@ -65,3 +65,18 @@ export async function launchBrowser() {
 export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20000 });
 }
+
+/// Registers before/after hooks that start a server and a browser for one test file, stop
+/// them afterwards, and check the server shut down cleanly. Returns live getters.
+export function serverAndBrowser({ before, after, assert }) {
+  const live = {};
+  before(async () => {
+    live.server = await startServer();
+    live.browser = await launchBrowser();
+  });
+  after(async () => {
+    await live.browser?.close();
+    assert.equal(await live.server?.stop(), 0, 'the server shuts down cleanly on SIGTERM');
+  });
+  return live;
+}

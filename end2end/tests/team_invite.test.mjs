@@ -2,34 +2,23 @@
 // application granted to them; the Owner removes them and their next click is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, launchBrowser, startServer } from './harness.mjs';
+import { hydrated, serverAndBrowser } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
+const live = serverAndBrowser({ before, after, assert });
 
 async function signUp(page, name, email) {
-  await page.goto(`${server.base}/signup`);
+  await page.goto(`${live.server.base}/signup`);
   await hydrated(page);
   await page.fill('#field-name', name);
   await page.fill('#field-email', email);
   await page.fill('#field-password', 'correct horse battery');
   await page.click('button[type=submit]');
-  await page.waitForURL(`${server.base}/applications`);
+  await page.waitForURL(`${live.server.base}/applications`);
 }
 
 test('invite, join, see only the granted app, get removed', async () => {
-  const owner = await (await browser.newContext()).newPage();
-  const dev = await (await browser.newContext()).newPage();
+  const owner = await (await live.browser.newContext()).newPage();
+  const dev = await (await live.browser.newContext()).newPage();
   const devEmail = `dev-${Date.now()}@example.com`;
 
   // The Owner makes two applications.
@@ -48,7 +37,7 @@ test('invite, join, see only the granted app, get removed', async () => {
   await owner.selectOption('select[aria-label=Role]', 'Developer');
   await owner.click('button:has-text("Create invite link")');
   const link = await (await owner.waitForSelector('.invite-link')).inputValue();
-  assert.match(link, new RegExp(`^${server.base}/invite/lg_invite_`));
+  assert.match(link, new RegExp(`^${live.server.base}/invite/lg_invite_`));
   await owner.waitForSelector(`table.invites >> text=${devEmail}`);
 
   // The Developer follows it, creates an account and joins.
@@ -64,7 +53,7 @@ test('invite, join, see only the granted app, get removed', async () => {
   await dev.click('button[type=submit]');
   await dev.waitForURL(link);
   await dev.click('button:has-text("Join Olivia Owner")');
-  await dev.waitForURL(`${server.base}/applications`);
+  await dev.waitForURL(`${live.server.base}/applications`);
   assert.match(await dev.textContent('.team-switcher summary'), /Olivia Owner/);
   await dev.waitForSelector('.empty-state');
 

@@ -1,7 +1,7 @@
 //! Invites, ownership rules, cross-tenant ids and the audit log, over HTTP.
 mod common;
 
-use common::team::{join, sign_up};
+use common::team::{invite, join, sign_up};
 use common::{Backend, Fixture};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
@@ -186,26 +186,13 @@ async fn invite_links_are_single_use_and_checked(backend: Backend) {
     let mut dev = sign_up(&base, "Dev").await;
     let mut other = sign_up(&base, "Other").await;
 
-    let link = owner
-        .browser
-        .call(
-            "team/invites/create",
-            &[
-                ("team_id", &t),
-                ("email", &dev.email),
-                ("role", "Developer"),
-            ],
-        )
-        .await
-        .json()["link"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let made = invite(&mut owner.browser, &t, &dev.email, "Developer").await;
     assert!(
-        link.starts_with(&format!("{base}/invite/lg_invite_")),
-        "{link}"
+        made.link.starts_with(&format!("{base}/invite/lg_invite_")),
+        "{}",
+        made.link
     );
-    let token = link.rsplit('/').next().unwrap().to_owned();
+    let token = made.token;
 
     // Someone else signed in cannot use it; a forged token is unknown.
     let r = other
@@ -295,26 +282,8 @@ async fn invite_links_are_single_use_and_checked(backend: Backend) {
         .is_empty());
 
     // A revoked link and an expired link say so.
-    let revoked = owner
-        .browser
-        .call(
-            "team/invites/create",
-            &[
-                ("team_id", &t),
-                ("email", &other.email),
-                ("role", "Collaborator"),
-            ],
-        )
-        .await
-        .json();
-    let revoked_token = revoked["link"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    let id = revoked["invite"]["id"].as_str().unwrap().to_owned();
+    let revoked = invite(&mut owner.browser, &t, &other.email, "Collaborator").await;
+    let (revoked_token, id) = (revoked.token, revoked.id);
     assert_eq!(
         owner
             .browser
@@ -335,25 +304,9 @@ async fn invite_links_are_single_use_and_checked(backend: Backend) {
         (StatusCode::GONE, "invite.revoked")
     );
 
-    let fresh = owner
-        .browser
-        .call(
-            "team/invites/create",
-            &[
-                ("team_id", &t),
-                ("email", &other.email),
-                ("role", "Collaborator"),
-            ],
-        )
+    let fresh_token = invite(&mut owner.browser, &t, &other.email, "Collaborator")
         .await
-        .json();
-    let fresh_token = fresh["link"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+        .token;
     let db = Database::connect(f.db.url.clone()).await.unwrap();
     db.execute_unprepared(
         "UPDATE invites SET expires_at = 1 WHERE accepted_at IS NULL AND revoked_at IS NULL",

@@ -1,4 +1,5 @@
 pub mod auth_card;
+pub mod continue_to;
 pub mod dashboard_layout;
 pub mod empty_state;
 pub mod server_error;

@@ -8,6 +8,7 @@ pub mod password;
 pub mod person_name;
 pub mod return_path;
 pub mod session_store;
+pub mod short_name;
 pub mod sign_in;
 pub mod sign_in_limit;
 pub mod sign_up;

@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::continue_to::continue_to;
 use crate::components::{auth_card::AuthCard, text_field::TextField};
 use crate::shell::use_page_context;
-use leptos_router::hooks::use_query_map;
 
 /// Posts to `/signup` as a plain form, so it works before (and without) the wasm.
 #[component]
@@ -12,20 +12,7 @@ pub fn SignUpPage() -> impl IntoView {
         .outcome
         .filter(|o| o.form == "signup")
         .unwrap_or_default();
-    // Where to continue after success (checked again on the server); kept across a failed post.
-    let next = if outcome.next.is_empty() {
-        use_query_map()
-            .get_untracked()
-            .get("next")
-            .unwrap_or_default()
-    } else {
-        outcome.next.clone()
-    };
-    let other_page_query = if next.is_empty() {
-        String::new()
-    } else {
-        format!("?next={next}")
-    };
+    let (next, other_page_query) = continue_to(&outcome);
     let form_error = outcome.errors.for_field("form");
     let name_error = outcome.errors.for_field("name");
     let email_error = outcome.errors.for_field("email");

@@ -44,17 +44,34 @@ pub async fn sign_up(base: &str, name: &str) -> Member {
     }
 }
 
-/// `admin` invites `who` to `team` with `role`; `who` accepts through the link.
-pub async fn join(admin: &mut Browser, team: &str, who: &mut Member, role: &str) {
+pub struct Invite {
+    pub id: String,
+    pub link: String,
+    pub token: String,
+}
+
+/// `admin` invites `email` to `team` with `role`.
+pub async fn invite(admin: &mut Browser, team: &str, email: &str, role: &str) -> Invite {
     let r = admin
         .call(
             "team/invites/create",
-            &[("team_id", team), ("email", &who.email), ("role", role)],
+            &[("team_id", team), ("email", email), ("role", role)],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "invite: {}", r.body);
-    let link = r.json()["link"].as_str().expect("link").to_owned();
+    let made = r.json();
+    let link = made["link"].as_str().expect("link").to_owned();
     let token = link.rsplit('/').next().expect("token").to_owned();
+    Invite {
+        id: made["invite"]["id"].as_str().expect("id").to_owned(),
+        link,
+        token,
+    }
+}
+
+/// `admin` invites `who` to `team` with `role`; `who` accepts through the link.
+pub async fn join(admin: &mut Browser, team: &str, who: &mut Member, role: &str) {
+    let token = invite(admin, team, &who.email, role).await.token;
     let r = who
         .browser
         .call("invites/accept", &[("token", &token)])

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::audit::{self, Change};
 use crate::domain::authz::{self, Action, Actor, Principal};
 use crate::domain::crypto::{random_token, KeyedHasher};
-use crate::domain::DomainError;
+use crate::domain::{short_name, DomainError};
 use crate::entity::api_key;
 use crate::form_outcome::FieldErrors;
 use crate::team_views::{ApiKeyView, NewApiKey};
@@ -45,13 +45,9 @@ pub async fn create(
         return Err(DomainError::Forbidden);
     };
     let mut errors = FieldErrors::default();
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        errors.add(
-            "name",
-            "Name the key in 1 to 100 characters, e.g. after the system that uses it.",
-        );
-    }
+    let name = short_name::parse(name, "a name for the key, e.g. the system that uses it")
+        .map_err(|m| errors.add("name", m))
+        .unwrap_or_default();
     if !matches!(role, Role::Developer | Role::Collaborator) {
         errors.add("role", "A key has Developer or Collaborator rights.");
     }
@@ -63,7 +59,7 @@ pub async fn create(
     let row = api_key::ActiveModel {
         id: Set(Uuid::new_v4()),
         team_id: Set(actor.team_id),
-        name: Set(name.to_owned()),
+        name: Set(name),
         role: Set(role.as_str().to_owned()),
         key_hash: Set(hasher.hash(secret.as_bytes())),
         display_prefix: Set(secret.chars().take(KEY_PREFIX.len() + 6).collect()),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::audit::{self, Change};
 use super::rule::TeamRule;
 use crate::domain::authz::{self, Action, Actor, Principal};
-use crate::domain::DomainError;
+use crate::domain::{short_name, DomainError};
 use crate::entity::{app_grant, application, team_member, user};
 use crate::form_outcome::FieldErrors;
 use crate::team_views::AppSummary;
@@ -24,17 +24,16 @@ pub async fn create_app(
     now: i64,
 ) -> Result<AppSummary, DomainError> {
     authz::authorize(db, actor, Action::CreateApp).await?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    let name = short_name::parse(name, "a name for the application").map_err(|m| {
         let mut e = FieldErrors::default();
-        e.add("name", "Name the application in 1 to 100 characters.");
-        return Err(DomainError::Invalid(e));
-    }
+        e.add("name", m);
+        DomainError::Invalid(e)
+    })?;
     let txn = db.begin().await?;
     let row = application::ActiveModel {
         id: Set(Uuid::new_v4()),
         team_id: Set(actor.team_id),
-        name: Set(name.to_owned()),
+        name: Set(name),
         created_at: Set(now),
     }
     .insert(&txn)

@@ -8,33 +8,18 @@ use uuid::Uuid;
 
 use super::audit::{self, Change};
 use crate::domain::authz::{self, Action, Actor};
-use crate::domain::DomainError;
+use crate::domain::{short_name, DomainError};
 use crate::entity::{team, team_member, user};
 use crate::form_outcome::FieldErrors;
 use crate::team_views::TeamSummary;
 use crate::viewer::Role;
 
-pub const MAX_NAME_CHARS: usize = 100;
-
 pub fn parse_name(raw: &str) -> Result<String, DomainError> {
-    let name = raw.trim();
-    let problem = if name.is_empty() {
-        Some("Enter a team name.")
-    } else if name.chars().count() > MAX_NAME_CHARS {
-        Some("Use at most 100 characters for the team name.")
-    } else if name.chars().any(char::is_control) {
-        Some("The team name contains characters that cannot be shown.")
-    } else {
-        None
-    };
-    match problem {
-        Some(message) => {
-            let mut errors = FieldErrors::default();
-            errors.add("name", message);
-            Err(DomainError::Invalid(errors))
-        }
-        None => Ok(name.to_owned()),
-    }
+    short_name::parse(raw, "a team name").map_err(|m| {
+        let mut errors = FieldErrors::default();
+        errors.add("name", m);
+        DomainError::Invalid(errors)
+    })
 }
 
 /// Inserts a team and its Owner; used by sign-up and by "new team".
