@@ -57,6 +57,14 @@ impl MasterKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// The sub-key for encryption at rest (see `sealed`).
+    pub fn aead_key(&self) -> [u8; 32] {
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        mac.update(b"linkgate/aead/v1");
+        mac.finalize().into_bytes().into()
+    }
+
     pub fn hasher(&self, purpose: HashPurpose) -> KeyedHasher {
         KeyedHasher(self.derive(purpose))
     }

@@ -7,6 +7,8 @@ pub mod error;
 pub mod password;
 pub mod person_name;
 pub mod return_path;
+pub mod return_url;
+pub mod sealed;
 pub mod session_store;
 pub mod short_name;
 pub mod sign_in;
