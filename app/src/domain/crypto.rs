@@ -49,24 +49,22 @@ impl MasterKey {
         hex::encode(&digest[..4])
     }
 
-    /// A sub-key for one purpose, so a hash made for one use never matches another.
-    fn derive(&self, purpose: HashPurpose) -> [u8; 32] {
+    /// A sub-key for one label, so a key or hash made for one use never serves another.
+    fn derive(&self, label: &str) -> [u8; 32] {
+        // HMAC accepts keys of any length; this cannot fail.
         let mut mac =
             <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
-        mac.update(purpose.label().as_bytes());
+        mac.update(label.as_bytes());
         mac.finalize().into_bytes().into()
     }
 
     /// The sub-key for encryption at rest (see `sealed`).
     pub fn aead_key(&self) -> [u8; 32] {
-        let mut mac =
-            <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
-        mac.update(b"linkgate/aead/v1");
-        mac.finalize().into_bytes().into()
+        self.derive("linkgate/aead/v1")
     }
 
     pub fn hasher(&self, purpose: HashPurpose) -> KeyedHasher {
-        KeyedHasher(self.derive(purpose))
+        KeyedHasher(self.derive(purpose.label()))
     }
 }
 
