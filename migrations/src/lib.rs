@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_identity;
 mod m20261127_000002_team_admin;
+mod m20261127_000003_app_credentials;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_identity::Migration),
             Box::new(m20261127_000002_team_admin::Migration),
+            Box::new(m20261127_000003_app_credentials::Migration),
         ]
     }
 }

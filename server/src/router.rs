@@ -5,7 +5,7 @@ use app::web::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::Request;
+use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
@@ -26,10 +26,26 @@ use crate::{auth_forms, health, manage, pages, same_origin};
 pub const SESSION_COOKIE: &str = "linkgate_session";
 
 /// Runs a Leptos server function with the app state in its context.
+/// Arguments that do not decode are the caller's mistake: 400, where server_fn says 500.
 async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> Response {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req)
+    let response = handle_server_fns_with_context(move || provide_context(state.clone()), req)
         .await
-        .into_response()
+        .into_response();
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    if ["Args|", "MissingArg|", "Deserialization|"]
+        .iter()
+        .any(|p| text.trim_matches('"').starts_with(p))
+    {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router {
@@ -69,7 +85,8 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             // The path only: query strings may carry codes and tokens.
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let path = crate::telemetry::loggable_path(req.uri().path());
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

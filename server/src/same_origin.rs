@@ -32,7 +32,7 @@ pub async fn same_origin_only(State(state): State<AppState>, req: Request, next:
     // The /v1 API authenticates each call with credentials in headers, not cookies.
     let api = req.uri().path().starts_with("/v1/");
     if !safe && !api && !is_same_origin(req.headers(), &state.public_origin) {
-        tracing::warn!(path = %req.uri().path(), "refused a cross-origin state-changing request");
+        tracing::warn!(path = %crate::telemetry::loggable_path(req.uri().path()), "refused a cross-origin state-changing request");
         return json_error(
             StatusCode::FORBIDDEN,
             "request.cross_origin",

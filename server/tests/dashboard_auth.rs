@@ -249,6 +249,14 @@ async fn cross_origin_posts_are_refused(backend: Backend) {
         "still signed in"
     );
 
+    // Server functions are state-changing posts too.
+    let forged = b
+        .post_form_with("/api/teams/create", &[("name", "Planted")], &evil)
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let teams = b.get("/api/teams").await;
+    assert!(!teams.body.contains("Planted"), "{}", teams.body);
+
     // The same post from our own origin goes through.
     let own = [("origin", f.server.base.as_str())];
     assert_eq!(

@@ -387,10 +387,11 @@ async fn a_team_always_has_exactly_one_owner(backend: Backend) {
         // The Administrator cannot demote or remove the Owner either (leaving is their own act).
         if endpoint != "team/leave" {
             let r = admin.browser.call(endpoint, &fields).await;
-            assert!(
-                r.status.is_client_error(),
+            assert_eq!(
+                (r.status, code(&r).as_str()),
+                (StatusCode::CONFLICT, want),
                 "{endpoint} by admin: {}",
-                r.status
+                r.body
             );
         }
     }

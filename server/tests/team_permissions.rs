@@ -360,6 +360,69 @@ async fn developers_and_collaborators_see_only_granted_apps(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+    // A grant of an app the Developer cannot see is not shown to the Developer either.
+    let collaborator = w.collaborator.user_id.clone();
+    let r = w
+        .owner
+        .browser
+        .call(
+            "team/apps/grant",
+            &[
+                ("team_id", &t),
+                ("app_id", &hidden),
+                ("user_id", &collaborator),
+                ("granted", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let seen_by_dev = w
+        .developer
+        .browser
+        .query("team/members", &[("team_id", &t)])
+        .await;
+    assert!(
+        !seen_by_dev.body.contains(&hidden),
+        "hidden app id leaked: {}",
+        seen_by_dev.body
+    );
+    let seen_by_admin = w
+        .admin
+        .browser
+        .query("team/members", &[("team_id", &t)])
+        .await;
+    assert!(seen_by_admin.body.contains(&hidden));
+    // Arguments that do not decode are the caller's mistake (400), never a 500.
+    let r = w
+        .owner
+        .browser
+        .call(
+            "team/apps/grant",
+            &[
+                ("team_id", &t),
+                ("app_id", &hidden),
+                ("user_id", &collaborator),
+                ("granted", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        w.owner
+            .browser
+            .call("team/members/role", &[("team_id", &t)])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        w.owner
+            .browser
+            .query("team/audit", &[("team_id", &t), ("before", "abc")])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
     // Denying takes the app away at once.
     let dev = w.developer.user_id.clone();
     let app = w.app.clone();

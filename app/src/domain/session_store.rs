@@ -1,7 +1,7 @@
 //! The dashboard's tower-sessions store, kept in the database so every server instance sees
 //! every session. Session ids are stored only as keyed hashes: a leaked table opens nothing.
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, ExpiredDeletion, Result as StoreResult, SessionStore};
@@ -66,15 +66,19 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates only. New sessions go through `create`; a session deleted meanwhile (signed
+    /// out, or its id cycled at sign-in by a parallel request) must stay deleted, so a slow
+    /// request still holding it cannot write it back.
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let model = self.active_model(record)?;
-        row::Entity::insert(model)
-            .on_conflict(
-                OnConflict::column(row::Column::IdHash)
-                    .update_columns([row::Column::Data, row::Column::ExpiresAt])
-                    .to_owned(),
+        let data = serde_json::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
+        row::Entity::update_many()
+            .col_expr(row::Column::Data, Expr::value(data))
+            .col_expr(
+                row::Column::ExpiresAt,
+                Expr::value(record.expiry_date.unix_timestamp()),
             )
-            .exec_without_returning(&self.db)
+            .filter(row::Column::IdHash.eq(self.key(&record.id)))
+            .exec(&self.db)
             .await
             .map_err(backend)?;
         Ok(())
@@ -117,5 +121,67 @@ impl ExpiredDeletion for DbSessionStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::crypto::{HashPurpose, MasterKey};
+    use migrations::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectOptions, Database};
+
+    async fn store() -> DbSessionStore {
+        // One connection: each in-memory SQLite connection is a database of its own.
+        let db = Database::connect(
+            ConnectOptions::new("sqlite::memory:")
+                .max_connections(1)
+                .to_owned(),
+        )
+        .await
+        .unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        DbSessionStore::new(
+            db,
+            MasterKey::generate().hasher(HashPurpose::DashboardSession),
+        )
+    }
+
+    fn record() -> Record {
+        Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_deleted_session_is_not_written_back_by_a_late_save() {
+        let store = store().await;
+        let mut r = record();
+        r.data
+            .insert("user_id".into(), serde_json::json!("someone"));
+        store.create(&mut r).await.unwrap();
+        assert!(store.load(&r.id).await.unwrap().is_some());
+        store.delete(&r.id).await.unwrap();
+        // A request that loaded the session before sign-out finishes afterwards.
+        store.save(&r).await.unwrap();
+        assert!(store.load(&r.id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn ids_are_stored_only_as_keyed_hashes_and_expired_rows_do_not_load() {
+        let store = store().await;
+        let mut r = record();
+        store.create(&mut r).await.unwrap();
+        let rows = row::Entity::find().all(&store.db).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_ne!(rows[0].id_hash, r.id.to_string());
+        assert_ne!(rows[0].id_hash, r.id.0.to_string());
+        r.expiry_date = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+        store.save(&r).await.unwrap();
+        assert!(store.load(&r.id).await.unwrap().is_none());
+        store.delete_expired().await.unwrap();
+        assert!(row::Entity::find().all(&store.db).await.unwrap().is_empty());
     }
 }

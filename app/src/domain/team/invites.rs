@@ -1,6 +1,7 @@
 //! Invites: an Administrator invites an email with a role; the single-use link (a random
 //! token, stored as a keyed hash) joins the team within 7 days unless revoked.
 use sea_orm::sea_query::Expr;
+use sea_orm::SqlErr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -79,6 +80,16 @@ pub async fn create(
             return Err(TeamRule::AlreadyMember.into());
         }
     }
+    // An expired invite no longer holds the place of "the pending invite" for this email.
+    invite::Entity::update_many()
+        .col_expr(invite::Column::RevokedAt, Expr::value(now))
+        .filter(invite::Column::TeamId.eq(actor.team_id))
+        .filter(invite::Column::Email.eq(email.as_str()))
+        .filter(invite::Column::AcceptedAt.is_null())
+        .filter(invite::Column::RevokedAt.is_null())
+        .filter(invite::Column::ExpiresAt.lte(now))
+        .exec(&txn)
+        .await?;
     let pending = invite::Entity::find()
         .filter(invite::Column::TeamId.eq(actor.team_id))
         .filter(invite::Column::Email.eq(email.as_str()))
@@ -104,7 +115,12 @@ pub async fn create(
         revoked_at: Set(None),
     }
     .insert(&txn)
-    .await?;
+    .await
+    // Two invites raced past the check above; the partial unique index keeps one.
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => TeamRule::InvitePending.into(),
+        _ => DomainError::Storage(e),
+    })?;
     let change = Change {
         action: "invite.created",
         target_kind: "invite",
@@ -177,15 +193,17 @@ pub async fn revoke(
     Ok(())
 }
 
+/// Used, then expired, then revoked: an expired invite is retired (revoked) when a new one
+/// is made for the same email, and its link should still say it expired.
 fn check_usable(row: &invite::Model, now: i64) -> Result<(), DomainError> {
-    if row.revoked_at.is_some() {
-        return Err(TeamRule::InviteRevoked.into());
-    }
     if row.accepted_at.is_some() {
         return Err(TeamRule::InviteUsed.into());
     }
     if row.expires_at <= now {
         return Err(TeamRule::InviteExpired.into());
+    }
+    if row.revoked_at.is_some() {
+        return Err(TeamRule::InviteRevoked.into());
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Members and their roles: list, re-role, remove, leave, transfer ownership.
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -36,11 +37,20 @@ pub async fn list(
         .into_iter()
         .map(|a| a.id)
         .collect();
-    let grants = app_grant::Entity::find()
+    let mut grants = app_grant::Entity::find()
         .filter(app_grant::Column::AppId.is_in(app_ids))
         .filter(app_grant::Column::UserId.is_in(user_ids))
         .all(db)
         .await?;
+    // Below Administrator, grants of apps the caller cannot see are not theirs to know of.
+    if let (Principal::User(me), true) = (actor.principal, actor.role < Role::Administrator) {
+        let mine: Vec<Uuid> = grants
+            .iter()
+            .filter(|g| g.user_id == me)
+            .map(|g| g.app_id)
+            .collect();
+        grants.retain(|g| mine.contains(&g.app_id));
+    }
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
         let Some(u) = users.iter().find(|u| u.id == m.user_id) else {
@@ -101,9 +111,10 @@ pub async fn change_role(
     }
     let before = member.role.clone();
     if before != role.as_str() {
-        let mut active = member.into_active_model();
-        active.role = Set(role.as_str().to_owned());
-        active.update(&txn).await?;
+        // Conditional: if a transfer made this member Owner meanwhile, nothing changes.
+        if !set_role_unless_owner(&txn, actor.team_id, target, role).await? {
+            return Err(TeamRule::OwnerOnlyByTransfer.into());
+        }
         audit::record(
             &txn,
             actor,
@@ -141,10 +152,34 @@ async fn delete_member(
         .filter(app_grant::Column::AppId.is_in(team_apps))
         .exec(db)
         .await?;
-    team_member::Entity::delete_by_id((team_id, user_id))
+    // Never the Owner, even if a transfer made them Owner after the caller looked.
+    let deleted = team_member::Entity::delete_many()
+        .filter(team_member::Column::TeamId.eq(team_id))
+        .filter(team_member::Column::UserId.eq(user_id))
+        .filter(team_member::Column::Role.ne(Role::Owner.as_str()))
         .exec(db)
         .await?;
+    if deleted.rows_affected != 1 {
+        return Err(TeamRule::OwnerMustTransfer.into());
+    }
     Ok(())
+}
+
+/// Sets a role unless the member is (now) the Owner; `false` when nothing changed.
+async fn set_role_unless_owner(
+    db: &impl ConnectionTrait,
+    team_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> Result<bool, DomainError> {
+    let updated = team_member::Entity::update_many()
+        .col_expr(team_member::Column::Role, Expr::value(role.as_str()))
+        .filter(team_member::Column::TeamId.eq(team_id))
+        .filter(team_member::Column::UserId.eq(user_id))
+        .filter(team_member::Column::Role.ne(Role::Owner.as_str()))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
 }
 
 pub async fn remove(
@@ -223,14 +258,30 @@ pub async fn transfer_ownership(
     let txn = db.begin().await?;
     let (member, email) = member_of(&txn, actor.team_id, to).await?;
     let before = member.role.clone();
-    // Demote first: the database allows one Owner per team at any moment.
-    let (owner, _) = member_of(&txn, actor.team_id, owner_id).await?;
-    let mut old = owner.into_active_model();
-    old.role = Set(Role::Administrator.as_str().to_owned());
-    old.update(&txn).await?;
-    let mut new = member.into_active_model();
-    new.role = Set(Role::Owner.as_str().to_owned());
-    new.update(&txn).await?;
+    // Demote first (the database allows one Owner per team at any moment), and only while
+    // the caller still is the Owner: of two concurrent transfers, one wins, one is refused.
+    let demoted = team_member::Entity::update_many()
+        .col_expr(
+            team_member::Column::Role,
+            Expr::value(Role::Administrator.as_str()),
+        )
+        .filter(team_member::Column::TeamId.eq(actor.team_id))
+        .filter(team_member::Column::UserId.eq(owner_id))
+        .filter(team_member::Column::Role.eq(Role::Owner.as_str()))
+        .exec(&txn)
+        .await?;
+    if demoted.rows_affected != 1 {
+        return Err(DomainError::Forbidden);
+    }
+    let promoted = team_member::Entity::update_many()
+        .col_expr(team_member::Column::Role, Expr::value(Role::Owner.as_str()))
+        .filter(team_member::Column::TeamId.eq(actor.team_id))
+        .filter(team_member::Column::UserId.eq(to))
+        .exec(&txn)
+        .await?;
+    if promoted.rows_affected != 1 {
+        return Err(DomainError::NotFound);
+    }
     audit::record(
         &txn,
         actor,
