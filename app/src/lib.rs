@@ -6,6 +6,7 @@
 )]
 
 pub mod api;
+pub mod app_views;
 pub mod components;
 pub mod form_outcome;
 pub mod page_context;

@@ -56,6 +56,16 @@ pub struct Config {
     #[arg(long, env = "LINKGATE_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
 
+    /// Earlier master keys, comma-separated, still accepted to open values sealed before a
+    /// key change (see `linkgate reseal`); never used to seal.
+    #[arg(
+        long,
+        env = "LINKGATE_PREVIOUS_MASTER_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub previous_master_keys: Vec<String>,
+
     /// Directory holding the built site (`pkg/` with the wasm, JS and CSS, and public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

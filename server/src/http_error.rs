@@ -29,7 +29,7 @@ pub fn json_error(status: StatusCode, code: &str, message: &str, request_id: &st
 
 pub fn domain_json_error(e: &DomainError, request_id: &str) -> Response {
     log(e);
-    let mut response = json_error(status_of(e), e.code(), &e.to_string(), request_id);
+    let mut response = json_error(status_of(e), e.code(), &e.user_message(), request_id);
     response.headers_mut().extend(headers_of(e));
     response
 }

@@ -14,11 +14,14 @@ pub mod pages;
 pub mod router;
 pub mod same_origin;
 pub mod telemetry;
+pub mod v1;
 
 use std::future::Future;
 use std::net::SocketAddr;
 
+use app::domain::app::AppKeys;
 use app::domain::crypto::HashPurpose;
+use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
 use app::domain::sign_in_limit::SignInLimits;
 use app::web::AppState;
@@ -48,6 +51,7 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     config.validate()?;
     let master_key = master_key_file::resolve(&config)?;
+    let previous_keys = master_key_file::previous(&config)?;
     let db = database::connect(&config).await?;
     let addr = listener.local_addr()?;
 
@@ -68,6 +72,10 @@ pub async fn serve(
         sign_in_email_hasher: master_key.hasher(HashPurpose::SignInEmail),
         invite_hasher: master_key.hasher(HashPurpose::InviteToken),
         api_key_hasher: master_key.hasher(HashPurpose::ApiKey),
+        app_keys: AppKeys {
+            secret_hasher: master_key.hasher(HashPurpose::ClientSecret),
+            ring: KeyRing::new(master_key.clone(), previous_keys),
+        },
         sign_in_limits: SignInLimits {
             window_secs: config.sign_in_window_secs,
             ..SignInLimits::default()

@@ -28,6 +28,16 @@ pub fn resolve(config: &Config) -> Result<MasterKey, MasterKeyError> {
     load_or_create(&config.data_dir.join("master.key"))
 }
 
+/// Keys that sealed values may still name after a key change (opened, never used to seal).
+pub fn previous(config: &Config) -> Result<Vec<MasterKey>, MasterKeyError> {
+    config
+        .previous_master_keys
+        .iter()
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| MasterKey::from_base64(k).map_err(MasterKeyError::Invalid))
+        .collect()
+}
+
 fn load_or_create(path: &Path) -> Result<MasterKey, MasterKeyError> {
     let file_err = |source| MasterKeyError::File {
         path: path.display().to_string(),

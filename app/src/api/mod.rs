@@ -1,3 +1,4 @@
 //! Server functions: thin. Each one finds its caller, calls the domain, maps the result.
 //! Endpoints are fixed (`/api/...`) so they are stable for tests and clients.
+pub mod apps;
 pub mod team;

@@ -200,15 +200,6 @@ pub async fn list_apps(team_id: String) -> Result<Vec<AppSummary>, ServerFnError
         .map_err(fail)
 }
 
-#[server(prefix = "/api", endpoint = "team/apps/create", input = PostUrl)]
-pub async fn create_app(team_id: String, name: String) -> Result<AppSummary, ServerFnError> {
-    use ssr::*;
-    let (c, actor) = actor_in(&team_id).await?;
-    grants::create_app(&c.state.db, &actor, &name, now_unix())
-        .await
-        .map_err(fail)
-}
-
 #[server(prefix = "/api", endpoint = "team/apps/grant", input = PostUrl)]
 pub async fn set_app_grant(
     team_id: String,

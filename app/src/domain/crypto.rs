@@ -74,6 +74,7 @@ pub enum HashPurpose {
     SignInEmail,
     InviteToken,
     ApiKey,
+    ClientSecret,
 }
 
 impl HashPurpose {
@@ -83,6 +84,7 @@ impl HashPurpose {
             HashPurpose::SignInEmail => "linkgate/sign-in-email/v1",
             HashPurpose::InviteToken => "linkgate/invite-token/v1",
             HashPurpose::ApiKey => "linkgate/api-key/v1",
+            HashPurpose::ClientSecret => "linkgate/client-secret/v1",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The domain's error type. Each surface maps it once: `server::http_error` to HTTP/JSON,
 //! `web::server_fn_error` for server functions. Messages here are safe to show a user.
+use super::app::rule::AppRule;
 use super::team::rule::TeamRule;
 use crate::form_outcome::FieldErrors;
 
@@ -20,6 +21,8 @@ pub enum DomainError {
     Forbidden,
     #[error(transparent)]
     Team(#[from] TeamRule),
+    #[error(transparent)]
+    App(#[from] AppRule),
     #[error("Not found, or you no longer have access to it.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
@@ -39,8 +42,22 @@ impl DomainError {
             DomainError::Unauthenticated => "auth.required",
             DomainError::Forbidden => "permission.denied",
             DomainError::Team(rule) => rule.code(),
+            DomainError::App(rule) => rule.code(),
             DomainError::NotFound => "not_found",
             DomainError::Storage(_) | DomainError::Internal(_) => "server_error",
+        }
+    }
+
+    /// The sentence to show a user: for invalid input, the reasons themselves.
+    pub fn user_message(&self) -> String {
+        match self {
+            DomainError::Invalid(fields) if !fields.is_empty() => fields
+                .0
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The domain layer: all logic and all database access. No HTTP or Leptos types here;
 //! the current time is passed in (unix seconds) so tests control it.
+pub mod app;
 pub mod authz;
 pub mod crypto;
 pub mod email_address;

@@ -8,6 +8,14 @@ pub struct Model {
     pub team_id: Uuid,
     pub name: String,
     pub created_at: i64,
+    /// Public identifier the app's product sends (`clientId`).
+    #[sea_orm(unique)]
+    pub client_id: Option<String>,
+    /// The owner allowed `https://*.example.com/…` return URLs.
+    pub wildcard_return_urls: bool,
+    /// Webhook signing secret, sealed (see `domain::sealed`).
+    pub signing_secret: Option<String>,
+    pub updated_at: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::team::{list_apps, CreateApp};
+use crate::api::apps::CreateApp;
+use crate::api::team::list_apps;
 use crate::components::empty_state::EmptyState;
 use crate::components::server_error::{error_text, ActionError};
 use crate::shell::use_page_context;

@@ -14,7 +14,7 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::NotFound => StatusCode::NOT_FOUND,
         DomainError::Team(rule) if rule.is_gone() => StatusCode::GONE,
         DomainError::Team(TeamRule::InviteForAnotherEmail) => StatusCode::FORBIDDEN,
-        DomainError::Team(_) => StatusCode::CONFLICT,
+        DomainError::Team(_) | DomainError::App(_) => StatusCode::CONFLICT,
         DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

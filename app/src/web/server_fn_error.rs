@@ -14,7 +14,7 @@ pub fn to_server_fn_error(e: DomainError) -> ServerFnError {
         response.set_status(status_of(&e));
     }
     // Display strings are written to be safe for users; storage details never reach them.
-    ServerFnError::ServerError(format!("{}: {}", e.code(), e))
+    ServerFnError::ServerError(format!("{}: {}", e.code(), e.user_message()))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use crate::domain::app::AppKeys;
 use crate::domain::crypto::KeyedHasher;
 use crate::domain::sign_in_limit::SignInLimits;
 
@@ -12,6 +13,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub sign_in_email_hasher: KeyedHasher,
     pub invite_hasher: KeyedHasher,
+    pub app_keys: AppKeys,
     pub api_key_hasher: KeyedHasher,
     pub sign_in_limits: SignInLimits,
     /// Absolute session lifetime, whatever the activity.

@@ -11,48 +11,10 @@ use uuid::Uuid;
 use super::audit::{self, Change};
 use super::rule::TeamRule;
 use crate::domain::authz::{self, Action, Actor, Principal};
-use crate::domain::{short_name, DomainError};
+use crate::domain::DomainError;
 use crate::entity::{app_grant, application, team_member, user};
-use crate::form_outcome::FieldErrors;
 use crate::team_views::AppSummary;
 use crate::viewer::Role;
-
-pub async fn create_app(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    name: &str,
-    now: i64,
-) -> Result<AppSummary, DomainError> {
-    authz::authorize(db, actor, Action::CreateApp).await?;
-    let name = short_name::parse(name, "a name for the application").map_err(|m| {
-        let mut e = FieldErrors::default();
-        e.add("name", m);
-        DomainError::Invalid(e)
-    })?;
-    let txn = db.begin().await?;
-    let row = application::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        team_id: Set(actor.team_id),
-        name: Set(name),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let change = Change {
-        action: "app.created",
-        target_kind: "app",
-        target_id: row.id.to_string(),
-        target_label: row.name.clone(),
-        before: None,
-        after: Some(json!({ "name": row.name })),
-    };
-    audit::record(&txn, actor, change, now).await?;
-    txn.commit().await?;
-    Ok(AppSummary {
-        id: row.id.to_string(),
-        name: row.name,
-    })
-}
 
 /// The team's applications the actor may see: all for Administrators, the Owner and API
 /// keys; the granted ones for Developers and Collaborators.

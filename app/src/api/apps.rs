@@ -1,0 +1,170 @@
+//! Applications: create, read, rename, delete; client secrets; return URLs.
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, PostUrl};
+
+use crate::app_views::{AppDetail, NewApp, NewSecret, ReturnUrlView};
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::domain::app::{lifecycle, return_urls, secrets};
+    pub use crate::domain::now_unix;
+    pub use crate::web::server_context::{actor_in, parse_id};
+    pub use crate::web::server_fn_error::to_server_fn_error as fail;
+    pub use leptos::prelude::ServerFnError;
+
+    /// A field the form sends as text, parsed here so a bad value is a 422 next to the field.
+    pub fn parse_field<T: std::str::FromStr>(
+        field: &str,
+        raw: &str,
+        message: &str,
+    ) -> Result<T, ServerFnError> {
+        raw.trim().parse().map_err(|_| {
+            let mut e = crate::form_outcome::FieldErrors::default();
+            e.add(field, message);
+            fail(crate::domain::DomainError::Invalid(e))
+        })
+    }
+}
+
+#[server(prefix = "/api", endpoint = "team/apps/create", input = PostUrl)]
+pub async fn create_app(team_id: String, name: String) -> Result<NewApp, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    lifecycle::create(&c.state.db, &c.state.app_keys, &actor, &name, now_unix())
+        .await
+        .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/detail", input = GetUrl)]
+pub async fn get_app(team_id: String, app_id: String) -> Result<AppDetail, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    lifecycle::detail(&c.state.db, &actor, parse_id(&app_id)?, now_unix())
+        .await
+        .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/rename", input = PostUrl)]
+pub async fn rename_app(
+    team_id: String,
+    app_id: String,
+    name: String,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    lifecycle::rename(&c.state.db, &actor, parse_id(&app_id)?, &name, now_unix())
+        .await
+        .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/delete", input = PostUrl)]
+pub async fn delete_app(
+    team_id: String,
+    app_id: String,
+    confirm_name: String,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    lifecycle::delete(
+        &c.state.db,
+        &actor,
+        parse_id(&app_id)?,
+        &confirm_name,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)?;
+    leptos_axum::redirect("/applications");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "apps/secrets/rotate", input = PostUrl)]
+pub async fn rotate_secret(
+    team_id: String,
+    app_id: String,
+    old_valid_for_secs: String,
+) -> Result<NewSecret, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let grace: i64 = parse_field(
+        "old_valid_for_secs",
+        &old_valid_for_secs,
+        "Give a number of seconds.",
+    )?;
+    let s = &c.state;
+    secrets::rotate(
+        &s.db,
+        &s.app_keys,
+        &actor,
+        parse_id(&app_id)?,
+        grace,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/secrets/revoke", input = PostUrl)]
+pub async fn revoke_secret(
+    team_id: String,
+    app_id: String,
+    secret_id: String,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    secrets::revoke(
+        &c.state.db,
+        &actor,
+        parse_id(&app_id)?,
+        parse_id(&secret_id)?,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/return_urls/add", input = PostUrl)]
+pub async fn add_return_url(
+    team_id: String,
+    app_id: String,
+    url: String,
+) -> Result<ReturnUrlView, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    return_urls::add(&c.state.db, &actor, parse_id(&app_id)?, &url, now_unix())
+        .await
+        .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/return_urls/remove", input = PostUrl)]
+pub async fn remove_return_url(
+    team_id: String,
+    app_id: String,
+    url_id: String,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    return_urls::remove(
+        &c.state.db,
+        &actor,
+        parse_id(&app_id)?,
+        parse_id(&url_id)?,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/wildcards", input = PostUrl)]
+pub async fn set_wildcards(
+    team_id: String,
+    app_id: String,
+    allowed: String,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let allowed: bool = parse_field("allowed", &allowed, "Choose true or false.")?;
+    return_urls::set_wildcards(&c.state.db, &actor, parse_id(&app_id)?, allowed, now_unix())
+        .await
+        .map_err(fail)
+}

@@ -1,0 +1,50 @@
+//! What the application pages show: plain data, shared by the server and the wasm.
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretView {
+    pub id: String,
+    /// The first characters, enough to tell secrets apart.
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnUrlView {
+    pub id: String,
+    pub url: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppDetail {
+    pub id: String,
+    pub name: String,
+    pub client_id: String,
+    pub created_at: i64,
+    pub wildcard_return_urls: bool,
+    /// Live secrets (not yet expired), newest first.
+    pub secrets: Vec<SecretView>,
+    pub return_urls: Vec<ReturnUrlView>,
+    /// What the viewer may do, so the page offers only that (the server decides anyway).
+    pub can_edit: bool,
+    pub can_administer: bool,
+}
+
+/// A secret just made: its value is shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSecret {
+    pub secret: SecretView,
+    pub value: String,
+}
+
+/// An application just made: client id, and its first secret shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApp {
+    pub id: String,
+    pub name: String,
+    pub client_id: String,
+    pub secret: String,
+}

@@ -1,0 +1,187 @@
+//! Creating, renaming, reading and deleting applications.
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{return_urls, secrets, AppKeys};
+use crate::app_views::{AppDetail, NewApp};
+use crate::domain::authz::{self, Action, Actor};
+use crate::domain::team::audit::{self, Change};
+use crate::domain::{short_name, DomainError};
+use crate::entity::{app_grant, application};
+use crate::form_outcome::FieldErrors;
+
+fn parse_name(raw: &str) -> Result<String, DomainError> {
+    short_name::parse(raw, "a name for the application").map_err(|m| {
+        let mut e = FieldErrors::default();
+        e.add("name", m);
+        DomainError::Invalid(e)
+    })
+}
+
+/// Creates an application with its client id and first secret (returned once).
+pub async fn create(
+    db: &DatabaseConnection,
+    keys: &AppKeys,
+    actor: &Actor,
+    name: &str,
+    now: i64,
+) -> Result<NewApp, DomainError> {
+    authz::authorize(db, actor, Action::CreateApp).await?;
+    let name = parse_name(name)?;
+    let txn = db.begin().await?;
+    let id = Uuid::new_v4();
+    let client_id = format!("lg_app_{}", Uuid::new_v4().simple());
+    application::ActiveModel {
+        id: Set(id),
+        team_id: Set(actor.team_id),
+        name: Set(name.clone()),
+        created_at: Set(now),
+        client_id: Set(Some(client_id.clone())),
+        wildcard_return_urls: Set(false),
+        signing_secret: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let (secret_row, secret) = secrets::issue(&txn, keys, id, now).await?;
+    let change = Change {
+        action: "app.created",
+        target_kind: "app",
+        target_id: id.to_string(),
+        target_label: name.clone(),
+        before: None,
+        after: Some(
+            json!({ "name": name, "client_id": client_id, "secret": secret_row.display_prefix }),
+        ),
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(NewApp {
+        id: id.to_string(),
+        name,
+        client_id,
+        secret,
+    })
+}
+
+pub async fn detail(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+    now: i64,
+) -> Result<AppDetail, DomainError> {
+    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
+    let app = application::Entity::find_by_id(app_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let can_edit = authz::authorize(db, actor, Action::EditApp(app_id))
+        .await
+        .is_ok();
+    let can_administer = authz::authorize(db, actor, Action::AdministerApp(app_id))
+        .await
+        .is_ok();
+    Ok(AppDetail {
+        id: app.id.to_string(),
+        name: app.name,
+        client_id: app.client_id.unwrap_or_default(),
+        created_at: app.created_at,
+        wildcard_return_urls: app.wildcard_return_urls,
+        secrets: secrets::live_secrets(db, app_id, now)
+            .await?
+            .iter()
+            .map(secrets::view)
+            .collect(),
+        return_urls: return_urls::list(db, app_id)
+            .await?
+            .iter()
+            .map(return_urls::view)
+            .collect(),
+        can_edit,
+        can_administer,
+    })
+}
+
+pub async fn rename(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+    name: &str,
+    now: i64,
+) -> Result<(), DomainError> {
+    authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
+    let name = parse_name(name)?;
+    let txn = db.begin().await?;
+    let app = application::Entity::find_by_id(app_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    application::Entity::update_many()
+        .col_expr(application::Column::Name, Expr::value(name.clone()))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .filter(application::Column::Id.eq(app_id))
+        .exec(&txn)
+        .await?;
+    let change = Change {
+        action: "app.renamed",
+        target_kind: "app",
+        target_id: app_id.to_string(),
+        target_label: name.clone(),
+        before: Some(json!({ "name": app.name })),
+        after: Some(json!({ "name": name })),
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes the application with everything that hangs off it (secrets, return URLs,
+/// grants; accounts and end users once they exist), by the schema's cascades.
+/// `confirm_name` must repeat the app's name, so a stray click deletes nothing.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+    confirm_name: &str,
+    now: i64,
+) -> Result<(), DomainError> {
+    authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
+    let txn = db.begin().await?;
+    let app = application::Entity::find_by_id(app_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if confirm_name.trim() != app.name {
+        let mut e = FieldErrors::default();
+        e.add(
+            "confirm_name",
+            "Type the application's name exactly to delete it.",
+        );
+        return Err(DomainError::Invalid(e));
+    }
+    // Cascades do this in PostgreSQL; SQLite needs foreign keys on, which sqlx sets. Grants
+    // are removed explicitly all the same, so the count below is what was really removed.
+    let grants = app_grant::Entity::delete_many()
+        .filter(app_grant::Column::AppId.eq(app_id))
+        .exec(&txn)
+        .await?;
+    application::Entity::delete_by_id(app_id).exec(&txn).await?;
+    let change = Change {
+        action: "app.deleted",
+        target_kind: "app",
+        target_id: app_id.to_string(),
+        target_label: app.name.clone(),
+        before: Some(
+            json!({ "name": app.name, "client_id": app.client_id, "grants": grants.rows_affected }),
+        ),
+        after: None,
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
