@@ -4,6 +4,8 @@
     feature = "ssr",
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+// Leptos views are deeply nested types; the dashboard layout exceeds the default of 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app_views;
