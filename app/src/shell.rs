@@ -8,9 +8,9 @@ use leptos_router::path;
 use crate::components::dashboard_layout::DashboardLayout;
 use crate::page_context::PageContext;
 use crate::pages::{
-    accounts::AccountsPage, applications::ApplicationsPage, audit_log::AuditLogPage,
-    invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage, settings::SettingsPage,
-    sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
+    accounts::AccountsPage, app_detail::AppDetailPage, applications::ApplicationsPage,
+    audit_log::AuditLogPage, invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage,
+    settings::SettingsPage, sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=DashboardLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/applications" /> } />
                     <Route path=path!("applications") view=ApplicationsPage />
+                    <Route path=path!("applications/:id") view=AppDetailPage />
                     <Route path=path!("accounts") view=AccountsPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("team/audit") view=AuditLogPage />

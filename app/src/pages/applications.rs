@@ -38,6 +38,14 @@ pub fn ApplicationsPage() -> impl IntoView {
                 <button type="submit" class="button primary">"Create application"</button>
             </ActionForm>
             <ActionError action=create />
+            {move || create.value().get().and_then(|r| r.ok()).map(|n| view! {
+                <div class="secret-once">
+                    <p><strong>{n.name.clone()}</strong>" is ready. Its client secret is shown only now:"</p>
+                    <label>"Client id" <input class="copy-field new-client-id" readonly value=n.client_id.clone() /></label>
+                    <label>"Client secret" <input class="copy-field new-secret" readonly value=n.secret.clone() /></label>
+                    <p><a href=format!("/applications/{}", n.id)>"Set up " {n.name.clone()} " →"</a></p>
+                </div>
+            })}
         })}
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -47,7 +55,9 @@ pub fn ApplicationsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="app-list">
-                            {list.into_iter().map(|a| view! { <li class="card app-card"><strong>{a.name}</strong></li> }).collect_view()}
+                            {list.into_iter().map(|a| view! {
+                                <li class="card app-card"><a href=format!("/applications/{}", a.id)><strong>{a.name}</strong></a></li>
+                            }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{error_text(&e)}</p> }.into_any(),

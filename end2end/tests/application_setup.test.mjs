@@ -1,0 +1,76 @@
+// An Owner creates an application (client id and secret shown once) and grants it to a
+// Developer, who copies the client id, adds two return URLs, sees a refused javascript: URL
+// with its reason, and rotates the secret.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hydrated, serverAndBrowser } from './harness.mjs';
+
+const live = serverAndBrowser({ before, after, assert });
+
+async function signUp(page, name, email, next = '') {
+  await page.goto(`${live.server.base}/signup${next}`);
+  await hydrated(page);
+  await page.fill('#field-name', name);
+  await page.fill('#field-email', email);
+  await page.fill('#field-password', 'correct horse battery');
+  await page.click('button[type=submit]');
+}
+
+test('set up an application: client id, return URLs, secret rotation', async () => {
+  const owner = await (await live.browser.newContext()).newPage();
+  const dev = await (await live.browser.newContext()).newPage();
+  const devEmail = `dev-${Date.now()}@example.com`;
+
+  await signUp(owner, 'Olivia Owner', `owner-${Date.now()}@example.com`);
+  await owner.waitForURL(`${live.server.base}/applications`);
+  await hydrated(owner);
+  await owner.fill('input[name=name]', 'Mail sync');
+  await owner.click('button:has-text("Create application")');
+  const secret = await (await owner.waitForSelector('.new-secret')).inputValue();
+  const clientId = await owner.inputValue('.new-client-id');
+  assert.match(secret, /^lg_secret_/);
+  assert.match(clientId, /^lg_app_/);
+
+  // The Owner invites the Developer and grants the application.
+  await owner.click('nav >> text=Team');
+  await owner.waitForSelector('table.members');
+  await owner.fill('input[name=email]', devEmail);
+  await owner.click('button:has-text("Create invite link")');
+  const link = await (await owner.waitForSelector('.invite-link')).inputValue();
+  await signUp(dev, 'Dana Dev', devEmail, `?next=${new URL(link).pathname}`);
+  await dev.waitForURL(link);
+  await dev.click('button:has-text("Join Olivia Owner")');
+  await dev.waitForURL(`${live.server.base}/applications`);
+  await owner.reload();
+  await hydrated(owner);
+  const row = `tr[data-email="${devEmail}"]`;
+  await owner.click(`${row} button.chip:has-text("Mail sync")`);
+  await owner.waitForSelector(`${row} button.chip.on`);
+
+  // The Developer opens the application and copies its client id.
+  await dev.reload();
+  await hydrated(dev);
+  await dev.click('.app-card a:has-text("Mail sync")');
+  await dev.waitForSelector('.client-id');
+  assert.equal(await dev.inputValue('.client-id'), clientId);
+  assert.equal(await dev.$('text=Delete application'), null, 'Developers cannot delete');
+
+  for (const url of ['https://app.example.com/callback', 'http://localhost:8080/cb']) {
+    await dev.fill('input[name=url]', url);
+    await dev.click('button:has-text("Add return URL")');
+    await dev.waitForSelector(`code.return-url:has-text("${url}")`);
+  }
+  await dev.fill('input[name=url]', 'javascript:alert(1)');
+  await dev.click('button:has-text("Add return URL")');
+  await dev.waitForSelector('.form-error');
+  assert.match(await dev.textContent('.form-error'), /Only https URLs are allowed/);
+  assert.equal((await dev.$$('code.return-url')).length, 2, 'the refused URL was not saved');
+
+  // Rotation: a new secret is shown once, both are listed, the old one with an expiry.
+  await dev.click('button:has-text("Create new secret")');
+  const rotated = await (await dev.waitForSelector('.new-secret')).inputValue();
+  assert.match(rotated, /^lg_secret_/);
+  assert.notEqual(rotated, secret);
+  await dev.waitForFunction(() => document.querySelectorAll('table.secrets tbody tr').length === 2);
+  assert.equal(await dev.locator('body').textContent().then((t) => t.includes(secret)), false, 'old secret never shown');
+});
