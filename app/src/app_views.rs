@@ -48,3 +48,18 @@ pub struct NewApp {
     pub client_id: String,
     pub secret: String,
 }
+
+/// A provider registration as pages and APIs show it: secrets only as "set" flags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationView {
+    pub id: String,
+    pub service_type: String,
+    pub client_id: String,
+    pub client_secret_set: bool,
+    pub daemon_secret_set: bool,
+    pub scopes: Vec<String>,
+    pub native_scopes: Vec<String>,
+    pub options: std::collections::BTreeMap<String, String>,
+    pub overrides: std::collections::BTreeMap<String, String>,
+    pub updated_at: i64,
+}

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_identity;
 mod m20261127_000002_team_admin;
 mod m20261127_000003_app_credentials;
+mod m20261127_000004_provider_registrations;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_identity::Migration),
             Box::new(m20261127_000002_team_admin::Migration),
             Box::new(m20261127_000003_app_credentials::Migration),
+            Box::new(m20261127_000004_provider_registrations::Migration),
         ]
     }
 }

@@ -2,11 +2,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, PostUrl};
 
-use crate::app_views::{AppDetail, NewApp, NewSecret, ReturnUrlView};
+use crate::app_views::{AppDetail, NewApp, NewSecret, RegistrationView, ReturnUrlView};
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::domain::app::{lifecycle, return_urls, secrets};
+    pub use crate::domain::app::{lifecycle, registrations, return_urls, secrets};
     pub use crate::domain::now_unix;
     pub use crate::web::server_context::{actor_in, parse_id};
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
@@ -167,4 +167,84 @@ pub async fn set_wildcards(
     return_urls::set_wildcards(&c.state.db, &actor, parse_id(&app_id)?, allowed, now_unix())
         .await
         .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/registrations", input = GetUrl)]
+pub async fn list_registrations(
+    team_id: String,
+    app_id: String,
+) -> Result<Vec<RegistrationView>, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    registrations::list(&c.state.db, &actor, parse_id(&app_id)?)
+        .await
+        .map_err(fail)
+}
+
+/// Saves a provider registration. Optional fields may be left out; an empty secret keeps
+/// the stored one.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "apps/registrations/save", input = PostUrl)]
+pub async fn save_registration(
+    team_id: String,
+    app_id: String,
+    service_type: String,
+    client_id: String,
+    client_secret: Option<String>,
+    scopes: Option<String>,
+    native_scopes: Option<String>,
+    tenant: Option<String>,
+    data_center: Option<String>,
+    login_host: Option<String>,
+    authorize_url: Option<String>,
+    token_url: Option<String>,
+    userinfo_url: Option<String>,
+    daemon_secret: Option<String>,
+) -> Result<RegistrationView, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let input = registrations::RegistrationInput {
+        service_type,
+        client_id,
+        client_secret: client_secret.unwrap_or_default(),
+        scopes: scopes.unwrap_or_default(),
+        native_scopes: native_scopes.unwrap_or_default(),
+        tenant: tenant.unwrap_or_default(),
+        data_center: data_center.unwrap_or_default(),
+        login_host: login_host.unwrap_or_default(),
+        authorize_url: authorize_url.unwrap_or_default(),
+        token_url: token_url.unwrap_or_default(),
+        userinfo_url: userinfo_url.unwrap_or_default(),
+        daemon_secret: daemon_secret.unwrap_or_default(),
+    };
+    let s = &c.state;
+    registrations::save(
+        &s.db,
+        &s.app_keys,
+        &actor,
+        parse_id(&app_id)?,
+        input,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/registrations/remove", input = PostUrl)]
+pub async fn remove_registration(
+    team_id: String,
+    app_id: String,
+    service_type: String,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    registrations::remove(
+        &c.state.db,
+        &actor,
+        parse_id(&app_id)?,
+        &service_type,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
 }

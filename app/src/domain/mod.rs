@@ -2,6 +2,7 @@
 //! the current time is passed in (unix seconds) so tests control it.
 pub mod app;
 pub mod authz;
+pub mod catalog;
 pub mod crypto;
 pub mod email_address;
 pub mod error;

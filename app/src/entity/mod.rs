@@ -6,6 +6,7 @@ pub mod application;
 pub mod audit_event;
 pub mod dashboard_session;
 pub mod invite;
+pub mod provider_registration;
 pub mod return_url;
 pub mod sign_in_failure;
 pub mod team;

@@ -1,5 +1,5 @@
 //! `/v1/am/*`: the application managing its own accounts and settings (AppAuth).
-use app::domain::app::return_urls;
+use app::domain::app::{registrations, return_urls};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +24,34 @@ pub async fn application(
             "wildcardReturnUrls": app.wildcard_return_urls,
             "createdAt": app.created_at,
         }))
+        .into_response(),
+        Err(e) => domain_json_error(&e, &request_id(&headers)),
+    }
+}
+
+/// `GET /v1/am/oauth_regs`: the calling application's provider registrations, never a secret.
+pub async fn oauth_regs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppAuth(app): AppAuth,
+) -> Response {
+    match registrations::of_app(&state.db, app.id).await {
+        Ok(regs) => Json(
+            regs.iter()
+                .map(|r| {
+                    let v = registrations::view(r);
+                    serde_json::json!({
+                        "serviceType": v.service_type,
+                        "clientId": v.client_id,
+                        "clientSecretSet": v.client_secret_set,
+                        "scopes": v.scopes,
+                        "nativeScopes": v.native_scopes,
+                        "options": v.options,
+                        "overrides": v.overrides,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
         .into_response(),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
     }

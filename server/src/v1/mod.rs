@@ -7,5 +7,7 @@ use axum::routing::get;
 use axum::Router;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/am/application", get(am::application))
+    Router::new()
+        .route("/v1/am/application", get(am::application))
+        .route("/v1/am/oauth_regs", get(am::oauth_regs))
 }

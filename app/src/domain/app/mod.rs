@@ -2,6 +2,7 @@
 //! rename, delete), client secrets with rotation, and authorized return URLs. Every change
 //! authorizes through `authz` and is audited in its transaction; secrets never are.
 pub mod lifecycle;
+pub mod registrations;
 pub mod return_urls;
 pub mod rule;
 pub mod secrets;

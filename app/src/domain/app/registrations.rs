@@ -1,0 +1,412 @@
+//! Provider registrations: an application's OAuth client at each provider of the catalog.
+//! The provider's client secret and daemon credentials are sealed and write-only: pages and
+//! APIs only say whether they are set, and an empty field on update keeps the stored one.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+use url::{Host, Url};
+use uuid::Uuid;
+
+use super::secrets::app_label;
+use super::AppKeys;
+use crate::app_views::RegistrationView;
+use crate::domain::authz::{self, Action, Actor};
+use crate::domain::catalog::{self, AuthKind, ProviderOption, SCOPE_ALIASES, UNIFIED_SCOPES};
+use crate::domain::team::audit::{self, Change};
+use crate::domain::DomainError;
+use crate::entity::provider_registration as row;
+use crate::form_outcome::FieldErrors;
+
+/// What a registration form or API call sends; empty strings mean "not given".
+#[derive(Clone, Debug, Default)]
+pub struct RegistrationInput {
+    pub service_type: String,
+    pub client_id: String,
+    /// Empty on update: keep the stored secret.
+    pub client_secret: String,
+    /// Unified scopes, separated by spaces or commas.
+    pub scopes: String,
+    pub native_scopes: String,
+    pub tenant: String,
+    pub data_center: String,
+    pub login_host: String,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub userinfo_url: String,
+    /// Empty on update: keep the stored credentials.
+    pub daemon_secret: String,
+}
+
+const ZOHO_DATA_CENTERS: [&str; 9] = [
+    "com", "eu", "in", "com.au", "jp", "ca", "com.cn", "sa", "uk",
+];
+const MAX_SECRET: usize = 4096;
+/// A service-account JSON key or a PEM certificate and key fits well within this.
+const MAX_DAEMON_SECRET: usize = 64 * 1024;
+
+fn client_secret_place(id: Uuid) -> String {
+    format!("provider_registrations:{id}:client_secret")
+}
+
+fn daemon_secret_place(id: Uuid) -> String {
+    format!("provider_registrations:{id}:daemon_secret")
+}
+
+fn split(list: &str) -> impl Iterator<Item = &str> {
+    list.split([' ', ',', '\n', '\t']).filter(|s| !s.is_empty())
+}
+
+/// A provider endpoint override: https, or http on loopback (a local test server).
+fn endpoint(raw: &str) -> Result<String, &'static str> {
+    if raw.len() > 2048 {
+        return Err("Use at most 2048 characters.");
+    }
+    let url = Url::parse(raw.trim()).map_err(|_| "Enter an absolute URL.")?;
+    let loopback = match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err("Enter an absolute URL."),
+    };
+    if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
+        return Err("Use https (http only for localhost).");
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err("No user name, password or fragment in an endpoint URL.");
+    }
+    Ok(url.to_string())
+}
+
+fn plain_text(value: &str, max: usize) -> bool {
+    value.len() <= max
+        && !value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+}
+
+struct Valid {
+    service_type: String,
+    client_id: String,
+    client_secret: Option<String>,
+    scopes: Vec<String>,
+    native_scopes: Vec<String>,
+    options: BTreeMap<String, String>,
+    overrides: BTreeMap<String, String>,
+    daemon_secret: Option<String>,
+}
+
+fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainError> {
+    let mut errors = FieldErrors::default();
+    let service_type = input.service_type.trim().to_owned();
+    let provider = catalog::builtin().get(&service_type);
+    match provider {
+        None => errors.add(
+            "service_type",
+            "Choose a service type of the catalog (Google, Office365, Zoho, Salesforce, Hubspot).",
+        ),
+        Some(p) if p.auth != AuthKind::Oauth2 => errors.add(
+            "service_type",
+            "This service signs in with a hosted form; it needs no OAuth registration.",
+        ),
+        Some(_) => {}
+    }
+    let client_id = input.client_id.trim().to_owned();
+    if client_id.is_empty()
+        || client_id.len() > 256
+        || client_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        errors.add(
+            "client_id",
+            "Enter the provider's client id (up to 256 characters, no spaces).",
+        );
+    }
+    let client_secret = Some(input.client_secret.trim().to_owned()).filter(|s| !s.is_empty());
+    match &client_secret {
+        None if creating => errors.add("client_secret", "Enter the provider's client secret."),
+        Some(s) if !plain_text(s, MAX_SECRET) || s.contains('\n') => {
+            errors.add("client_secret", "Use at most 4096 characters, on one line.")
+        }
+        _ => {}
+    }
+    let mut scopes = Vec::new();
+    for s in split(&input.scopes) {
+        let unified = SCOPE_ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == s)
+            .map(|(_, to)| *to)
+            .unwrap_or(s);
+        if !UNIFIED_SCOPES.contains(&unified) {
+            errors.add(
+                "scopes",
+                format!(
+                    "{s} is not a unified scope ({}).",
+                    UNIFIED_SCOPES.join(", ")
+                ),
+            );
+            break;
+        }
+        if provider.is_some_and(|p| !p.scopes.contains_key(unified)) {
+            errors.add(
+                "scopes",
+                format!("{service_type} has no native scope for {unified}."),
+            );
+            break;
+        }
+        if !scopes.iter().any(|x| x == unified) {
+            scopes.push(unified.to_owned());
+        }
+    }
+    let native_scopes: Vec<String> = split(&input.native_scopes).map(str::to_owned).collect();
+    if input.native_scopes.len() > 2048
+        || native_scopes
+            .iter()
+            .any(|s| s.len() > 256 || s.chars().any(char::is_control))
+    {
+        errors.add(
+            "native_scopes",
+            "Use at most 2048 characters of scopes, each up to 256.",
+        );
+    }
+    let mut options = BTreeMap::new();
+    let wanted = provider.map(|p| p.options.clone()).unwrap_or_default();
+    let given = [
+        ("tenant", &input.tenant),
+        ("data_center", &input.data_center),
+        ("login_host", &input.login_host),
+    ];
+    for (name, value) in given {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let option = match name {
+            "tenant" => ProviderOption::Tenant,
+            "data_center" => ProviderOption::DataCenter,
+            _ => ProviderOption::LoginHost,
+        };
+        if !wanted.contains(&option) {
+            errors.add(name, format!("{service_type} takes no {name}."));
+            continue;
+        }
+        let hostish = |v: &str| {
+            !v.is_empty()
+                && v.len() <= 253
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        };
+        let ok = match option {
+            ProviderOption::Tenant => hostish(value),
+            ProviderOption::DataCenter => ZOHO_DATA_CENTERS.contains(&value),
+            ProviderOption::LoginHost => {
+                hostish(value) && value.to_ascii_lowercase().ends_with(".salesforce.com")
+            }
+        };
+        if ok {
+            options.insert(name.to_owned(), value.to_owned());
+        } else {
+            errors.add(
+                name,
+                match option {
+                    ProviderOption::Tenant => {
+                        "Use common, organizations, consumers, a tenant id or a domain.".to_owned()
+                    }
+                    ProviderOption::DataCenter => {
+                        format!("Use one of {}.", ZOHO_DATA_CENTERS.join(", "))
+                    }
+                    ProviderOption::LoginHost => {
+                        "Use login.salesforce.com, test.salesforce.com or your My Domain host."
+                            .to_owned()
+                    }
+                },
+            );
+        }
+    }
+    let mut overrides = BTreeMap::new();
+    for (name, value) in [
+        ("authorize_url", &input.authorize_url),
+        ("token_url", &input.token_url),
+        ("userinfo_url", &input.userinfo_url),
+    ] {
+        if value.trim().is_empty() {
+            continue;
+        }
+        match endpoint(value) {
+            Ok(url) => {
+                overrides.insert(name.to_owned(), url);
+            }
+            Err(m) => errors.add(name, m),
+        }
+    }
+    let daemon_secret = Some(input.daemon_secret.trim().to_owned()).filter(|s| !s.is_empty());
+    if let Some(d) = &daemon_secret {
+        let kind = provider.and_then(|p| p.daemon.clone());
+        match kind.as_deref() {
+            None => errors.add(
+                "daemon_secret",
+                format!("{service_type} has no service-account flow."),
+            ),
+            _ if !plain_text(d, MAX_DAEMON_SECRET) => {
+                errors.add("daemon_secret", "Use at most 64 KiB of text.")
+            }
+            Some("google_service_account") => {
+                let key: Option<serde_json::Value> = serde_json::from_str(d).ok();
+                let has = |f: &str| {
+                    key.as_ref()
+                        .and_then(|k| k.get(f))
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|v| !v.is_empty())
+                };
+                if !(has("client_email") && has("private_key")) {
+                    errors.add(
+                        "daemon_secret",
+                        "Paste the service account's JSON key (with client_email and private_key).",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    Ok(Valid {
+        service_type,
+        client_id,
+        client_secret,
+        scopes,
+        native_scopes,
+        options,
+        overrides,
+        daemon_secret,
+    })
+}
+
+pub fn view(r: &row::Model) -> RegistrationView {
+    RegistrationView {
+        id: r.id.to_string(),
+        service_type: r.service_type.clone(),
+        client_id: r.client_id.clone(),
+        client_secret_set: r.client_secret.is_some(),
+        daemon_secret_set: r.daemon_secret.is_some(),
+        scopes: split(&r.scopes).map(str::to_owned).collect(),
+        native_scopes: split(&r.native_scopes).map(str::to_owned).collect(),
+        options: serde_json::from_str(&r.options).unwrap_or_default(),
+        overrides: serde_json::from_str(&r.overrides).unwrap_or_default(),
+        updated_at: r.updated_at,
+    }
+}
+
+pub async fn of_app(
+    db: &impl ConnectionTrait,
+    app_id: Uuid,
+) -> Result<Vec<row::Model>, DomainError> {
+    Ok(row::Entity::find()
+        .filter(row::Column::AppId.eq(app_id))
+        .order_by_asc(row::Column::ServiceType)
+        .all(db)
+        .await?)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+) -> Result<Vec<RegistrationView>, DomainError> {
+    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
+    Ok(of_app(db, app_id).await?.iter().map(view).collect())
+}
+
+/// Creates or updates the registration of `input.service_type` for the app.
+pub async fn save(
+    db: &DatabaseConnection,
+    keys: &AppKeys,
+    actor: &Actor,
+    app_id: Uuid,
+    input: RegistrationInput,
+    now: i64,
+) -> Result<RegistrationView, DomainError> {
+    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    let txn = db.begin().await?;
+    let existing = row::Entity::find()
+        .filter(row::Column::AppId.eq(app_id))
+        .filter(row::Column::ServiceType.eq(input.service_type.trim()))
+        .one(&txn)
+        .await?;
+    let valid = validate(&input, existing.is_none())?;
+    let id = existing.as_ref().map(|e| e.id).unwrap_or_else(Uuid::new_v4);
+    let client_secret = match valid.client_secret {
+        Some(s) => Some(keys.ring.seal(&client_secret_place(id), &s)),
+        None => existing.as_ref().and_then(|e| e.client_secret.clone()),
+    };
+    let daemon_secret = match valid.daemon_secret {
+        Some(s) => Some(keys.ring.seal(&daemon_secret_place(id), &s)),
+        None => existing.as_ref().and_then(|e| e.daemon_secret.clone()),
+    };
+    let model = row::ActiveModel {
+        id: Set(id),
+        app_id: Set(app_id),
+        service_type: Set(valid.service_type.clone()),
+        client_id: Set(valid.client_id),
+        client_secret: Set(client_secret),
+        scopes: Set(valid.scopes.join(" ")),
+        native_scopes: Set(valid.native_scopes.join(" ")),
+        options: Set(json!(valid.options).to_string()),
+        overrides: Set(json!(valid.overrides).to_string()),
+        daemon_secret: Set(daemon_secret),
+        created_at: Set(existing.as_ref().map(|e| e.created_at).unwrap_or(now)),
+        updated_at: Set(now),
+    };
+    let saved = match &existing {
+        Some(_) => model.update(&txn).await?,
+        None => model.insert(&txn).await?,
+    };
+    let after = view(&saved);
+    let change = Change {
+        action: "app.registration_saved",
+        target_kind: "app",
+        target_id: app_id.to_string(),
+        target_label: app_label(&txn, app_id).await?,
+        before: existing.as_ref().map(|e| json!(view(e))),
+        after: Some(json!(after)),
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn remove(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+    service_type: &str,
+    now: i64,
+) -> Result<(), DomainError> {
+    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    let txn = db.begin().await?;
+    let existing = row::Entity::find()
+        .filter(row::Column::AppId.eq(app_id))
+        .filter(row::Column::ServiceType.eq(service_type))
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    row::Entity::delete_many()
+        .filter(row::Column::Id.eq(existing.id))
+        .exec(&txn)
+        .await?;
+    let change = Change {
+        action: "app.registration_removed",
+        target_kind: "app",
+        target_id: app_id.to_string(),
+        target_label: app_label(&txn, app_id).await?,
+        before: Some(json!(view(&existing))),
+        after: None,
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(())
+}

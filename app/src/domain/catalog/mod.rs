@@ -1,0 +1,139 @@
+//! The provider catalog, loaded from `providers.toml` (data, checked by the tests below).
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The unified scopes of wire-api.md, and the legacy names that alias the `.Read` ones.
+pub const UNIFIED_SCOPES: [&str; 11] = [
+    "Mail.Read",
+    "Mail.ReadWrite",
+    "Mail.Send",
+    "Mail.Drafts",
+    "Mail.All",
+    "Calendar.Read",
+    "Calendar.ReadWrite",
+    "Contacts.Read",
+    "Contacts.ReadWrite",
+    "Tasks.Read",
+    "Tasks.ReadWrite",
+];
+pub const SCOPE_ALIASES: [(&str, &str); 3] = [
+    ("Mail.ReadOnly", "Mail.Read"),
+    ("Calendar.ReadOnly", "Calendar.Read"),
+    ("Contacts.ReadOnly", "Contacts.Read"),
+];
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    Oauth2,
+    Password,
+    Sandbox,
+}
+
+/// A per-registration option a provider needs.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderOption {
+    /// Office 365: `common`, `organizations`, `consumers` or a tenant id or domain.
+    Tenant,
+    /// Zoho: the accounts server's data center (`com`, `eu`, `in`, `com.au`, `jp`, `ca`, …).
+    DataCenter,
+    /// Salesforce: `login.salesforce.com`, `test.salesforce.com` or a My Domain host.
+    LoginHost,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub auth: AuthKind,
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    pub revoke_url: Option<String>,
+    pub scope_separator: Option<String>,
+    #[serde(default)]
+    pub pkce: bool,
+    #[serde(default)]
+    pub extra_authorize_params: BTreeMap<String, String>,
+    #[serde(default)]
+    pub always_scopes: Vec<String>,
+    #[serde(default)]
+    pub options: Vec<ProviderOption>,
+    /// The kind of daemon (service-account) credentials the provider takes, if any.
+    pub daemon: Option<String>,
+    /// Unified scope → native scopes (space-separated).
+    #[serde(default)]
+    pub scopes: BTreeMap<String, String>,
+}
+
+pub type Catalog = BTreeMap<String, Provider>;
+
+#[derive(Debug, thiserror::Error)]
+#[error("the provider catalog is invalid: {0}")]
+pub struct CatalogError(String);
+
+pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
+    let catalog: Catalog = toml::from_str(text).map_err(|e| CatalogError(e.to_string()))?;
+    for (key, p) in &catalog {
+        if p.auth == AuthKind::Oauth2 && (p.authorize_url.is_none() || p.token_url.is_none()) {
+            return Err(CatalogError(format!(
+                "{key}: an oauth2 provider needs authorize_url and token_url"
+            )));
+        }
+        if let Some(bad) = p
+            .scopes
+            .keys()
+            .find(|s| !UNIFIED_SCOPES.contains(&s.as_str()))
+        {
+            return Err(CatalogError(format!("{key}: {bad} is not a unified scope")));
+        }
+    }
+    Ok(catalog)
+}
+
+/// The catalog built into this binary (checked by tests, so loading it cannot fail in use).
+pub fn builtin() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| parse(include_str!("providers.toml")).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_catalog_parses_and_covers_providers_md() {
+        let catalog = parse(include_str!("providers.toml")).expect("valid catalog");
+        for key in [
+            "Google",
+            "Office365",
+            "Zoho",
+            "Salesforce",
+            "Hubspot",
+            "SugarCRM",
+            "EWS",
+            "IMAP",
+            "Sandbox",
+        ] {
+            assert!(catalog.contains_key(key), "{key} missing");
+        }
+        assert_eq!(
+            catalog["Google"].scopes.len(),
+            11,
+            "every unified scope maps for Google"
+        );
+        assert_eq!(catalog["Office365"].options, vec![ProviderOption::Tenant]);
+        assert_eq!(catalog["Zoho"].scope_separator.as_deref(), Some(","));
+        assert_eq!(builtin().len(), catalog.len());
+    }
+
+    #[test]
+    fn a_broken_catalog_is_refused_with_a_reason() {
+        assert!(parse("[X]\nauth = \"oauth2\"\n").is_err());
+        assert!(
+            parse("[X]\nauth = \"password\"\n[X.scopes]\n\"Mail.Everything\" = \"x\"\n").is_err()
+        );
+        assert!(parse("[X]\nauth = \"password\"\nunknown_key = 1\n").is_err());
+    }
+}
