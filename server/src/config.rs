@@ -17,6 +17,15 @@ pub enum LogFormat {
     Json,
 }
 
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Re-seal every encrypted value under the current master key (after changing it, with
+    /// the old key in LINKGATE_PREVIOUS_MASTER_KEYS), then exit.
+    Reseal,
+}
+
 #[derive(Clone, Debug, Parser)]
 #[command(
     name = "linkgate",
@@ -24,6 +33,9 @@ pub enum LogFormat {
     about = "Linkgate: hosted OAuth consent flows for your users' accounts"
 )]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The URL users reach this server at; cookies get `Secure` when it is https.
     #[arg(
         long,

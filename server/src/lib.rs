@@ -20,7 +20,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use app::domain::app::AppKeys;
-use app::domain::crypto::HashPurpose;
+use app::domain::crypto::{HashPurpose, MasterKey};
+use app::domain::reseal::{self, ResealReport};
 use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
 use app::domain::sign_in_limit::SignInLimits;
@@ -41,6 +42,30 @@ pub enum StartError {
     Database(#[from] sea_orm::DbErr),
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
+    #[error("re-sealing failed: {0}")]
+    Reseal(String),
+}
+
+fn app_keys(master_key: &MasterKey, previous: Vec<MasterKey>) -> AppKeys {
+    AppKeys {
+        secret_hasher: master_key.hasher(HashPurpose::ClientSecret),
+        ring: KeyRing::new(master_key.clone(), previous),
+    }
+}
+
+/// `linkgate reseal`: re-seals every stored secret under the current master key.
+pub async fn reseal(config: &Config) -> Result<ResealReport, StartError> {
+    config.validate()?;
+    let keys = app_keys(
+        &master_key_file::resolve(config)?,
+        master_key_file::previous(config)?,
+    );
+    let db = database::connect(config).await?;
+    let report = reseal::reseal_all(&db, &keys)
+        .await
+        .map_err(|e| StartError::Reseal(e.to_string()))?;
+    db.close().await?;
+    Ok(report)
 }
 
 /// Connects, migrates and serves on `listener` until `shutdown` completes, then drains.
@@ -72,10 +97,7 @@ pub async fn serve(
         sign_in_email_hasher: master_key.hasher(HashPurpose::SignInEmail),
         invite_hasher: master_key.hasher(HashPurpose::InviteToken),
         api_key_hasher: master_key.hasher(HashPurpose::ApiKey),
-        app_keys: AppKeys {
-            secret_hasher: master_key.hasher(HashPurpose::ClientSecret),
-            ring: KeyRing::new(master_key.clone(), previous_keys),
-        },
+        app_keys: app_keys(&master_key, previous_keys),
         sign_in_limits: SignInLimits {
             window_secs: config.sign_in_window_secs,
             ..SignInLimits::default()

@@ -1,10 +1,25 @@
 use clap::Parser;
-use server::config::Config;
+use server::config::{Command, Config};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();
     server::telemetry::init(config.log_format);
+    if let Some(Command::Reseal) = config.command {
+        return match server::reseal(&config).await {
+            Ok(report) => {
+                println!(
+                    "Re-sealed {} of {} secrets under key {}.",
+                    report.resealed, report.checked, report.key_id
+                );
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("linkgate reseal: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let listener = match tokio::net::TcpListener::bind(config.bind).await {
         Ok(l) => l,
         Err(e) => {

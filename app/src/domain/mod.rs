@@ -8,6 +8,7 @@ pub mod email_address;
 pub mod error;
 pub mod password;
 pub mod person_name;
+pub mod reseal;
 pub mod return_path;
 pub mod return_url;
 pub mod sealed;

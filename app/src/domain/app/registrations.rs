@@ -47,11 +47,11 @@ const MAX_SECRET: usize = 4096;
 /// A service-account JSON key or a PEM certificate and key fits well within this.
 const MAX_DAEMON_SECRET: usize = 64 * 1024;
 
-fn client_secret_place(id: Uuid) -> String {
+pub(crate) fn client_secret_place(id: Uuid) -> String {
     format!("provider_registrations:{id}:client_secret")
 }
 
-fn daemon_secret_place(id: Uuid) -> String {
+pub(crate) fn daemon_secret_place(id: Uuid) -> String {
     format!("provider_registrations:{id}:daemon_secret")
 }
 

@@ -1,0 +1,79 @@
+//! Re-sealing after a master-key change: every sealed value is opened (with the previous key
+//! it names) and sealed again under the current key, in one transaction. Client secrets are
+//! also re-hashed, since their sealed copy holds them. Values that exist only as keyed
+//! hashes (session ids, API keys, invite tokens) cannot be carried over: sessions end, and
+//! API keys and pending invites must be issued again (docs/operations.md).
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+
+use super::app::registrations::{client_secret_place, daemon_secret_place};
+use super::app::{secret_place, AppKeys};
+use super::sealed::SealError;
+use super::DomainError;
+use crate::entity::{app_secret, provider_registration};
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ResealReport {
+    pub checked: usize,
+    pub resealed: usize,
+    /// The key everything is sealed under now.
+    pub key_id: String,
+}
+
+fn sealing(e: SealError) -> DomainError {
+    tracing::error!(error = %e, "a sealed value does not open; is a previous master key missing?");
+    DomainError::Internal("a sealed value does not open with the configured keys")
+}
+
+pub async fn reseal_all(
+    db: &DatabaseConnection,
+    keys: &AppKeys,
+) -> Result<ResealReport, DomainError> {
+    let txn = db.begin().await?;
+    let mut report = ResealReport {
+        key_id: keys.ring.current_key_id(),
+        ..ResealReport::default()
+    };
+    for s in app_secret::Entity::find().all(&txn).await? {
+        report.checked += 1;
+        let place = secret_place(s.id);
+        let opened = keys.ring.open(&place, &s.sealed).map_err(sealing)?;
+        let hash = keys.secret_hasher.hash(opened.0.as_bytes());
+        if let Some(resealed) = keys.ring.reseal(&place, &s.sealed).map_err(sealing)? {
+            app_secret::Entity::update_many()
+                .col_expr(app_secret::Column::Sealed, Expr::value(resealed))
+                .col_expr(app_secret::Column::SecretHash, Expr::value(hash))
+                .filter(app_secret::Column::Id.eq(s.id))
+                .exec(&txn)
+                .await?;
+            report.resealed += 1;
+        }
+    }
+    for r in provider_registration::Entity::find().all(&txn).await? {
+        for (column, value, place) in [
+            (
+                provider_registration::Column::ClientSecret,
+                &r.client_secret,
+                client_secret_place(r.id),
+            ),
+            (
+                provider_registration::Column::DaemonSecret,
+                &r.daemon_secret,
+                daemon_secret_place(r.id),
+            ),
+        ] {
+            let Some(sealed) = value else { continue };
+            report.checked += 1;
+            if let Some(resealed) = keys.ring.reseal(&place, sealed).map_err(sealing)? {
+                provider_registration::Entity::update_many()
+                    .col_expr(column, Expr::value(resealed))
+                    .filter(provider_registration::Column::Id.eq(r.id))
+                    .exec(&txn)
+                    .await?;
+                report.resealed += 1;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(report)
+}
