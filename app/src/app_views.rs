@@ -28,6 +28,8 @@ pub struct AppDetail {
     /// Live secrets (not yet expired), newest first.
     pub secrets: Vec<SecretView>,
     pub return_urls: Vec<ReturnUrlView>,
+    /// The redirect URI to register at every provider: `{public URL}/v1/auth/callback`.
+    pub redirect_uri: String,
     /// What the viewer may do, so the page offers only that (the server decides anyway).
     pub can_edit: bool,
     pub can_administer: bool,

@@ -1,6 +1,6 @@
 // An Owner creates an application (client id and secret shown once) and grants it to a
 // Developer, who copies the client id, adds two return URLs, sees a refused javascript: URL
-// with its reason, and rotates the secret.
+// with its reason, registers Google, and rotates the secret.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hydrated, serverAndBrowser } from './harness.mjs';
@@ -54,6 +54,17 @@ test('set up an application: client id, return URLs, secret rotation', async () 
   await dev.waitForSelector('.client-id');
   assert.equal(await dev.inputValue('.client-id'), clientId);
   assert.equal(await dev.$('text=Delete application'), null, 'Developers cannot delete');
+
+  // A Google registration: the redirect URI to paste at Google, the secret written once.
+  assert.equal(await dev.inputValue('.redirect-uri'), `${live.server.base}/v1/auth/callback`);
+  await dev.selectOption('#reg-service', 'Google');
+  await dev.fill('#reg-client-id', '1234.apps.googleusercontent.com');
+  await dev.fill('#reg-secret', 'GOCSPX-browser-test-secret');
+  await dev.fill('#reg-scopes', 'Mail.Read Calendar.Read');
+  await dev.click('button:has-text("Save registration")');
+  await dev.waitForSelector('tr[data-service="Google"]');
+  assert.match(await dev.textContent('tr[data-service="Google"]'), /saved/);
+  assert.equal((await dev.content()).includes('GOCSPX-browser-test-secret'), false, 'the provider secret is not shown again');
 
   for (const url of ['https://app.example.com/callback', 'http://localhost:8080/cb']) {
     await dev.fill('input[name=url]', url);

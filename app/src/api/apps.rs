@@ -39,9 +39,15 @@ pub async fn create_app(team_id: String, name: String) -> Result<NewApp, ServerF
 pub async fn get_app(team_id: String, app_id: String) -> Result<AppDetail, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
-    lifecycle::detail(&c.state.db, &actor, parse_id(&app_id)?, now_unix())
-        .await
-        .map_err(fail)
+    lifecycle::detail(
+        &c.state.db,
+        &actor,
+        parse_id(&app_id)?,
+        &c.state.public_origin,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
 }
 
 #[server(prefix = "/api", endpoint = "apps/rename", input = PostUrl)]

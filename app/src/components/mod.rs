@@ -1,5 +1,6 @@
 pub mod auth_card;
 pub mod continue_to;
+pub mod copy_button;
 pub mod dashboard_layout;
 pub mod empty_state;
 pub mod server_error;

@@ -69,10 +69,15 @@ pub async fn create(
     })
 }
 
+/// The callback path every provider redirects to (wire-api.md).
+pub const CALLBACK_PATH: &str = "/v1/auth/callback";
+
+/// `public_origin`: the deployment's public URL, for the redirect URI to register.
 pub async fn detail(
     db: &DatabaseConnection,
     actor: &Actor,
     app_id: Uuid,
+    public_origin: &str,
     now: i64,
 ) -> Result<AppDetail, DomainError> {
     authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
@@ -102,6 +107,7 @@ pub async fn detail(
             .iter()
             .map(return_urls::view)
             .collect(),
+        redirect_uri: format!("{}{CALLBACK_PATH}", public_origin.trim_end_matches('/')),
         can_edit,
         can_administer,
     })

@@ -1,4 +1,6 @@
-//! One application: its client id, client secrets (rotation), and authorized return URLs.
+//! One application: its client id, client secrets (rotation), provider registrations and
+//! authorized return URLs.
+mod registrations;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,6 +11,7 @@ use crate::api::apps::{
     SetWildcards,
 };
 use crate::app_views::AppDetail;
+use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
 use crate::shell::use_page_context;
@@ -100,7 +103,10 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
         <section class="card">
             <h2>"Client id"</h2>
             <p class="muted">"Your product sends it as " <code>"clientId"</code> " to start hosted flows."</p>
-            <input class="copy-field client-id" readonly value=a.client_id.clone() aria-label="Client id" />
+            <div class="copy-row">
+                <input class="copy-field client-id" readonly value=a.client_id.clone() aria-label="Client id" />
+                <CopyButton text=a.client_id.clone() />
+            </div>
         </section>
 
         <section class="card">
@@ -154,6 +160,13 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                 </div>
             })}
         </section>
+
+        <registrations::RegistrationsSection
+            team_id=team_id.clone()
+            app_id=a.id.clone()
+            redirect_uri=a.redirect_uri.clone()
+            can_edit=a.can_edit
+        />
 
         <section class="card">
             <h2>"Return URLs"</h2>

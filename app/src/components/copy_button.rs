@@ -1,0 +1,24 @@
+use leptos::prelude::*;
+
+/// Copies `text` to the clipboard; says so for two seconds. Without the wasm it does nothing,
+/// and the text stays selectable beside it.
+#[component]
+pub fn CopyButton(text: String, #[prop(default = "Copy")] label: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let on_click = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let clipboard = window().navigator().clipboard();
+            let _ = clipboard.write_text(&text);
+            copied.set(true);
+            set_timeout(move || copied.set(false), std::time::Duration::from_secs(2));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+    };
+    view! {
+        <button type="button" class="button small copy-button" on:click=on_click>
+            {move || if copied.get() { "Copied" } else { label }}
+        </button>
+    }
+}
