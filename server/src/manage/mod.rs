@@ -1,12 +1,72 @@
-//! The management REST API (`/manage/v1`), authenticated by team API keys. It grows with the
-//! applications issue; today it tells a key which team and rights it has.
+//! The management REST API (`/manage/v1`), authenticated by team API keys
+//! (`Authorization: Bearer lg_key_…`), with the dashboard's authorization. Its OpenAPI
+//! document is generated from the handlers (`/api-docs/openapi.json`) and browsable at
+//! `/api-docs`.
 pub mod api_key_auth;
+pub mod apps;
+pub mod docs_page;
+pub mod json_body;
 pub mod team;
 
 use app::web::AppState;
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Linkgate management API", description = "Applications, secrets, return URLs and provider registrations, for team API keys."),
+    paths(
+        team::show, apps::list, apps::get, apps::rotate, apps::revoke_secret, apps::add_return_url,
+        apps::remove_return_url, apps::list_registrations, apps::save_registration, apps::remove_registration
+    ),
+    modifiers(&ApiKeyScheme),
+    tags((name = "team"), (name = "applications"))
+)]
+pub struct ApiDoc;
+
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/manage/v1/team", get(team::show))
+    Router::new()
+        .route("/manage/v1/team", get(team::show))
+        .route("/manage/v1/apps", get(apps::list))
+        .route("/manage/v1/apps/{app_id}", get(apps::get))
+        .route("/manage/v1/apps/{app_id}/secrets", post(apps::rotate))
+        .route(
+            "/manage/v1/apps/{app_id}/secrets/{secret_id}",
+            delete(apps::revoke_secret),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/return-urls",
+            post(apps::add_return_url),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/return-urls/{url_id}",
+            delete(apps::remove_return_url),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/registrations",
+            get(apps::list_registrations),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/registrations/{service_type}",
+            put(apps::save_registration).delete(apps::remove_registration),
+        )
+        .route(
+            "/api-docs/openapi.json",
+            get(|| async { Json(ApiDoc::openapi()) }),
+        )
+        .route("/api-docs", get(docs_page::page))
 }

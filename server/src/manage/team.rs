@@ -9,6 +9,8 @@ use axum::Json;
 use super::api_key_auth::ApiKeyActor;
 use crate::http_error::{domain_json_error, request_id};
 
+#[utoipa::path(get, path = "/manage/v1/team", tag = "team", security(("api_key" = [])),
+    responses((status = 200, description = "the key's team and rights"), (status = 401)))]
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -1,0 +1,226 @@
+//! The management API with team API keys: the dashboard's authorization, JSON errors, and
+//! an OpenAPI document generated from the code.
+mod common;
+
+use common::team::sign_up;
+use common::{plain_client, Backend, Fixture};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn key(owner: &mut common::team::Member, team: &str, role: &str) -> String {
+    let r = owner
+        .browser
+        .call(
+            "team/api_keys/create",
+            &[("team_id", team), ("name", role), ("role", role)],
+        )
+        .await;
+    r.json()["secret"].as_str().unwrap().to_owned()
+}
+
+async fn call(
+    base: &str,
+    key: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut rb = plain_client()
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(key);
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let r = rb.send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn keys_act_with_their_role(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Owner").await;
+    let t = owner.own_team.clone();
+    let app_id = owner
+        .browser
+        .call("team/apps/create", &[("team_id", &t), ("name", "App")])
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dev = key(&mut owner, &t, "Developer").await;
+    let collab = key(&mut owner, &t, "Collaborator").await;
+    let mut other = sign_up(&base, "Other").await;
+    let ot = other.own_team.clone();
+    let outsider = key(&mut other, &ot, "Developer").await;
+    let app = format!("/manage/v1/apps/{app_id}");
+
+    let (s, list) = call(&base, &dev, Method::GET, "/manage/v1/apps", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list[0]["name"], "App");
+    let (s, detail) = call(&base, &collab, Method::GET, &app, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(detail["clientId"].as_str().unwrap().starts_with("lg_app_"));
+    assert!(detail["redirectUri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/v1/auth/callback"));
+
+    // A Developer key changes settings.
+    let (s, new) = call(
+        &base,
+        &dev,
+        Method::POST,
+        &format!("{app}/secrets"),
+        Some(json!({ "oldValidForSecs": 60 })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{new}");
+    assert!(new["value"].as_str().unwrap().starts_with("lg_secret_"));
+    let (s, e) = call(
+        &base,
+        &dev,
+        Method::POST,
+        &format!("{app}/return-urls"),
+        Some(json!({ "url": "javascript:alert(1)" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["code"], "request.invalid");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("Only https URLs are allowed"),
+        "{e}"
+    );
+    let (s, url) = call(
+        &base,
+        &dev,
+        Method::POST,
+        &format!("{app}/return-urls"),
+        Some(json!({ "url": "https://app.example.com/cb" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let reg = json!({ "clientId": "1234.apps.googleusercontent.com", "clientSecret": "GOCSPX-mgmt-secret", "scopes": "Mail.Read" });
+    let (s, saved) = call(
+        &base,
+        &dev,
+        Method::PUT,
+        &format!("{app}/registrations/Google"),
+        Some(reg.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{saved}");
+    assert_eq!(saved["clientSecretSet"], true);
+    assert!(!saved.to_string().contains("GOCSPX-mgmt-secret"));
+
+    // A Collaborator key reads but cannot write anything.
+    let writes = [
+        (
+            Method::POST,
+            format!("{app}/secrets"),
+            Some(json!({ "oldValidForSecs": 0 })),
+        ),
+        (
+            Method::POST,
+            format!("{app}/return-urls"),
+            Some(json!({ "url": "https://x.example.com/cb" })),
+        ),
+        (
+            Method::DELETE,
+            format!("{app}/return-urls/{}", url["id"].as_str().unwrap()),
+            None,
+        ),
+        (
+            Method::PUT,
+            format!("{app}/registrations/Google"),
+            Some(reg.clone()),
+        ),
+        (Method::DELETE, format!("{app}/registrations/Google"), None),
+    ];
+    for (m, path, body) in writes.clone() {
+        let (s, e) = call(&base, &collab, m.clone(), &path, body).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{m} {path}: {e}");
+        assert_eq!(e["code"], "permission.denied");
+    }
+    // Another team's key does not learn the app exists.
+    for (m, path, body) in writes {
+        assert_eq!(
+            call(&base, &outsider, m.clone(), &path, body).await.0,
+            StatusCode::NOT_FOUND,
+            "{m} {path}"
+        );
+    }
+    assert_eq!(
+        call(&base, &outsider, Method::GET, &app, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // Bodies that do not parse: 400 in the JSON error shape.
+    let r = plain_client()
+        .post(format!("{base}{app}/secrets"))
+        .bearer_auth(&dev)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "request.body_invalid");
+    assert!(e["requestId"].is_string());
+    assert_eq!(
+        call(
+            &base,
+            &dev,
+            Method::DELETE,
+            &format!("{app}/registrations/Google"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    f.finish().await;
+}
+on_both_backends!(keys_act_with_their_role);
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let f = Fixture::start(Backend::Sqlite).await;
+    let doc: Value = plain_client()
+        .get(f.server.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/manage/v1/apps",
+        "/manage/v1/apps/{app_id}/secrets",
+        "/manage/v1/apps/{app_id}/registrations/{service_type}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_key"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["components"]["schemas"]["AppDetailOut"].is_object());
+    let page = plain_client()
+        .get(f.server.url("/api-docs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/manage/v1/apps/{app_id}/return-urls"));
+    f.finish().await;
+}
