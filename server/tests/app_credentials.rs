@@ -489,6 +489,49 @@ async fn who_may_change_an_application(backend: Backend) {
         (Some(true), Some(false))
     );
 
+    // The signing secret: Developers see it, Collaborators do not, Administrators regenerate it.
+    let sign = [("team_id", t.as_str()), ("app_id", app.id.as_str())];
+    let shown = dev.browser.call("apps/signing_secret", &sign).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let first = shown.json().as_str().unwrap().to_owned();
+    assert!(first.starts_with("lg_whsec_"));
+    assert_eq!(
+        collab
+            .browser
+            .call("apps/signing_secret", &sign)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        dev.browser
+            .call("apps/signing_secret/regenerate", &sign)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let regenerated = owner
+        .browser
+        .call("apps/signing_secret/regenerate", &sign)
+        .await
+        .json()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(regenerated, first);
+    assert_eq!(
+        dev.browser
+            .call("apps/signing_secret", &sign)
+            .await
+            .json()
+            .as_str(),
+        Some(regenerated.as_str())
+    );
+    let audit = owner.browser.query("team/audit", &[("team_id", &t)]).await;
+    assert!(
+        audit.body.contains("app.signing_secret_regenerated") && !audit.body.contains(&regenerated)
+    );
+
     // Deleting needs the name typed again; then the app and its secrets are gone.
     let wrong = [
         ("team_id", t.as_str()),

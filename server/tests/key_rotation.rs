@@ -84,7 +84,11 @@ async fn reseal_moves_every_secret_to_the_new_key(backend: Backend) {
     let report = server::reseal(&config(&db, &b, &[&a]))
         .await
         .expect("resealed");
-    assert_eq!((report.checked, report.resealed), (2, 2));
+    assert_eq!(
+        (report.checked, report.resealed),
+        (3, 3),
+        "client secret, signing secret, provider secret"
+    );
     assert!(sealed_values(&db.url)
         .await
         .iter()

@@ -6,7 +6,7 @@ use crate::app_views::{AppDetail, NewApp, NewSecret, RegistrationView, ReturnUrl
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::domain::app::{lifecycle, registrations, return_urls, secrets};
+    pub use crate::domain::app::{lifecycle, registrations, return_urls, secrets, signing_secret};
     pub use crate::domain::now_unix;
     pub use crate::web::server_context::{actor_in, parse_id};
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
@@ -249,6 +249,36 @@ pub async fn remove_registration(
         &actor,
         parse_id(&app_id)?,
         &service_type,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/signing_secret", input = PostUrl)]
+pub async fn reveal_signing_secret(
+    team_id: String,
+    app_id: String,
+) -> Result<String, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    signing_secret::reveal(&c.state.db, &c.state.app_keys, &actor, parse_id(&app_id)?)
+        .await
+        .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/signing_secret/regenerate", input = PostUrl)]
+pub async fn regenerate_signing_secret(
+    team_id: String,
+    app_id: String,
+) -> Result<String, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    signing_secret::regenerate(
+        &c.state.db,
+        &c.state.app_keys,
+        &actor,
+        parse_id(&app_id)?,
         now_unix(),
     )
     .await

@@ -1,4 +1,4 @@
-//! Re-sealing after a master-key change: every sealed value is opened (with the previous key
+//! Re-sealing after a master-key change (client secrets, signing secrets, provider secrets): every sealed value is opened (with the previous key
 //! it names) and sealed again under the current key, in one transaction. Client secrets are
 //! also re-hashed, since their sealed copy holds them. Values that exist only as keyed
 //! hashes (session ids, API keys, invite tokens) cannot be carried over: sessions end, and
@@ -7,10 +7,10 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::app::registrations::{client_secret_place, daemon_secret_place};
-use super::app::{secret_place, AppKeys};
+use super::app::{secret_place, signing_secret, AppKeys};
 use super::sealed::SealError;
 use super::DomainError;
-use crate::entity::{app_secret, provider_registration};
+use crate::entity::{app_secret, application, provider_registration};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ResealReport {
@@ -44,6 +44,24 @@ pub async fn reseal_all(
                 .col_expr(app_secret::Column::Sealed, Expr::value(resealed))
                 .col_expr(app_secret::Column::SecretHash, Expr::value(hash))
                 .filter(app_secret::Column::Id.eq(s.id))
+                .exec(&txn)
+                .await?;
+            report.resealed += 1;
+        }
+    }
+    for a in application::Entity::find().all(&txn).await? {
+        let Some(sealed) = a.signing_secret else {
+            continue;
+        };
+        report.checked += 1;
+        if let Some(resealed) = keys
+            .ring
+            .reseal(&signing_secret::place(a.id), &sealed)
+            .map_err(sealing)?
+        {
+            application::Entity::update_many()
+                .col_expr(application::Column::SigningSecret, Expr::value(resealed))
+                .filter(application::Column::Id.eq(a.id))
                 .exec(&txn)
                 .await?;
             report.resealed += 1;

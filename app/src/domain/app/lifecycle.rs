@@ -7,7 +7,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{return_urls, secrets, AppKeys};
+use super::{return_urls, secrets, signing_secret, AppKeys};
 use crate::app_views::{AppDetail, NewApp};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::team::audit::{self, Change};
@@ -49,6 +49,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let (secret_row, secret) = secrets::issue(&txn, keys, id, now).await?;
+    signing_secret::replace(&txn, keys, id, now).await?;
     let change = Change {
         action: "app.created",
         target_kind: "app",

@@ -6,6 +6,7 @@ pub mod registrations;
 pub mod return_urls;
 pub mod rule;
 pub mod secrets;
+pub mod signing_secret;
 
 use super::crypto::KeyedHasher;
 use super::sealed::KeyRing;

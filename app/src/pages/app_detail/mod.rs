@@ -1,6 +1,7 @@
 //! One application: its client id, client secrets (rotation), provider registrations and
 //! authorized return URLs.
 mod registrations;
+mod signing;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -167,6 +168,10 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             redirect_uri=a.redirect_uri.clone()
             can_edit=a.can_edit
         />
+
+        {a.can_edit.then(|| view! {
+            <signing::SigningSecretSection team_id=team_id.clone() app_id=a.id.clone() can_administer=a.can_administer />
+        })}
 
         <section class="card">
             <h2>"Return URLs"</h2>
