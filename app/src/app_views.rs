@@ -63,5 +63,25 @@ pub struct RegistrationView {
     pub native_scopes: Vec<String>,
     pub options: std::collections::BTreeMap<String, String>,
     pub overrides: std::collections::BTreeMap<String, String>,
+    /// The definition of a custom provider; `None` for catalog providers.
+    pub custom: Option<CustomProvider>,
     pub updated_at: i64,
+}
+
+/// A generic OAuth 2.0 provider an application defines itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomProvider {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub userinfo_url: Option<String>,
+    /// Userinfo claims holding the account's id, email and name.
+    pub id_claim: String,
+    pub email_claim: String,
+    pub name_claim: String,
+    /// `" "` or `","`.
+    pub scope_separator: String,
+    pub pkce: bool,
+    pub extra_authorize_params: std::collections::BTreeMap<String, String>,
+    /// How the client authenticates at the token endpoint: `basic` or `post`.
+    pub client_auth: String,
 }

@@ -5,6 +5,7 @@ mod m20261127_000001_identity;
 mod m20261127_000002_team_admin;
 mod m20261127_000003_app_credentials;
 mod m20261127_000004_provider_registrations;
+mod m20261127_000005_custom_providers;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_team_admin::Migration),
             Box::new(m20261127_000003_app_credentials::Migration),
             Box::new(m20261127_000004_provider_registrations::Migration),
+            Box::new(m20261127_000005_custom_providers::Migration),
         ]
     }
 }

@@ -376,3 +376,138 @@ async fn bad_registrations_are_refused_field_by_field(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(bad_registrations_are_refused_field_by_field);
+
+async fn custom_providers_are_defined_per_application(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Owner").await;
+    let t = owner.own_team.clone();
+    let app_id = owner
+        .browser
+        .call("team/apps/create", &[("team_id", &t), ("name", "App")])
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let good: Vec<(&str, &str)> = vec![
+        ("team_id", &t),
+        ("app_id", &app_id),
+        ("name", "acme-sso"),
+        ("client_id", "acme-client"),
+        ("client_secret", "acme-secret-value"),
+        ("authorize_url", "https://sso.acme.example/authorize"),
+        ("token_url", "http://127.0.0.1:9000/token"),
+        ("userinfo_url", "https://sso.acme.example/userinfo"),
+        ("id_claim", "uid"),
+        ("scope_separator", ","),
+        ("pkce", "on"),
+        ("extra_authorize_params", "audience=api&prompt=login"),
+        ("client_auth", "post"),
+        ("native_scopes", "openid profile"),
+    ];
+    let r = owner
+        .browser
+        .call("apps/custom_providers/save", &good)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["service_type"], "acme-sso");
+    assert_eq!(v["custom"]["id_claim"], "uid");
+    assert_eq!(
+        v["custom"]["email_claim"], "email",
+        "defaults fill what is not given"
+    );
+    assert_eq!(v["custom"]["pkce"], true);
+    assert_eq!(v["custom"]["client_auth"], "post");
+    assert_eq!(v["custom"]["extra_authorize_params"]["audience"], "api");
+    assert!(!r.body.contains("acme-secret-value"));
+
+    let with = |k: &'static str, val: &'static str| -> Vec<(&str, String)> {
+        good.iter()
+            .map(|(a, b)| {
+                (
+                    *a,
+                    if *a == k {
+                        val.to_owned()
+                    } else {
+                        (*b).to_owned()
+                    },
+                )
+            })
+            .collect()
+    };
+    for (field, value, reason) in [
+        ("name", "Google", "unlike any catalog provider"),
+        ("name", "has spaces", "unlike any catalog provider"),
+        ("token_url", "", "Enter the provider's URL"),
+        (
+            "authorize_url",
+            "http://sso.acme.example/authorize",
+            "Use https",
+        ),
+        ("client_auth", "jwt", "Use basic or post"),
+        ("scope_separator", ";", "Use a space or a comma"),
+        ("extra_authorize_params", "novalue", "key=value pairs"),
+        ("pkce", "maybe", "Choose true or false"),
+    ] {
+        let fields = with(field, value);
+        let p: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = owner.browser.call("apps/custom_providers/save", &p).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value}: {}",
+            r.body
+        );
+        assert!(r.body.contains(reason), "{field}={value}: {}", r.body);
+    }
+    // Through the management API too, where unified scopes are refused for custom providers.
+    let key = owner
+        .browser
+        .call(
+            "team/api_keys/create",
+            &[("team_id", &t), ("name", "k"), ("role", "Developer")],
+        )
+        .await
+        .json()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let put = |body: serde_json::Value| {
+        let (base, key, app_id) = (base.clone(), key.clone(), app_id.clone());
+        async move {
+            plain_client()
+                .put(format!(
+                    "{base}/manage/v1/apps/{app_id}/registrations/okta-dev"
+                ))
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let custom = serde_json::json!({ "authorizeUrl": "https://okta.example/authorize", "tokenUrl": "https://okta.example/token" });
+    let r = put(serde_json::json!({ "clientId": "c", "clientSecret": "s", "scopes": "Mail.Read", "custom": custom })).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = put(serde_json::json!({ "clientId": "c", "clientSecret": "s", "nativeScopes": "openid", "custom": custom })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let listed = owner
+        .browser
+        .query(
+            "apps/registrations",
+            &[("team_id", &t), ("app_id", &app_id)],
+        )
+        .await
+        .json();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["acme-sso", "okta-dev"]);
+    f.finish().await;
+}
+on_both_backends!(custom_providers_are_defined_per_application);

@@ -222,6 +222,7 @@ pub async fn save_registration(
         token_url: token_url.unwrap_or_default(),
         userinfo_url: userinfo_url.unwrap_or_default(),
         daemon_secret: daemon_secret.unwrap_or_default(),
+        custom: None,
     };
     let s = &c.state;
     registrations::save(
@@ -279,6 +280,70 @@ pub async fn regenerate_signing_secret(
         &c.state.app_keys,
         &actor,
         parse_id(&app_id)?,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
+}
+
+/// Saves a custom provider (a generic OAuth 2.0 provider of the application's own) under
+/// `name`, with its client credentials.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "apps/custom_providers/save", input = PostUrl)]
+pub async fn save_custom_provider(
+    team_id: String,
+    app_id: String,
+    name: String,
+    client_id: String,
+    client_secret: Option<String>,
+    authorize_url: String,
+    token_url: String,
+    userinfo_url: Option<String>,
+    id_claim: Option<String>,
+    email_claim: Option<String>,
+    name_claim: Option<String>,
+    scope_separator: Option<String>,
+    pkce: Option<String>,
+    extra_authorize_params: Option<String>,
+    client_auth: Option<String>,
+    native_scopes: Option<String>,
+) -> Result<RegistrationView, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let pkce = match pkce.as_deref().map(str::trim) {
+        None | Some("") | Some("false") | Some("off") => false,
+        Some(v) => parse_field::<bool>(
+            "pkce",
+            if v == "on" { "true" } else { v },
+            "Choose true or false.",
+        )?,
+    };
+    let input = registrations::RegistrationInput {
+        service_type: name,
+        client_id,
+        client_secret: client_secret.unwrap_or_default(),
+        native_scopes: native_scopes.unwrap_or_default(),
+        custom: Some(registrations::CustomInput {
+            authorize_url,
+            token_url,
+            userinfo_url: userinfo_url.unwrap_or_default(),
+            id_claim: id_claim.unwrap_or_default(),
+            email_claim: email_claim.unwrap_or_default(),
+            name_claim: name_claim.unwrap_or_default(),
+            scope_separator: scope_separator.unwrap_or_default(),
+            pkce,
+            extra_authorize_params: extra_authorize_params.unwrap_or_default(),
+            client_auth: client_auth.unwrap_or_default(),
+        }),
+        ..Default::default()
+    };
+    let s = &c.state;
+    registrations::save(
+        &s.db,
+        &s.app_keys,
+        &actor,
+        parse_id(&app_id)?,
+        input,
         now_unix(),
     )
     .await

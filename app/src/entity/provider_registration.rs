@@ -18,6 +18,8 @@ pub struct Model {
     pub options: String,
     pub overrides: String,
     pub daemon_secret: Option<String>,
+    /// A custom provider's definition (JSON), when the service type is not in the catalog.
+    pub custom: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

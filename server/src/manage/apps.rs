@@ -1,7 +1,7 @@
 //! `/manage/v1/apps…`: what the dashboard does with applications, for team API keys, with
 //! the same authorization (a key acts with its role on every application of its team).
 use app::app_views::{AppDetail, RegistrationView};
-use app::domain::app::registrations::{self, RegistrationInput};
+use app::domain::app::registrations::{self, CustomInput, RegistrationInput};
 use app::domain::app::{lifecycle, return_urls, secrets};
 use app::domain::team::grants;
 use app::domain::{now_unix, DomainError};
@@ -107,7 +107,7 @@ pub struct ReturnUrlIn {
     url: String,
 }
 
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RegistrationIn {
     client_id: String,
@@ -122,6 +122,28 @@ pub struct RegistrationIn {
     token_url: String,
     userinfo_url: String,
     daemon_secret: String,
+    /// Present for a custom provider; the path's service type is then its name.
+    custom: Option<CustomIn>,
+}
+
+/// A generic OAuth 2.0 provider of the application's own.
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CustomIn {
+    authorize_url: String,
+    token_url: String,
+    userinfo_url: String,
+    /// Userinfo claim with the account id (default `sub`).
+    id_claim: String,
+    email_claim: String,
+    name_claim: String,
+    /// `" "` (default) or `","`.
+    scope_separator: String,
+    pkce: bool,
+    /// `key=value` pairs separated by `&`.
+    extra_authorize_params: String,
+    /// `basic` (default) or `post`.
+    client_auth: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -135,6 +157,9 @@ pub struct RegistrationOut {
     native_scopes: Vec<String>,
     options: std::collections::BTreeMap<String, String>,
     overrides: std::collections::BTreeMap<String, String>,
+    /// The custom provider's definition, for custom providers.
+    #[schema(value_type = Option<Object>)]
+    custom: Option<serde_json::Value>,
     updated_at: i64,
 }
 
@@ -149,6 +174,7 @@ impl From<RegistrationView> for RegistrationOut {
             native_scopes: r.native_scopes,
             options: r.options,
             overrides: r.overrides,
+            custom: r.custom.map(|c| serde_json::json!(c)),
             updated_at: r.updated_at,
         }
     }
@@ -340,6 +366,18 @@ pub async fn save_registration(
         token_url: b.token_url,
         userinfo_url: b.userinfo_url,
         daemon_secret: b.daemon_secret,
+        custom: b.custom.map(|c| CustomInput {
+            authorize_url: c.authorize_url,
+            token_url: c.token_url,
+            userinfo_url: c.userinfo_url,
+            id_claim: c.id_claim,
+            email_claim: c.email_claim,
+            name_claim: c.name_claim,
+            scope_separator: c.scope_separator,
+            pkce: c.pkce,
+            extra_authorize_params: c.extra_authorize_params,
+            client_auth: c.client_auth,
+        }),
     };
     let result = async {
         registrations::save(&s.db, &s.app_keys, &actor, id(&app_id)?, input, now_unix())

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::secrets::app_label;
 use super::AppKeys;
-use crate::app_views::RegistrationView;
+use crate::app_views::{CustomProvider, RegistrationView};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::catalog::{self, AuthKind, ProviderOption, SCOPE_ALIASES, UNIFIED_SCOPES};
 use crate::domain::team::audit::{self, Change};
@@ -38,6 +38,122 @@ pub struct RegistrationInput {
     pub userinfo_url: String,
     /// Empty on update: keep the stored credentials.
     pub daemon_secret: String,
+    /// Set for a custom provider; `service_type` is then its name.
+    pub custom: Option<CustomInput>,
+}
+
+/// A custom provider's definition as sent; empty strings take the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct CustomInput {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub userinfo_url: String,
+    pub id_claim: String,
+    pub email_claim: String,
+    pub name_claim: String,
+    pub scope_separator: String,
+    pub pkce: bool,
+    /// `key=value` pairs separated by `&`.
+    pub extra_authorize_params: String,
+    pub client_auth: String,
+}
+
+fn custom_definition(
+    name: &str,
+    c: &CustomInput,
+    errors: &mut FieldErrors,
+) -> Option<CustomProvider> {
+    let name_ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+        && !catalog::builtin().contains_key(name);
+    if !name_ok {
+        errors.add("service_type", "Name the custom provider with up to 64 letters, digits, '-', '_' or '.', unlike any catalog provider.");
+    }
+    let mut url = |field: &str, raw: &str, required: bool| -> Option<String> {
+        if raw.trim().is_empty() {
+            if required {
+                errors.add(field, "Enter the provider's URL.");
+            }
+            return None;
+        }
+        endpoint(raw).map_err(|m| errors.add(field, m)).ok()
+    };
+    let authorize_url = url("authorize_url", &c.authorize_url, true);
+    let token_url = url("token_url", &c.token_url, true);
+    let userinfo_url = url("userinfo_url", &c.userinfo_url, false);
+    let claim = |raw: &str, default: &str| {
+        if raw.trim().is_empty() {
+            default.to_owned()
+        } else {
+            raw.trim().to_owned()
+        }
+    };
+    let (id_claim, email_claim, name_claim) = (
+        claim(&c.id_claim, "sub"),
+        claim(&c.email_claim, "email"),
+        claim(&c.name_claim, "name"),
+    );
+    if [&id_claim, &email_claim, &name_claim]
+        .iter()
+        .any(|v| v.len() > 64 || v.chars().any(|ch| ch.is_whitespace() || ch.is_control()))
+    {
+        errors.add(
+            "id_claim",
+            "Claims are names of up to 64 characters without spaces.",
+        );
+    }
+    let scope_separator = match c.scope_separator.as_str() {
+        "" | " " | "space" => " ".to_owned(),
+        "," | "comma" => ",".to_owned(),
+        _ => {
+            errors.add("scope_separator", "Use a space or a comma.");
+            String::new()
+        }
+    };
+    let client_auth = match c.client_auth.trim() {
+        "" | "basic" => "basic".to_owned(),
+        "post" => "post".to_owned(),
+        _ => {
+            errors.add("client_auth", "Use basic or post.");
+            String::new()
+        }
+    };
+    let mut extra = BTreeMap::new();
+    for pair in c
+        .extra_authorize_params
+        .split('&')
+        .filter(|p| !p.trim().is_empty())
+    {
+        match pair.split_once('=') {
+            Some((k, v))
+                if !k.trim().is_empty() && k.len() <= 64 && v.len() <= 256 && extra.len() < 10 =>
+            {
+                extra.insert(k.trim().to_owned(), v.trim().to_owned());
+            }
+            _ => {
+                errors.add(
+                    "extra_authorize_params",
+                    "Use up to 10 key=value pairs separated by &.",
+                );
+                break;
+            }
+        }
+    }
+    Some(CustomProvider {
+        authorize_url: authorize_url?,
+        token_url: token_url?,
+        userinfo_url,
+        id_claim,
+        email_claim,
+        name_claim,
+        scope_separator,
+        pkce: c.pkce,
+        extra_authorize_params: extra,
+        client_auth,
+    })
 }
 
 const ZOHO_DATA_CENTERS: [&str; 9] = [
@@ -96,13 +212,19 @@ struct Valid {
     options: BTreeMap<String, String>,
     overrides: BTreeMap<String, String>,
     daemon_secret: Option<String>,
+    custom: Option<CustomProvider>,
 }
 
 fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainError> {
     let mut errors = FieldErrors::default();
     let service_type = input.service_type.trim().to_owned();
     let provider = catalog::builtin().get(&service_type);
+    let custom = input
+        .custom
+        .as_ref()
+        .and_then(|c| custom_definition(&service_type, c, &mut errors));
     match provider {
+        None if input.custom.is_some() => {}
         None => errors.add(
             "service_type",
             "Choose a service type of the catalog (Google, Office365, Zoho, Salesforce, Hubspot).",
@@ -134,7 +256,13 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
         _ => {}
     }
     let mut scopes = Vec::new();
-    for s in split(&input.scopes) {
+    if input.custom.is_some() && split(&input.scopes).next().is_some() {
+        errors.add(
+            "scopes",
+            "A custom provider takes its own (native) scopes only.",
+        );
+    }
+    for s in split(&input.scopes).filter(|_| input.custom.is_none()) {
         let unified = SCOPE_ALIASES
             .iter()
             .find(|(alias, _)| *alias == s)
@@ -283,6 +411,7 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
         options,
         overrides,
         daemon_secret,
+        custom,
     })
 }
 
@@ -297,6 +426,10 @@ pub fn view(r: &row::Model) -> RegistrationView {
         native_scopes: split(&r.native_scopes).map(str::to_owned).collect(),
         options: serde_json::from_str(&r.options).unwrap_or_default(),
         overrides: serde_json::from_str(&r.overrides).unwrap_or_default(),
+        custom: r
+            .custom
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok()),
         updated_at: r.updated_at,
     }
 }
@@ -358,6 +491,7 @@ pub async fn save(
         options: Set(json!(valid.options).to_string()),
         overrides: Set(json!(valid.overrides).to_string()),
         daemon_secret: Set(daemon_secret),
+        custom: Set(valid.custom.map(|c| json!(c).to_string())),
         created_at: Set(existing.as_ref().map(|e| e.created_at).unwrap_or(now)),
         updated_at: Set(now),
     };
