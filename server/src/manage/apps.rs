@@ -192,6 +192,14 @@ fn reply<T: Serialize>(
     }
 }
 
+/// 204 for a done deletion, or the JSON error shape.
+fn reply_empty(headers: &HeaderMap, result: Result<(), DomainError>) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => domain_json_error(&e, &request_id(headers)),
+    }
+}
+
 /// Ids in paths: a malformed one is as unknown as a wrong one.
 fn id(raw: &str) -> Result<Uuid, DomainError> {
     Uuid::parse_str(raw).map_err(|_| DomainError::NotFound)
@@ -279,10 +287,7 @@ pub async fn revoke_secret(
     let result =
         async { secrets::revoke(&s.db, &actor, id(&app_id)?, id(&secret_id)?, now_unix()).await }
             .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+    reply_empty(&headers, result)
 }
 
 #[utoipa::path(post, path = "/manage/v1/apps/{app_id}/return-urls", tag = "applications", security(("api_key" = [])),
@@ -318,10 +323,7 @@ pub async fn remove_return_url(
     let result =
         async { return_urls::remove(&s.db, &actor, id(&app_id)?, id(&url_id)?, now_unix()).await }
             .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+    reply_empty(&headers, result)
 }
 
 #[utoipa::path(get, path = "/manage/v1/apps/{app_id}/registrations", tag = "applications", security(("api_key" = [])),
@@ -400,8 +402,5 @@ pub async fn remove_registration(
         registrations::remove(&s.db, &actor, id(&app_id)?, &service_type, now_unix()).await
     }
     .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+    reply_empty(&headers, result)
 }
