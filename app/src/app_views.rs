@@ -85,3 +85,27 @@ pub struct CustomProvider {
     /// How the client authenticates at the token endpoint: `basic` or `post`.
     pub client_auth: String,
 }
+
+/// One row of an application's accounts list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub service_type: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub client_org_id: Option<String>,
+    pub auth_org_id: Option<String>,
+    pub token_status: String,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+/// A page of accounts in the shape of `/v1/am/accounts` (`offset, totalSize, done, records`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPage {
+    pub offset: u64,
+    pub total_size: u64,
+    pub done: bool,
+    pub records: Vec<AccountSummary>,
+}

@@ -8,9 +8,10 @@ use leptos_router::path;
 use crate::components::dashboard_layout::DashboardLayout;
 use crate::page_context::PageContext;
 use crate::pages::{
-    accounts::AccountsPage, app_detail::AppDetailPage, applications::ApplicationsPage,
-    audit_log::AuditLogPage, invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage,
-    settings::SettingsPage, sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
+    accounts::AccountsPage, app_accounts::AppAccountsPage, app_detail::AppDetailPage,
+    applications::ApplicationsPage, audit_log::AuditLogPage, invite::InvitePage,
+    new_team::NewTeamPage, not_found::NotFoundPage, settings::SettingsPage, sign_in::SignInPage,
+    sign_up::SignUpPage, team::TeamPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/applications" /> } />
                     <Route path=path!("applications") view=ApplicationsPage />
                     <Route path=path!("applications/:id") view=AppDetailPage />
+                    <Route path=path!("applications/:id/accounts") view=AppAccountsPage />
                     <Route path=path!("accounts") view=AccountsPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("team/audit") view=AuditLogPage />

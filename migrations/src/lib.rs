@@ -6,6 +6,7 @@ mod m20261127_000002_team_admin;
 mod m20261127_000003_app_credentials;
 mod m20261127_000004_provider_registrations;
 mod m20261127_000005_custom_providers;
+mod m20261127_000006_accounts;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_app_credentials::Migration),
             Box::new(m20261127_000004_provider_registrations::Migration),
             Box::new(m20261127_000005_custom_providers::Migration),
+            Box::new(m20261127_000006_accounts::Migration),
         ]
     }
 }

@@ -2,11 +2,15 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, PostUrl};
 
-use crate::app_views::{AppDetail, NewApp, NewSecret, RegistrationView, ReturnUrlView};
+use crate::app_views::{
+    AccountPage, AppDetail, NewApp, NewSecret, RegistrationView, ReturnUrlView,
+};
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::domain::app::{lifecycle, registrations, return_urls, secrets, signing_secret};
+    pub use crate::domain::app::{
+        accounts, lifecycle, registrations, return_urls, secrets, signing_secret,
+    };
     pub use crate::domain::now_unix;
     pub use crate::web::server_context::{actor_in, parse_id};
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
@@ -348,4 +352,27 @@ pub async fn save_custom_provider(
     )
     .await
     .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/accounts", input = GetUrl)]
+pub async fn list_accounts(
+    team_id: String,
+    app_id: String,
+    service_type: Option<String>,
+    client_org_id: Option<String>,
+    auth_org_id: Option<String>,
+    offset: Option<u64>,
+) -> Result<AccountPage, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let filter = accounts::AccountFilter {
+        service_type,
+        client_org_id,
+        auth_org_id,
+        limit: None,
+        offset,
+    };
+    accounts::list(&c.state.db, &actor, parse_id(&app_id)?, filter)
+        .await
+        .map_err(fail)
 }

@@ -1,4 +1,5 @@
 //! sea-orm entities, one per table of the `migrations` crate.
+pub mod account;
 pub mod api_key;
 pub mod app_grant;
 pub mod app_secret;

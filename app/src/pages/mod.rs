@@ -1,5 +1,6 @@
 //! One file (or folder) per page.
 pub mod accounts;
+pub mod app_accounts;
 pub mod app_detail;
 pub mod applications;
 pub mod audit_log;

@@ -1,6 +1,7 @@
 //! Applications: what a developer's product uses to start hosted flows. Lifecycle (create,
 //! rename, delete), client secrets with rotation, and authorized return URLs. Every change
 //! authorizes through `authz` and is audited in its transaction; secrets never are.
+pub mod accounts;
 pub mod lifecycle;
 pub mod registrations;
 pub mod return_urls;

@@ -1,0 +1,72 @@
+//! An application's accounts: filtered, paginated lists (the flows create them).
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::app_views::{AccountPage, AccountSummary};
+use crate::domain::authz::{self, Action, Actor};
+use crate::domain::DomainError;
+use crate::entity::account;
+
+pub const MAX_LIMIT: u64 = 100;
+
+#[derive(Clone, Debug, Default)]
+pub struct AccountFilter {
+    pub service_type: Option<String>,
+    pub client_org_id: Option<String>,
+    pub auth_org_id: Option<String>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+    filter: AccountFilter,
+) -> Result<AccountPage, DomainError> {
+    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
+    let mut query = account::Entity::find().filter(account::Column::AppId.eq(app_id));
+    let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if let Some(v) = given(filter.service_type) {
+        query = query.filter(account::Column::ServiceType.eq(v));
+    }
+    if let Some(v) = given(filter.client_org_id) {
+        query = query.filter(account::Column::ClientOrgId.eq(v));
+    }
+    if let Some(v) = given(filter.auth_org_id) {
+        query = query.filter(account::Column::AuthOrgId.eq(v));
+    }
+    let total_size = query.clone().count(db).await?;
+    let limit = filter.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
+    let offset = filter.offset.unwrap_or(0);
+    let rows = query
+        .order_by_asc(account::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    let records: Vec<AccountSummary> = rows
+        .into_iter()
+        .map(|a| AccountSummary {
+            id: a.id,
+            service_type: a.service_type,
+            kind: a.kind,
+            email: a.email,
+            name: a.name,
+            client_org_id: a.client_org_id,
+            auth_org_id: a.auth_org_id,
+            token_status: a.token_status,
+            active: a.active,
+            created_at: a.created_at,
+        })
+        .collect();
+    let done = offset + (records.len() as u64) >= total_size;
+    Ok(AccountPage {
+        offset,
+        total_size,
+        done,
+        records,
+    })
+}

@@ -1,0 +1,119 @@
+//! An application's accounts: filter by service type and organisation, page through them.
+//! Filters and the page live in the URL, so a view can be shared and reloaded.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::apps::list_accounts;
+use crate::components::empty_state::EmptyState;
+use crate::components::server_error::error_text;
+use crate::components::time_text::utc;
+use crate::shell::use_page_context;
+
+const SERVICE_TYPES: [&str; 9] = [
+    "Google",
+    "Office365",
+    "Zoho",
+    "Salesforce",
+    "Hubspot",
+    "SugarCRM",
+    "EWS",
+    "IMAP",
+    "Sandbox",
+];
+
+#[component]
+pub fn AppAccountsPage() -> impl IntoView {
+    let team_id = use_page_context()
+        .viewer
+        .map(|v| v.team_id)
+        .unwrap_or_default();
+    let params = use_params_map();
+    let query = use_query_map();
+    let app_id = move || params.read().get("id").unwrap_or_default();
+    let q = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let page = Resource::new(
+        move || {
+            (
+                app_id(),
+                q("serviceType"),
+                q("clientOrgId"),
+                q("authOrgId"),
+                q("offset").and_then(|o| o.parse::<u64>().ok()),
+            )
+        },
+        move |(app, st, co, ao, off)| list_accounts(team_id.clone(), app, st, co, ao, off),
+    );
+    // A link to another page of the same filtered list.
+    let page_href = move |offset: u64| {
+        let mut href = format!("/applications/{}/accounts?offset={offset}", app_id());
+        for k in ["serviceType", "clientOrgId", "authOrgId"] {
+            if let Some(v) = q(k) {
+                let v: String = v
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                    .collect();
+                href.push_str(&format!("&{k}={v}"));
+            }
+        }
+        href
+    };
+    view! {
+        <Title text="Accounts" />
+        <div class="page-head">
+            <p class="muted"><a href=move || format!("/applications/{}", app_id())>"Application"</a> " / "</p>
+            <h1>"Accounts"</h1>
+            <p>"Accounts your end users connected through the hosted flows of this application."</p>
+        </div>
+        <form method="get" class="inline-form wide filters">
+            <select name="serviceType" aria-label="Service type">
+                <option value="">"All services"</option>
+                {SERVICE_TYPES.iter().map(|s| view! { <option value=*s selected=move || q("serviceType").as_deref() == Some(*s)>{*s}</option> }).collect_view()}
+            </select>
+            <input type="search" name="clientOrgId" placeholder="Client org id" aria-label="Client org id" value=move || q("clientOrgId").unwrap_or_default() />
+            <input type="search" name="authOrgId" placeholder="Provider org (tenant) id" aria-label="Auth org id" value=move || q("authOrgId").unwrap_or_default() />
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) if p.total_size == 0 => view! {
+                        <EmptyState title="No accounts" text="When an end user completes a hosted flow for this application, the account appears here." />
+                    }.into_any(),
+                    Ok(p) => {
+                        let shown = p.records.len() as u64;
+                        let prev = (p.offset > 0).then(|| page_href(p.offset.saturating_sub(20)));
+                        let next = (!p.done).then(|| page_href(p.offset + shown));
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table accounts">
+                                    <thead><tr><th>"Id"</th><th>"Service"</th><th>"Email"</th><th>"Name"</th><th>"Type"</th><th>"Client org"</th><th>"Token"</th><th>"Created"</th></tr></thead>
+                                    <tbody>
+                                        {p.records.into_iter().map(|a| view! {
+                                            <tr>
+                                                <td>{a.id}</td>
+                                                <td>{a.service_type}</td>
+                                                <td>{a.email.unwrap_or_default()}</td>
+                                                <td>{a.name.unwrap_or_default()}</td>
+                                                <td>{a.kind}</td>
+                                                <td>{a.client_org_id.unwrap_or_default()}</td>
+                                                <td><span class="badge">{a.token_status}</span></td>
+                                                <td>{utc(a.created_at)}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <p class="pager">
+                                <span class="muted">{format!("{}–{} of {}", p.offset + 1, p.offset + shown, p.total_size)}</span>
+                                {prev.map(|h| view! { <a class="button small" href=h>"← Previous"</a> })}
+                                {next.map(|h| view! { <a class="button small" href=h>"Next →"</a> })}
+                            </p>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error" role="alert">{error_text(&e)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
