@@ -7,6 +7,7 @@ mod m20261127_000003_app_credentials;
 mod m20261127_000004_provider_registrations;
 mod m20261127_000005_custom_providers;
 mod m20261127_000006_accounts;
+mod m20261127_000007_trusted_domains;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_provider_registrations::Migration),
             Box::new(m20261127_000005_custom_providers::Migration),
             Box::new(m20261127_000006_accounts::Migration),
+            Box::new(m20261127_000007_trusted_domains::Migration),
         ]
     }
 }

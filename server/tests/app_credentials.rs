@@ -577,3 +577,79 @@ async fn who_may_change_an_application(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(who_may_change_an_application);
+
+async fn trusted_domains_are_validated(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Owner").await;
+    let t = owner.own_team.clone();
+    let app = create_app(&mut owner, "App").await;
+    let add = |d: &'static str| {
+        vec![
+            ("team_id", t.clone()),
+            ("app_id", app.id.clone()),
+            ("domain", d.to_owned()),
+        ]
+    };
+    for ok in ["app.example.com", "*.tenant.example.com"] {
+        let fields = add(ok);
+        let p: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            owner
+                .browser
+                .call("apps/trusted_domains/add", &p)
+                .await
+                .status,
+            StatusCode::OK,
+            "{ok}"
+        );
+    }
+    for (bad, reason) in [
+        ("https://app.example.com", "no scheme, port or path"),
+        ("*.com", "registrable domain"),
+        ("exämple.com", "ASCII"),
+        ("APP.example.com", "already trusted"),
+    ] {
+        let fields = add(bad);
+        let p: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = owner.browser.call("apps/trusted_domains/add", &p).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(r.body.contains(reason), "{bad}: {}", r.body);
+    }
+    let list = owner
+        .browser
+        .query(
+            "apps/trusted_domains",
+            &[("team_id", &t), ("app_id", &app.id)],
+        )
+        .await
+        .json();
+    let domains: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_str().unwrap())
+        .collect();
+    assert_eq!(domains, vec!["*.tenant.example.com", "app.example.com"]);
+    let id = list[0][0].as_str().unwrap().to_owned();
+    let rm = [
+        ("team_id", t.as_str()),
+        ("app_id", app.id.as_str()),
+        ("domain_id", id.as_str()),
+    ];
+    assert_eq!(
+        owner
+            .browser
+            .call("apps/trusted_domains/remove", &rm)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let page = owner
+        .browser
+        .get(&format!("/applications/{}", app.id))
+        .await;
+    assert!(page.body.contains("app.example.com") && !page.body.contains("*.tenant.example.com"));
+    f.finish().await;
+}
+on_both_backends!(trusted_domains_are_validated);

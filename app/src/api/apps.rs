@@ -9,7 +9,7 @@ use crate::app_views::{
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use crate::domain::app::{
-        accounts, lifecycle, registrations, return_urls, secrets, signing_secret,
+        accounts, lifecycle, registrations, return_urls, secrets, signing_secret, trusted_domains,
     };
     pub use crate::domain::now_unix;
     pub use crate::web::server_context::{actor_in, parse_id};
@@ -375,4 +375,49 @@ pub async fn list_accounts(
     accounts::list(&c.state.db, &actor, parse_id(&app_id)?, filter)
         .await
         .map_err(fail)
+}
+
+/// The app's trusted domains as `(id, domain)` pairs.
+#[server(prefix = "/api", endpoint = "apps/trusted_domains", input = GetUrl)]
+pub async fn list_trusted_domains(
+    team_id: String,
+    app_id: String,
+) -> Result<Vec<(String, String)>, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    trusted_domains::list(&c.state.db, &actor, parse_id(&app_id)?)
+        .await
+        .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/trusted_domains/add", input = PostUrl)]
+pub async fn add_trusted_domain(
+    team_id: String,
+    app_id: String,
+    domain: String,
+) -> Result<String, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    trusted_domains::add(&c.state.db, &actor, parse_id(&app_id)?, &domain, now_unix())
+        .await
+        .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "apps/trusted_domains/remove", input = PostUrl)]
+pub async fn remove_trusted_domain(
+    team_id: String,
+    app_id: String,
+    domain_id: String,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    trusted_domains::remove(
+        &c.state.db,
+        &actor,
+        parse_id(&app_id)?,
+        parse_id(&domain_id)?,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
 }

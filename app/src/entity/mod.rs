@@ -12,4 +12,5 @@ pub mod return_url;
 pub mod sign_in_failure;
 pub mod team;
 pub mod team_member;
+pub mod trusted_domain;
 pub mod user;

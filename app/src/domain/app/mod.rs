@@ -8,6 +8,7 @@ pub mod return_urls;
 pub mod rule;
 pub mod secrets;
 pub mod signing_secret;
+pub mod trusted_domains;
 
 use super::crypto::KeyedHasher;
 use super::sealed::KeyRing;

@@ -2,6 +2,7 @@
 //! authorized return URLs.
 mod registrations;
 mod signing;
+mod trusted;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -213,6 +214,8 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                 <ActionError action=act.wildcards />
             }})}
         </section>
+
+        <trusted::TrustedDomainsSection team_id=team_id.clone() app_id=a.id.clone() can_edit=a.can_edit />
 
         {a.can_administer.then(|| { let hidden2 = hidden.clone(); let (name, placeholder) = (a.name.clone(), a.name.clone()); view! {
             <section class="card">
