@@ -61,6 +61,7 @@ async fn registration_round_trip_keeps_secrets_sealed_and_write_only(backend: Ba
         ("client_secret", GOOGLE_SECRET),
         ("scopes", "Mail.Read, Calendar.ReadOnly"),
         ("token_url", "http://127.0.0.1:9999/token"),
+        ("revoke_url", "http://localhost:9999/revoke"),
     ]);
     let p = pairs(&fields);
     let p: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -75,6 +76,7 @@ async fn registration_round_trip_keeps_secrets_sealed_and_write_only(backend: Ba
         "aliases resolved"
     );
     assert_eq!(v["overrides"]["token_url"], "http://127.0.0.1:9999/token");
+    assert_eq!(v["overrides"]["revoke_url"], "http://localhost:9999/revoke");
 
     // In the database: sealed with a key id, no plaintext.
     let rows = raw_registrations(&f.db.url).await;

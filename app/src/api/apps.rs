@@ -209,6 +209,7 @@ pub async fn save_registration(
     authorize_url: Option<String>,
     token_url: Option<String>,
     userinfo_url: Option<String>,
+    revoke_url: Option<String>,
     daemon_secret: Option<String>,
 ) -> Result<RegistrationView, ServerFnError> {
     use ssr::*;
@@ -225,6 +226,7 @@ pub async fn save_registration(
         authorize_url: authorize_url.unwrap_or_default(),
         token_url: token_url.unwrap_or_default(),
         userinfo_url: userinfo_url.unwrap_or_default(),
+        revoke_url: revoke_url.unwrap_or_default(),
         daemon_secret: daemon_secret.unwrap_or_default(),
         custom: None,
     };

@@ -121,6 +121,7 @@ pub struct RegistrationIn {
     authorize_url: String,
     token_url: String,
     userinfo_url: String,
+    revoke_url: String,
     daemon_secret: String,
     /// Present for a custom provider; the path's service type is then its name.
     custom: Option<CustomIn>,
@@ -367,6 +368,7 @@ pub async fn save_registration(
         authorize_url: b.authorize_url,
         token_url: b.token_url,
         userinfo_url: b.userinfo_url,
+        revoke_url: b.revoke_url,
         daemon_secret: b.daemon_secret,
         custom: b.custom.map(|c| CustomInput {
             authorize_url: c.authorize_url,

@@ -36,6 +36,7 @@ pub struct RegistrationInput {
     pub authorize_url: String,
     pub token_url: String,
     pub userinfo_url: String,
+    pub revoke_url: String,
     /// Empty on update: keep the stored credentials.
     pub daemon_secret: String,
     /// Set for a custom provider; `service_type` is then its name.
@@ -359,6 +360,7 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
         ("authorize_url", &input.authorize_url),
         ("token_url", &input.token_url),
         ("userinfo_url", &input.userinfo_url),
+        ("revoke_url", &input.revoke_url),
     ] {
         if value.trim().is_empty() {
             continue;

@@ -117,6 +117,7 @@ pub fn RegistrationsSection(
                             <div class="field"><label for="reg-auth-url">"Authorize URL (override)"</label><input id="reg-auth-url" name="authorize_url" type="url" /></div>
                             <div class="field"><label for="reg-token-url">"Token URL (override)"</label><input id="reg-token-url" name="token_url" type="url" /></div>
                             <div class="field"><label for="reg-userinfo-url">"Userinfo URL (override)"</label><input id="reg-userinfo-url" name="userinfo_url" type="url" /></div>
+                            <div class="field"><label for="reg-revoke-url">"Revoke URL (override)"</label><input id="reg-revoke-url" name="revoke_url" type="url" /></div>
                             <div class="field">
                                 <label for="reg-daemon">"Service-account credentials"</label>
                                 <textarea id="reg-daemon" name="daemon_secret" rows="4" placeholder="Google: the service account's JSON key. Office 365: a client secret, or certificate and key (PEM)."></textarea>
