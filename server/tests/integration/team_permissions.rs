@@ -1,10 +1,8 @@
 //! The whole rights matrix over HTTP: each role of a team, a member of another team and an
 //! anonymous caller, against each team action. Allowed answers 200; a member without the
 //! right gets 403; an outsider gets 404 (ids do not leak); no session gets 401.
-mod common;
-
-use common::team::{join, sign_up, Member};
-use common::{Backend, Browser, Fixture};
+use crate::common::team::{join, sign_up, Member};
+use crate::common::{Backend, Browser, Fixture};
 use reqwest::StatusCode;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -125,7 +123,7 @@ async fn whole_matrix_over_http(backend: Backend) {
     let collaborator = w.collaborator.user_id.clone();
 
     for who in everyone {
-        let mut check = |action: &str, got: &common::Answer, allowed: &[Who]| {
+        let mut check = |action: &str, got: &crate::common::Answer, allowed: &[Who]| {
             assert_eq!(
                 got.status,
                 expected(who, allowed),

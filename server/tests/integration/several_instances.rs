@@ -1,9 +1,7 @@
 //! Two server instances on one PostgreSQL database behave as one: sessions and sign-in
 //! throttling live in the database, not in a process.
-mod common;
-
+use crate::common::{Backend, Browser, TestDatabase, TestServer, PASSWORD};
 use app::domain::crypto::MasterKey;
-use common::{Backend, Browser, TestDatabase, TestServer, PASSWORD};
 use reqwest::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,12 +1,10 @@
 //! Changing the master key: `linkgate reseal` re-seals every secret under the new key, after
 //! which the server runs with the new key alone; a key it lacks is reported, not ignored.
-mod common;
-
+use crate::common::team::sign_up;
+use crate::common::{plain_client, Backend, Browser, TestDatabase, TestServer, PASSWORD};
 use app::domain::crypto::MasterKey;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use common::team::sign_up;
-use common::{plain_client, Backend, Browser, TestDatabase, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use server::config::Config;

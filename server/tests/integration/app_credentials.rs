@@ -1,11 +1,9 @@
 //! Application credentials over HTTP: client secret lifecycle with rotation, AppAuth, return
 //! URL rules, deletion; on SQLite and PostgreSQL.
-mod common;
-
+use crate::common::team::{join, sign_up, Member};
+use crate::common::{plain_client, Backend, Fixture};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use common::team::{join, sign_up, Member};
-use common::{plain_client, Backend, Fixture};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
 
@@ -41,7 +39,7 @@ async fn app_auth(base: &str, client_id: &str, secret: &str) -> reqwest::Respons
         .unwrap()
 }
 
-fn code(r: &common::Answer) -> String {
+fn code(r: &crate::common::Answer) -> String {
     let text = r.body.trim_matches('"');
     let text = text.strip_prefix("ServerError|").unwrap_or(text);
     text.split(':').next().unwrap_or_default().to_owned()

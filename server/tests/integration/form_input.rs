@@ -1,7 +1,5 @@
 //! Bad form input gets a clear error next to the field it concerns, never a 500.
-mod common;
-
-use common::{Answer, Backend, Fixture, PASSWORD};
+use crate::common::{Answer, Backend, Fixture, PASSWORD};
 use reqwest::StatusCode;
 
 fn field_error(r: &Answer, field: &str) -> Option<String> {

@@ -1,10 +1,8 @@
 //! The accounts list of an application: filters, pages, and who may see it. Accounts are
 //! seeded straight into the database (the hosted flows that create them come later).
-mod common;
-
+use crate::common::team::{join, sign_up};
+use crate::common::{Backend, Fixture};
 use app::entity::account;
-use common::team::{join, sign_up};
-use common::{Backend, Fixture};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, Database, Set};
 

@@ -1,12 +1,10 @@
 //! Invites, ownership rules, cross-tenant ids and the audit log, over HTTP.
-mod common;
-
-use common::team::{invite, join, sign_up};
-use common::{Backend, Fixture};
+use crate::common::team::{invite, join, sign_up};
+use crate::common::{Backend, Fixture};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 
-fn code(r: &common::Answer) -> String {
+fn code(r: &crate::common::Answer) -> String {
     // Server-function errors travel as `ServerError|<code>: <message>`.
     let text = r.body.trim_matches('"');
     let text = text.strip_prefix("ServerError|").unwrap_or(text);

@@ -1,7 +1,5 @@
 //! Sign-up, sign-in, sessions and sign-out over HTTP, on SQLite and on PostgreSQL.
-mod common;
-
-use common::{Backend, Browser, Fixture, PASSWORD};
+use crate::common::{Backend, Browser, Fixture, PASSWORD};
 use reqwest::StatusCode;
 
 async fn sign_up_creates_user_and_team_and_lands_on_the_dashboard(backend: Backend) {

@@ -1,7 +1,5 @@
 //! Failed sign-ins are throttled per email and per client address, and the lock expires.
-mod common;
-
-use common::{Backend, Fixture, PASSWORD};
+use crate::common::{Backend, Fixture, PASSWORD};
 use reqwest::StatusCode;
 
 async fn five_failures_lock_an_email_until_the_window_passes(backend: Backend) {

@@ -1,13 +1,11 @@
 //! The management API with team API keys: the dashboard's authorization, JSON errors, and
 //! an OpenAPI document generated from the code.
-mod common;
-
-use common::team::sign_up;
-use common::{plain_client, Backend, Fixture};
+use crate::common::team::sign_up;
+use crate::common::{plain_client, Backend, Fixture};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn key(owner: &mut common::team::Member, team: &str, role: &str) -> String {
+async fn key(owner: &mut crate::common::team::Member, team: &str, role: &str) -> String {
     let r = owner
         .browser
         .call(

@@ -1,11 +1,9 @@
 //! Provider registrations over HTTP: secrets are write-only and sealed in the database,
 //! bad input is refused field by field with nothing half-saved.
-mod common;
-
+use crate::common::team::{join, sign_up};
+use crate::common::{plain_client, Backend, Fixture};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use common::team::{join, sign_up};
-use common::{plain_client, Backend, Fixture};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
 

@@ -1,8 +1,6 @@
 //! Team API keys authenticate the management API; a revoked key stops at once.
-mod common;
-
-use common::team::{join, sign_up};
-use common::{plain_client, Backend, Fixture};
+use crate::common::team::{join, sign_up};
+use crate::common::{plain_client, Backend, Fixture};
 use reqwest::StatusCode;
 
 async fn a_key_acts_for_its_team_until_revoked(backend: Backend) {

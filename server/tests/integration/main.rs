@@ -1,0 +1,17 @@
+//! Every HTTP integration test in one binary: one link of the server instead of one per
+//! file keeps builds and target/ small on these 2-core machines.
+#[macro_use]
+mod common;
+
+mod app_accounts;
+mod app_credentials;
+mod dashboard_auth;
+mod form_input;
+mod key_rotation;
+mod management_api;
+mod provider_registrations;
+mod several_instances;
+mod sign_in_throttle;
+mod team_api_keys;
+mod team_membership;
+mod team_permissions;
