@@ -89,10 +89,15 @@ fn common_checks(raw: &str) -> Result<Url, ReturnUrlError> {
 impl RegisteredReturnUrl {
     /// Validates a URL being registered. `wildcards_allowed`: the app's owner turned them on.
     pub fn parse(raw: &str, wildcards_allowed: bool) -> Result<Self, ReturnUrlError> {
-        // `*` is not a valid host character for the URL parser: take the label off first.
-        let (candidate, wildcard) = match raw.trim().split_once("://*.") {
-            Some((scheme, rest)) => (format!("{scheme}://wildcard-placeholder.{rest}"), true),
-            None => (raw.trim().to_owned(), false),
+        // `*` is not a valid host character for the URL parser: take the label off first. Only
+        // a `*.` right after the scheme counts; one anywhere else is refused below.
+        let trimmed = raw.trim();
+        let (candidate, wildcard) = match trimmed.split_once("://") {
+            Some((scheme, rest)) if rest.starts_with("*.") => (
+                format!("{scheme}://wildcard-placeholder.{}", &rest[2..]),
+                true,
+            ),
+            _ => (trimmed.to_owned(), false),
         };
         if candidate.contains('*') {
             return Err(ReturnUrlError::BadWildcard);
@@ -110,6 +115,8 @@ impl RegisteredReturnUrl {
                 }
                 rest.to_owned()
             }
+            // The placeholder did not end up as the host: the `*.` was not where a host starts.
+            _ if wildcard => return Err(ReturnUrlError::BadWildcard),
             _ => host,
         };
         if wildcard && url.scheme() != "https" {
@@ -196,6 +203,8 @@ mod tests {
             ("*", BadWildcard),
             ("https://a.*.example.com/cb", BadWildcard),
             ("https://*.com/cb", BadWildcard),
+            ("https://com/cb?x=https://*.a", BadWildcard),
+            ("https://user@*.example.com/cb", BadWildcard),
             ("/relative/cb", NotAbsolute),
             ("not a url", NotAbsolute),
         ];

@@ -651,3 +651,67 @@ async fn trusted_domains_are_validated(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(trusted_domains_are_validated);
+
+async fn the_permanent_secret_cannot_be_revoked_while_only_an_expiring_one_remains(
+    backend: Backend,
+) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Owner").await;
+    let t = owner.own_team.clone();
+    let app = create_app(&mut owner, "App").await;
+    let r = owner
+        .browser
+        .call(
+            "apps/secrets/rotate",
+            &[
+                ("team_id", &t),
+                ("app_id", &app.id),
+                ("old_valid_for_secs", "600"),
+            ],
+        )
+        .await;
+    let new_id = r.json()["secret"]["id"].as_str().unwrap().to_owned();
+    let detail = owner
+        .browser
+        .query("apps/detail", &[("team_id", &t), ("app_id", &app.id)])
+        .await
+        .json();
+    let old_id = detail["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] != new_id.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoke = |id: &str| {
+        vec![
+            ("team_id", t.clone()),
+            ("app_id", app.id.clone()),
+            ("secret_id", id.to_owned()),
+        ]
+    };
+    let fields = revoke(&new_id);
+    let p: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = owner.browser.call("apps/secrets/revoke", &p).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::CONFLICT, "secret.last"),
+        "only an expiring secret would remain"
+    );
+    let fields = revoke(&old_id);
+    let p: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        owner.browser.call("apps/secrets/revoke", &p).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app_auth(&base, &app.client_id, &app.secret).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the old one stops at once"
+    );
+    f.finish().await;
+}
+on_both_backends!(the_permanent_secret_cannot_be_revoked_while_only_an_expiring_one_remains);

@@ -84,10 +84,12 @@ async fn registration_round_trip_keeps_secrets_sealed_and_write_only(backend: Ba
         "{sealed_first}"
     );
 
-    // Update without a secret keeps it; with one replaces it.
+    // Update without a secret (same endpoints) keeps it; with one replaces it.
     let fields = save(vec![
         ("service_type", "Google"),
         ("client_id", "5678.apps.googleusercontent.com"),
+        ("token_url", "http://127.0.0.1:9999/token"),
+        ("revoke_url", "http://localhost:9999/revoke"),
     ]);
     let p = pairs(&fields);
     let p: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -111,6 +113,8 @@ async fn registration_round_trip_keeps_secrets_sealed_and_write_only(backend: Ba
         ("service_type", "Google"),
         ("client_id", "5678.apps.googleusercontent.com"),
         ("client_secret", "GOCSPX-new"),
+        ("token_url", "http://127.0.0.1:9999/token"),
+        ("revoke_url", "http://localhost:9999/revoke"),
     ]);
     let p = pairs(&fields);
     let p: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -123,6 +127,34 @@ async fn registration_round_trip_keeps_secrets_sealed_and_write_only(backend: Ba
         StatusCode::OK
     );
     assert_ne!(raw_registrations(&f.db.url).await[0].1, Some(sealed_first));
+
+    // Moving an endpoint needs the secret again: it would be sent to the new host.
+    let moved = [
+        ("team_id", t.as_str()),
+        ("app_id", app_id.as_str()),
+        ("service_type", "Google"),
+        ("client_id", "5678.apps.googleusercontent.com"),
+        ("token_url", "https://attacker.example/token"),
+    ];
+    let r = owner.browser.call("apps/registrations/save", &moved).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("Enter the client secret again"),
+        "{}",
+        r.body
+    );
+    let listed = owner
+        .browser
+        .query(
+            "apps/registrations",
+            &[("team_id", &t), ("app_id", &app_id)],
+        )
+        .await
+        .json();
+    assert_eq!(
+        listed[0]["overrides"]["token_url"], "http://127.0.0.1:9999/token",
+        "unchanged"
+    );
 
     // Nowhere readable back: not the list, not the audit log, not /v1/am/oauth_regs.
     let listed = owner

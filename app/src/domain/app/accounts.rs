@@ -40,7 +40,8 @@ pub async fn list(
     }
     let total_size = query.clone().count(db).await?;
     let limit = filter.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
-    let offset = filter.offset.unwrap_or(0);
+    // The database takes a signed 64-bit offset; nothing lies beyond a billion rows anyway.
+    let offset = filter.offset.unwrap_or(0).min(1_000_000_000);
     let rows = query
         .order_by_asc(account::Column::Id)
         .limit(limit)
@@ -62,7 +63,7 @@ pub async fn list(
             created_at: a.created_at,
         })
         .collect();
-    let done = offset + (records.len() as u64) >= total_size;
+    let done = offset.saturating_add(records.len() as u64) >= total_size;
     Ok(AccountPage {
         offset,
         total_size,

@@ -417,6 +417,34 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
     })
 }
 
+/// Stored secrets are sent to the provider's endpoints: when those change, whoever changes
+/// them must supply the secrets again, so a secret never follows a URL to a new host.
+fn require_secrets_again_if_endpoints_moved(
+    old: &row::Model,
+    new: &Valid,
+) -> Result<(), DomainError> {
+    let old_view = view(old);
+    let moved = old_view.overrides != new.overrides || old_view.custom != new.custom;
+    if !moved {
+        return Ok(());
+    }
+    let mut errors = FieldErrors::default();
+    if old.client_secret.is_some() && new.client_secret.is_none() {
+        errors.add("client_secret", "Enter the client secret again: the provider's endpoints changed, and it will be sent there.");
+    }
+    if old.daemon_secret.is_some() && new.daemon_secret.is_none() {
+        errors.add(
+            "daemon_secret",
+            "Enter the service-account credentials again: the provider's endpoints changed.",
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
+}
+
 pub fn view(r: &row::Model) -> RegistrationView {
     RegistrationView {
         id: r.id.to_string(),
@@ -473,6 +501,9 @@ pub async fn save(
         .one(&txn)
         .await?;
     let valid = validate(&input, existing.is_none())?;
+    if let Some(old) = &existing {
+        require_secrets_again_if_endpoints_moved(old, &valid)?;
+    }
     let id = existing.as_ref().map(|e| e.id).unwrap_or_else(Uuid::new_v4);
     let client_secret = match valid.client_secret {
         Some(s) => Some(keys.ring.seal(&client_secret_place(id), &s)),

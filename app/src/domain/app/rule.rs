@@ -4,7 +4,7 @@
 pub enum AppRule {
     #[error("Two secrets are live already. Let the older one expire, or revoke it, before making another.")]
     TooManySecrets,
-    #[error("This is the application's only live secret. Make a new one first.")]
+    #[error("This is the application's only secret without an expiry. Make a new one first.")]
     LastSecret,
 }
 

@@ -2,6 +2,7 @@
 //! signatures). Rotation makes a new secret while the old one keeps working until a chosen
 //! expiry; at most two are live at a time.
 use sea_orm::sea_query::Expr;
+use sea_orm::QuerySelect;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -99,6 +100,7 @@ pub async fn rotate(
         return Err(DomainError::Invalid(e));
     }
     let txn = db.begin().await?;
+    lock_app(&txn, app_id).await?;
     let current = live_secrets(&txn, app_id, now).await?;
     if current.len() >= MAX_LIVE {
         return Err(AppRule::TooManySecrets.into());
@@ -143,12 +145,18 @@ pub async fn revoke(
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let txn = db.begin().await?;
+    lock_app(&txn, app_id).await?;
     let current = live_secrets(&txn, app_id, now).await?;
     let target = current
         .iter()
         .find(|s| s.id == secret_id)
         .ok_or(DomainError::NotFound)?;
-    if current.len() < 2 {
+    // A secret without expiry must remain, or the app would lose its credentials when an
+    // expiring one runs out.
+    if !current
+        .iter()
+        .any(|s| s.id != secret_id && s.expires_at.is_none())
+    {
         return Err(AppRule::LastSecret.into());
     }
     app_secret::Entity::update_many()
@@ -166,6 +174,17 @@ pub async fn revoke(
     };
     audit::record(&txn, actor, change, now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Serialises credential changes of one app across requests and instances (PostgreSQL row
+/// lock; SQLite serialises writers by itself), so the live-secret rules hold under races.
+async fn lock_app(db: &impl ConnectionTrait, app_id: Uuid) -> Result<(), DomainError> {
+    application::Entity::find_by_id(app_id)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
     Ok(())
 }
 
