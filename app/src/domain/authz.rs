@@ -119,6 +119,45 @@ async fn is_granted(
 }
 
 /// Decides `action` for `actor`; `Ok(())` means go ahead.
+/// What the actor may do with one app, from one lookup: `NotFound` when the app is not in
+/// the actor's team or the actor may not even read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppAccess {
+    pub can_edit: bool,
+    pub can_administer: bool,
+}
+
+async fn app_granted(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+) -> Result<bool, DomainError> {
+    let in_team = application::Entity::find_by_id(app_id)
+        .filter(application::Column::TeamId.eq(actor.team_id))
+        .one(db)
+        .await?
+        .is_some();
+    if !in_team {
+        return Err(DomainError::NotFound);
+    }
+    is_granted(db, actor, app_id).await
+}
+
+pub async fn app_access(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+) -> Result<AppAccess, DomainError> {
+    let granted = app_granted(db, actor, app_id).await?;
+    if !allows(actor.role, Action::ViewApp(app_id), granted) {
+        return Err(DomainError::NotFound);
+    }
+    Ok(AppAccess {
+        can_edit: allows(actor.role, Action::EditApp(app_id), granted),
+        can_administer: allows(actor.role, Action::AdministerApp(app_id), granted),
+    })
+}
+
 pub async fn authorize(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -126,17 +165,7 @@ pub async fn authorize(
 ) -> Result<(), DomainError> {
     let granted = match action.app() {
         None => false,
-        Some(app_id) => {
-            let in_team = application::Entity::find_by_id(app_id)
-                .filter(application::Column::TeamId.eq(actor.team_id))
-                .one(db)
-                .await?
-                .is_some();
-            if !in_team {
-                return Err(DomainError::NotFound);
-            }
-            is_granted(db, actor, app_id).await?
-        }
+        Some(app_id) => app_granted(db, actor, app_id).await?,
     };
     if allows(actor.role, action, granted) {
         return Ok(());

@@ -81,17 +81,11 @@ pub async fn detail(
     public_origin: &str,
     now: i64,
 ) -> Result<AppDetail, DomainError> {
-    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
+    let access = authz::app_access(db, actor, app_id).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    let can_edit = authz::authorize(db, actor, Action::EditApp(app_id))
-        .await
-        .is_ok();
-    let can_administer = authz::authorize(db, actor, Action::AdministerApp(app_id))
-        .await
-        .is_ok();
     Ok(AppDetail {
         id: app.id.to_string(),
         name: app.name,
@@ -109,8 +103,8 @@ pub async fn detail(
             .map(return_urls::view)
             .collect(),
         redirect_uri: format!("{}{CALLBACK_PATH}", public_origin.trim_end_matches('/')),
-        can_edit,
-        can_administer,
+        can_edit: access.can_edit,
+        can_administer: access.can_administer,
     })
 }
 
