@@ -99,6 +99,7 @@ pub struct AccountSummary {
     pub token_status: String,
     pub active: bool,
     pub created_at: i64,
+    pub last_refreshed_at: Option<i64>,
 }
 
 /// A page of accounts in the shape of `/v1/am/accounts` (`offset, totalSize, done, records`).

@@ -8,6 +8,7 @@ mod m20261127_000004_provider_registrations;
 mod m20261127_000005_custom_providers;
 mod m20261127_000006_accounts;
 mod m20261127_000007_trusted_domains;
+mod m20261127_000008_account_flows;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_custom_providers::Migration),
             Box::new(m20261127_000006_accounts::Migration),
             Box::new(m20261127_000007_trusted_domains::Migration),
+            Box::new(m20261127_000008_account_flows::Migration),
         ]
     }
 }

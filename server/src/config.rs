@@ -100,13 +100,21 @@ pub struct Config {
 
     #[arg(long, env = "LINKGATE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Serve the built-in Sandbox provider (default: on in development, off in production).
+    #[arg(long, env = "LINKGATE_SANDBOX")]
+    pub sandbox: Option<bool>,
+
+    /// Give up on a provider's endpoint after this many seconds.
+    #[arg(long, env = "LINKGATE_PROVIDER_TIMEOUT_SECS", default_value_t = 10)]
+    pub provider_timeout_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("--public-url must be an absolute http(s) URL without a path, e.g. https://auth.example.com")]
     PublicUrl,
-    #[error("session lifetimes and the sign-in window must be positive")]
+    #[error("session lifetimes and the sign-in window must be positive, the provider timeout 1 to 300 seconds")]
     Durations,
 }
 
@@ -139,6 +147,10 @@ impl Config {
         Ok(url.to_ascii_lowercase())
     }
 
+    pub fn sandbox_enabled(&self) -> bool {
+        self.sandbox.unwrap_or(self.mode == Mode::Development)
+    }
+
     pub fn is_https(&self) -> bool {
         self.public_url.to_ascii_lowercase().starts_with("https://")
     }
@@ -148,6 +160,8 @@ impl Config {
         if self.session_idle_secs <= 0
             || self.session_max_age_secs <= 0
             || self.sign_in_window_secs <= 0
+            || self.provider_timeout_secs == 0
+            || self.provider_timeout_secs > 300
         {
             return Err(ConfigError::Durations);
         }

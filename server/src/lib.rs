@@ -13,20 +13,24 @@ pub mod master_key_file;
 pub mod pages;
 pub mod router;
 pub mod same_origin;
+pub mod sandbox;
 pub mod telemetry;
 pub mod v1;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use app::domain::app::AppKeys;
 use app::domain::crypto::{HashPurpose, MasterKey};
+use app::domain::flow::{callback, code_exchange, upstream, FlowContext, FlowKeys};
 use app::domain::reseal::{self, ResealReport};
 use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
 use app::domain::sign_in_limit::SignInLimits;
 use app::web::AppState;
 use leptos::config::{Env, LeptosOptions};
+use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_sessions::ExpiredDeletion;
 
@@ -77,6 +81,7 @@ pub async fn serve(
     config.validate()?;
     let master_key = master_key_file::resolve(&config)?;
     let previous_keys = master_key_file::previous(&config)?;
+    let previous_for_flows = previous_keys.clone();
     let db = database::connect(&config).await?;
     let addr = listener.local_addr()?;
 
@@ -97,7 +102,7 @@ pub async fn serve(
         sign_in_email_hasher: master_key.hasher(HashPurpose::SignInEmail),
         invite_hasher: master_key.hasher(HashPurpose::InviteToken),
         api_key_hasher: master_key.hasher(HashPurpose::ApiKey),
-        app_keys: app_keys(&master_key, previous_keys),
+        app_keys: app_keys(&master_key, previous_keys.clone()),
         sign_in_limits: SignInLimits {
             window_secs: config.sign_in_window_secs,
             ..SignInLimits::default()
@@ -105,9 +110,16 @@ pub async fn serve(
         session_max_age_secs: config.session_max_age_secs,
         public_origin: config.public_origin()?,
         trust_forwarded_for: config.trust_forwarded_for,
+        flows: FlowContext {
+            keys: FlowKeys::new(&master_key, &previous_for_flows),
+            http: upstream::http_client(Duration::from_secs(config.provider_timeout_secs)),
+            public_origin: config.public_origin()?,
+            sandbox_enabled: config.sandbox_enabled(),
+            lease_secs: config.provider_timeout_secs as i64 + 5,
+        },
     };
     let store = DbSessionStore::new(db.clone(), master_key.hasher(HashPurpose::DashboardSession));
-    let cleanup = tokio::spawn(delete_expired_sessions(store.clone()));
+    let cleanup = tokio::spawn(delete_expired(store.clone(), db.clone()));
     let app = router::build(state, store, &config);
 
     tracing::info!(%addr, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is ready at {}", config.public_url);
@@ -123,13 +135,20 @@ pub async fn serve(
     Ok(())
 }
 
-/// Expired sessions are refused on load anyway; this only keeps the table small.
-async fn delete_expired_sessions(store: DbSessionStore) {
+/// Expired sessions, flows and codes are refused on use anyway; this keeps tables small.
+async fn delete_expired(store: DbSessionStore, db: DatabaseConnection) {
     let mut every = tokio::time::interval(tokio::time::Duration::from_secs(300));
     loop {
         every.tick().await;
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        let now = app::domain::now_unix();
+        if let Err(e) = callback::delete_expired(&db, now).await {
+            tracing::warn!(error = %e, "could not delete expired flows");
+        }
+        if let Err(e) = code_exchange::delete_stale(&db, now).await {
+            tracing::warn!(error = %e, "could not delete stale codes");
         }
     }
 }

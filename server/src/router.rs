@@ -21,7 +21,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
-use crate::{auth_forms, health, manage, pages, same_origin, v1};
+use crate::{auth_forms, health, manage, pages, same_origin, sandbox, v1};
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
 
@@ -80,6 +80,11 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         // API never load or save a session, and need no same-origin check.
         .merge(manage::routes())
         .merge(v1::routes())
+        .merge(if state.flows.sandbox_enabled {
+            sandbox::routes()
+        } else {
+            Router::new()
+        })
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))

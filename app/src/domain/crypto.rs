@@ -75,6 +75,11 @@ pub enum HashPurpose {
     InviteToken,
     ApiKey,
     ClientSecret,
+    FlowState,
+    AuthCode,
+    AccountToken,
+    SandboxClient,
+    SandboxToken,
 }
 
 impl HashPurpose {
@@ -85,6 +90,11 @@ impl HashPurpose {
             HashPurpose::InviteToken => "linkgate/invite-token/v1",
             HashPurpose::ApiKey => "linkgate/api-key/v1",
             HashPurpose::ClientSecret => "linkgate/client-secret/v1",
+            HashPurpose::FlowState => "linkgate/flow-state/v1",
+            HashPurpose::AuthCode => "linkgate/auth-code/v1",
+            HashPurpose::AccountToken => "linkgate/account-token/v1",
+            HashPurpose::SandboxClient => "linkgate/sandbox-client/v1",
+            HashPurpose::SandboxToken => "linkgate/sandbox-token/v1",
         }
     }
 }

@@ -1,16 +1,19 @@
 //! The domain layer: all logic and all database access. No HTTP or Leptos types here;
 //! the current time is passed in (unix seconds) so tests control it.
+pub mod account;
 pub mod app;
 pub mod authz;
 pub mod catalog;
 pub mod crypto;
 pub mod email_address;
 pub mod error;
+pub mod flow;
 pub mod password;
 pub mod person_name;
 pub mod reseal;
 pub mod return_path;
 pub mod return_url;
+pub mod sandbox;
 pub mod sealed;
 pub mod session_store;
 pub mod short_name;

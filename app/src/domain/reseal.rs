@@ -1,16 +1,20 @@
-//! Re-sealing after a master-key change (client secrets, signing secrets, provider secrets): every sealed value is opened (with the previous key
-//! it names) and sealed again under the current key, in one transaction. Client secrets are
+//! Re-sealing after a master-key change (client secrets, signing secrets, provider secrets,
+//! provider tokens of accounts): every sealed value is opened (with the previous key it
+//! names) and sealed again under the current key, in one transaction. Pending flows live 15
+//! minutes and are left alone (previous keys still open them). Client secrets are
 //! also re-hashed, since their sealed copy holds them. Values that exist only as keyed
 //! hashes (session ids, API keys, invite tokens) cannot be carried over: sessions end, and
-//! API keys and pending invites must be issued again (docs/operations.md).
+//! API keys and pending invites must be issued again (docs/operations.md). Account tokens
+//! are the exception: their lookup also tries the previous keys and re-hashes on use.
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::app::registrations::{client_secret_place, daemon_secret_place};
 use super::app::{secret_place, signing_secret, AppKeys};
+use super::flow::callback::{access_place, refresh_place};
 use super::sealed::SealError;
 use super::DomainError;
-use crate::entity::{app_secret, application, provider_registration};
+use crate::entity::{account, app_secret, application, provider_registration};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ResealReport {
@@ -86,6 +90,31 @@ pub async fn reseal_all(
                 provider_registration::Entity::update_many()
                     .col_expr(column, Expr::value(resealed))
                     .filter(provider_registration::Column::Id.eq(r.id))
+                    .exec(&txn)
+                    .await?;
+                report.resealed += 1;
+            }
+        }
+    }
+    for a in account::Entity::find().all(&txn).await? {
+        for (column, value, place) in [
+            (
+                account::Column::ProviderAccessToken,
+                &a.provider_access_token,
+                access_place(a.id),
+            ),
+            (
+                account::Column::ProviderRefreshToken,
+                &a.provider_refresh_token,
+                refresh_place(a.id),
+            ),
+        ] {
+            let Some(sealed) = value else { continue };
+            report.checked += 1;
+            if let Some(resealed) = keys.ring.reseal(&place, sealed).map_err(sealing)? {
+                account::Entity::update_many()
+                    .col_expr(column, Expr::value(resealed))
+                    .filter(account::Column::Id.eq(a.id))
                     .exec(&txn)
                     .await?;
                 report.resealed += 1;

@@ -30,6 +30,14 @@ pub struct Model {
     pub user_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Sealed provider tokens (`sealed`), bound to this account's row.
+    pub provider_access_token: Option<String>,
+    pub provider_refresh_token: Option<String>,
+    /// JSON object of what later provider calls need (Salesforce `instance_url`, Zoho's data center).
+    pub provider_meta: Option<String>,
+    pub last_refreshed_at: Option<i64>,
+    /// While set in the future, one caller is refreshing the provider token; others wait.
+    pub refresh_lease_until: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,14 +1,18 @@
 //! sea-orm entities, one per table of the `migrations` crate.
 pub mod account;
+pub mod account_token;
 pub mod api_key;
 pub mod app_grant;
 pub mod app_secret;
 pub mod application;
 pub mod audit_event;
+pub mod auth_code;
 pub mod dashboard_session;
 pub mod invite;
+pub mod pending_flow;
 pub mod provider_registration;
 pub mod return_url;
+pub mod sandbox_grant;
 pub mod sign_in_failure;
 pub mod team;
 pub mod team_member;

@@ -15,6 +15,7 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::Team(rule) if rule.is_gone() => StatusCode::GONE,
         DomainError::Team(TeamRule::InviteForAnotherEmail) => StatusCode::FORBIDDEN,
         DomainError::Team(_) | DomainError::App(_) => StatusCode::CONFLICT,
+        DomainError::Flow(e) => StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
         DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

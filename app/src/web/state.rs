@@ -4,6 +4,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::domain::app::AppKeys;
 use crate::domain::crypto::KeyedHasher;
+use crate::domain::flow::FlowContext;
 use crate::domain::sign_in_limit::SignInLimits;
 
 /// Everything a request needs; cheap to clone, holds nothing that must survive a restart.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub public_origin: String,
     /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
     pub trust_forwarded_for: bool,
+    /// Keys, upstream HTTP client and settings of the hosted flows.
+    pub flows: FlowContext,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,11 +1,16 @@
 //! `/v1/am/*`: the application managing its own accounts and settings (AppAuth).
+use app::domain::account::removal;
+use app::domain::account::wire::{AccountOut, AccountsPageOut};
+use app::domain::app::accounts::{self as app_accounts, AccountFilter};
 use app::domain::app::{registrations, return_urls};
-use axum::extract::State;
+use app::domain::DomainError;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::app_auth::AppAuth;
+use super::query::{get, number, pairs};
 use crate::http_error::{domain_json_error, request_id};
 use app::web::AppState;
 
@@ -54,5 +59,86 @@ pub async fn oauth_regs(
         )
         .into_response(),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
+    }
+}
+
+/// `GET /v1/am/accounts?limit=&offset=&serviceType=&clientOrgId=&authOrgId=`
+pub async fn accounts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppAuth(app): AppAuth,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let rid = request_id(&headers);
+    let q = pairs(query.as_deref());
+    let (limit, offset) = match (number(&q, "limit", &rid), number(&q, "offset", &rid)) {
+        (Ok(l), Ok(o)) => (l, o),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let text = |name: &str| get(&q, name).map(str::to_owned);
+    let filter = AccountFilter {
+        service_type: text("serviceType"),
+        client_org_id: text("clientOrgId"),
+        auth_org_id: text("authOrgId"),
+        // Aurinko's default page is 50.
+        limit: Some(limit.unwrap_or(50)),
+        offset,
+    };
+    match app_accounts::page(&state.db, app.id, filter).await {
+        Ok((rows, total_size, offset)) => {
+            let records: Vec<AccountOut> = rows.iter().map(|a| AccountOut::new(a, None)).collect();
+            let done = offset.saturating_add(records.len() as u64) >= total_size;
+            Json(AccountsPageOut {
+                offset,
+                total_size,
+                done,
+                records,
+            })
+            .into_response()
+        }
+        Err(e) => domain_json_error(&e, &rid),
+    }
+}
+
+/// The id of `/v1/am/accounts/{id}`; anything but a positive integer is simply not found.
+fn account_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+/// `GET /v1/am/accounts/{id}`: one account of the calling app; another app's is not found.
+pub async fn account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppAuth(app): AppAuth,
+    Path(id): Path<String>,
+) -> Response {
+    let rid = request_id(&headers);
+    let Some(id) = account_id(&id) else {
+        return domain_json_error(&DomainError::NotFound, &rid);
+    };
+    match removal::of_app(&state.db, app.id, id).await {
+        Ok(a) => Json(AccountOut::new(&a, None)).into_response(),
+        Err(e) => domain_json_error(&e, &rid),
+    }
+}
+
+/// `DELETE /v1/am/accounts/{id}`
+pub async fn delete_account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppAuth(app): AppAuth,
+    Path(id): Path<String>,
+) -> Response {
+    let rid = request_id(&headers);
+    let Some(id) = account_id(&id) else {
+        return domain_json_error(&DomainError::NotFound, &rid);
+    };
+    let result = match removal::of_app(&state.db, app.id, id).await {
+        Ok(a) => removal::delete(&state.db, a.id).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Json(serde_json::json!({ "status": "Ok" })).into_response(),
+        Err(e) => domain_json_error(&e, &rid),
     }
 }

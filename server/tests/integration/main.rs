@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 
+mod account_flow;
 mod app_accounts;
 mod app_credentials;
 mod dashboard_auth;

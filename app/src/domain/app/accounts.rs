@@ -20,13 +20,12 @@ pub struct AccountFilter {
     pub offset: Option<u64>,
 }
 
-pub async fn list(
+/// One page of an app's accounts as rows, with the total and the offset used.
+pub async fn page(
     db: &impl ConnectionTrait,
-    actor: &Actor,
     app_id: Uuid,
     filter: AccountFilter,
-) -> Result<AccountPage, DomainError> {
-    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
+) -> Result<(Vec<account::Model>, u64, u64), DomainError> {
     let mut query = account::Entity::find().filter(account::Column::AppId.eq(app_id));
     let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if let Some(v) = given(filter.service_type) {
@@ -48,6 +47,17 @@ pub async fn list(
         .offset(offset)
         .all(db)
         .await?;
+    Ok((rows, total_size, offset))
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+    filter: AccountFilter,
+) -> Result<AccountPage, DomainError> {
+    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
+    let (rows, total_size, offset) = page(db, app_id, filter).await?;
     let records: Vec<AccountSummary> = rows
         .into_iter()
         .map(|a| AccountSummary {
@@ -61,6 +71,7 @@ pub async fn list(
             token_status: a.token_status,
             active: a.active,
             created_at: a.created_at,
+            last_refreshed_at: a.last_refreshed_at,
         })
         .collect();
     let done = offset.saturating_add(records.len() as u64) >= total_size;

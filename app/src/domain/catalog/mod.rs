@@ -43,6 +43,69 @@ pub enum ProviderOption {
     LoginHost,
 }
 
+/// Where the account's identity comes from after the code exchange.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentitySource {
+    /// The `id_token` of the token response (claims read without a signature check: it came
+    /// straight from the token endpoint over TLS, OpenID Connect Core §3.1.3.7).
+    IdToken,
+    /// `userinfo_url`, called with the new access token (`{token}` in it is replaced).
+    #[default]
+    Userinfo,
+    /// The URL in the token response field `id` (Salesforce's identity URL).
+    TokenResponseUrl,
+}
+
+/// Which fields of the identity document name the account.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySpec {
+    #[serde(default)]
+    pub source: IdentitySource,
+    #[serde(default = "default_id")]
+    pub id: String,
+    #[serde(default = "default_email")]
+    pub email: String,
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// The organization (tenant, hub, org) the account belongs to, if the provider has one.
+    pub org: Option<String>,
+}
+
+fn default_id() -> String {
+    "sub".to_owned()
+}
+fn default_email() -> String {
+    "email".to_owned()
+}
+fn default_name() -> String {
+    "name".to_owned()
+}
+
+impl Default for IdentitySpec {
+    fn default() -> Self {
+        IdentitySpec {
+            source: IdentitySource::Userinfo,
+            id: default_id(),
+            email: default_email(),
+            name: default_name(),
+            org: None,
+        }
+    }
+}
+
+/// How the platform authenticates to the provider's token endpoint.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// HTTP Basic (RFC 6749 §2.3.1, the recommended form).
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Post,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
@@ -65,6 +128,12 @@ pub struct Provider {
     /// Unified scope → native scopes (space-separated).
     #[serde(default)]
     pub scopes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub identity: IdentitySpec,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// The `iss` the provider puts in its authorization responses (RFC 9207), when fixed.
+    pub issuer: Option<String>,
 }
 
 pub type Catalog = BTreeMap<String, Provider>;
@@ -76,9 +145,17 @@ pub struct CatalogError(String);
 pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
     let catalog: Catalog = toml::from_str(text).map_err(|e| CatalogError(e.to_string()))?;
     for (key, p) in &catalog {
-        if p.auth == AuthKind::Oauth2 && (p.authorize_url.is_none() || p.token_url.is_none()) {
+        if p.auth != AuthKind::Password && (p.authorize_url.is_none() || p.token_url.is_none()) {
             return Err(CatalogError(format!(
                 "{key}: an oauth2 provider needs authorize_url and token_url"
+            )));
+        }
+        if p.identity.source == IdentitySource::Userinfo
+            && p.auth != AuthKind::Password
+            && p.userinfo_url.is_none()
+        {
+            return Err(CatalogError(format!(
+                "{key}: identity from userinfo needs userinfo_url"
             )));
         }
         if let Some(bad) = p
@@ -131,6 +208,7 @@ mod tests {
     #[test]
     fn a_broken_catalog_is_refused_with_a_reason() {
         assert!(parse("[X]\nauth = \"oauth2\"\n").is_err());
+        assert!(parse("[X]\nauth = \"oauth2\"\nauthorize_url = \"https://a\"\ntoken_url = \"https://a\"\n").is_err(), "userinfo identity without a URL");
         assert!(
             parse("[X]\nauth = \"password\"\n[X.scopes]\n\"Mail.Everything\" = \"x\"\n").is_err()
         );

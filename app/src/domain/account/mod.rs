@@ -1,0 +1,4 @@
+//! Accounts as the wire API shows and changes them (the flows create them).
+pub mod provider_access;
+pub mod removal;
+pub mod wire;

@@ -1,0 +1,79 @@
+//! Ending an account or its grant. Deleting removes the row (tokens and codes go with it);
+//! revoking the token also asks the provider to revoke its grant where the catalog says how,
+//! then leaves the account `dead` until it is authorized again with `accountId`.
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+
+use crate::domain::flow::callback::{access_place, refresh_place};
+use crate::domain::flow::{account_token, refresh, upstream, FlowContext};
+use crate::domain::DomainError;
+use crate::entity::account;
+
+pub async fn delete(db: &impl ConnectionTrait, account_id: i64) -> Result<(), DomainError> {
+    let deleted = account::Entity::delete_by_id(account_id).exec(db).await?;
+    if deleted.rows_affected == 0 {
+        return Err(DomainError::NotFound);
+    }
+    Ok(())
+}
+
+/// Revokes the provider grant (best effort: a provider that is down does not keep the
+/// platform token alive) and every platform token of the account.
+pub async fn revoke_token(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    account_id: i64,
+    now: i64,
+) -> Result<bool, DomainError> {
+    let a = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let open = |place: String, sealed: &Option<String>| {
+        sealed
+            .as_deref()
+            .and_then(|s| ctx.keys.ring.open(&place, s).ok())
+            .map(|o| o.0)
+    };
+    let access = open(access_place(a.id), &a.provider_access_token);
+    let refresh_token = open(refresh_place(a.id), &a.provider_refresh_token);
+    let mut revoked_upstream = false;
+    if let Ok(p) = refresh::provider_of(db, ctx, &a).await {
+        match upstream::revoke(
+            &ctx.http,
+            &p,
+            &ctx.callback_url(),
+            access.as_deref(),
+            refresh_token.as_deref(),
+        )
+        .await
+        {
+            Ok(done) => revoked_upstream = done,
+            Err(e) => tracing::warn!(account_id, error = %e, "provider revocation failed"),
+        }
+    }
+    let mut row: account::ActiveModel = a.into();
+    row.provider_access_token = Set(None);
+    row.provider_refresh_token = Set(None);
+    row.token_status = Set("dead".into());
+    row.token_error = Set(Some(
+        "The token was revoked; authorize the account again.".into(),
+    ));
+    row.updated_at = Set(now);
+    row.update(db).await?;
+    account_token::revoke_all(db, account_id).await?;
+    Ok(revoked_upstream)
+}
+
+/// An account of `app_id`; another app's account is simply not found.
+pub async fn of_app(
+    db: &impl ConnectionTrait,
+    app_id: uuid::Uuid,
+    account_id: i64,
+) -> Result<account::Model, DomainError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    account::Entity::find_by_id(account_id)
+        .filter(account::Column::AppId.eq(app_id))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)
+}

@@ -1,0 +1,98 @@
+//! Platform access tokens of accounts: 256 random bits shown once, stored only as keyed
+//! hashes and looked up by them. Tokens issued under an earlier master key still work and
+//! are re-hashed under the current one on first use.
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{FlowError, FlowKeys};
+use crate::domain::crypto::random_token;
+use crate::domain::DomainError;
+use crate::entity::{account, account_token};
+
+pub const PREFIX: &str = "lga_";
+const MAX_LEN: usize = 128;
+
+/// Issues a token for an account; `code_hash` names the code whose exchange issued it.
+pub async fn mint(
+    db: &impl ConnectionTrait,
+    keys: &FlowKeys,
+    account: &account::Model,
+    code_hash: Option<String>,
+    now: i64,
+) -> Result<String, DomainError> {
+    let token = random_token(PREFIX);
+    account_token::ActiveModel {
+        token_hash: Set(keys.token.hash(token.as_bytes())),
+        account_id: Set(account.id),
+        app_id: Set(account.app_id),
+        code_hash: Set(code_hash),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The account a presented token belongs to, with the token's current hash.
+pub async fn lookup(
+    db: &impl ConnectionTrait,
+    keys: &FlowKeys,
+    presented: &str,
+) -> Result<(account::Model, String), DomainError> {
+    if !presented.starts_with(PREFIX) || presented.len() > MAX_LEN {
+        return Err(FlowError::TokenInvalid.into());
+    }
+    let current = keys.token.hash(presented.as_bytes());
+    let mut found = account_token::Entity::find_by_id(current.clone())
+        .one(db)
+        .await?;
+    if found.is_none() {
+        for old in &keys.previous_token {
+            let old_hash = old.hash(presented.as_bytes());
+            if let Some(row) = account_token::Entity::find_by_id(old_hash.clone())
+                .one(db)
+                .await?
+            {
+                account_token::Entity::update_many()
+                    .col_expr(
+                        account_token::Column::TokenHash,
+                        Expr::value(current.clone()),
+                    )
+                    .filter(account_token::Column::TokenHash.eq(old_hash))
+                    .exec(db)
+                    .await?;
+                found = Some(row);
+                break;
+            }
+        }
+    }
+    let row = found.ok_or(FlowError::TokenInvalid)?;
+    let account = account::Entity::find_by_id(row.account_id)
+        .one(db)
+        .await?
+        .ok_or(FlowError::TokenInvalid)?;
+    Ok((account, current))
+}
+
+pub async fn revoke_all(db: &impl ConnectionTrait, account_id: i64) -> Result<u64, DomainError> {
+    Ok(account_token::Entity::delete_many()
+        .filter(account_token::Column::AccountId.eq(account_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Revokes what one code's exchange issued (a replayed code, RFC 6749 §4.1.2).
+pub async fn revoke_issued_by(
+    db: &impl ConnectionTrait,
+    app_id: Uuid,
+    code_hash: &str,
+) -> Result<u64, DomainError> {
+    Ok(account_token::Entity::delete_many()
+        .filter(account_token::Column::AppId.eq(app_id))
+        .filter(account_token::Column::CodeHash.eq(code_hash))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

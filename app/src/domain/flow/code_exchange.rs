@@ -1,0 +1,106 @@
+//! Step 3: the app trades the one-time code for `{accountId, accessToken}` (AppAuth).
+//! A code is single use, bound to its app and lives 5 minutes; a second use is refused and
+//! revokes what the first use issued (wire-api.md, "Code exchange").
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{account_token, FlowError, FlowKeys, CODE_TTL_SECS};
+use crate::domain::crypto::random_token;
+use crate::domain::DomainError;
+use crate::entity::{account, auth_code};
+
+pub const PREFIX: &str = "lgc_";
+
+/// Issues a code for an account of an app (in the caller's transaction).
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    keys: &FlowKeys,
+    app_id: Uuid,
+    account_id: i64,
+    now: i64,
+) -> Result<String, DomainError> {
+    let code = random_token(PREFIX);
+    auth_code::ActiveModel {
+        code_hash: Set(keys.code.hash(code.as_bytes())),
+        app_id: Set(app_id),
+        account_id: Set(account_id),
+        issued_at: Set(now),
+        expires_at: Set(now + CODE_TTL_SECS),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(code)
+}
+
+#[derive(Debug)]
+pub struct Exchanged {
+    pub account_id: i64,
+    pub access_token: String,
+}
+
+pub async fn exchange(
+    db: &DatabaseConnection,
+    keys: &FlowKeys,
+    app_id: Uuid,
+    code: &str,
+    now: i64,
+) -> Result<Exchanged, DomainError> {
+    if !code.starts_with(PREFIX) || code.len() > 128 {
+        return Err(FlowError::CodeInvalid.into());
+    }
+    let code_hash = keys.code.hash(code.as_bytes());
+    let txn = db.begin().await?;
+    let row = auth_code::Entity::find_by_id(code_hash.clone())
+        .one(&txn)
+        .await?
+        .ok_or(FlowError::CodeInvalid)?;
+    // Another app's code is unknown to this one: no hint, no revocation on its behalf.
+    if row.app_id != app_id {
+        return Err(FlowError::CodeInvalid.into());
+    }
+    // Claim the code with a conditional update, so two concurrent exchanges cannot both win.
+    let claimed = auth_code::Entity::update_many()
+        .col_expr(auth_code::Column::UsedAt, Expr::value(now))
+        .filter(auth_code::Column::CodeHash.eq(code_hash.clone()))
+        .filter(auth_code::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        account_token::revoke_issued_by(&txn, app_id, &code_hash).await?;
+        txn.commit().await?;
+        tracing::warn!(
+            account_id = row.account_id,
+            "a code was replayed; its tokens are revoked"
+        );
+        return Err(FlowError::CodeInvalid.into());
+    }
+    if row.expires_at <= now {
+        return Err(FlowError::CodeInvalid.into());
+    }
+    let account = account::Entity::find_by_id(row.account_id)
+        .one(&txn)
+        .await?
+        .ok_or(FlowError::CodeInvalid)?;
+    let access_token = account_token::mint(&txn, keys, &account, Some(code_hash), now).await?;
+    txn.commit().await?;
+    Ok(Exchanged {
+        account_id: account.id,
+        access_token,
+    })
+}
+
+/// Codes are kept a while after expiry to recognise replays; then they go.
+pub async fn delete_stale(db: &impl ConnectionTrait, now: i64) -> Result<u64, DomainError> {
+    Ok(auth_code::Entity::delete_many()
+        .filter(auth_code::Column::ExpiresAt.lt(now - 24 * 3600))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

@@ -1,0 +1,47 @@
+//! What can go wrong in a hosted flow or with an account token. Before the return URL is
+//! validated, errors answer JSON; after, `return_redirect` reports them to the return URL.
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// A request parameter is wrong; `code` names it (`returnUrl.invalid`, `scopes.invalid`…).
+    #[error("{message}")]
+    Parameter { code: &'static str, message: String },
+    #[error("The code is unknown, expired, already used, or belongs to another application.")]
+    CodeInvalid,
+    #[error("The access token is missing, unknown or revoked.")]
+    TokenInvalid,
+    #[error("The provider refused the account's grant; authorize the account again.")]
+    TokenDead,
+    #[error("The provider did not answer as expected; try again later.")]
+    Provider(String),
+    #[error("The flow expired; start again.")]
+    Expired,
+}
+
+impl FlowError {
+    pub fn parameter(code: &'static str, message: impl Into<String>) -> Self {
+        FlowError::Parameter {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            FlowError::Parameter { code, .. } => code,
+            FlowError::CodeInvalid => "code.invalid",
+            FlowError::TokenInvalid => "token.invalid",
+            FlowError::TokenDead => "token.dead",
+            FlowError::Provider(_) => "provider_error",
+            FlowError::Expired => "expired",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            FlowError::Parameter { .. } | FlowError::CodeInvalid | FlowError::Expired => 400,
+            FlowError::TokenInvalid | FlowError::TokenDead => 401,
+            FlowError::Provider(_) => 502,
+        }
+    }
+}

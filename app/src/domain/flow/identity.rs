@@ -1,0 +1,133 @@
+//! Who the provider says the account is, read as the catalog entry says (id_token claims,
+//! a userinfo URL, or Salesforce's identity URL).
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::Value;
+
+use super::provider::ResolvedProvider;
+use super::upstream::{Tokens, UpstreamError};
+use crate::domain::catalog::IdentitySource;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub org: Option<String>,
+}
+
+/// The claims of a JWT, without checking its signature (the caller got it over TLS straight
+/// from the token endpoint, OpenID Connect Core §3.1.3.7).
+pub fn jwt_claims(jwt: &str) -> Option<Value> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn text(doc: &Value, field: &str) -> Option<String> {
+    match doc.get(field)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().chars().take(320).collect()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+pub fn from_document(p: &ResolvedProvider, doc: &Value) -> Result<Identity, UpstreamError> {
+    let spec = &p.identity;
+    let id = text(doc, &spec.id).ok_or_else(|| {
+        UpstreamError::Unavailable(format!("the identity has no {} field", spec.id))
+    })?;
+    Ok(Identity {
+        id,
+        email: text(doc, &spec.email),
+        name: text(doc, &spec.name),
+        org: spec.org.as_deref().and_then(|o| text(doc, o)),
+    })
+}
+
+async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Result<Value, UpstreamError> {
+    let response = http
+        .get(url)
+        .bearer_auth(token)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| UpstreamError::Unavailable(format!("identity request failed: {e}")))?;
+    if response.status().as_u16() == 401 {
+        return Err(UpstreamError::Unauthorized);
+    }
+    if !response.status().is_success() {
+        return Err(UpstreamError::Unavailable(format!(
+            "identity endpoint answered {}",
+            response.status()
+        )));
+    }
+    response
+        .json()
+        .await
+        .map_err(|_| UpstreamError::Unavailable("the identity is not JSON".into()))
+}
+
+/// Calls the provider's identity endpoint with a token, to see whether it is still accepted.
+/// Providers whose identity is only in the id_token have nothing to ping: `Ok`.
+pub async fn ping(
+    http: &reqwest::Client,
+    p: &ResolvedProvider,
+    access_token: &str,
+) -> Result<(), UpstreamError> {
+    match p.userinfo_url.as_deref() {
+        Some(template) => {
+            let url = template.replace("{token}", access_token);
+            get_json(http, &url, access_token).await.map(|_| ())
+        }
+        None => Ok(()),
+    }
+}
+
+pub async fn fetch(
+    http: &reqwest::Client,
+    p: &ResolvedProvider,
+    tokens: &Tokens,
+) -> Result<Identity, UpstreamError> {
+    let doc = match p.identity.source {
+        IdentitySource::IdToken => tokens
+            .extra
+            .id_token
+            .as_deref()
+            .and_then(jwt_claims)
+            .ok_or_else(|| UpstreamError::Unavailable("no readable id_token".into()))?,
+        IdentitySource::Userinfo => {
+            let template = p
+                .userinfo_url
+                .as_deref()
+                .ok_or_else(|| UpstreamError::Unavailable("no userinfo URL".into()))?;
+            let url = template.replace("{token}", &tokens.access_token);
+            get_json(http, &url, &tokens.access_token).await?
+        }
+        IdentitySource::TokenResponseUrl => {
+            let url = tokens
+                .extra
+                .id
+                .as_deref()
+                .filter(|u| u.starts_with("https://"))
+                .ok_or_else(|| UpstreamError::Unavailable("no identity URL".into()))?;
+            get_json(http, url, &tokens.access_token).await?
+        }
+    };
+    from_document(p, &doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_claims_are_read_from_the_payload() {
+        let payload =
+            URL_SAFE_NO_PAD.encode(br#"{"oid":"u1","tid":"t1","preferred_username":"a@b.c"}"#);
+        let claims = jwt_claims(&format!("e30.{payload}.sig")).unwrap();
+        assert_eq!(claims["tid"], "t1");
+        assert!(jwt_claims("garbage").is_none());
+        assert!(jwt_claims("a.!!!.c").is_none());
+    }
+}

@@ -1,0 +1,82 @@
+//! The hosted account flow (wire-api.md): one OAuth step a file. `authorize` starts a flow,
+//! `callback` finishes it, `code_exchange` hands the app its account token, `refresh` keeps
+//! provider tokens fresh. Shared mechanics (pending flows, codes, tokens) live once here so
+//! the service-account and user-session flows can reuse them.
+pub mod account_token;
+pub mod authorize;
+pub mod authorize_request;
+pub mod callback;
+pub mod code_exchange;
+pub mod error;
+pub mod identity;
+pub mod provider;
+pub mod refresh;
+pub mod return_redirect;
+pub mod scopes;
+pub mod upstream;
+
+pub use error::FlowError;
+
+use super::crypto::{HashPurpose, KeyedHasher, MasterKey};
+use super::sealed::KeyRing;
+
+/// A pending flow expires this long after authorize (the user is at the provider meanwhile).
+pub const FLOW_TTL_SECS: i64 = 15 * 60;
+/// A one-time code expires this long after it was handed to the return URL (decision).
+pub const CODE_TTL_SECS: i64 = 5 * 60;
+/// `includeProviderAuth` returns a provider token valid for at least this long.
+pub const MIN_PROVIDER_TOKEN_LIFE_SECS: i64 = 5 * 60;
+
+/// Keys of the flows. Hashers of earlier master keys still recognise tokens issued before a
+/// key change, so apps keep their account tokens across a rotation.
+#[derive(Clone)]
+pub struct FlowKeys {
+    pub state: KeyedHasher,
+    pub code: KeyedHasher,
+    pub token: KeyedHasher,
+    pub previous_token: Vec<KeyedHasher>,
+    pub sandbox_client: KeyedHasher,
+    pub sandbox_token: KeyedHasher,
+    pub ring: KeyRing,
+}
+
+impl FlowKeys {
+    pub fn new(current: &MasterKey, previous: &[MasterKey]) -> Self {
+        FlowKeys {
+            state: current.hasher(HashPurpose::FlowState),
+            code: current.hasher(HashPurpose::AuthCode),
+            token: current.hasher(HashPurpose::AccountToken),
+            previous_token: previous
+                .iter()
+                .map(|k| k.hasher(HashPurpose::AccountToken))
+                .collect(),
+            sandbox_client: current.hasher(HashPurpose::SandboxClient),
+            sandbox_token: current.hasher(HashPurpose::SandboxToken),
+            ring: KeyRing::new(current.clone(), previous.to_vec()),
+        }
+    }
+}
+
+/// What a flow needs besides the database: keys, the upstream HTTP client and where the
+/// platform is reachable (the provider redirect URI is `<origin>/v1/auth/callback`).
+#[derive(Clone)]
+pub struct FlowContext {
+    pub keys: FlowKeys,
+    pub http: reqwest::Client,
+    pub public_origin: String,
+    pub sandbox_enabled: bool,
+    /// Seconds a refresher may hold an account's refresh lease (the upstream timeout and
+    /// some margin); a crashed instance's lease lapses after it.
+    pub lease_secs: i64,
+}
+
+impl FlowContext {
+    pub fn callback_url(&self) -> String {
+        format!("{}/v1/auth/callback", self.public_origin)
+    }
+
+    /// The Sandbox's client secret for an app: derived, so nothing is stored or shown.
+    pub fn sandbox_client_secret(&self, client_id: &str) -> String {
+        self.keys.sandbox_client.hash(client_id.as_bytes())
+    }
+}

@@ -1,0 +1,240 @@
+//! The provider as one flow sees it: the catalog entry (or the app's custom provider) with
+//! the registration's options substituted, its overrides applied, and its secret opened.
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::BTreeMap;
+use url::Url;
+
+use super::{FlowContext, FlowError};
+use crate::app_views::CustomProvider;
+use crate::domain::app::registrations::{client_secret_place, view};
+use crate::domain::catalog::{self, AuthKind, ClientAuth, IdentitySource, IdentitySpec};
+use crate::domain::DomainError;
+use crate::entity::{application, provider_registration};
+
+/// A provider secret; never printed.
+#[derive(Clone)]
+pub struct ProviderSecret(pub String);
+
+impl std::fmt::Debug for ProviderSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProviderSecret(..)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ResolvedProvider {
+    pub service_type: String,
+    pub is_sandbox: bool,
+    pub authorize_url: Url,
+    pub token_url: Url,
+    /// May contain `{token}` (Hubspot's access-token info URL).
+    pub userinfo_url: Option<String>,
+    pub revoke_url: Option<Url>,
+    pub scope_separator: String,
+    pub pkce: bool,
+    pub extra_authorize_params: BTreeMap<String, String>,
+    pub always_scopes: Vec<String>,
+    /// Unified scope → native scopes, space-separated.
+    pub scope_map: BTreeMap<String, String>,
+    pub identity: IdentitySpec,
+    pub client_auth: ClientAuth,
+    pub issuer: Option<String>,
+    pub client_id: String,
+    pub client_secret: Option<ProviderSecret>,
+    /// The registration's default scopes, used when the request names none.
+    pub default_scopes: Vec<String>,
+    pub default_native_scopes: Vec<String>,
+}
+
+fn fill(template: &str, options: &BTreeMap<String, String>, platform: &str) -> String {
+    let option = |name: &str, default: &str| {
+        options
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
+    };
+    template
+        .replace("{platform}", platform)
+        .replace("{tenant}", &option("tenant", "common"))
+        .replace(
+            "{login_host}",
+            &option("login_host", "login.salesforce.com"),
+        )
+        .replace("{data_center}", &option("data_center", "com"))
+}
+
+fn url(raw: &str) -> Result<Url, DomainError> {
+    Url::parse(raw).map_err(|_| DomainError::Internal("a provider URL does not parse"))
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_owned).collect()
+}
+
+/// The Sandbox, which every app may use while it is enabled (it needs no registration).
+fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvider, DomainError> {
+    let p = catalog::builtin()
+        .get("Sandbox")
+        .ok_or(DomainError::Internal("the catalog has no Sandbox"))?;
+    let none = BTreeMap::new();
+    let at = |t: &Option<String>| t.as_deref().map(|t| fill(t, &none, &ctx.public_origin));
+    Ok(ResolvedProvider {
+        service_type: "Sandbox".into(),
+        is_sandbox: true,
+        authorize_url: url(&at(&p.authorize_url).unwrap_or_default())?,
+        token_url: url(&at(&p.token_url).unwrap_or_default())?,
+        userinfo_url: at(&p.userinfo_url),
+        revoke_url: at(&p.revoke_url).map(|u| url(&u)).transpose()?,
+        scope_separator: p.scope_separator.clone().unwrap_or_else(|| " ".into()),
+        pkce: p.pkce,
+        extra_authorize_params: p.extra_authorize_params.clone(),
+        always_scopes: p.always_scopes.clone(),
+        scope_map: p.scopes.clone(),
+        identity: p.identity.clone(),
+        client_auth: p.client_auth,
+        issuer: at(&p.issuer),
+        client_id: app.client_id.clone().unwrap_or_default(),
+        client_secret: Some(ProviderSecret(
+            ctx.sandbox_client_secret(app.client_id.as_deref().unwrap_or_default()),
+        )),
+        default_scopes: vec!["Mail.Read".into()],
+        default_native_scopes: vec![],
+    })
+}
+
+fn from_custom(
+    reg: &provider_registration::Model,
+    c: CustomProvider,
+    secret: Option<ProviderSecret>,
+) -> Result<ResolvedProvider, DomainError> {
+    let identity = IdentitySpec {
+        source: if c.userinfo_url.is_some() {
+            IdentitySource::Userinfo
+        } else {
+            IdentitySource::IdToken
+        },
+        id: c.id_claim,
+        email: c.email_claim,
+        name: c.name_claim,
+        org: None,
+    };
+    Ok(ResolvedProvider {
+        service_type: reg.service_type.clone(),
+        is_sandbox: false,
+        authorize_url: url(&c.authorize_url)?,
+        token_url: url(&c.token_url)?,
+        userinfo_url: c.userinfo_url,
+        revoke_url: None,
+        scope_separator: c.scope_separator,
+        pkce: c.pkce,
+        extra_authorize_params: c.extra_authorize_params,
+        always_scopes: vec![],
+        scope_map: BTreeMap::new(),
+        identity,
+        client_auth: if c.client_auth == "post" {
+            ClientAuth::Post
+        } else {
+            ClientAuth::Basic
+        },
+        issuer: None,
+        client_id: reg.client_id.clone(),
+        client_secret: secret,
+        default_scopes: vec![],
+        default_native_scopes: words(&reg.native_scopes),
+    })
+}
+
+/// The provider for `service_type` of `app`, or the 4xx the authorize request deserves.
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    app: &application::Model,
+    service_type: &str,
+) -> Result<ResolvedProvider, DomainError> {
+    let entry = catalog::builtin().get(service_type);
+    if let Some(p) = entry {
+        match p.auth {
+            AuthKind::Sandbox if ctx.sandbox_enabled => return sandbox(ctx, app),
+            AuthKind::Sandbox => {
+                return Err(FlowError::parameter(
+                    "serviceType.invalid",
+                    "The Sandbox provider is turned off on this server.",
+                )
+                .into())
+            }
+            AuthKind::Password => {
+                return Err(FlowError::parameter(
+                    "serviceType.invalid",
+                    format!("{service_type} signs in with a hosted form, which this server does not offer yet."),
+                )
+                .into())
+            }
+            AuthKind::Oauth2 => {}
+        }
+    }
+    let reg = provider_registration::Entity::find()
+        .filter(provider_registration::Column::AppId.eq(app.id))
+        .filter(provider_registration::Column::ServiceType.eq(service_type))
+        .one(db)
+        .await?;
+    let Some(reg) = reg else {
+        let message = if entry.is_some() {
+            format!("The application has no {service_type} registration; add one in the dashboard.")
+        } else {
+            format!("{service_type} is not a known service type.")
+        };
+        return Err(FlowError::parameter("serviceType.invalid", message).into());
+    };
+    let secret = match &reg.client_secret {
+        Some(sealed) => Some(ProviderSecret(
+            ctx.keys
+                .ring
+                .open(&client_secret_place(reg.id), sealed)
+                .map_err(|_| DomainError::Internal("a provider secret does not open"))?
+                .0,
+        )),
+        None => None,
+    };
+    let v = view(&reg);
+    let Some(p) = entry else {
+        let custom = v.custom.ok_or(DomainError::Internal(
+            "a registration has neither catalog entry nor definition",
+        ))?;
+        return from_custom(&reg, custom, secret);
+    };
+    let at = |name: &str, t: &Option<String>| {
+        v.overrides.get(name).cloned().or_else(|| {
+            t.as_deref()
+                .map(|t| fill(t, &v.options, &ctx.public_origin))
+        })
+    };
+    Ok(ResolvedProvider {
+        service_type: service_type.to_owned(),
+        is_sandbox: false,
+        authorize_url: url(&at("authorize_url", &p.authorize_url).unwrap_or_default())?,
+        token_url: url(&at("token_url", &p.token_url).unwrap_or_default())?,
+        userinfo_url: at("userinfo_url", &p.userinfo_url),
+        revoke_url: at("revoke_url", &p.revoke_url)
+            .map(|u| url(&u))
+            .transpose()?,
+        scope_separator: p.scope_separator.clone().unwrap_or_else(|| " ".into()),
+        pkce: p.pkce,
+        extra_authorize_params: p.extra_authorize_params.clone(),
+        always_scopes: p.always_scopes.clone(),
+        scope_map: p.scopes.clone(),
+        identity: p.identity.clone(),
+        client_auth: p.client_auth,
+        // An overridden authorize URL is another server: its issuer is not the catalog's.
+        issuer: if v.overrides.contains_key("authorize_url") {
+            None
+        } else {
+            p.issuer
+                .as_deref()
+                .map(|t| fill(t, &v.options, &ctx.public_origin))
+        },
+        client_id: reg.client_id.clone(),
+        client_secret: secret,
+        default_scopes: v.scopes.clone(),
+        default_native_scopes: v.native_scopes.clone(),
+    })
+}

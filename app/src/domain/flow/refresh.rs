@@ -1,0 +1,220 @@
+//! Fresh provider tokens for an account. A token valid for 5 more minutes is used as is;
+//! otherwise exactly one caller refreshes it, across all instances: it takes a lease on the
+//! account row with a conditional update, and everyone else waits and re-reads the row.
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use std::time::Duration;
+
+use super::callback::{access_place, refresh_place, ProviderMeta};
+use super::provider::{self, ResolvedProvider};
+use super::upstream::{self, UpstreamError};
+use super::{FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
+use crate::domain::{now_unix, DomainError};
+use crate::entity::{account, application};
+
+/// A provider access token handed to the app (`includeProviderAuth`); never printed.
+#[derive(Clone)]
+pub struct ProviderAccess {
+    pub access_token: String,
+    pub expires_at: Option<i64>,
+    pub instance_url: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ProviderAccess(expires_at={:?})", self.expires_at)
+    }
+}
+
+/// How long a refresher may hold the lease before another caller may take over.
+fn lease_secs(ctx: &FlowContext) -> i64 {
+    ctx.lease_secs
+}
+
+fn is_fresh(a: &account::Model, now: i64) -> bool {
+    a.provider_access_token.is_some()
+        && a.auth_expires_at
+            .is_none_or(|t| t - now >= MIN_PROVIDER_TOKEN_LIFE_SECS)
+}
+
+fn meta(a: &account::Model) -> ProviderMeta {
+    a.provider_meta
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default()
+}
+
+fn open_access(ctx: &FlowContext, a: &account::Model) -> Result<ProviderAccess, DomainError> {
+    let sealed = a
+        .provider_access_token
+        .as_deref()
+        .ok_or(FlowError::TokenDead)?;
+    let token = ctx
+        .keys
+        .ring
+        .open(&access_place(a.id), sealed)
+        .map_err(|_| DomainError::Internal("a provider token does not open"))?;
+    Ok(ProviderAccess {
+        access_token: token.0,
+        expires_at: a.auth_expires_at,
+        instance_url: meta(a).instance_url,
+    })
+}
+
+async fn reload(db: &impl ConnectionTrait, id: i64) -> Result<account::Model, DomainError> {
+    account::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| FlowError::TokenInvalid.into())
+}
+
+/// The provider as this account uses it (Zoho's data center may move the token URL).
+pub async fn provider_of(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    a: &account::Model,
+) -> Result<ResolvedProvider, DomainError> {
+    let app = application::Entity::find_by_id(a.app_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mut p = provider::resolve(db, ctx, &app, &a.service_type)
+        .await
+        .map_err(|_| FlowError::Provider("the registration is gone".into()))?;
+    if let Some(url) = meta(a).token_url.and_then(|u| url::Url::parse(&u).ok()) {
+        p.token_url = url;
+    }
+    Ok(p)
+}
+
+/// A provider access token valid for at least 5 more minutes.
+pub async fn fresh_access(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    account_id: i64,
+) -> Result<ProviderAccess, DomainError> {
+    let deadline = now_unix() + lease_secs(ctx) + 5;
+    loop {
+        let now = now_unix();
+        let a = reload(db, account_id).await?;
+        if a.token_status == "dead" {
+            return Err(FlowError::TokenDead.into());
+        }
+        if is_fresh(&a, now) {
+            return open_access(ctx, &a);
+        }
+        let leased = account::Entity::update_many()
+            .col_expr(
+                account::Column::RefreshLeaseUntil,
+                Expr::value(now + lease_secs(ctx)),
+            )
+            .filter(account::Column::Id.eq(account_id))
+            .filter(account::Column::TokenStatus.ne("dead"))
+            .filter(
+                Condition::any()
+                    .add(account::Column::RefreshLeaseUntil.is_null())
+                    .add(account::Column::RefreshLeaseUntil.lt(now)),
+            )
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if leased {
+            return refresh_holding_lease(db, ctx, account_id).await;
+        }
+        if now > deadline {
+            return Err(
+                FlowError::Provider("another refresh did not finish in time".into()).into(),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn refresh_holding_lease(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    account_id: i64,
+) -> Result<ProviderAccess, DomainError> {
+    let now = now_unix();
+    // Re-read under the lease: another instance may have refreshed meanwhile.
+    let a = reload(db, account_id).await?;
+    let mut row: account::ActiveModel = a.clone().into();
+    row.refresh_lease_until = Set(None);
+    if is_fresh(&a, now) {
+        row.update(db).await?;
+        return open_access(ctx, &a);
+    }
+    let refresh_token = match a.provider_refresh_token.as_deref() {
+        Some(sealed) => {
+            ctx.keys
+                .ring
+                .open(&refresh_place(a.id), sealed)
+                .map_err(|_| DomainError::Internal("a refresh token does not open"))?
+                .0
+        }
+        None => {
+            row.token_status = Set("dead".into());
+            row.token_error = Set(Some(
+                "The provider gave no refresh token; authorize again.".into(),
+            ));
+            row.update(db).await?;
+            return Err(FlowError::TokenDead.into());
+        }
+    };
+    let provider = match provider_of(db, ctx, &a).await {
+        Ok(p) => p,
+        Err(e) => {
+            row.update(db).await?;
+            return Err(e);
+        }
+    };
+    let result = upstream::refresh(
+        &ctx.http,
+        &provider,
+        &ctx.callback_url(),
+        &refresh_token,
+        now,
+    )
+    .await;
+    match result {
+        Ok(tokens) => {
+            let ring = &ctx.keys.ring;
+            row.provider_access_token =
+                Set(Some(ring.seal(&access_place(a.id), &tokens.access_token)));
+            // Providers that do not rotate refresh tokens send none: keep ours (RFC 6749 §6).
+            if let Some(r) = &tokens.refresh_token {
+                row.provider_refresh_token = Set(Some(ring.seal(&refresh_place(a.id), r)));
+            }
+            row.auth_expires_at = Set(tokens.expires_at);
+            row.last_refreshed_at = Set(Some(now));
+            row.token_status = Set("active".into());
+            row.token_error = Set(None);
+            row.updated_at = Set(now);
+            let saved = row.update(db).await?;
+            open_access(ctx, &saved)
+        }
+        Err(UpstreamError::InvalidGrant) => {
+            row.token_status = Set("dead".into());
+            row.token_error = Set(Some(
+                "The provider refused the refresh token (invalid_grant); authorize again.".into(),
+            ));
+            row.updated_at = Set(now);
+            row.update(db).await?;
+            Err(FlowError::TokenDead.into())
+        }
+        Err(UpstreamError::Unauthorized) => {
+            row.token_status = Set("invalid".into());
+            row.token_error = Set(Some(
+                "The provider refused the platform's client credentials.".into(),
+            ));
+            row.updated_at = Set(now);
+            row.update(db).await?;
+            Err(FlowError::Provider("refresh unauthorized".into()).into())
+        }
+        Err(e) => {
+            row.update(db).await?;
+            Err(FlowError::from(e).into())
+        }
+    }
+}

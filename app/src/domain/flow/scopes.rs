@@ -1,0 +1,89 @@
+//! Unified scopes → the provider's native scopes, and back from what the provider granted.
+use super::provider::ResolvedProvider;
+use super::FlowError;
+
+/// What to ask the provider for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeRequest {
+    pub unified: Vec<String>,
+    /// Everything sent upstream, in order, without duplicates.
+    pub native: Vec<String>,
+}
+
+fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    for s in items {
+        if !list.contains(&s) {
+            list.push(s);
+        }
+    }
+}
+
+/// The request's scopes, or the registration's defaults when it names none.
+pub fn request(
+    p: &ResolvedProvider,
+    unified: &[String],
+    native: &[String],
+) -> Result<ScopeRequest, FlowError> {
+    let (unified, native) = if unified.is_empty() && native.is_empty() {
+        (p.default_scopes.clone(), p.default_native_scopes.clone())
+    } else {
+        (unified.to_vec(), native.to_vec())
+    };
+    let mut out = Vec::new();
+    for u in &unified {
+        let mapped = p.scope_map.get(u).ok_or_else(|| {
+            FlowError::parameter(
+                "scopes.invalid",
+                format!(
+                    "{} has no native scope for {u}; use nativeScopes.",
+                    p.service_type
+                ),
+            )
+        })?;
+        push_unique(&mut out, mapped.split_whitespace().map(str::to_owned));
+    }
+    push_unique(&mut out, native);
+    push_unique(&mut out, p.always_scopes.iter().cloned());
+    Ok(ScopeRequest {
+        unified,
+        native: out,
+    })
+}
+
+/// The scopes a token response granted; absent means "as requested" (RFC 6749 §5.1).
+pub fn granted(response_scope: Option<&str>, requested: &[String]) -> Vec<String> {
+    match response_scope {
+        Some(s) if !s.trim().is_empty() => s
+            .split([' ', ','])
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        _ => requested.to_vec(),
+    }
+}
+
+/// The unified scopes whose native scopes were all granted.
+pub fn unified_granted(
+    p: &ResolvedProvider,
+    unified: &[String],
+    granted: &[String],
+) -> Vec<String> {
+    unified
+        .iter()
+        .filter(|u| {
+            p.scope_map
+                .get(*u)
+                .is_some_and(|n| n.split_whitespace().all(|s| granted.iter().any(|g| g == s)))
+        })
+        .cloned()
+        .collect()
+}
+
+/// For `ensureScopes`: the requested native scopes the provider did not grant.
+pub fn missing(requested: &[String], granted: &[String]) -> Vec<String> {
+    requested
+        .iter()
+        .filter(|r| !granted.contains(r))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,282 @@
+//! Every request to a provider's OAuth endpoints, through the `oauth2` crate, over one HTTP
+//! client that follows no redirects and gives up after a timeout.
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AccessToken, AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use url::Url;
+
+use super::provider::ResolvedProvider;
+use crate::domain::catalog::ClientAuth;
+
+/// The token response fields beyond RFC 6749 that some providers send.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct ProviderExtra {
+    pub id_token: Option<String>,
+    /// Salesforce: the instance the account's API calls go to.
+    pub instance_url: Option<String>,
+    /// Salesforce: the identity URL.
+    pub id: Option<String>,
+}
+impl ExtraTokenFields for ProviderExtra {}
+
+type ProviderTokenResponse = StandardTokenResponse<ProviderExtra, BasicTokenType>;
+type ProviderClient = Client<
+    BasicErrorResponse,
+    ProviderTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointSet,
+>;
+
+/// The client for provider calls: no redirects (a token endpoint that redirects is broken or
+/// hostile), a bounded wait, no cookies.
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .user_agent(concat!("Linkgate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+fn client(p: &ResolvedProvider, redirect_uri: &str) -> Result<ProviderClient, UpstreamError> {
+    let bad = |_| UpstreamError::Unavailable("a provider URL is not valid".into());
+    let mut c = Client::new(ClientId::new(p.client_id.clone()))
+        .set_auth_uri(AuthUrl::from_url(p.authorize_url.clone()))
+        .set_token_uri(TokenUrl::from_url(p.token_url.clone()))
+        .set_revocation_url_option(p.revoke_url.clone().map(RevocationUrl::from_url))
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(bad)?)
+        .set_auth_type(match p.client_auth {
+            ClientAuth::Basic => AuthType::BasicAuth,
+            ClientAuth::Post => AuthType::RequestBody,
+        });
+    if let Some(secret) = &p.client_secret {
+        c = c.set_client_secret(ClientSecret::new(secret.0.clone()));
+    }
+    Ok(c)
+}
+
+/// The provider's authorization URL for one flow, and the PKCE verifier to keep for it.
+pub fn authorize_url(
+    p: &ResolvedProvider,
+    redirect_uri: &str,
+    state: String,
+    native_scopes: &[String],
+    login_hint: Option<&str>,
+) -> Result<(Url, Option<String>), UpstreamError> {
+    let c = client(p, redirect_uri)?;
+    let mut req = c.authorize_url(|| CsrfToken::new(state));
+    if !native_scopes.is_empty() {
+        // One scope value joined with the provider's separator (Zoho uses commas).
+        req = req.add_scope(Scope::new(native_scopes.join(&p.scope_separator)));
+    }
+    for (k, v) in &p.extra_authorize_params {
+        req = req.add_extra_param(k.as_str(), v.as_str());
+    }
+    if let Some(hint) = login_hint {
+        req = req.add_extra_param("login_hint", hint);
+    }
+    let verifier = if p.pkce {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        req = req.set_pkce_challenge(challenge);
+        Some(verifier.secret().clone())
+    } else {
+        None
+    };
+    let (url, _) = req.url();
+    Ok((url, verifier))
+}
+
+/// Tokens as a provider issued them; never printed.
+#[derive(Clone)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<i64>,
+    pub scope: Option<String>,
+    pub extra: ProviderExtra,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokens(expires_at={:?})", self.expires_at)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpstreamError {
+    /// `invalid_grant`: the code or refresh token is no good any more.
+    #[error("the provider refused the grant")]
+    InvalidGrant,
+    /// The provider refused our client (`invalid_client`, 401).
+    #[error("the provider refused the client credentials")]
+    Unauthorized,
+    /// Anything else: down, slow, garbage, an error we cannot act on. The detail is for logs.
+    #[error("the provider is unavailable: {0}")]
+    Unavailable(String),
+}
+
+fn tokens(r: ProviderTokenResponse, now: i64) -> Tokens {
+    Tokens {
+        access_token: r.access_token().secret().clone(),
+        refresh_token: r.refresh_token().map(|t| t.secret().clone()),
+        expires_at: r
+            .expires_in()
+            .map(|d| now.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
+        scope: r
+            .scopes()
+            .map(|s| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" ")),
+        extra: r.extra_fields().clone(),
+    }
+}
+
+fn classify<RE: std::error::Error + 'static>(
+    e: RequestTokenError<RE, BasicErrorResponse>,
+) -> UpstreamError {
+    match e {
+        RequestTokenError::ServerResponse(r) => match r.error() {
+            BasicErrorResponseType::InvalidGrant => UpstreamError::InvalidGrant,
+            BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => {
+                UpstreamError::Unauthorized
+            }
+            other => UpstreamError::Unavailable(format!("token endpoint error {other}")),
+        },
+        RequestTokenError::Request(e) => {
+            UpstreamError::Unavailable(format!("token endpoint unreachable: {e}"))
+        }
+        RequestTokenError::Parse(_, body) => UpstreamError::Unavailable(format!(
+            "token endpoint answered {} bytes that are not a token response",
+            body.len()
+        )),
+        RequestTokenError::Other(m) => UpstreamError::Unavailable(m),
+    }
+}
+
+pub async fn exchange_code(
+    http: &reqwest::Client,
+    p: &ResolvedProvider,
+    redirect_uri: &str,
+    code: &str,
+    verifier: Option<String>,
+    now: i64,
+) -> Result<Tokens, UpstreamError> {
+    let c = client(p, redirect_uri)?;
+    let mut req = c.exchange_code(AuthorizationCode::new(code.to_owned()));
+    if let Some(v) = verifier {
+        req = req.set_pkce_verifier(PkceCodeVerifier::new(v));
+    }
+    req.request_async(http)
+        .await
+        .map(|r| tokens(r, now))
+        .map_err(classify)
+}
+
+pub async fn refresh(
+    http: &reqwest::Client,
+    p: &ResolvedProvider,
+    redirect_uri: &str,
+    refresh_token: &str,
+    now: i64,
+) -> Result<Tokens, UpstreamError> {
+    let c = client(p, redirect_uri)?;
+    let token = RefreshToken::new(refresh_token.to_owned());
+    c.exchange_refresh_token(&token)
+        .request_async(http)
+        .await
+        .map(|r| tokens(r, now))
+        .map_err(classify)
+}
+
+/// The oauth2 crate refuses plain-http revocation URLs (RFC 7009 §2 asks for TLS). Endpoint
+/// overrides allow http only on loopback (a local test or development server); there the
+/// same RFC 7009 request is sent directly.
+async fn revoke_on_loopback(
+    http: &reqwest::Client,
+    p: &ResolvedProvider,
+    url: &Url,
+    token: &StandardRevocableToken,
+) -> Result<bool, UpstreamError> {
+    use oauth2::RevocableToken;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !loopback {
+        return Ok(false);
+    }
+    let mut form = vec![
+        ("token", token.secret().to_owned()),
+        (
+            "token_type_hint",
+            token.type_hint().unwrap_or_default().to_owned(),
+        ),
+    ];
+    let mut req = http.post(url.clone());
+    let secret = p.client_secret.as_ref().map(|s| s.0.clone());
+    match p.client_auth {
+        ClientAuth::Basic => req = req.basic_auth(&p.client_id, secret),
+        ClientAuth::Post => {
+            form.push(("client_id", p.client_id.clone()));
+            form.extend(secret.map(|s| ("client_secret", s)));
+        }
+    }
+    let response = req
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| UpstreamError::Unavailable(format!("revocation failed: {e}")))?;
+    if response.status().is_success() {
+        Ok(true)
+    } else {
+        Err(UpstreamError::Unavailable(format!(
+            "revocation answered {}",
+            response.status()
+        )))
+    }
+}
+
+/// Revokes a grant where the provider says how (RFC 7009); `Ok(false)` when it cannot.
+pub async fn revoke(
+    http: &reqwest::Client,
+    p: &ResolvedProvider,
+    redirect_uri: &str,
+    access_token: Option<&str>,
+    refresh_token: Option<&str>,
+) -> Result<bool, UpstreamError> {
+    let Some(url) = &p.revoke_url else {
+        return Ok(false);
+    };
+    let c = client(p, redirect_uri)?;
+    let token = match (refresh_token, access_token) {
+        (Some(r), _) => StandardRevocableToken::RefreshToken(RefreshToken::new(r.to_owned())),
+        (None, Some(a)) => StandardRevocableToken::AccessToken(AccessToken::new(a.to_owned())),
+        (None, None) => return Ok(false),
+    };
+    if url.scheme() == "http" {
+        return revoke_on_loopback(http, p, url, &token).await;
+    }
+    let Ok(req) = c.revoke_token(token) else {
+        return Ok(false);
+    };
+    req.request_async(http)
+        .await
+        .map(|_| true)
+        .map_err(|e| UpstreamError::Unavailable(format!("revocation failed: {e}")))
+}

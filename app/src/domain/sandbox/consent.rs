@@ -1,0 +1,151 @@
+//! The Sandbox's authorization endpoint: checks the request, shows a consent page (the
+//! surface renders it), and on approval issues a code to the platform's callback.
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use url::Url;
+use uuid::Uuid;
+
+use super::{SandboxError, CODE_TTL_SECS};
+use crate::domain::crypto::random_token;
+use crate::domain::flow::FlowContext;
+use crate::entity::{application, sandbox_grant};
+
+/// A checked authorization request; what the consent page shows and posts back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsentRequest {
+    pub client_id: String,
+    pub app_name: String,
+    pub redirect_uri: String,
+    pub state: String,
+    pub scopes: Vec<String>,
+    pub code_challenge: Option<String>,
+    pub login_hint: Option<String>,
+}
+
+fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+fn invalid(m: &str) -> SandboxError {
+    SandboxError::InvalidRequest(m.to_owned())
+}
+
+/// Checks what the authorization endpoint (or the consent form) received. Errors here are
+/// shown on the page, never redirected: the redirect URI may be the thing that is wrong.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    pairs: &[(String, String)],
+) -> Result<ConsentRequest, SandboxError> {
+    let client_id = get(pairs, "client_id").ok_or_else(|| invalid("client_id is missing."))?;
+    let app = application::Entity::find()
+        .filter(application::Column::ClientId.eq(client_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| invalid("No application has this client_id."))?;
+    let redirect_uri =
+        get(pairs, "redirect_uri").ok_or_else(|| invalid("redirect_uri is missing."))?;
+    if redirect_uri != ctx.callback_url() {
+        return Err(invalid(
+            "The Sandbox only redirects to this platform's callback.",
+        ));
+    }
+    if get(pairs, "response_type") != Some("code") {
+        return Err(invalid("response_type must be code."));
+    }
+    let code_challenge = get(pairs, "code_challenge").map(str::to_owned);
+    if code_challenge.is_some() && get(pairs, "code_challenge_method") != Some("S256") {
+        return Err(invalid("Only the S256 code challenge method is supported."));
+    }
+    let state = get(pairs, "state").ok_or_else(|| invalid("state is missing."))?;
+    let scopes = get(pairs, "scope")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    Ok(ConsentRequest {
+        client_id: client_id.to_owned(),
+        app_name: app.name,
+        redirect_uri: redirect_uri.to_owned(),
+        state: state.to_owned(),
+        scopes,
+        code_challenge,
+        login_hint: get(pairs, "login_hint").map(str::to_owned),
+    })
+}
+
+fn redirect(
+    req: &ConsentRequest,
+    ctx: &FlowContext,
+    params: &[(&str, &str)],
+) -> Result<Url, SandboxError> {
+    let mut url =
+        Url::parse(&req.redirect_uri).map_err(|_| invalid("redirect_uri is not a URL."))?;
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        q.append_pair("state", &req.state);
+        // RFC 9207: say who answered, so the client can detect a mix-up.
+        q.append_pair("iss", &format!("{}/sandbox", ctx.public_origin));
+    }
+    Ok(url)
+}
+
+/// The user declined: back to the client with `access_denied`.
+pub fn deny(req: &ConsentRequest, ctx: &FlowContext) -> Result<Url, SandboxError> {
+    redirect(req, ctx, &[("error", "access_denied")])
+}
+
+/// The user approved as `email`, granting `granted` (a subset of what was asked).
+pub async fn approve(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    req: &ConsentRequest,
+    email: &str,
+    name: &str,
+    granted: &[String],
+    now: i64,
+) -> Result<Url, SandboxError> {
+    let email = email.trim().to_ascii_lowercase();
+    if email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace) {
+        return Err(invalid("Enter an email address to sign in as."));
+    }
+    let name = name.trim();
+    if name.len() > 100 || name.chars().any(char::is_control) {
+        return Err(invalid("Use a name of at most 100 characters."));
+    }
+    let granted: Vec<&String> = granted.iter().filter(|s| req.scopes.contains(s)).collect();
+    let code = random_token("sbx_code_");
+    sandbox_grant::ActiveModel {
+        token_hash: Set(ctx.keys.sandbox_token.hash(code.as_bytes())),
+        kind: Set("code".into()),
+        grant_id: Set(Uuid::new_v4()),
+        client_id: Set(req.client_id.clone()),
+        subject: Set(format!("sandbox|{email}")),
+        email: Set(email.clone()),
+        name: Set(if name.is_empty() {
+            email.clone()
+        } else {
+            name.to_owned()
+        }),
+        scope: Set(granted
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")),
+        redirect_uri: Set(Some(req.redirect_uri.clone())),
+        code_challenge: Set(req.code_challenge.clone()),
+        issued_by: Set("consent".into()),
+        created_at: Set(now),
+        expires_at: Set(now + CODE_TTL_SECS),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    redirect(req, ctx, &[("code", &code)])
+}

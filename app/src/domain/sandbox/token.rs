@@ -1,0 +1,230 @@
+//! The Sandbox's token, userinfo and revocation endpoints (RFC 6749 §4.1.3 and §6, RFC 7009).
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::{SandboxError, ACCESS_TTL_SECS, REFRESH_TTL_SECS};
+use crate::domain::crypto::random_token;
+use crate::domain::flow::FlowContext;
+use crate::entity::{application, sandbox_grant};
+
+#[derive(Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub scope: String,
+}
+
+#[derive(Serialize)]
+pub struct UserInfo {
+    pub sub: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// Checks the client's id and derived secret (constant time).
+pub async fn authenticate_client(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    client_id: &str,
+    secret: &str,
+) -> Result<(), SandboxError> {
+    let expected = ctx.sandbox_client_secret(client_id);
+    if !bool::from(expected.as_bytes().ct_eq(secret.as_bytes())) {
+        return Err(SandboxError::InvalidClient);
+    }
+    application::Entity::find()
+        .filter(application::Column::ClientId.eq(client_id))
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or(SandboxError::InvalidClient)
+}
+
+fn get<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+fn hash(ctx: &FlowContext, token: &str) -> String {
+    ctx.keys.sandbox_token.hash(token.as_bytes())
+}
+
+async fn find_live(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    token: &str,
+    kind: &str,
+    now: i64,
+) -> Result<sandbox_grant::Model, SandboxError> {
+    sandbox_grant::Entity::find_by_id(hash(ctx, token))
+        .filter(sandbox_grant::Column::Kind.eq(kind))
+        .filter(sandbox_grant::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?
+        .ok_or(if kind == "access" {
+            SandboxError::InvalidToken
+        } else {
+            SandboxError::InvalidGrant
+        })
+}
+
+fn issued(
+    ctx: &FlowContext,
+    from: &sandbox_grant::Model,
+    kind: &str,
+    token: &str,
+    by: &str,
+    ttl: i64,
+    now: i64,
+) -> sandbox_grant::ActiveModel {
+    sandbox_grant::ActiveModel {
+        token_hash: Set(hash(ctx, token)),
+        kind: Set(kind.into()),
+        grant_id: Set(from.grant_id),
+        client_id: Set(from.client_id.clone()),
+        subject: Set(from.subject.clone()),
+        email: Set(from.email.clone()),
+        name: Set(from.name.clone()),
+        scope: Set(from.scope.clone()),
+        redirect_uri: Set(None),
+        code_challenge: Set(None),
+        issued_by: Set(by.into()),
+        created_at: Set(now),
+        expires_at: Set(now + ttl),
+        used_at: Set(None),
+    }
+}
+
+/// The token endpoint, after client authentication.
+pub async fn grant(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    client_id: &str,
+    form: &[(String, String)],
+    now: i64,
+) -> Result<TokenResponse, SandboxError> {
+    let txn = db.begin().await?;
+    let (from, refresh_token, by) = match get(form, "grant_type") {
+        Some("authorization_code") => {
+            let code = get(form, "code").ok_or(SandboxError::InvalidGrant)?;
+            let row = find_live(&txn, ctx, code, "code", now).await?;
+            let used = sandbox_grant::Entity::update_many()
+                .col_expr(sandbox_grant::Column::UsedAt, Expr::value(now))
+                .filter(sandbox_grant::Column::TokenHash.eq(row.token_hash.clone()))
+                .filter(sandbox_grant::Column::UsedAt.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected;
+            if used != 1 || row.client_id != client_id {
+                return Err(SandboxError::InvalidGrant);
+            }
+            if get(form, "redirect_uri") != row.redirect_uri.as_deref() {
+                return Err(SandboxError::InvalidGrant);
+            }
+            if let Some(challenge) = &row.code_challenge {
+                let verifier = get(form, "code_verifier").ok_or(SandboxError::InvalidGrant)?;
+                let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+                if !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
+                    return Err(SandboxError::InvalidGrant);
+                }
+            }
+            let refresh = random_token("sbx_rt_");
+            issued(
+                ctx,
+                &row,
+                "refresh",
+                &refresh,
+                "consent",
+                REFRESH_TTL_SECS,
+                now,
+            )
+            .insert(&txn)
+            .await?;
+            (row, Some(refresh), "consent")
+        }
+        Some("refresh_token") => {
+            let token = get(form, "refresh_token").ok_or(SandboxError::InvalidGrant)?;
+            let row = find_live(&txn, ctx, token, "refresh", now).await?;
+            if row.client_id != client_id {
+                return Err(SandboxError::InvalidGrant);
+            }
+            (row, None, "refresh")
+        }
+        Some(_) => return Err(SandboxError::UnsupportedGrantType),
+        None => return Err(SandboxError::InvalidRequest("grant_type is missing".into())),
+    };
+    let access = random_token("sbx_at_");
+    issued(ctx, &from, "access", &access, by, ACCESS_TTL_SECS, now)
+        .insert(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token,
+        scope: from.scope,
+    })
+}
+
+pub async fn userinfo(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    access_token: &str,
+    now: i64,
+) -> Result<UserInfo, SandboxError> {
+    let row = find_live(db, ctx, access_token, "access", now).await?;
+    Ok(UserInfo {
+        sub: row.subject,
+        email: row.email,
+        name: row.name,
+    })
+}
+
+/// RFC 7009: revoking any token of a grant revokes the whole grant (as Google does). An
+/// unknown token is not an error (§2.2).
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    client_id: &str,
+    token: &str,
+) -> Result<(), SandboxError> {
+    let row = sandbox_grant::Entity::find_by_id(hash(ctx, token))
+        .one(db)
+        .await?;
+    if let Some(row) = row.filter(|r| r.client_id == client_id) {
+        sandbox_grant::Entity::delete_many()
+            .filter(sandbox_grant::Column::GrantId.eq(row.grant_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// How many access tokens the Sandbox issued by refreshing, for a client (tests count the
+/// platform's upstream refreshes at the provider with this).
+pub async fn refresh_count(
+    db: &impl ConnectionTrait,
+    client_id: &str,
+) -> Result<u64, SandboxError> {
+    use sea_orm::PaginatorTrait;
+    Ok(sandbox_grant::Entity::find()
+        .filter(sandbox_grant::Column::ClientId.eq(client_id))
+        .filter(sandbox_grant::Column::IssuedBy.eq("refresh"))
+        .filter(sandbox_grant::Column::Kind.eq("access"))
+        .count(db)
+        .await?)
+}

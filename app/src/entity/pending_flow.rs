@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+/// A hosted flow between authorize and callback, found again by the keyed hash of the
+/// `state` sent upstream, so any instance can finish it.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "pending_flows")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub state_hash: String,
+    pub app_id: Uuid,
+    /// `account` (the service-account and user-session flows add theirs).
+    pub flow_kind: String,
+    pub service_type: String,
+    pub return_url: String,
+    pub client_state: Option<String>,
+    pub response_type: String,
+    /// Unified scopes asked for, space-separated.
+    pub scopes: String,
+    /// Native scopes sent upstream, space-separated.
+    pub native_scopes: String,
+    pub account_id: Option<i64>,
+    pub login_hint: Option<String>,
+    pub client_org_id: Option<String>,
+    pub ensure_scopes: bool,
+    pub recycle: bool,
+    pub auth_email: Option<String>,
+    /// Sealed PKCE verifier.
+    pub pkce_verifier: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

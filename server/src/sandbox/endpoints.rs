@@ -1,0 +1,163 @@
+//! Sandbox endpoints: thin handlers over `app::domain::sandbox`.
+use app::domain::now_unix;
+use app::domain::sandbox::{consent, token, SandboxError};
+use app::web::AppState;
+use axum::extract::{RawQuery, State};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::consent_page;
+use crate::v1::auth::see_other;
+use crate::v1::query::{get, pairs};
+
+fn oauth_error(e: &SandboxError) -> Response {
+    if let SandboxError::Storage(db) = e {
+        tracing::error!(error = %db, "sandbox storage failed");
+    }
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = serde_json::json!({ "error": e.code(), "error_description": e.to_string() });
+    let mut response = (status, [(CACHE_CONTROL, "no-store")], Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        if let Ok(v) = "Basic realm=\"sandbox\"".parse() {
+            response.headers_mut().insert(WWW_AUTHENTICATE, v);
+        }
+    }
+    response
+}
+
+fn refused(e: &SandboxError) -> Response {
+    if let SandboxError::Storage(db) = e {
+        tracing::error!(error = %db, "sandbox storage failed");
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Html(consent_page::refused("Try again.")),
+        )
+            .into_response();
+    }
+    (
+        StatusCode::BAD_REQUEST,
+        Html(consent_page::refused(&e.to_string())),
+    )
+        .into_response()
+}
+
+/// `GET /sandbox/authorize`: the consent page.
+pub async fn authorize_page(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    match consent::check(&state.db, &state.flows, &pairs(q.as_deref())).await {
+        Ok(req) => Html(consent_page::consent(&req)).into_response(),
+        Err(e) => refused(&e),
+    }
+}
+
+/// `POST /sandbox/authorize`: the user's decision.
+pub async fn decide(State(state): State<AppState>, body: String) -> Response {
+    let form = pairs(Some(&body));
+    let req = match consent::check(&state.db, &state.flows, &form).await {
+        Ok(r) => r,
+        Err(e) => return refused(&e),
+    };
+    let result = if get(&form, "decision") == Some("approve") {
+        let granted: Vec<String> = form
+            .iter()
+            .filter(|(k, _)| k == "granted")
+            .map(|(_, v)| v.clone())
+            .collect();
+        let email = get(&form, "email").unwrap_or_default();
+        let name = get(&form, "name").unwrap_or_default();
+        consent::approve(
+            &state.db,
+            &state.flows,
+            &req,
+            email,
+            name,
+            &granted,
+            now_unix(),
+        )
+        .await
+    } else {
+        consent::deny(&req, &state.flows)
+    };
+    match result {
+        Ok(url) => see_other(url.as_str()),
+        Err(e) => refused(&e),
+    }
+}
+
+/// Client credentials from HTTP Basic (RFC 6749 §2.3.1: form-encoded, then base64) or the body.
+fn client_credentials(headers: &HeaderMap, form: &[(String, String)]) -> Option<(String, String)> {
+    if let Some(h) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let (scheme, encoded) = h.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+        let (id, secret) = decoded.split_once(':')?;
+        let unescape = |s: &str| {
+            url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        };
+        return Some((unescape(id)?, unescape(secret)?));
+    }
+    Some((
+        get(form, "client_id")?.to_owned(),
+        get(form, "client_secret")?.to_owned(),
+    ))
+}
+
+/// `POST /sandbox/token`: authorization_code and refresh_token grants.
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    let form = pairs(Some(&body));
+    let Some((client_id, secret)) = client_credentials(&headers, &form) else {
+        return oauth_error(&SandboxError::InvalidClient);
+    };
+    let result =
+        match token::authenticate_client(&state.db, &state.flows, &client_id, &secret).await {
+            Ok(()) => token::grant(&state.db, &state.flows, &client_id, &form, now_unix()).await,
+            Err(e) => Err(e),
+        };
+    match result {
+        Ok(t) => ([(CACHE_CONTROL, "no-store")], Json(t)).into_response(),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+/// `GET /sandbox/userinfo` with the Sandbox access token.
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let bearer = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.split_once(' '))
+        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let result = match bearer {
+        Some(t) => token::userinfo(&state.db, &state.flows, &t, now_unix()).await,
+        None => Err(SandboxError::InvalidToken),
+    };
+    match result {
+        Ok(info) => Json(info).into_response(),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+/// `POST /sandbox/revoke` (RFC 7009).
+pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    let form = pairs(Some(&body));
+    let Some((client_id, secret)) = client_credentials(&headers, &form) else {
+        return oauth_error(&SandboxError::InvalidClient);
+    };
+    if let Err(e) = token::authenticate_client(&state.db, &state.flows, &client_id, &secret).await {
+        return oauth_error(&e);
+    }
+    let Some(t) = get(&form, "token") else {
+        return oauth_error(&SandboxError::InvalidRequest("token is missing".into()));
+    };
+    match token::revoke(&state.db, &state.flows, &client_id, t).await {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(e) => oauth_error(&e),
+    }
+}

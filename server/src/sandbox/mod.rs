@@ -1,0 +1,19 @@
+//! The built-in Sandbox provider's HTTP surface (logic in `app::domain::sandbox`): on by
+//! default in development, off in production; when off, these routes do not exist.
+mod consent_page;
+mod endpoints;
+
+use app::web::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/sandbox/authorize",
+            get(endpoints::authorize_page).post(endpoints::decide),
+        )
+        .route("/sandbox/token", post(endpoints::token))
+        .route("/sandbox/userinfo", get(endpoints::userinfo))
+        .route("/sandbox/revoke", post(endpoints::revoke))
+}

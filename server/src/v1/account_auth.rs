@@ -1,0 +1,50 @@
+//! AccountToken: `Authorization: Bearer <accessToken>`. A failure answers 401 with
+//! `WWW-Authenticate: Bearer` and the JSON error.
+use app::domain::flow::{account_token, FlowError};
+use app::domain::DomainError;
+use app::entity::account;
+use app::web::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use axum::response::Response;
+
+use crate::http_error::{domain_json_error, request_id};
+
+/// The account whose platform token authenticated the request.
+pub struct AccountAuth(pub account::Model);
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let header = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = header.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+impl FromRequestParts<AppState> for AccountAuth {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let result = match bearer(parts) {
+            Some(token) => account_token::lookup(&state.db, &state.flows.keys, token)
+                .await
+                .map(|(a, _)| a),
+            None => Err(DomainError::Flow(FlowError::TokenInvalid)),
+        };
+        result.map(AccountAuth).map_err(|e| {
+            let mut response = domain_json_error(&e, &request_id(&parts.headers));
+            if response.status().as_u16() == 401 {
+                response.headers_mut().insert(
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"linkgate\""),
+                );
+            }
+            response
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! Query strings as ordered pairs: the flows need repeated parameters (`scopes=a&scopes=b`)
+//! and must see duplicates of single ones, which a map would hide.
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::http_error::json_error;
+
+pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+pub fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// A boolean query flag: absent is false; anything but true/false is a 400.
+pub fn flag(pairs: &[(String, String)], name: &str, request_id: &str) -> Result<bool, Response> {
+    match get(pairs, name) {
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(_) => Err(json_error(
+            StatusCode::BAD_REQUEST,
+            "request.invalid",
+            &format!("{name} must be true or false."),
+            request_id,
+        )),
+    }
+}
+
+/// A non-negative integer query parameter.
+pub fn number(
+    pairs: &[(String, String)],
+    name: &str,
+    request_id: &str,
+) -> Result<Option<u64>, Response> {
+    match get(pairs, name) {
+        None => Ok(None),
+        Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
+            json_error(
+                StatusCode::BAD_REQUEST,
+                "request.invalid",
+                &format!("{name} must be a non-negative integer."),
+                request_id,
+            )
+        }),
+    }
+}

@@ -1,0 +1,197 @@
+//! Driving the hosted account flow over HTTP like a browser that follows redirects by hand:
+//! the app's authorize link, the Sandbox's consent form, the callback, the code exchange.
+use super::plain_client;
+use super::team::{sign_up, Member};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use reqwest::header::LOCATION;
+use reqwest::{Response, StatusCode};
+use url::Url;
+
+pub const RETURN_URL: &str = "https://app.example/oauth/done";
+
+pub struct FlowApp {
+    pub owner: Member,
+    pub id: String,
+    pub client_id: String,
+    pub secret: String,
+}
+
+impl FlowApp {
+    /// Signs up an owner, creates an app and registers `RETURN_URL` for it.
+    pub async fn create(base: &str, name: &str) -> FlowApp {
+        let mut owner = sign_up(base, name).await;
+        let t = owner.own_team.clone();
+        let r = owner
+            .browser
+            .call("team/apps/create", &[("team_id", &t), ("name", name)])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        let app = FlowApp {
+            id: j["id"].as_str().unwrap().to_owned(),
+            client_id: j["client_id"].as_str().unwrap().to_owned(),
+            secret: j["secret"].as_str().unwrap().to_owned(),
+            owner,
+        };
+        let r = app
+            .owner
+            .browser
+            .at(base)
+            .call(
+                "apps/return_urls/add",
+                &[("team_id", &t), ("app_id", &app.id), ("url", RETURN_URL)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        app
+    }
+
+    pub fn basic(&self) -> String {
+        format!(
+            "Basic {}",
+            STANDARD.encode(format!("{}:{}", self.client_id, self.secret))
+        )
+    }
+
+    /// The authorize URL of this app with extra query parameters.
+    pub fn authorize_url(&self, base: &str, service: &str, extra: &[(&str, &str)]) -> String {
+        let mut u = Url::parse(&format!("{base}/v1/auth/authorize")).unwrap();
+        u.query_pairs_mut()
+            .append_pair("clientId", &self.client_id)
+            .append_pair("serviceType", service)
+            .append_pair("returnUrl", RETURN_URL);
+        for (k, v) in extra {
+            u.query_pairs_mut().append_pair(k, v);
+        }
+        u.to_string()
+    }
+
+    pub async fn exchange(&self, base: &str, code: &str) -> Response {
+        plain_client()
+            .post(format!("{base}/v1/auth/token/{code}"))
+            .header("authorization", self.basic())
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub async fn get(url: &str) -> Response {
+    plain_client().get(url).send().await.unwrap()
+}
+
+pub fn location(r: &Response) -> Url {
+    let raw = r
+        .headers()
+        .get(LOCATION)
+        .unwrap_or_else(|| panic!("no Location in a {} answer", r.status()))
+        .to_str()
+        .unwrap();
+    Url::parse(raw).unwrap()
+}
+
+pub fn param(u: &Url, name: &str) -> Option<String> {
+    u.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Moves a URL to another instance (all instances share one public URL in production).
+pub fn on(base: &str, u: &Url) -> String {
+    let b = Url::parse(base).unwrap();
+    let mut u = u.clone();
+    u.set_port(b.port()).unwrap();
+    u.to_string()
+}
+
+/// What the user does on the Sandbox consent page.
+pub struct Consent<'a> {
+    pub approve: bool,
+    pub email: &'a str,
+    /// Scopes to leave unchecked.
+    pub withhold: &'a [&'a str],
+}
+
+pub const ALLOW: Consent<'static> = Consent {
+    approve: true,
+    email: "ada@example.com",
+    withhold: &[],
+};
+
+/// From the authorize redirect to the Sandbox, through consent, to the platform's callback
+/// URL (not yet visited). `base` is where the Sandbox is reached.
+pub async fn consent_at_sandbox(base: &str, to_sandbox: &Url, c: &Consent<'_>) -> Url {
+    assert_eq!(to_sandbox.path(), "/sandbox/authorize");
+    let page = get(&on(base, to_sandbox)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Sandbox sign-in"), "{html}");
+    let mut form: Vec<(String, String)> = to_sandbox
+        .query_pairs()
+        .filter(|(k, _)| k != "login_hint")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let scope = param(to_sandbox, "scope").unwrap_or_default();
+    for s in scope.split_whitespace().filter(|s| !c.withhold.contains(s)) {
+        form.push(("granted".into(), s.into()));
+    }
+    form.push(("email".into(), c.email.into()));
+    form.push(("name".into(), "Ada Lovelace".into()));
+    form.push((
+        "decision".into(),
+        if c.approve { "approve" } else { "deny" }.into(),
+    ));
+    let r = plain_client()
+        .post(format!("{base}/sandbox/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    location(&r)
+}
+
+/// The whole Sandbox flow on one instance; returns the return URL the app receives.
+pub async fn sandbox_flow(
+    base: &str,
+    app: &FlowApp,
+    extra: &[(&str, &str)],
+    c: &Consent<'_>,
+) -> Url {
+    let r = get(&app.authorize_url(base, "Sandbox", extra)).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let callback = consent_at_sandbox(base, &location(&r), c).await;
+    assert_eq!(callback.path(), "/v1/auth/callback");
+    let r = get(&on(base, &callback)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    location(&r)
+}
+
+/// A successful Sandbox flow exchanged for `(accountId, accessToken)`.
+pub async fn connect(base: &str, app: &FlowApp, extra: &[(&str, &str)]) -> (i64, String) {
+    let back = sandbox_flow(base, app, extra, &ALLOW).await;
+    assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
+    let code = param(&back, "code").unwrap();
+    let r = app.exchange(base, &code).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let j: serde_json::Value = r.json().await.unwrap();
+    (
+        j["accountId"].as_i64().unwrap(),
+        j["accessToken"].as_str().unwrap().to_owned(),
+    )
+}
+
+pub async fn account(base: &str, token: &str, query: &str) -> Response {
+    plain_client()
+        .get(format!("{base}/v1/account{query}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
