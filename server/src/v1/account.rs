@@ -27,12 +27,10 @@ pub async fn get(
 ) -> Response {
     let rid = request_id(&headers);
     let q = pairs(query.as_deref());
-    let (include, ping) = match (
-        flag(&q, "includeProviderAuth", &rid),
-        flag(&q, "pingProvider", &rid),
-    ) {
-        (Ok(i), Ok(p)) => (i, p),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let flags = flag(&q, "includeProviderAuth").and_then(|i| Ok((i, flag(&q, "pingProvider")?)));
+    let (include, ping) = match flags {
+        Ok(f) => f,
+        Err(e) => return domain_json_error(&e.into(), &rid),
     };
     match provider_access::with_provider(&state.db, &state.flows, account, include, ping).await {
         Ok((a, access)) => {

@@ -71,9 +71,10 @@ pub async fn accounts(
 ) -> Response {
     let rid = request_id(&headers);
     let q = pairs(query.as_deref());
-    let (limit, offset) = match (number(&q, "limit", &rid), number(&q, "offset", &rid)) {
-        (Ok(l), Ok(o)) => (l, o),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let paging = number(&q, "limit").and_then(|l| Ok((l, number(&q, "offset")?)));
+    let (limit, offset) = match paging {
+        Ok(p) => p,
+        Err(e) => return domain_json_error(&e.into(), &rid),
     };
     let text = |name: &str| get(&q, name).map(str::to_owned);
     let filter = AccountFilter {

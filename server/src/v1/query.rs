@@ -1,9 +1,6 @@
 //! Query strings as ordered pairs: the flows need repeated parameters (`scopes=a&scopes=b`)
 //! and must see duplicates of single ones, which a map would hide.
-use axum::http::StatusCode;
-use axum::response::Response;
-
-use crate::http_error::json_error;
+use app::domain::flow::FlowError;
 
 pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
@@ -20,34 +17,26 @@ pub fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// A boolean query flag: absent is false; anything but true/false is a 400.
-pub fn flag(pairs: &[(String, String)], name: &str, request_id: &str) -> Result<bool, Response> {
+pub fn flag(pairs: &[(String, String)], name: &str) -> Result<bool, FlowError> {
     match get(pairs, name) {
         None => Ok(false),
         Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
         Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(_) => Err(json_error(
-            StatusCode::BAD_REQUEST,
+        Some(_) => Err(FlowError::parameter(
             "request.invalid",
-            &format!("{name} must be true or false."),
-            request_id,
+            format!("{name} must be true or false."),
         )),
     }
 }
 
 /// A non-negative integer query parameter.
-pub fn number(
-    pairs: &[(String, String)],
-    name: &str,
-    request_id: &str,
-) -> Result<Option<u64>, Response> {
+pub fn number(pairs: &[(String, String)], name: &str) -> Result<Option<u64>, FlowError> {
     match get(pairs, name) {
         None => Ok(None),
         Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
-            json_error(
-                StatusCode::BAD_REQUEST,
+            FlowError::parameter(
                 "request.invalid",
-                &format!("{name} must be a non-negative integer."),
-                request_id,
+                format!("{name} must be a non-negative integer."),
             )
         }),
     }

@@ -4,6 +4,8 @@
 mod common;
 
 mod account_flow;
+mod account_flow_failures;
+mod account_refresh;
 mod app_accounts;
 mod app_credentials;
 mod dashboard_auth;

@@ -195,7 +195,8 @@ pub async fn userinfo(
 }
 
 /// RFC 7009: revoking any token of a grant revokes the whole grant (as Google does). An
-/// unknown token is not an error (§2.2).
+/// unknown token is not an error (§2.2). Revoked rows are expired, not deleted, so what the
+/// Sandbox issued can still be counted.
 pub async fn revoke(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
@@ -206,7 +207,8 @@ pub async fn revoke(
         .one(db)
         .await?;
     if let Some(row) = row.filter(|r| r.client_id == client_id) {
-        sandbox_grant::Entity::delete_many()
+        sandbox_grant::Entity::update_many()
+            .col_expr(sandbox_grant::Column::ExpiresAt, Expr::value(0))
             .filter(sandbox_grant::Column::GrantId.eq(row.grant_id))
             .exec(db)
             .await?;
