@@ -39,7 +39,7 @@ install_test_tools() {
   command -v chromium >/dev/null || { step "Installing Debian's chromium for browser tests"; apt_install chromium; }
   command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
   command -v psql >/dev/null || { step "Installing PostgreSQL"; apt_install postgresql postgresql-client; }
-  if [ ! -d end2end/node_modules/playwright-core ]; then
+  if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/oidc-provider ]; then
     step "Installing browser-test tools from npm"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -379,6 +379,25 @@ pub async fn list_accounts(
         .map_err(fail)
 }
 
+#[server(prefix = "/api", endpoint = "apps/accounts/delete", input = PostUrl)]
+pub async fn delete_account(
+    team_id: String,
+    app_id: String,
+    account_id: i64,
+) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    accounts::delete(
+        &c.state.db,
+        &actor,
+        parse_id(&app_id)?,
+        account_id,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)
+}
+
 /// The app's trusted domains as `(id, domain)` pairs.
 #[server(prefix = "/api", endpoint = "apps/trusted_domains", input = GetUrl)]
 pub async fn list_trusted_domains(

@@ -10,8 +10,13 @@ use crate::shell::use_page_context;
 pub fn DashboardLayout() -> impl IntoView {
     // The server only renders dashboard pages for a signed-in viewer (it redirects otherwise).
     let viewer = use_page_context().viewer;
+    // The current team's id, for scripts and tests that call the dashboard's endpoints.
+    let team_id = viewer
+        .as_ref()
+        .map(|v| v.team_id.clone())
+        .unwrap_or_default();
     view! {
-        <div class="app">
+        <div class="app" data-team-id=team_id>
             <header class="topbar">
                 <a class="brand" href="/applications">
                     <span class="logo-mark" aria-hidden="true">"⇄"</span>

@@ -4,11 +4,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::apps::list_accounts;
+use crate::api::apps::{list_accounts, DeleteAccount};
 use crate::components::empty_state::EmptyState;
 use crate::components::server_error::error_text;
 use crate::components::time_text::utc;
 use crate::shell::use_page_context;
+use crate::viewer::Role;
 
 const SERVICE_TYPES: [&str; 9] = [
     "Google",
@@ -24,10 +25,12 @@ const SERVICE_TYPES: [&str; 9] = [
 
 #[component]
 pub fn AppAccountsPage() -> impl IntoView {
-    let team_id = use_page_context()
-        .viewer
-        .map(|v| v.team_id)
-        .unwrap_or_default();
+    let viewer = use_page_context().viewer;
+    // Developers and above may delete accounts of the apps they see; the server checks again.
+    let may_delete = viewer.as_ref().is_some_and(|v| v.role >= Role::Developer);
+    let team_id = viewer.map(|v| v.team_id).unwrap_or_default();
+    let tid = StoredValue::new(team_id.clone());
+    let delete = ServerAction::<DeleteAccount>::new();
     let params = use_params_map();
     let query = use_query_map();
     let app_id = move || params.read().get("id").unwrap_or_default();
@@ -40,9 +43,10 @@ pub fn AppAccountsPage() -> impl IntoView {
                 q("clientOrgId"),
                 q("authOrgId"),
                 q("offset").and_then(|o| o.parse::<u64>().ok()),
+                delete.version().get(),
             )
         },
-        move |(app, st, co, ao, off)| list_accounts(team_id.clone(), app, st, co, ao, off),
+        move |(app, st, co, ao, off, _)| list_accounts(team_id.clone(), app, st, co, ao, off),
     );
     // A link to another page of the same filtered list.
     let page_href = move |offset: u64| {
@@ -87,18 +91,29 @@ pub fn AppAccountsPage() -> impl IntoView {
                         view! {
                             <div class="table-wrap">
                                 <table class="table accounts">
-                                    <thead><tr><th>"Id"</th><th>"Service"</th><th>"Email"</th><th>"Name"</th><th>"Type"</th><th>"Client org"</th><th>"Token"</th><th>"Created"</th></tr></thead>
+                                    <thead><tr><th>"Id"</th><th>"Service"</th><th>"Email"</th><th>"Name"</th><th>"Type"</th><th>"Client org"</th><th>"Token"</th><th>"Created"</th><th>"Last refreshed"</th><th></th></tr></thead>
                                     <tbody>
                                         {p.records.into_iter().map(|a| view! {
-                                            <tr>
+                                            <tr data-email=a.email.clone().unwrap_or_default()>
                                                 <td>{a.id}</td>
                                                 <td>{a.service_type}</td>
-                                                <td>{a.email.unwrap_or_default()}</td>
+                                                <td>{a.email.clone().unwrap_or_default()}</td>
                                                 <td>{a.name.unwrap_or_default()}</td>
                                                 <td>{a.kind}</td>
                                                 <td>{a.client_org_id.unwrap_or_default()}</td>
                                                 <td><span class="badge">{a.token_status}</span></td>
                                                 <td>{utc(a.created_at)}</td>
+                                                <td>{a.last_refreshed_at.map(utc).unwrap_or_else(|| "—".into())}</td>
+                                                <td>
+                                                    {may_delete.then(|| view! {
+                                                        <ActionForm action=delete attr:class="inline-form">
+                                                            <input type="hidden" name="team_id" value=tid.get_value() />
+                                                            <input type="hidden" name="app_id" value=app_id() />
+                                                            <input type="hidden" name="account_id" value=a.id />
+                                                            <button type="submit" class="button small danger" onclick="return confirm('Delete this account? The app loses its token.')">"Delete"</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

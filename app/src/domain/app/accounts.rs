@@ -1,8 +1,14 @@
-//! An application's accounts: filtered, paginated lists (the flows create them).
+//! An application's accounts as the dashboard sees them: filtered, paginated lists, and
+//! deletion by a Developer (the flows create them).
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
+use serde_json::json;
 use uuid::Uuid;
+
+use super::secrets::app_label;
+use crate::domain::team::audit::{self, Change};
 
 use crate::app_views::{AccountPage, AccountSummary};
 use crate::domain::authz::{self, Action, Actor};
@@ -81,4 +87,35 @@ pub async fn list(
         done,
         records,
     })
+}
+
+/// A team member deletes an account of an app (its tokens and codes go with it), audited.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+    account_id: i64,
+    now: i64,
+) -> Result<(), DomainError> {
+    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    let txn = db.begin().await?;
+    let row = account::Entity::find_by_id(account_id)
+        .filter(account::Column::AppId.eq(app_id))
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    account::Entity::delete_by_id(account_id).exec(&txn).await?;
+    let change = Change {
+        action: "app.account_deleted",
+        target_kind: "app",
+        target_id: app_id.to_string(),
+        target_label: app_label(&txn, app_id).await?,
+        before: Some(
+            json!({ "account_id": row.id, "service_type": row.service_type, "email": row.email }),
+        ),
+        after: None,
+    };
+    audit::record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
