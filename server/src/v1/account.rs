@@ -47,7 +47,7 @@ pub async fn delete(
     headers: HeaderMap,
     AccountAuth(account): AccountAuth,
 ) -> Response {
-    match removal::delete(&state.db, account.id).await {
+    match removal::delete_and_revoke(&state.db, &state.flows, account.id, now_unix()).await {
         Ok(()) => ok(),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
     }

@@ -3,7 +3,7 @@ use app::domain::account::removal;
 use app::domain::account::wire::{AccountOut, AccountsPageOut};
 use app::domain::app::accounts::{self as app_accounts, AccountFilter};
 use app::domain::app::{registrations, return_urls};
-use app::domain::DomainError;
+use app::domain::{now_unix, DomainError};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -135,7 +135,7 @@ pub async fn delete_account(
         return domain_json_error(&DomainError::NotFound, &rid);
     };
     let result = match removal::of_app(&state.db, app.id, id).await {
-        Ok(a) => removal::delete(&state.db, a.id).await,
+        Ok(a) => removal::delete_and_revoke(&state.db, &state.flows, a.id, now_unix()).await,
         Err(e) => Err(e),
     };
     match result {

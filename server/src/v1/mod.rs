@@ -30,4 +30,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/v1/am/application", get(am::application))
         .route("/v1/am/oauth_regs", get(am::oauth_regs))
+        .route("/v1/{*rest}", axum::routing::any(not_found))
+}
+
+/// Under /v1 even an unknown path answers the JSON error shape.
+async fn not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
+    crate::http_error::domain_json_error(
+        &app::domain::DomainError::NotFound,
+        &crate::http_error::request_id(&headers),
+    )
 }

@@ -69,6 +69,21 @@ async fn sandbox_flow_creates_an_account_the_app_can_use(backend: Backend) {
     assert_eq!(info.status(), StatusCode::OK);
 
     // The management API lists it and finds it; another app's secret does not.
+    let r = plain_client()
+        .get(format!("{base}/v1/am/accounts?limit=many"))
+        .header("authorization", app.basic())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = plain_client()
+        .get(format!("{base}/v1/nothing/here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let j: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(j["code"], "not_found");
     let page: serde_json::Value = plain_client()
         .get(format!("{base}/v1/am/accounts?serviceType=Sandbox"))
         .header("authorization", app.basic())
@@ -89,6 +104,18 @@ async fn sandbox_flow_creates_an_account_the_app_can_use(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // loginHint goes upstream as login_hint (the Sandbox pre-fills its email field with it).
+    let r = crate::common::flow::get(&app.authorize_url(
+        &base,
+        "Sandbox",
+        &[("loginHint", "grace@example.com")],
+    ))
+    .await;
+    assert_eq!(
+        param(&location(&r), "login_hint").as_deref(),
+        Some("grace@example.com")
+    );
 
     // recycle=true reuses the account for the same identity; a plain flow makes a new one.
     let (again, _) = connect(&base, &app, &[("recycle", "true")]).await;
@@ -309,6 +336,5 @@ async fn the_sandbox_can_be_turned_off() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let _ = location;
     f.finish().await;
 }

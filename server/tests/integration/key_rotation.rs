@@ -118,3 +118,52 @@ async fn reseal_moves_every_secret_to_the_new_key(backend: Backend) {
     db.drop_it().await;
 }
 on_both_backends!(reseal_moves_every_secret_to_the_new_key);
+
+/// Apps keep their account tokens across a master-key change: the lookup also tries the
+/// previous key and re-hashes the token under the new one; provider tokens are re-sealed.
+async fn account_tokens_survive_a_master_key_change(backend: Backend) {
+    use crate::common::flow::{account, connect, FlowApp};
+    let db = TestDatabase::create(backend).await;
+    let (a, b) = (MasterKey::generate(), MasterKey::generate());
+    let server = TestServer::start(&db, &a, |_| {}).await;
+    let app = FlowApp::create(&server.base, "Rotating").await;
+    let (id, token) = connect(&server.base, &app, &[]).await;
+    let before: serde_json::Value = account(&server.base, &token, "?includeProviderAuth=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    server.stop().await;
+
+    let report = server::reseal(&config(&db, &b, &[&a]))
+        .await
+        .expect("resealed");
+    assert_eq!(
+        (report.checked, report.resealed),
+        (4, 4),
+        "client secret, signing secret, provider access and refresh tokens"
+    );
+    let previous = a.to_base64();
+    let server = TestServer::start(&db, &b, |c| c.previous_master_keys = vec![previous]).await;
+    let after: serde_json::Value = account(&server.base, &token, "?includeProviderAuth=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["id"], id);
+    assert_eq!(
+        after["providerAuth"]["accessToken"],
+        before["providerAuth"]["accessToken"]
+    );
+    server.stop().await;
+
+    // Used once under the new key, the token no longer needs the old one.
+    let server = TestServer::start(&db, &b, |_| {}).await;
+    assert_eq!(
+        account(&server.base, &token, "").await.status(),
+        StatusCode::OK
+    );
+    server.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(account_tokens_survive_a_master_key_change);

@@ -8,6 +8,22 @@ use crate::domain::flow::{account_token, refresh, upstream, FlowContext};
 use crate::domain::DomainError;
 use crate::entity::account;
 
+/// Deletes an account through the API: its provider grant is revoked first where the
+/// provider allows (best effort, so an unreachable provider does not keep the account).
+pub async fn delete_and_revoke(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    account_id: i64,
+    now: i64,
+) -> Result<(), DomainError> {
+    match revoke_token(db, ctx, account_id, now).await {
+        Ok(_) => {}
+        Err(DomainError::NotFound) => return Err(DomainError::NotFound),
+        Err(e) => tracing::warn!(account_id, error = %e, "could not revoke before deleting"),
+    }
+    delete(db, account_id).await
+}
+
 pub async fn delete(db: &impl ConnectionTrait, account_id: i64) -> Result<(), DomainError> {
     let deleted = account::Entity::delete_by_id(account_id).exec(db).await?;
     if deleted.rows_affected == 0 {

@@ -123,6 +123,10 @@ pub const ALLOW: Consent<'static> = Consent {
 /// URL (not yet visited). `base` is where the Sandbox is reached.
 pub async fn consent_at_sandbox(base: &str, to_sandbox: &Url, c: &Consent<'_>) -> Url {
     assert_eq!(to_sandbox.path(), "/sandbox/authorize");
+    assert_eq!(
+        param(to_sandbox, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
     let page = get(&on(base, to_sandbox)).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
