@@ -39,6 +39,8 @@ install_test_tools() {
   command -v chromium >/dev/null || { step "Installing Debian's chromium for browser tests"; apt_install chromium; }
   command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
   command -v psql >/dev/null || { step "Installing PostgreSQL"; apt_install postgresql postgresql-client; }
+  # Tests make RSA key pairs for service-account and certificate assertions.
+  command -v openssl >/dev/null || { step "Installing openssl"; apt_install openssl; }
   if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/oidc-provider ]; then
     step "Installing browser-test tools from npm"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)

@@ -9,6 +9,7 @@ mod m20261127_000005_custom_providers;
 mod m20261127_000006_accounts;
 mod m20261127_000007_trusted_domains;
 mod m20261127_000008_account_flows;
+mod m20261127_000009_users_and_daemons;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_accounts::Migration),
             Box::new(m20261127_000007_trusted_domains::Migration),
             Box::new(m20261127_000008_account_flows::Migration),
+            Box::new(m20261127_000009_users_and_daemons::Migration),
         ]
     }
 }

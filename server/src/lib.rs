@@ -46,6 +46,8 @@ pub enum StartError {
     Database(#[from] sea_orm::DbErr),
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the HTTP client for providers could not be built: {0}")]
+    Http(String),
     #[error("re-sealing failed: {0}")]
     Reseal(String),
 }
@@ -112,12 +114,16 @@ pub async fn serve(
         trust_forwarded_for: config.trust_forwarded_for,
         flows: FlowContext {
             keys: FlowKeys::new(&master_key, &previous_for_flows),
-            http: upstream::http_client(Duration::from_secs(config.provider_timeout_secs)),
+            http: upstream::http_client(Duration::from_secs(config.provider_timeout_secs))
+                .map_err(|e| StartError::Http(e.without_url().to_string()))?,
             public_origin: config.public_origin()?,
             sandbox_enabled: config.sandbox_enabled(),
             lease_secs: config.provider_timeout_secs as i64 + 5,
         },
     };
+    if config.mode == Mode::Production && config.sandbox_enabled() {
+        tracing::warn!("the Sandbox provider is on in production: anyone can sign in to it as anyone; turn it off with --sandbox false");
+    }
     let store = DbSessionStore::new(db.clone(), master_key.hasher(HashPurpose::DashboardSession));
     let cleanup = tokio::spawn(delete_expired(store.clone(), db.clone()));
     let app = router::build(state, store, &config);
@@ -149,6 +155,9 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection) {
         }
         if let Err(e) = code_exchange::delete_stale(&db, now).await {
             tracing::warn!(error = %e, "could not delete stale codes");
+        }
+        if let Err(e) = app::domain::end_user::signature::delete_stale(&db, now).await {
+            tracing::warn!(error = %e, "could not delete used signatures");
         }
     }
 }

@@ -210,6 +210,7 @@ pub async fn save_registration(
     token_url: Option<String>,
     userinfo_url: Option<String>,
     revoke_url: Option<String>,
+    admin_consent_url: Option<String>,
     daemon_secret: Option<String>,
 ) -> Result<RegistrationView, ServerFnError> {
     use ssr::*;
@@ -227,6 +228,7 @@ pub async fn save_registration(
         token_url: token_url.unwrap_or_default(),
         userinfo_url: userinfo_url.unwrap_or_default(),
         revoke_url: revoke_url.unwrap_or_default(),
+        admin_consent_url: admin_consent_url.unwrap_or_default(),
         daemon_secret: daemon_secret.unwrap_or_default(),
         custom: None,
     };
@@ -368,6 +370,7 @@ pub async fn list_accounts(
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
     let filter = accounts::AccountFilter {
+        kind: None,
         service_type,
         client_org_id,
         auth_org_id,

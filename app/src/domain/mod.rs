@@ -6,6 +6,7 @@ pub mod authz;
 pub mod catalog;
 pub mod crypto;
 pub mod email_address;
+pub mod end_user;
 pub mod error;
 pub mod flow;
 pub mod password;

@@ -38,6 +38,8 @@ pub struct Model {
     pub last_refreshed_at: Option<i64>,
     /// While set in the future, one caller is refreshing the provider token; others wait.
     pub refresh_lease_until: Option<i64>,
+    /// The lease holder's random id; a refresh result is written only while it still holds.
+    pub refresh_lease_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,9 @@ pub struct Model {
     pub issued_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// User-session flow: the end user, and whether the exchange starts a session.
+    pub end_user_id: Option<String>,
+    pub issue_session: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

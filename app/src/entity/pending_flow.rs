@@ -9,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub state_hash: String,
     pub app_id: Uuid,
-    /// `account` (the service-account and user-session flows add theirs).
+    /// `account`, `daemon` (service account) or `user` (user session).
     pub flow_kind: String,
     pub service_type: String,
     pub return_url: String,
@@ -29,6 +29,10 @@ pub struct Model {
     pub pkce_verifier: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// User-session flow: `primary` or `secondary`.
+    pub account_role: Option<String>,
+    /// User-session flow, secondary: the end user the account joins.
+    pub end_user_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -122,6 +122,7 @@ pub struct RegistrationIn {
     token_url: String,
     userinfo_url: String,
     revoke_url: String,
+    admin_consent_url: String,
     daemon_secret: String,
     /// Present for a custom provider; the path's service type is then its name.
     custom: Option<CustomIn>,
@@ -369,6 +370,7 @@ pub async fn save_registration(
         token_url: b.token_url,
         userinfo_url: b.userinfo_url,
         revoke_url: b.revoke_url,
+        admin_consent_url: b.admin_consent_url,
         daemon_secret: b.daemon_secret,
         custom: b.custom.map(|c| CustomInput {
             authorize_url: c.authorize_url,

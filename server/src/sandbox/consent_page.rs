@@ -1,6 +1,6 @@
 //! The Sandbox's consent page: plain server-rendered HTML, no script, so it works in any
 //! browser and for an HTTP client that posts the form (the benchmark does).
-use app::domain::sandbox::consent::ConsentRequest;
+use app::domain::sandbox::consent::{AdminConsentRequest, ConsentRequest};
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -78,6 +78,25 @@ pub fn consent(req: &ConsentRequest) -> String {
         app = escape(&req.app_name),
     );
     page("Sandbox sign-in", &body)
+}
+
+pub fn admin_consent(req: &AdminConsentRequest) -> String {
+    let body = format!(
+        "<h1>Sandbox admin consent</h1>\
+<p>The application <code>{client}</code> asks for access to every mailbox of your organization.</p>\
+<form method=\"post\" action=\"/sandbox/adminconsent\">\
+<input type=\"hidden\" name=\"client_id\" value=\"{client}\">\
+<input type=\"hidden\" name=\"redirect_uri\" value=\"{redirect}\">\
+<input type=\"hidden\" name=\"state\" value=\"{state}\">\
+<label for=\"tenant\">Tenant</label>\
+<input id=\"tenant\" type=\"text\" name=\"tenant\" value=\"contoso.example\" required>\
+<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Accept</button>\
+<button type=\"submit\" name=\"decision\" value=\"deny\">Cancel</button></div></form>",
+        client = escape(&req.client_id),
+        redirect = escape(&req.redirect_uri),
+        state = escape(&req.state),
+    );
+    page("Sandbox admin consent", &body)
 }
 
 pub fn refused(message: &str) -> String {

@@ -1,6 +1,6 @@
 //! Sandbox endpoints: thin handlers over `app::domain::sandbox`.
 use app::domain::now_unix;
-use app::domain::sandbox::{consent, token, SandboxError};
+use app::domain::sandbox::{assertion, consent, token, SandboxError};
 use app::web::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
@@ -109,17 +109,44 @@ fn client_credentials(headers: &HeaderMap, form: &[(String, String)]) -> Option<
     ))
 }
 
-/// `POST /sandbox/token`: authorization_code and refresh_token grants.
+/// The client of a token request: a secret (Basic or form), or a signed client assertion
+/// (RFC 7523 §2.2) verified with the key registered for the client id.
+async fn authenticated_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &[(String, String)],
+) -> Result<String, SandboxError> {
+    if get(form, "client_assertion_type") == Some(token::CLIENT_ASSERTION) {
+        let client_id = get(form, "client_id").ok_or(SandboxError::InvalidClient)?;
+        let jwt = get(form, "client_assertion").ok_or(SandboxError::InvalidClient)?;
+        assertion::verify(&state.db, &state.flows, jwt, Some(client_id))
+            .await
+            .map_err(|_| SandboxError::InvalidClient)?;
+        return Ok(client_id.to_owned());
+    }
+    let (client_id, secret) =
+        client_credentials(headers, form).ok_or(SandboxError::InvalidClient)?;
+    token::authenticate_client(&state.db, &state.flows, &client_id, &secret).await?;
+    Ok(client_id)
+}
+
+/// `POST /sandbox/token`: authorization_code and refresh_token grants, and for service
+/// accounts client_credentials and the JWT-bearer grant.
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
     let form = pairs(Some(&body));
-    let Some((client_id, secret)) = client_credentials(&headers, &form) else {
-        return oauth_error(&SandboxError::InvalidClient);
-    };
-    let result =
-        match token::authenticate_client(&state.db, &state.flows, &client_id, &secret).await {
-            Ok(()) => token::grant(&state.db, &state.flows, &client_id, &form, now_unix()).await,
+    let now = now_unix();
+    let (db, flows) = (&state.db, &state.flows);
+    let result = match get(&form, "grant_type") {
+        Some(token::JWT_BEARER) => token::service_grant(db, flows, None, &form, now).await,
+        Some("client_credentials") => match authenticated_client(&state, &headers, &form).await {
+            Ok(client) => token::service_grant(db, flows, Some(&client), &form, now).await,
             Err(e) => Err(e),
-        };
+        },
+        _ => match authenticated_client(&state, &headers, &form).await {
+            Ok(client) => token::grant(db, flows, &client, &form, now).await,
+            Err(e) => Err(e),
+        },
+    };
     match result {
         Ok(t) => ([(CACHE_CONTROL, "no-store")], Json(t)).into_response(),
         Err(e) => oauth_error(&e),
@@ -159,5 +186,43 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Str
     match token::revoke(&state.db, &state.flows, &client_id, t).await {
         Ok(()) => StatusCode::OK.into_response(),
         Err(e) => oauth_error(&e),
+    }
+}
+
+/// `POST /sandbox/service_keys` (`key_id`, `public_key`): registers the public key of a
+/// service account or certificate, as a provider's console would. Development only, like
+/// the whole Sandbox.
+pub async fn register_key(State(state): State<AppState>, body: String) -> Response {
+    let form = pairs(Some(&body));
+    let (key_id, pem) = (
+        get(&form, "key_id").unwrap_or_default(),
+        get(&form, "public_key").unwrap_or_default(),
+    );
+    match assertion::register_key(&state.db, key_id, pem, now_unix()).await {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+/// `GET /sandbox/adminconsent`: Office 365's admin-consent page, in small.
+pub async fn admin_consent_page(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    match consent::check_admin(&state.flows, &pairs(q.as_deref())) {
+        Ok(req) => Html(consent_page::admin_consent(&req)).into_response(),
+        Err(e) => refused(&e),
+    }
+}
+
+/// `POST /sandbox/adminconsent`: grant for a tenant, or decline.
+pub async fn admin_consent_decide(State(state): State<AppState>, body: String) -> Response {
+    let form = pairs(Some(&body));
+    let req = match consent::check_admin(&state.flows, &form) {
+        Ok(r) => r,
+        Err(e) => return refused(&e),
+    };
+    let approve = get(&form, "decision") == Some("approve");
+    let tenant = get(&form, "tenant").unwrap_or_default();
+    match consent::admin_decision(&req, approve, tenant) {
+        Ok(url) => see_other(url.as_str()),
+        Err(e) => refused(&e),
     }
 }

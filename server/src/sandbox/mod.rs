@@ -16,4 +16,9 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/token", post(endpoints::token))
         .route("/sandbox/userinfo", get(endpoints::userinfo))
         .route("/sandbox/revoke", post(endpoints::revoke))
+        .route("/sandbox/service_keys", post(endpoints::register_key))
+        .route(
+            "/sandbox/adminconsent",
+            get(endpoints::admin_consent_page).post(endpoints::admin_consent_decide),
+        )
 }

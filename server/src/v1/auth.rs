@@ -1,15 +1,20 @@
 //! `/v1/auth/*`: the account flow's surface. Thin: parse, call `domain::flow`, map.
-use app::domain::flow::{authorize, callback, code_exchange};
+use app::domain::end_user::session;
+use app::domain::flow::authorize_request::FlowKind;
+use app::domain::flow::callback::Finished;
+use app::domain::flow::{authorize, callback, code_exchange, daemon};
 use app::domain::now_unix;
 use app::web::AppState;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY};
+use axum::http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
 use super::app_auth::AppAuth;
-use super::query::pairs;
+use super::daemon_page;
+use super::query::{get, pairs};
+use super::request_cookies::request_cookies;
 use crate::http_error::{domain_json_error, request_id};
 
 /// 303 to `url`; codes and tokens in it must not be cached or leak through the Referer.
@@ -27,23 +32,60 @@ pub fn see_other(url: &str) -> Response {
     response
 }
 
+async fn start(
+    state: &AppState,
+    headers: &HeaderMap,
+    kind: FlowKind,
+    query: Option<String>,
+) -> Response {
+    let cookies = request_cookies(headers);
+    let q = pairs(query.as_deref());
+    match authorize::start(&state.db, &state.flows, kind, &q, &cookies, now_unix()).await {
+        Ok(url) => see_other(url.as_str()),
+        Err(e) => domain_json_error(&e, &request_id(headers)),
+    }
+}
+
 /// `GET /v1/auth/authorize`: every parameter checked, then 303 to the provider.
 pub async fn authorize(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    match authorize::start(
-        &state.db,
-        &state.flows,
-        &pairs(query.as_deref()),
-        now_unix(),
-    )
-    .await
-    {
-        Ok(url) => see_other(url.as_str()),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
+    start(&state, &headers, FlowKind::Account, query).await
+}
+
+/// `GET /v1/auth/authorizeUser`: the user-session flow.
+pub async fn authorize_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    start(&state, &headers, FlowKind::User, query).await
+}
+
+/// `GET /v1/auth/authorizeDaemon`: the service-account flow.
+pub async fn authorize_daemon(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    start(&state, &headers, FlowKind::Daemon, query).await
+}
+
+/// The end-user session cookie of the cookie mode (wire-api.md: HttpOnly, Secure,
+/// SameSite=None, so the app's pages on another site can send it with credentials).
+fn with_session_cookie(mut response: Response, finished: &Finished) -> Response {
+    if let Some((name, token)) = &finished.session_cookie {
+        let cookie = format!(
+            "{name}={token}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=None",
+            session::IDLE_SECS
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, v);
+        }
     }
+    response
 }
 
 /// `GET /v1/auth/callback`: the provider's answer; 303 to the app's return URL.
@@ -52,15 +94,41 @@ pub async fn callback(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    match callback::finish(
-        &state.db,
-        &state.flows,
-        &pairs(query.as_deref()),
-        now_unix(),
-    )
-    .await
-    {
-        Ok(url) => see_other(url.as_str()),
+    let q = pairs(query.as_deref());
+    match callback::finish(&state.db, &state.flows, &q, now_unix()).await {
+        Ok(done) => with_session_cookie(see_other(done.redirect.as_str()), &done),
+        Err(e) => domain_json_error(&e, &request_id(&headers)),
+    }
+}
+
+/// `GET /v1/auth/daemon/google?state=…`: the hosted page asking which admin mailbox the
+/// service account acts for.
+pub async fn google_daemon_page(RawQuery(query): RawQuery) -> Response {
+    let q = pairs(query.as_deref());
+    let state = get(&q, "state").unwrap_or_default();
+    Html(daemon_page::mailbox_form(state, "", None)).into_response()
+}
+
+/// `POST /v1/auth/daemon/google`: checks the mailbox (re-showing the form on a typo), then
+/// proves the key acts for it and 303s to the return URL.
+pub async fn google_daemon_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let form = pairs(Some(&body));
+    let flow_state = get(&form, "state").unwrap_or_default();
+    let typed = get(&form, "mailbox").unwrap_or_default();
+    let mailbox = match daemon::check_mailbox(typed) {
+        Ok(m) => m,
+        Err(message) => {
+            let page = daemon_page::mailbox_form(flow_state, typed, Some(&message));
+            return (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response();
+        }
+    };
+    let done = daemon::complete_google(&state.db, &state.flows, flow_state, &mailbox, now_unix());
+    match done.await {
+        Ok(done) => see_other(done.redirect.as_str()),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
     }
 }
@@ -74,10 +142,14 @@ pub async fn exchange(
 ) -> Response {
     match code_exchange::exchange(&state.db, &state.flows.keys, app.id, &code, now_unix()).await {
         Ok(done) => {
-            let body = serde_json::json!({
+            let mut body = serde_json::json!({
                 "accountId": done.account_id,
                 "accessToken": done.access_token,
             });
+            if let Some((user_id, user_session)) = &done.user {
+                body["userId"] = serde_json::json!(user_id);
+                body["userSession"] = serde_json::json!(user_session);
+            }
             ([(CACHE_CONTROL, "no-store")], Json(body)).into_response()
         }
         Err(e) => domain_json_error(&e, &request_id(&headers)),

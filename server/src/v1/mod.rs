@@ -4,7 +4,11 @@ pub mod account_auth;
 pub mod am;
 pub mod app_auth;
 pub mod auth;
+pub mod daemon_page;
 pub mod query;
+pub mod request_cookies;
+pub mod user;
+pub mod user_auth;
 
 use app::web::AppState;
 use axum::routing::{get, post};
@@ -13,6 +17,27 @@ use axum::Router;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/auth/authorize", get(auth::authorize))
+        .route("/v1/auth/authorizeUser", get(auth::authorize_user))
+        .route("/v1/auth/authorizeDaemon", get(auth::authorize_daemon))
+        .route(
+            "/v1/auth/daemon/google",
+            get(auth::google_daemon_page).post(auth::google_daemon_submit),
+        )
+        .route("/v1/user", get(user::me))
+        .route("/v1/user/accounts", get(user::accounts))
+        .route(
+            "/v1/user/accounts/{id}",
+            get(user::account).delete(user::delete_account),
+        )
+        .route("/v1/user/logout", post(user::logout))
+        .route(
+            "/v1/am/svc_accounts",
+            get(am::svc_accounts).post(am::upsert_svc_account),
+        )
+        .route(
+            "/v1/am/svc_accounts/{id}/accounts",
+            post(am::create_managed),
+        )
         .route("/v1/auth/callback", get(auth::callback))
         .route(
             "/v1/auth/token/{code}",

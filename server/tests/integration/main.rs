@@ -18,3 +18,4 @@ mod sign_in_throttle;
 mod team_api_keys;
 mod team_membership;
 mod team_permissions;
+mod user_session;

@@ -1,7 +1,9 @@
 //! Ending an account or its grant. Deleting removes the row (tokens and codes go with it);
 //! revoking the token also asks the provider to revoke its grant where the catalog says how,
 //! then leaves the account `dead` until it is authorized again with `accountId`.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
+};
 
 use crate::domain::flow::callback::{access_place, refresh_place};
 use crate::domain::flow::{account_token, refresh, upstream, FlowContext};
@@ -67,6 +69,7 @@ pub async fn revoke_token(
             Err(e) => tracing::warn!(account_id, error = %e, "provider revocation failed"),
         }
     }
+    let txn = db.begin().await?;
     let mut row: account::ActiveModel = a.into();
     row.provider_access_token = Set(None);
     row.provider_refresh_token = Set(None);
@@ -74,9 +77,12 @@ pub async fn revoke_token(
     row.token_error = Set(Some(
         "The token was revoked; authorize the account again.".into(),
     ));
+    // Fences off a refresh in flight, which would otherwise write live tokens back.
+    row.refresh_lease_id = Set(None);
     row.updated_at = Set(now);
-    row.update(db).await?;
-    account_token::revoke_all(db, account_id).await?;
+    row.update(&txn).await?;
+    account_token::revoke_all(&txn, account_id).await?;
+    txn.commit().await?;
     Ok(revoked_upstream)
 }
 

@@ -19,6 +19,8 @@ pub const MAX_LIMIT: u64 = 100;
 
 #[derive(Clone, Debug, Default)]
 pub struct AccountFilter {
+    /// `personal`, `daemon` or `managed`.
+    pub kind: Option<String>,
     pub service_type: Option<String>,
     pub client_org_id: Option<String>,
     pub auth_org_id: Option<String>,
@@ -34,6 +36,9 @@ pub async fn page(
 ) -> Result<(Vec<account::Model>, u64, u64), DomainError> {
     let mut query = account::Entity::find().filter(account::Column::AppId.eq(app_id));
     let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if let Some(v) = given(filter.kind) {
+        query = query.filter(account::Column::Kind.eq(v));
+    }
     if let Some(v) = given(filter.service_type) {
         query = query.filter(account::Column::ServiceType.eq(v));
     }

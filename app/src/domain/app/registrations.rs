@@ -37,6 +37,8 @@ pub struct RegistrationInput {
     pub token_url: String,
     pub userinfo_url: String,
     pub revoke_url: String,
+    /// Office 365 service accounts: the admin-consent endpoint, overridden.
+    pub admin_consent_url: String,
     /// Empty on update: keep the stored credentials.
     pub daemon_secret: String,
     /// Set for a custom provider; `service_type` is then its name.
@@ -361,6 +363,7 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
         ("token_url", &input.token_url),
         ("userinfo_url", &input.userinfo_url),
         ("revoke_url", &input.revoke_url),
+        ("admin_consent_url", &input.admin_consent_url),
     ] {
         if value.trim().is_empty() {
             continue;

@@ -134,6 +134,11 @@ pub struct Provider {
     pub client_auth: ClientAuth,
     /// The `iss` the provider puts in its authorization responses (RFC 9207), when fixed.
     pub issuer: Option<String>,
+    /// Office 365 service accounts: where an administrator grants tenant-wide consent.
+    pub admin_consent_url: Option<String>,
+    /// Providers whose token responses carry no `expires_in` (Salesforce): treat a token as
+    /// this old at most before refreshing it.
+    pub default_token_lifetime_secs: Option<i64>,
 }
 
 pub type Catalog = BTreeMap<String, Provider>;

@@ -1,17 +1,19 @@
-//! Step 1 of the account flow: check every parameter against the app, keep a pending flow in
-//! the database (any instance can finish it), and send the user to the provider with a state
-//! of our own and PKCE S256 where the provider takes it.
+//! Step 1 of every hosted flow: check every parameter against the app, keep a pending flow
+//! in the database (any instance can finish it), and send the user on with a state of our
+//! own: to the provider's authorize URL (PKCE S256 where it takes it), to its admin-consent
+//! URL (Office 365 service accounts), or to the hosted service-account page (Google).
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use url::Url;
 use uuid::Uuid;
 
-use super::authorize_request::{self, AuthorizeRequest};
+use super::authorize_request::{self, AccountRole, AuthorizeRequest, FlowKind};
 use super::provider::{self, ResolvedProvider};
 use super::{scopes, upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::app::return_urls;
 use crate::domain::crypto::random_token;
+use crate::domain::end_user::{cookie_name, session, signature};
 use crate::domain::{return_url, DomainError};
-use crate::entity::{account, application, pending_flow};
+use crate::entity::{account, application, end_user, pending_flow};
 
 pub(crate) fn pkce_place(flow_id: Uuid) -> String {
     format!("pending_flows:{flow_id}:pkce_verifier")
@@ -59,31 +61,87 @@ pub async fn validate(
     Ok((app, provider, return_to))
 }
 
-/// Starts a flow; the URL is where to send the user (303).
+/// The end user a secondary account joins: named by a signature, else by the session cookie.
+async fn secondary_user(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    app: &application::Model,
+    req: &AuthorizeRequest,
+    cookies: &[(String, String)],
+    now: i64,
+) -> Result<end_user::Model, DomainError> {
+    if let Some(s) = &req.user_signature {
+        return signature::verify(db, &ctx.keys, app.id, s, now).await;
+    }
+    let name = cookie_name(app.id);
+    let Some((_, token)) = cookies.iter().find(|(k, _)| *k == name) else {
+        return Err(FlowError::parameter(
+            "user.required",
+            "A secondary account needs the end user's session cookie, or userId, timestamp and userSignature.",
+        )
+        .into());
+    };
+    session::lookup(db, &ctx.keys, app.id, token, now)
+        .await
+        .map_err(|_| {
+            FlowError::parameter("user.required", "The session cookie is unknown or expired.")
+                .into()
+        })
+}
+
+/// Starts a flow; the URL is where to send the user (303). `cookies` are the request's.
 pub async fn start(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
+    kind: FlowKind,
     pairs: &[(String, String)],
+    cookies: &[(String, String)],
     now: i64,
 ) -> Result<Url, DomainError> {
-    let req = authorize_request::parse(pairs)?;
+    let req = authorize_request::parse_for(kind, pairs)?;
     let (app, provider, return_to) = validate(db, ctx, &req).await?;
+    let end_user = match req.account_role {
+        Some(AccountRole::Secondary) => {
+            let user = secondary_user(db, ctx, &app, &req, cookies, now).await?;
+            if let Some(id) = req.account_id {
+                let owned = account::Entity::find_by_id(id)
+                    .filter(account::Column::UserId.eq(user.id.clone()))
+                    .one(db)
+                    .await?;
+                if owned.is_none() {
+                    return Err(FlowError::parameter(
+                        "accountId.invalid",
+                        "This account is not one of the end user's.",
+                    )
+                    .into());
+                }
+            }
+            Some(user.id)
+        }
+        _ => None,
+    };
     let asked = scopes::request(&provider, &req.scopes, &req.native_scopes)?;
     let state = random_token("");
-    let (url, verifier) = upstream::authorize_url(
-        &provider,
-        &ctx.callback_url(),
-        state.clone(),
-        &asked.native,
-        req.login_hint.as_deref(),
-    )
-    .map_err(|_| DomainError::Internal("the provider's authorize URL is not usable"))?;
+    let (url, verifier) = match kind {
+        FlowKind::Daemon => (
+            super::daemon::start_url(ctx, &provider, &state, &asked.native)?,
+            None,
+        ),
+        _ => upstream::authorize_url(
+            &provider,
+            &ctx.callback_url(),
+            state.clone(),
+            &asked.native,
+            req.login_hint.as_deref(),
+        )
+        .map_err(|_| DomainError::Internal("the provider's authorize URL is not usable"))?,
+    };
     let id = Uuid::new_v4();
     pending_flow::ActiveModel {
         id: Set(id),
         state_hash: Set(ctx.keys.state.hash(state.as_bytes())),
         app_id: Set(app.id),
-        flow_kind: Set("account".into()),
+        flow_kind: Set(kind.as_str().into()),
         service_type: Set(provider.service_type.clone()),
         return_url: Set(return_to.to_string()),
         client_state: Set(req.state.clone()),
@@ -99,6 +157,8 @@ pub async fn start(
         pkce_verifier: Set(verifier.map(|v| ctx.keys.ring.seal(&pkce_place(id), &v))),
         created_at: Set(now),
         expires_at: Set(now + FLOW_TTL_SECS),
+        account_role: Set(req.account_role.map(|r| r.as_str().to_owned())),
+        end_user_id: Set(end_user),
     }
     .insert(db)
     .await?;

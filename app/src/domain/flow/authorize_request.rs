@@ -1,13 +1,46 @@
-//! `GET /v1/auth/authorize` parameters (wire-api.md, "Authorize parameters"), parsed and
-//! checked without the database. Every mistake is a 4xx naming the parameter; nothing here
+//! `GET /v1/auth/authorize`, `authorizeDaemon` and `authorizeUser` parameters (wire-api.md,
+//! "Authorize parameters"), parsed and checked without the database. Every mistake is a 4xx naming the parameter; nothing here
 //! redirects. Unknown parameters are ignored, as Aurinko clients send some we do not use.
 use super::FlowError;
 use crate::domain::catalog::{SCOPE_ALIASES, UNIFIED_SCOPES};
+
+/// Which hosted flow a request starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowKind {
+    Account,
+    Daemon,
+    User,
+}
+
+impl FlowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowKind::Account => "account",
+            FlowKind::Daemon => "daemon",
+            FlowKind::User => "user",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [FlowKind::Account, FlowKind::Daemon, FlowKind::User]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    fn response_types(self) -> &'static [ResponseType] {
+        match self {
+            FlowKind::Account | FlowKind::Daemon => &[ResponseType::Code, ResponseType::Token],
+            FlowKind::User => &[ResponseType::Cookie, ResponseType::Code, ResponseType::None],
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResponseType {
     Code,
     Token,
+    Cookie,
+    None,
 }
 
 impl ResponseType {
@@ -15,16 +48,44 @@ impl ResponseType {
         match self {
             ResponseType::Code => "code",
             ResponseType::Token => "token",
+            ResponseType::Cookie => "cookie",
+            ResponseType::None => "none",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "code" => Some(ResponseType::Code),
-            "token" => Some(ResponseType::Token),
-            _ => None,
+        [
+            ResponseType::Code,
+            ResponseType::Token,
+            ResponseType::Cookie,
+            ResponseType::None,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountRole {
+    Primary,
+    Secondary,
+}
+
+impl AccountRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Primary => "primary",
+            AccountRole::Secondary => "secondary",
         }
     }
+}
+
+/// How a secondary account names its end user without a cookie (wire-api.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserSignature {
+    pub user_id: String,
+    pub timestamp: String,
+    pub signature: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,9 +105,13 @@ pub struct AuthorizeRequest {
     pub ensure_scopes: bool,
     pub recycle: bool,
     pub auth_email: Option<String>,
+    pub kind: FlowKind,
+    /// User-session flow only.
+    pub account_role: Option<AccountRole>,
+    pub user_signature: Option<UserSignature>,
 }
 
-const SINGLE: [(&str, usize); 14] = [
+const SINGLE: [(&str, usize); 18] = [
     ("clientId", 128),
     ("serviceType", 64),
     ("returnUrl", 2048),
@@ -61,6 +126,10 @@ const SINGLE: [(&str, usize); 14] = [
     ("recycle", 5),
     ("authEmail", 320),
     ("timestamp", 20),
+    ("accountRole", 16),
+    ("userId", 128),
+    ("userSignature", 256),
+    ("mailboxInfo", 320),
 ];
 
 struct Params<'a>(&'a [(String, String)]);
@@ -119,6 +188,8 @@ pub(crate) fn code_for(name: &str) -> &'static str {
         "accountId" => "accountId.invalid",
         "authEmail" => "authEmail.invalid",
         "state" => "state.invalid",
+        "accountRole" => "accountRole.invalid",
+        "userId" | "timestamp" | "userSignature" => "userSignature.invalid",
         _ => "request.invalid",
     }
 }
@@ -134,6 +205,13 @@ pub fn canonical_scope(s: &str) -> Option<&'static str> {
 }
 
 pub fn parse(pairs: &[(String, String)]) -> Result<AuthorizeRequest, FlowError> {
+    parse_for(FlowKind::Account, pairs)
+}
+
+pub fn parse_for(
+    kind: FlowKind,
+    pairs: &[(String, String)],
+) -> Result<AuthorizeRequest, FlowError> {
     if pairs.len() > 64 {
         return Err(FlowError::parameter(
             "request.invalid",
@@ -163,15 +241,59 @@ pub fn parse(pairs: &[(String, String)]) -> Result<AuthorizeRequest, FlowError> 
     let client_id = p.required("clientId")?.to_owned();
     let service_type = p.required("serviceType")?.to_owned();
     let return_url = p.required("returnUrl")?.to_owned();
+    let allowed = kind.response_types();
     let response_type = match p.one("responseType")? {
-        None => ResponseType::Code,
-        Some(v) => ResponseType::parse(v).ok_or_else(|| {
-            FlowError::parameter(
-                "responseType.invalid",
-                "responseType must be code or token.",
-            )
-        })?,
+        None => allowed[0],
+        Some(v) => ResponseType::parse(v)
+            .filter(|r| allowed.contains(r))
+            .ok_or_else(|| {
+                let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+                FlowError::parameter(
+                    "responseType.invalid",
+                    format!("responseType must be {}.", names.join(" or ")),
+                )
+            })?,
     };
+    let account_role = match (kind, p.one("accountRole")?) {
+        (FlowKind::User, Some("primary")) => Some(AccountRole::Primary),
+        (FlowKind::User, Some("secondary")) => Some(AccountRole::Secondary),
+        (FlowKind::User, _) => {
+            return Err(FlowError::parameter(
+                "accountRole.invalid",
+                "accountRole must be primary or secondary.",
+            ))
+        }
+        (_, _) => None,
+    };
+    let signed = (
+        p.one("userId")?,
+        p.one("timestamp")?,
+        p.one("userSignature")?,
+    );
+    let user_signature =
+        match signed {
+            (None, None, None) => None,
+            (Some(u), Some(t), Some(s)) if account_role == Some(AccountRole::Secondary) => {
+                Some(UserSignature {
+                    user_id: u.to_owned(),
+                    timestamp: t.to_owned(),
+                    signature: s.to_owned(),
+                })
+            }
+            _ => return Err(FlowError::parameter(
+                "userSignature.invalid",
+                "userId, timestamp and userSignature go together, for a secondary account only.",
+            )),
+        };
+    if kind == FlowKind::User
+        && account_role == Some(AccountRole::Primary)
+        && p.one("accountId")?.is_some()
+    {
+        return Err(FlowError::parameter(
+            "accountId.invalid",
+            "accountId re-authorizes a secondary account only.",
+        ));
+    }
     let mut scopes: Vec<String> = Vec::new();
     for s in p.list("scopes") {
         let unified = canonical_scope(s).ok_or_else(|| {
@@ -231,7 +353,15 @@ pub fn parse(pairs: &[(String, String)]) -> Result<AuthorizeRequest, FlowError> 
         scopes,
         native_scopes,
         response_type,
-        state: p.one("state")?.map(str::to_owned),
+        // Echoed back verbatim: not trimmed like the other values.
+        state: {
+            p.one("state")?;
+            pairs
+                .iter()
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.is_empty())
+        },
         account_id,
         login_hint: p.one("loginHint")?.map(str::to_owned),
         client_org_id: p.one("clientOrgId")?.map(str::to_owned),
@@ -239,6 +369,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<AuthorizeRequest, FlowError> 
         ensure_scopes: p.flag("ensureScopes")?,
         recycle,
         auth_email,
+        kind,
+        account_role,
+        user_signature,
     })
 }
 
@@ -273,6 +406,47 @@ mod tests {
         let q = format!("{BASE}&scopes=Mail.ReadOnly%20Mail.Send&scopes=Calendar.Read,Mail.Read");
         let r = parse(&pairs(&q)).unwrap();
         assert_eq!(r.scopes, ["Mail.Read", "Mail.Send", "Calendar.Read"]);
+    }
+
+    #[test]
+    fn the_user_flow_needs_a_role_and_signs_secondaries_only() {
+        let user = |q: &str| match parse_for(FlowKind::User, &pairs(q)) {
+            Err(e) => e.code(),
+            Ok(_) => "ok",
+        };
+        assert_eq!(user(BASE), "accountRole.invalid");
+        assert_eq!(
+            user(&format!("{BASE}&accountRole=owner")),
+            "accountRole.invalid"
+        );
+        assert_eq!(user(&format!("{BASE}&accountRole=primary")), "ok");
+        assert_eq!(
+            user(&format!("{BASE}&accountRole=primary&responseType=token")),
+            "responseType.invalid"
+        );
+        let signed = "userId=u1&timestamp=1&userSignature=ab";
+        assert_eq!(
+            user(&format!("{BASE}&accountRole=secondary&{signed}")),
+            "ok"
+        );
+        assert_eq!(
+            user(&format!("{BASE}&accountRole=primary&{signed}")),
+            "userSignature.invalid"
+        );
+        assert_eq!(
+            user(&format!("{BASE}&accountRole=secondary&userId=u1")),
+            "userSignature.invalid"
+        );
+        let r = parse_for(
+            FlowKind::User,
+            &pairs(&format!("{BASE}&accountRole=primary")),
+        )
+        .unwrap();
+        assert_eq!(r.response_type, ResponseType::Cookie);
+        assert_eq!(
+            code_of(&format!("{BASE}&responseType=cookie")),
+            "responseType.invalid"
+        );
     }
 
     #[test]

@@ -16,8 +16,9 @@ use super::provider::{self, ResolvedProvider};
 use super::return_redirect::{self, Failure, FailureStatus};
 use super::upstream::{self, Tokens, UpstreamError};
 use super::{account_token, code_exchange, scopes, FlowContext, FlowError};
+use crate::domain::end_user::{cookie_name, session, users};
 use crate::domain::DomainError;
-use crate::entity::{account, application, pending_flow};
+use crate::entity::{account, application, end_user, pending_flow};
 
 /// What later provider calls need to remember about an account.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -49,17 +50,45 @@ impl Params<'_> {
     }
 }
 
+/// Where the user goes next, and the end-user session cookie to set (cookie mode).
+#[derive(Debug)]
+pub struct Finished {
+    pub redirect: Url,
+    /// `(cookie name, session token)`.
+    pub session_cookie: Option<(String, String)>,
+}
+
 /// Finishes a flow. `Err` only when no flow could be found (a JSON 400, nowhere to redirect).
 pub async fn finish(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     pairs: &[(String, String)],
     now: i64,
-) -> Result<Url, DomainError> {
+) -> Result<Finished, DomainError> {
     let p = Params(pairs);
     let state = p.get("state").ok_or_else(|| {
         FlowError::parameter("state.invalid", "The provider's answer has no state.")
     })?;
+    let flow = take(db, ctx, state).await?;
+    let outcome = if flow.expires_at <= now {
+        Err(Failure::new(
+            FailureStatus::Expired,
+            "The sign-in took too long; start again.",
+        ))
+    } else if flow.flow_kind == "daemon" {
+        super::daemon::complete_admin_consent(db, ctx, &flow, pairs, now).await
+    } else {
+        complete(db, ctx, &flow, &p, now).await
+    };
+    conclude(&flow, outcome)
+}
+
+/// Finds a pending flow by its state and consumes it (single use).
+pub(crate) async fn take(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    state: &str,
+) -> Result<pending_flow::Model, DomainError> {
     let flow = pending_flow::Entity::find()
         .filter(pending_flow::Column::StateHash.eq(ctx.keys.state.hash(state.as_bytes())))
         .one(db)
@@ -82,32 +111,46 @@ pub async fn finish(
             FlowError::parameter("state.invalid", "This sign-in was already finished.").into(),
         );
     }
+    Ok(flow)
+}
+
+/// The redirect (and cookie) for a flow's outcome.
+pub(crate) fn conclude(
+    flow: &pending_flow::Model,
+    outcome: Result<Success, Failure>,
+) -> Result<Finished, DomainError> {
     let return_to = Url::parse(&flow.return_url)
         .map_err(|_| DomainError::Internal("a stored return URL does not parse"))?;
     let state = flow.client_state.as_deref();
-    let outcome = if flow.expires_at <= now {
-        Err(Failure::new(
-            FailureStatus::Expired,
-            "The sign-in took too long; start again.",
-        ))
-    } else {
-        complete(db, ctx, &flow, &p, now).await
-    };
-    Ok(match outcome {
+    let mut session_cookie = None;
+    let redirect = match outcome {
         Ok(Success::Code(code)) => return_redirect::success_code(&return_to, &code, state),
         Ok(Success::Token(token, account_id)) => {
             return_redirect::success_token(&return_to, &token, account_id, state)
         }
+        Ok(Success::Cookie(name, token)) => {
+            session_cookie = Some((name, token));
+            return_redirect::success_plain(&return_to, state)
+        }
+        Ok(Success::Linked) => return_redirect::success_plain(&return_to, state),
         Err(f) => return_redirect::failure(&return_to, &f, state),
+    };
+    Ok(Finished {
+        redirect,
+        session_cookie,
     })
 }
 
-enum Success {
+pub(crate) enum Success {
     Code(String),
     Token(String, i64),
+    /// User-session flow, cookie mode: `(cookie name, session token)`.
+    Cookie(String, String),
+    /// User-session flow, none mode.
+    Linked,
 }
 
-fn provider_failure(detail: impl std::fmt::Display) -> Failure {
+pub(crate) fn provider_failure(detail: impl std::fmt::Display) -> Failure {
     tracing::warn!(detail = %detail, "provider step failed");
     Failure::new(
         FailureStatus::ProviderError,
@@ -115,7 +158,7 @@ fn provider_failure(detail: impl std::fmt::Display) -> Failure {
     )
 }
 
-fn server_failure(e: DomainError) -> Failure {
+pub(crate) fn server_failure(e: DomainError) -> Failure {
     tracing::error!(error = ?e, "flow failed on our side");
     Failure::new(
         FailureStatus::ServerError,
@@ -162,7 +205,7 @@ async fn complete(
         .await
         .map_err(|e| server_failure(e.into()))?
         .ok_or_else(|| Failure::new(FailureStatus::ServerError, "The application was deleted."))?;
-    let provider = provider::resolve(db, ctx, &app, &flow.service_type)
+    let mut provider = provider::resolve(db, ctx, &app, &flow.service_type)
         .await
         .map_err(|_| {
             Failure::new(
@@ -190,6 +233,12 @@ async fn complete(
         ),
         None => None,
     };
+    // Zoho answers from the user's data center: the code is exchanged there, and so are
+    // later refreshes.
+    let zoho_token = zoho_token_url(&provider, p.get("accounts-server"));
+    if let Some(u) = zoho_token.as_deref().and_then(|u| Url::parse(u).ok()) {
+        provider.token_url = u;
+    }
     let tokens = upstream::exchange_code(
         &ctx.http,
         &provider,
@@ -243,7 +292,7 @@ async fn complete(
             .instance_url
             .clone()
             .filter(|u| u.starts_with("https://")),
-        token_url: zoho_token_url(&provider, p.get("accounts-server")),
+        token_url: zoho_token,
     };
     let saved = SaveAccount {
         who: &who,
@@ -251,6 +300,7 @@ async fn complete(
         granted: &granted,
         auth_scopes: &auth_scopes,
         meta: &meta,
+        default_lifetime: provider.default_token_lifetime_secs,
     };
     save(db, ctx, flow, saved, now).await.map_err(|e| match e {
         DomainError::Flow(FlowError::Parameter { message, .. }) => {
@@ -261,15 +311,27 @@ async fn complete(
 }
 
 /// Zoho answers from the user's data center; later token calls must go there.
+/// Only Zoho's own data centers: the value comes through the user's browser, and the app's
+/// client secret is sent to it.
 fn zoho_token_url(p: &ResolvedProvider, accounts_server: Option<&str>) -> Option<String> {
+    const HOSTS: [&str; 9] = [
+        "accounts.zoho.com",
+        "accounts.zoho.eu",
+        "accounts.zoho.in",
+        "accounts.zoho.com.au",
+        "accounts.zoho.jp",
+        "accounts.zoho.ca",
+        "accounts.zoho.com.cn",
+        "accounts.zoho.sa",
+        "accounts.zoho.uk",
+    ];
     let server = Url::parse(accounts_server?).ok()?;
-    let host = server.host_str()?;
-    let is_zoho = server.scheme() == "https"
-        && host.starts_with("accounts.zoho.")
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    (p.service_type == "Zoho" && is_zoho).then(|| format!("https://{host}/oauth/v2/token"))
+    let host = server.host_str()?.to_ascii_lowercase();
+    let ok = p.service_type == "Zoho"
+        && server.scheme() == "https"
+        && server.port().is_none()
+        && HOSTS.contains(&host.as_str());
+    ok.then(|| format!("https://{host}/oauth/v2/token"))
 }
 
 struct SaveAccount<'a> {
@@ -278,6 +340,7 @@ struct SaveAccount<'a> {
     granted: &'a [String],
     auth_scopes: &'a [String],
     meta: &'a ProviderMeta,
+    default_lifetime: Option<i64>,
 }
 
 /// Creates or updates the account and issues what the return URL gets, in one transaction.
@@ -304,14 +367,17 @@ async fn save(
             }
         }
         found
-    } else if flow.recycle {
-        account::Entity::find()
+    } else if flow.recycle || flow.flow_kind == "user" {
+        // The user-session flow finds a primary by its provider identity, and a secondary
+        // among the end user's own accounts.
+        let mut q = account::Entity::find()
             .filter(account::Column::AppId.eq(flow.app_id))
             .filter(account::Column::ServiceType.eq(&flow.service_type))
-            .filter(account::Column::AuthUserId.eq(&s.who.id))
-            .order_by_asc(account::Column::Id)
-            .one(&txn)
-            .await?
+            .filter(account::Column::AuthUserId.eq(&s.who.id));
+        if let Some(uid) = &flow.end_user_id {
+            q = q.filter(account::Column::UserId.eq(uid.clone()));
+        }
+        q.order_by_asc(account::Column::Id).one(&txn).await?
     } else {
         None
     };
@@ -356,7 +422,10 @@ async fn save(
     a.auth_scopes = Set(s.auth_scopes.join(" "));
     a.auth_native_scopes = Set(s.granted.join(" "));
     a.auth_obtained_at = Set(Some(now));
-    a.auth_expires_at = Set(s.tokens.expires_at);
+    a.auth_expires_at = Set(s
+        .tokens
+        .expires_at
+        .or(s.default_lifetime.map(|secs| now + secs)));
     a.provider_access_token = Set(Some(
         ring.seal(&access_place(row.id), &s.tokens.access_token),
     ));
@@ -364,17 +433,55 @@ async fn save(
     a.provider_meta = Set(Some(serde_json::json!(s.meta).to_string()));
     a.last_refreshed_at = Set(Some(now));
     a.refresh_lease_until = Set(None);
+    // A re-authorization fences off any refresh in flight.
+    a.refresh_lease_id = Set(None);
     a.updated_at = Set(now);
     let row = a.update(&txn).await?;
-    let success = match flow.response_type.as_str() {
-        "token" => Success::Token(
-            account_token::mint(&txn, &ctx.keys, &row, None, now).await?,
-            row.id,
-        ),
-        _ => Success::Code(code_exchange::issue(&txn, &ctx.keys, flow.app_id, row.id, now).await?),
+    let user = match (flow.account_role.as_deref(), &flow.end_user_id) {
+        (Some("primary"), _) => Some(users::for_primary(&txn, &row, now).await?),
+        (Some("secondary"), Some(uid)) => {
+            users::link(&txn, &row, uid).await?;
+            end_user::Entity::find_by_id(uid.clone()).one(&txn).await?
+        }
+        _ => None,
     };
+    let success = issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
     txn.commit().await?;
     Ok(success)
+}
+
+/// What the return URL gets for a saved account, by response type (in the caller's
+/// transaction).
+pub(crate) async fn issue_success(
+    txn: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    flow: &pending_flow::Model,
+    row: &account::Model,
+    user: Option<&end_user::Model>,
+    now: i64,
+) -> Result<Success, DomainError> {
+    Ok(match (flow.response_type.as_str(), user) {
+        ("token", _) => Success::Token(
+            account_token::mint(txn, &ctx.keys, row, None, now).await?,
+            row.id,
+        ),
+        ("cookie", Some(u)) => Success::Cookie(
+            cookie_name(u.app_id),
+            session::start(txn, &ctx.keys, u, now).await?,
+        ),
+        ("none", Some(_)) => Success::Linked,
+        (_, u) => Success::Code(
+            code_exchange::issue(
+                txn,
+                &ctx.keys,
+                flow.app_id,
+                row.id,
+                u.map(|u| u.id.clone()),
+                now,
+            )
+            .await?,
+        ),
+    })
 }
 
 /// Flows nobody finished; the table only needs the live ones.
@@ -392,5 +499,62 @@ impl From<UpstreamError> for FlowError {
             UpstreamError::InvalidGrant => FlowError::TokenDead,
             other => FlowError::Provider(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalog::{ClientAuth, IdentitySpec};
+
+    fn zoho() -> ResolvedProvider {
+        ResolvedProvider {
+            service_type: "Zoho".into(),
+            is_sandbox: false,
+            authorize_url: Url::parse("https://accounts.zoho.com/oauth/v2/auth").unwrap(),
+            token_url: Url::parse("https://accounts.zoho.com/oauth/v2/token").unwrap(),
+            userinfo_url: None,
+            revoke_url: None,
+            scope_separator: ",".into(),
+            pkce: false,
+            extra_authorize_params: Default::default(),
+            always_scopes: vec![],
+            scope_map: Default::default(),
+            identity: IdentitySpec::default(),
+            client_auth: ClientAuth::Post,
+            issuer: None,
+            client_id: "c".into(),
+            client_secret: None,
+            default_scopes: vec![],
+            default_native_scopes: vec![],
+            daemon: None,
+            admin_consent_url: None,
+            daemon_secret: None,
+            default_token_lifetime_secs: None,
+        }
+    }
+
+    #[test]
+    fn only_zohos_own_data_centers_receive_the_secret() {
+        let p = zoho();
+        assert_eq!(
+            zoho_token_url(&p, Some("https://accounts.zoho.eu")).as_deref(),
+            Some("https://accounts.zoho.eu/oauth/v2/token")
+        );
+        for bad in [
+            "https://accounts.zoho.attacker.net",
+            "https://accounts.zoho.eu.attacker.net",
+            "http://accounts.zoho.eu",
+            "https://accounts.zoho.eu:8443",
+            "https://evil.example",
+        ] {
+            assert_eq!(zoho_token_url(&p, Some(bad)), None, "{bad}");
+        }
+        let mut other = zoho();
+        other.service_type = "Google".into();
+        assert_eq!(
+            zoho_token_url(&other, Some("https://accounts.zoho.eu")),
+            None
+        );
     }
 }

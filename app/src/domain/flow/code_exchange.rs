@@ -10,17 +10,20 @@ use uuid::Uuid;
 
 use super::{account_token, FlowError, FlowKeys, CODE_TTL_SECS};
 use crate::domain::crypto::random_token;
+use crate::domain::end_user::session;
 use crate::domain::DomainError;
-use crate::entity::{account, auth_code};
+use crate::entity::{account, auth_code, end_user};
 
 pub const PREFIX: &str = "lgc_";
 
-/// Issues a code for an account of an app (in the caller's transaction).
+/// Issues a code for an account of an app (in the caller's transaction); in the user-session
+/// flow it names the end user, and its exchange also starts a session.
 pub async fn issue(
     db: &impl ConnectionTrait,
     keys: &FlowKeys,
     app_id: Uuid,
     account_id: i64,
+    end_user_id: Option<String>,
     now: i64,
 ) -> Result<String, DomainError> {
     let code = random_token(PREFIX);
@@ -31,6 +34,8 @@ pub async fn issue(
         issued_at: Set(now),
         expires_at: Set(now + CODE_TTL_SECS),
         used_at: Set(None),
+        issue_session: Set(end_user_id.is_some()),
+        end_user_id: Set(end_user_id),
     }
     .insert(db)
     .await?;
@@ -41,6 +46,8 @@ pub async fn issue(
 pub struct Exchanged {
     pub account_id: i64,
     pub access_token: String,
+    /// User-session flow: the end user and a new session.
+    pub user: Option<(String, String)>,
 }
 
 pub async fn exchange(
@@ -55,33 +62,35 @@ pub async fn exchange(
     }
     let code_hash = keys.code.hash(code.as_bytes());
     let txn = db.begin().await?;
-    let row = auth_code::Entity::find_by_id(code_hash.clone())
-        .one(&txn)
-        .await?
-        .ok_or(FlowError::CodeInvalid)?;
-    // Another app's code is unknown to this one: no hint, no revocation on its behalf.
-    if row.app_id != app_id {
-        return Err(FlowError::CodeInvalid.into());
-    }
-    // Claim the code with a conditional update, so two concurrent exchanges cannot both win.
+    // Claim first: a conditional update as the transaction's first statement takes SQLite's
+    // write lock at once, and lets exactly one of two concurrent exchanges win.
     let claimed = auth_code::Entity::update_many()
         .col_expr(auth_code::Column::UsedAt, Expr::value(now))
         .filter(auth_code::Column::CodeHash.eq(code_hash.clone()))
+        .filter(auth_code::Column::AppId.eq(app_id))
         .filter(auth_code::Column::UsedAt.is_null())
+        .filter(auth_code::Column::ExpiresAt.gt(now))
         .exec(&txn)
         .await?
         .rows_affected
         == 1;
+    let row = auth_code::Entity::find_by_id(code_hash.clone())
+        .one(&txn)
+        .await?
+        .ok_or(FlowError::CodeInvalid)?;
     if !claimed {
-        account_token::revoke_issued_by(&txn, app_id, &code_hash).await?;
-        txn.commit().await?;
-        tracing::warn!(
-            account_id = row.account_id,
-            "a code was replayed; its tokens are revoked"
-        );
-        return Err(FlowError::CodeInvalid.into());
-    }
-    if row.expires_at <= now {
+        // Another app's code is unknown to this one: no hint, no revocation on its behalf.
+        if row.app_id == app_id && row.used_at.is_some() {
+            account_token::revoke_issued_by(&txn, app_id, &code_hash).await?;
+            if let (Some(uid), true) = (&row.end_user_id, row.issue_session) {
+                session::end_all(&txn, uid).await?;
+            }
+            txn.commit().await?;
+            tracing::warn!(
+                account_id = row.account_id,
+                "a code was replayed; its tokens are revoked"
+            );
+        }
         return Err(FlowError::CodeInvalid.into());
     }
     let account = account::Entity::find_by_id(row.account_id)
@@ -89,10 +98,21 @@ pub async fn exchange(
         .await?
         .ok_or(FlowError::CodeInvalid)?;
     let access_token = account_token::mint(&txn, keys, &account, Some(code_hash), now).await?;
+    let user = match (&row.end_user_id, row.issue_session) {
+        (Some(uid), true) => {
+            let u = end_user::Entity::find_by_id(uid.clone())
+                .one(&txn)
+                .await?
+                .ok_or(FlowError::CodeInvalid)?;
+            Some((u.id.clone(), session::start(&txn, keys, &u, now).await?))
+        }
+        _ => None,
+    };
     txn.commit().await?;
     Ok(Exchanged {
         account_id: account.id,
         access_token,
+        user,
     })
 }
 

@@ -16,6 +16,8 @@ pub enum FlowError {
     Provider(String),
     #[error("The flow expired; start again.")]
     Expired,
+    #[error("The user session is missing, unknown or expired.")]
+    SessionInvalid,
 }
 
 impl FlowError {
@@ -34,13 +36,14 @@ impl FlowError {
             FlowError::TokenDead => "token.dead",
             FlowError::Provider(_) => "provider_error",
             FlowError::Expired => "expired",
+            FlowError::SessionInvalid => "session.invalid",
         }
     }
 
     pub fn status(&self) -> u16 {
         match self {
             FlowError::Parameter { .. } | FlowError::CodeInvalid | FlowError::Expired => 400,
-            FlowError::TokenInvalid | FlowError::TokenDead => 401,
+            FlowError::TokenInvalid | FlowError::TokenDead | FlowError::SessionInvalid => 401,
             FlowError::Provider(_) => 502,
         }
     }

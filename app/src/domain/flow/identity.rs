@@ -52,7 +52,9 @@ async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Result<Valu
         .header("accept", "application/json")
         .send()
         .await
-        .map_err(|e| UpstreamError::Unavailable(format!("identity request failed: {e}")))?;
+        .map_err(|e| {
+            UpstreamError::Unavailable(format!("identity request failed: {}", e.without_url()))
+        })?;
     if response.status().as_u16() == 401 {
         return Err(UpstreamError::Unauthorized);
     }

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod authorize_request;
 pub mod callback;
 pub mod code_exchange;
+pub mod daemon;
 pub mod error;
 pub mod identity;
 pub mod provider;

@@ -6,7 +6,7 @@ use url::Url;
 
 use super::{FlowContext, FlowError};
 use crate::app_views::CustomProvider;
-use crate::domain::app::registrations::{client_secret_place, view};
+use crate::domain::app::registrations::{client_secret_place, daemon_secret_place, view};
 use crate::domain::catalog::{self, AuthKind, ClientAuth, IdentitySource, IdentitySpec};
 use crate::domain::DomainError;
 use crate::entity::{application, provider_registration};
@@ -44,6 +44,13 @@ pub struct ResolvedProvider {
     /// The registration's default scopes, used when the request names none.
     pub default_scopes: Vec<String>,
     pub default_native_scopes: Vec<String>,
+    /// The kind of service-account credentials (`office365_client_credentials`,
+    /// `google_service_account`), and where Office 365 admins consent.
+    pub daemon: Option<String>,
+    pub admin_consent_url: Option<String>,
+    /// The registration's service-account credentials, opened.
+    pub daemon_secret: Option<ProviderSecret>,
+    pub default_token_lifetime_secs: Option<i64>,
 }
 
 fn fill(template: &str, options: &BTreeMap<String, String>, platform: &str) -> String {
@@ -99,6 +106,10 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         )),
         default_scopes: vec!["Mail.Read".into()],
         default_native_scopes: vec![],
+        daemon: None,
+        admin_consent_url: None,
+        daemon_secret: None,
+        default_token_lifetime_secs: None,
     })
 }
 
@@ -141,6 +152,10 @@ fn from_custom(
         client_secret: secret,
         default_scopes: vec![],
         default_native_scopes: words(&reg.native_scopes),
+        daemon: None,
+        admin_consent_url: None,
+        daemon_secret: None,
+        default_token_lifetime_secs: None,
     })
 }
 
@@ -195,6 +210,16 @@ pub async fn resolve(
         )),
         None => None,
     };
+    let daemon_secret = match &reg.daemon_secret {
+        Some(sealed) => Some(ProviderSecret(
+            ctx.keys
+                .ring
+                .open(&daemon_secret_place(reg.id), sealed)
+                .map_err(|_| DomainError::Internal("service-account credentials do not open"))?
+                .0,
+        )),
+        None => None,
+    };
     let v = view(&reg);
     let Some(p) = entry else {
         let custom = v.custom.ok_or(DomainError::Internal(
@@ -236,5 +261,9 @@ pub async fn resolve(
         client_secret: secret,
         default_scopes: v.scopes.clone(),
         default_native_scopes: v.native_scopes.clone(),
+        daemon: p.daemon.clone(),
+        admin_consent_url: at("admin_consent_url", &p.admin_consent_url),
+        daemon_secret,
+        default_token_lifetime_secs: p.default_token_lifetime_secs,
     })
 }

@@ -2,13 +2,14 @@
 //! otherwise exactly one caller refreshes it, across all instances: it takes a lease on the
 //! account row with a conditional update, and everyone else waits and re-reads the row.
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::time::Duration;
+use uuid::Uuid;
 
 use super::callback::{access_place, refresh_place, ProviderMeta};
 use super::provider::{self, ResolvedProvider};
 use super::upstream::{self, UpstreamError};
-use super::{FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
+use super::{daemon, FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
 use crate::domain::{now_unix, DomainError};
 use crate::entity::{account, application};
 
@@ -103,10 +104,15 @@ pub async fn fresh_access(
         if is_fresh(&a, now) {
             return open_access(ctx, &a);
         }
+        let lease_id = Uuid::new_v4().to_string();
         let leased = account::Entity::update_many()
             .col_expr(
                 account::Column::RefreshLeaseUntil,
                 Expr::value(now + lease_secs(ctx)),
+            )
+            .col_expr(
+                account::Column::RefreshLeaseId,
+                Expr::value(lease_id.clone()),
             )
             .filter(account::Column::Id.eq(account_id))
             .filter(account::Column::TokenStatus.ne("dead"))
@@ -120,7 +126,7 @@ pub async fn fresh_access(
             .rows_affected
             == 1;
         if leased {
-            return refresh_holding_lease(db, ctx, account_id).await;
+            return refresh_holding_lease(db, ctx, account_id, &lease_id).await;
         }
         if now > deadline {
             return Err(
@@ -131,54 +137,123 @@ pub async fn fresh_access(
     }
 }
 
-async fn refresh_holding_lease(
+/// Writes `row` only while `lease_id` still holds the lease and the account is not dead, so
+/// a re-authorization, a revocation or a lease taken over meanwhile wins over a late refresh.
+async fn write_fenced(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    mut row: account::ActiveModel,
+    account_id: i64,
+    lease_id: &str,
+) -> Result<Option<ProviderAccess>, DomainError> {
+    row.refresh_lease_until = Set(None);
+    row.refresh_lease_id = Set(None);
+    row.id = sea_orm::ActiveValue::NotSet;
+    let written = account::Entity::update_many()
+        .set(row)
+        .filter(account::Column::Id.eq(account_id))
+        .filter(account::Column::RefreshLeaseId.eq(lease_id))
+        .filter(account::Column::TokenStatus.ne("dead"))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1;
+    if !written {
+        return Ok(None);
+    }
+    let saved = reload(db, account_id).await?;
+    if saved.token_status == "active" && saved.provider_access_token.is_some() {
+        Ok(Some(open_access(ctx, &saved)?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// What to answer when a late refresh lost its lease: whatever the row holds now.
+async fn after_losing_lease(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     account_id: i64,
 ) -> Result<ProviderAccess, DomainError> {
+    let a = reload(db, account_id).await?;
+    if a.token_status == "dead" {
+        return Err(FlowError::TokenDead.into());
+    }
+    if is_fresh(&a, now_unix()) {
+        return open_access(ctx, &a);
+    }
+    Err(FlowError::Provider("the refresh was overtaken".into()).into())
+}
+
+fn empty_row(a: &account::Model) -> account::ActiveModel {
+    account::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(a.id),
+        ..Default::default()
+    }
+}
+
+async fn refresh_holding_lease(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    account_id: i64,
+    lease_id: &str,
+) -> Result<ProviderAccess, DomainError> {
     let now = now_unix();
     // Re-read under the lease: another instance may have refreshed meanwhile.
     let a = reload(db, account_id).await?;
-    let mut row: account::ActiveModel = a.clone().into();
-    row.refresh_lease_until = Set(None);
+    let mut row = empty_row(&a);
     if is_fresh(&a, now) {
-        row.update(db).await?;
+        write_fenced(db, ctx, row, account_id, lease_id).await?;
         return open_access(ctx, &a);
     }
-    let refresh_token = match a.provider_refresh_token.as_deref() {
-        Some(sealed) => {
-            ctx.keys
-                .ring
-                .open(&refresh_place(a.id), sealed)
-                .map_err(|_| DomainError::Internal("a refresh token does not open"))?
-                .0
+    let result = if a.kind == "daemon" || a.kind == "managed" {
+        // Service accounts have no refresh token: a new grant is their refresh.
+        match daemon::fresh_tokens(db, ctx, &a, now).await {
+            Ok(t) => Ok((t, None)),
+            Err(DomainError::Flow(FlowError::TokenDead)) => Err(UpstreamError::InvalidGrant),
+            Err(DomainError::Flow(FlowError::Provider(m))) => Err(UpstreamError::Unavailable(m)),
+            Err(e) => {
+                write_fenced(db, ctx, row, account_id, lease_id).await?;
+                return Err(e);
+            }
         }
-        None => {
-            row.token_status = Set("dead".into());
-            row.token_error = Set(Some(
-                "The provider gave no refresh token; authorize again.".into(),
-            ));
-            row.update(db).await?;
-            return Err(FlowError::TokenDead.into());
-        }
+    } else {
+        let sealed = a.provider_refresh_token.as_deref();
+        let opened = sealed.map(|s| ctx.keys.ring.open(&refresh_place(a.id), s));
+        let refresh_token = match opened {
+            Some(Ok(t)) => t.0,
+            Some(Err(_)) => {
+                write_fenced(db, ctx, row, account_id, lease_id).await?;
+                return Err(DomainError::Internal("a refresh token does not open"));
+            }
+            None => {
+                row.token_status = Set("dead".into());
+                row.token_error = Set(Some(
+                    "The provider gave no refresh token; authorize again.".into(),
+                ));
+                write_fenced(db, ctx, row, account_id, lease_id).await?;
+                return Err(FlowError::TokenDead.into());
+            }
+        };
+        let provider = match provider_of(db, ctx, &a).await {
+            Ok(p) => p,
+            Err(e) => {
+                write_fenced(db, ctx, row, account_id, lease_id).await?;
+                return Err(e);
+            }
+        };
+        upstream::refresh(
+            &ctx.http,
+            &provider,
+            &ctx.callback_url(),
+            &refresh_token,
+            now,
+        )
+        .await
+        .map(|t| (t, provider.default_token_lifetime_secs))
     };
-    let provider = match provider_of(db, ctx, &a).await {
-        Ok(p) => p,
-        Err(e) => {
-            row.update(db).await?;
-            return Err(e);
-        }
-    };
-    let result = upstream::refresh(
-        &ctx.http,
-        &provider,
-        &ctx.callback_url(),
-        &refresh_token,
-        now,
-    )
-    .await;
     match result {
-        Ok(tokens) => {
+        Ok((tokens, default_lifetime)) => {
             let ring = &ctx.keys.ring;
             row.provider_access_token =
                 Set(Some(ring.seal(&access_place(a.id), &tokens.access_token)));
@@ -186,21 +261,28 @@ async fn refresh_holding_lease(
             if let Some(r) = &tokens.refresh_token {
                 row.provider_refresh_token = Set(Some(ring.seal(&refresh_place(a.id), r)));
             }
-            row.auth_expires_at = Set(tokens.expires_at);
+            row.auth_expires_at = Set(tokens
+                .expires_at
+                .or(default_lifetime.map(|secs| now + secs)));
             row.last_refreshed_at = Set(Some(now));
             row.token_status = Set("active".into());
             row.token_error = Set(None);
             row.updated_at = Set(now);
-            let saved = row.update(db).await?;
-            open_access(ctx, &saved)
+            match write_fenced(db, ctx, row, account_id, lease_id).await? {
+                Some(access) => Ok(access),
+                None => after_losing_lease(db, ctx, account_id).await,
+            }
         }
         Err(UpstreamError::InvalidGrant) => {
             row.token_status = Set("dead".into());
             row.token_error = Set(Some(
                 "The provider refused the refresh token (invalid_grant); authorize again.".into(),
             ));
+            // A refused refresh token is never sent again, even after a re-authorization
+            // that brings none.
+            row.provider_refresh_token = Set(None);
             row.updated_at = Set(now);
-            row.update(db).await?;
+            write_fenced(db, ctx, row, account_id, lease_id).await?;
             Err(FlowError::TokenDead.into())
         }
         Err(UpstreamError::Unauthorized) => {
@@ -209,11 +291,11 @@ async fn refresh_holding_lease(
                 "The provider refused the platform's client credentials.".into(),
             ));
             row.updated_at = Set(now);
-            row.update(db).await?;
+            write_fenced(db, ctx, row, account_id, lease_id).await?;
             Err(FlowError::Provider("refresh unauthorized".into()).into())
         }
         Err(e) => {
-            row.update(db).await?;
+            write_fenced(db, ctx, row, account_id, lease_id).await?;
             Err(FlowError::from(e).into())
         }
     }

@@ -55,6 +55,19 @@ pub fn success_code(return_url: &Url, code: &str, state: Option<&str>) -> Url {
     url
 }
 
+/// Cookie and none modes of the user-session flow: only the outcome and the state.
+pub fn success_plain(return_url: &Url, state: Option<&str>) -> Url {
+    let mut url = return_url.clone();
+    {
+        let mut q = url.query_pairs_mut();
+        if let Some(s) = state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("status", "success");
+    }
+    url
+}
+
 /// Token mode puts the token in the fragment, never the query (decision in wire-api.md).
 pub fn success_token(return_url: &Url, token: &str, account_id: i64, state: Option<&str>) -> Url {
     let mut url = return_url.clone();

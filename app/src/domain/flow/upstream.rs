@@ -43,15 +43,15 @@ type ProviderClient = Client<
 >;
 
 /// The client for provider calls: no redirects (a token endpoint that redirects is broken or
-/// hostile), a bounded wait, no cookies.
-pub fn http_client(timeout: Duration) -> reqwest::Client {
+/// hostile), a bounded wait, no cookies. Fails at start-up rather than fall back to a client
+/// without those safeguards.
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout)
         .user_agent(concat!("Linkgate/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_default()
 }
 
 fn client(p: &ResolvedProvider, redirect_uri: &str) -> Result<ProviderClient, UpstreamError> {
@@ -156,8 +156,9 @@ fn classify<RE: std::error::Error + 'static>(
             }
             other => UpstreamError::Unavailable(format!("token endpoint error {other}")),
         },
-        RequestTokenError::Request(e) => {
-            UpstreamError::Unavailable(format!("token endpoint unreachable: {e}"))
+        // The request error's text may hold the URL; a URL may hold a token (Hubspot).
+        RequestTokenError::Request(_) => {
+            UpstreamError::Unavailable("token endpoint unreachable or too slow".into())
         }
         RequestTokenError::Parse(_, body) => UpstreamError::Unavailable(format!(
             "token endpoint answered {} bytes that are not a token response",
@@ -237,11 +238,9 @@ async fn revoke_on_loopback(
             form.extend(secret.map(|s| ("client_secret", s)));
         }
     }
-    let response = req
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| UpstreamError::Unavailable(format!("revocation failed: {e}")))?;
+    let response = req.form(&form).send().await.map_err(|e| {
+        UpstreamError::Unavailable(format!("revocation failed: {}", e.without_url()))
+    })?;
     if response.status().is_success() {
         Ok(true)
     } else {
@@ -278,5 +277,96 @@ pub async fn revoke(
     req.request_async(http)
         .await
         .map(|_| true)
-        .map_err(|e| UpstreamError::Unavailable(format!("revocation failed: {e}")))
+        .map_err(|_| UpstreamError::Unavailable("revocation failed".into()))
+}
+
+/// The client-credentials grant (Office 365 service accounts): with the registration's
+/// client secret, or, when `assertion` is given, a certificate-signed client assertion
+/// (RFC 7523 §2.2) instead of a secret.
+pub async fn client_credentials(
+    http: &reqwest::Client,
+    p: &ResolvedProvider,
+    scope: &str,
+    assertion: Option<String>,
+    now: i64,
+) -> Result<Tokens, UpstreamError> {
+    let mut provider = p.clone();
+    if assertion.is_some() {
+        provider.client_secret = None;
+        provider.client_auth = ClientAuth::Post;
+    }
+    let c = client(&provider, "https://invalid.example/unused")?;
+    let mut req = c
+        .exchange_client_credentials()
+        .add_scope(Scope::new(scope.to_owned()));
+    if let Some(a) = assertion {
+        req = req
+            .add_extra_param(
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            )
+            .add_extra_param("client_assertion", a);
+    }
+    req.request_async(http)
+        .await
+        .map(|r| tokens(r, now))
+        .map_err(classify)
+}
+
+#[derive(Deserialize)]
+struct BearerGrantAnswer {
+    access_token: String,
+    expires_in: Option<i64>,
+    scope: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorAnswer {
+    error: String,
+}
+
+/// The JWT-bearer grant (RFC 7523 §2.1, Google service accounts). The `oauth2` crate has no
+/// builder for this grant type, so the one form post is made here.
+pub async fn jwt_bearer(
+    http: &reqwest::Client,
+    token_url: &Url,
+    assertion: &str,
+    now: i64,
+) -> Result<Tokens, UpstreamError> {
+    let response = http
+        .post(token_url.clone())
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", assertion),
+        ])
+        .send()
+        .await
+        .map_err(|e| {
+            UpstreamError::Unavailable(format!("token endpoint unreachable: {}", e.without_url()))
+        })?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|e| {
+        UpstreamError::Unavailable(format!("token endpoint body: {}", e.without_url()))
+    })?;
+    if status.is_success() {
+        let a: BearerGrantAnswer = serde_json::from_slice(&body)
+            .map_err(|_| UpstreamError::Unavailable("not a token response".into()))?;
+        return Ok(Tokens {
+            access_token: a.access_token,
+            refresh_token: None,
+            expires_at: a.expires_in.map(|s| now.saturating_add(s)),
+            scope: a.scope,
+            extra: ProviderExtra::default(),
+        });
+    }
+    match serde_json::from_slice::<ErrorAnswer>(&body).map(|e| e.error) {
+        Ok(e) if e == "invalid_grant" => Err(UpstreamError::InvalidGrant),
+        Ok(e) if e == "invalid_client" || e == "unauthorized_client" => {
+            Err(UpstreamError::Unauthorized)
+        }
+        _ if status.as_u16() == 401 => Err(UpstreamError::Unauthorized),
+        _ => Err(UpstreamError::Unavailable(format!(
+            "token endpoint answered {status}"
+        ))),
+    }
 }

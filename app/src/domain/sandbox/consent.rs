@@ -149,3 +149,62 @@ pub async fn approve(
     .await?;
     redirect(req, ctx, &[("code", &code)])
 }
+
+/// An Office 365-style admin-consent request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminConsentRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: String,
+}
+
+pub fn check_admin(
+    ctx: &FlowContext,
+    pairs: &[(String, String)],
+) -> Result<AdminConsentRequest, SandboxError> {
+    let client_id = get(pairs, "client_id").ok_or_else(|| invalid("client_id is missing."))?;
+    let redirect_uri =
+        get(pairs, "redirect_uri").ok_or_else(|| invalid("redirect_uri is missing."))?;
+    if redirect_uri != ctx.callback_url() {
+        return Err(invalid(
+            "The Sandbox only redirects to this platform's callback.",
+        ));
+    }
+    let state = get(pairs, "state").ok_or_else(|| invalid("state is missing."))?;
+    Ok(AdminConsentRequest {
+        client_id: client_id.to_owned(),
+        redirect_uri: redirect_uri.to_owned(),
+        state: state.to_owned(),
+    })
+}
+
+/// Back to the client: `admin_consent=True&tenant=…`, or `error=access_denied`.
+pub fn admin_decision(
+    req: &AdminConsentRequest,
+    approve: bool,
+    tenant: &str,
+) -> Result<Url, SandboxError> {
+    let mut url =
+        Url::parse(&req.redirect_uri).map_err(|_| invalid("redirect_uri is not a URL."))?;
+    {
+        let mut q = url.query_pairs_mut();
+        if approve {
+            let tenant = tenant.trim();
+            if tenant.is_empty()
+                || tenant.len() > 253
+                || !tenant
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            {
+                return Err(invalid("Enter the tenant as a domain or id."));
+            }
+            q.append_pair("admin_consent", "True");
+            q.append_pair("tenant", tenant);
+        } else {
+            q.append_pair("error", "access_denied");
+            q.append_pair("error_description", "The administrator declined.");
+        }
+        q.append_pair("state", &req.state);
+    }
+    Ok(url)
+}

@@ -5,6 +5,7 @@
 //! Everything it issues is stored as keyed hashes in `sandbox_grants`, so any instance can
 //! serve any step. Decisions: access tokens live an hour; refresh tokens do not rotate (as
 //! Google's), so the platform's "refresh without a new refresh token" path is exercised.
+pub mod assertion;
 pub mod consent;
 pub mod token;
 

@@ -108,6 +108,71 @@ fn issued(
     }
 }
 
+/// The two grants for service accounts: `client_credentials` (after client authentication,
+/// by secret or assertion) and the JWT-bearer grant (the assertion is the authentication).
+/// Their tokens have no refresh token: a new grant is the refresh.
+pub async fn service_grant(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    client_id: Option<&str>,
+    form: &[(String, String)],
+    now: i64,
+) -> Result<TokenResponse, SandboxError> {
+    let (subject, email, scope, by) = match get(form, "grant_type") {
+        Some("client_credentials") => {
+            let client = client_id.ok_or(SandboxError::InvalidClient)?;
+            let scope = get(form, "scope").unwrap_or_default().to_owned();
+            (
+                format!("app|{client}"),
+                client.to_owned(),
+                scope,
+                "client_credentials",
+            )
+        }
+        Some(JWT_BEARER) => {
+            let assertion = get(form, "assertion").ok_or(SandboxError::InvalidGrant)?;
+            let claims = super::assertion::verify(db, ctx, assertion, None).await?;
+            let mailbox = claims.sub.clone().unwrap_or_else(|| claims.iss.clone());
+            (
+                format!("delegated|{}|{mailbox}", claims.iss),
+                mailbox,
+                claims.scope.unwrap_or_default(),
+                "jwt_bearer",
+            )
+        }
+        _ => return Err(SandboxError::UnsupportedGrantType),
+    };
+    let access = random_token("sbx_at_");
+    sandbox_grant::ActiveModel {
+        token_hash: Set(hash(ctx, &access)),
+        kind: Set("access".into()),
+        grant_id: Set(uuid::Uuid::new_v4()),
+        client_id: Set(client_id.unwrap_or("service-account").to_owned()),
+        subject: Set(subject),
+        email: Set(email.clone()),
+        name: Set(email),
+        scope: Set(scope.clone()),
+        redirect_uri: Set(None),
+        code_challenge: Set(None),
+        issued_by: Set(by.into()),
+        created_at: Set(now),
+        expires_at: Set(now + ACCESS_TTL_SECS),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token: None,
+        scope,
+    })
+}
+
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+pub const CLIENT_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 /// The token endpoint, after client authentication.
 pub async fn grant(
     db: &DatabaseConnection,

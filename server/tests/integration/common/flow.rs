@@ -56,7 +56,18 @@ impl FlowApp {
 
     /// The authorize URL of this app with extra query parameters.
     pub fn authorize_url(&self, base: &str, service: &str, extra: &[(&str, &str)]) -> String {
-        let mut u = Url::parse(&format!("{base}/v1/auth/authorize")).unwrap();
+        self.flow_url(base, "authorize", service, extra)
+    }
+
+    /// The URL of one of the hosted flows (`authorize`, `authorizeUser`, `authorizeDaemon`).
+    pub fn flow_url(
+        &self,
+        base: &str,
+        flow: &str,
+        service: &str,
+        extra: &[(&str, &str)],
+    ) -> String {
+        let mut u = Url::parse(&format!("{base}/v1/auth/{flow}")).unwrap();
         u.query_pairs_mut()
             .append_pair("clientId", &self.client_id)
             .append_pair("serviceType", service)
@@ -79,6 +90,16 @@ impl FlowApp {
 
 pub async fn get(url: &str) -> Response {
     plain_client().get(url).send().await.unwrap()
+}
+
+/// A GET carrying a `Cookie` header.
+pub async fn get_with_cookie(url: &str, cookie: &str) -> Response {
+    plain_client()
+        .get(url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
 }
 
 pub fn location(r: &Response) -> Url {

@@ -1,0 +1,133 @@
+//! End users and their accounts. A primary account makes (or finds, by its provider
+//! identity) the end user; secondary accounts join an existing one. Deleting the primary
+//! account logs the user out everywhere.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use super::session;
+use crate::domain::account::removal;
+use crate::domain::flow::FlowContext;
+use crate::domain::DomainError;
+use crate::entity::{account, end_user};
+
+/// The end user whose primary account this is, made if there is none (in the caller's
+/// transaction). The account is marked as the user's.
+pub async fn for_primary(
+    db: &impl ConnectionTrait,
+    a: &account::Model,
+    now: i64,
+) -> Result<end_user::Model, DomainError> {
+    if let Some(uid) = &a.user_id {
+        if let Some(u) = end_user::Entity::find_by_id(uid.clone()).one(db).await? {
+            if u.primary_account_id == Some(a.id) || u.primary_account_id.is_none() {
+                let mut m: end_user::ActiveModel = u.into();
+                m.primary_account_id = Set(Some(a.id));
+                m.email = Set(a.email.clone());
+                m.name = Set(a.name.clone());
+                m.auth_org_id = Set(a.auth_org_id.clone());
+                m.last_activity_at = Set(now);
+                return Ok(m.update(db).await?);
+            }
+        }
+    }
+    let user = end_user::ActiveModel {
+        id: Set(format!("u_{}", Uuid::new_v4().simple())),
+        app_id: Set(a.app_id),
+        primary_account_id: Set(Some(a.id)),
+        email: Set(a.email.clone()),
+        name: Set(a.name.clone()),
+        auth_org_id: Set(a.auth_org_id.clone()),
+        created_at: Set(now),
+        last_activity_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    link(db, a, &user.id).await?;
+    Ok(user)
+}
+
+/// Marks an account as an end user's.
+pub async fn link(
+    db: &impl ConnectionTrait,
+    a: &account::Model,
+    user_id: &str,
+) -> Result<(), DomainError> {
+    let mut m: account::ActiveModel = a.clone().into();
+    m.user_id = Set(Some(user_id.to_owned()));
+    m.update(db).await?;
+    Ok(())
+}
+
+pub async fn accounts_of(
+    db: &impl ConnectionTrait,
+    user: &end_user::Model,
+) -> Result<Vec<account::Model>, DomainError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::AppId.eq(user.app_id))
+        .filter(account::Column::UserId.eq(user.id.clone()))
+        .order_by_asc(account::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn account_of(
+    db: &impl ConnectionTrait,
+    user: &end_user::Model,
+    account_id: i64,
+) -> Result<account::Model, DomainError> {
+    account::Entity::find_by_id(account_id)
+        .filter(account::Column::AppId.eq(user.app_id))
+        .filter(account::Column::UserId.eq(user.id.clone()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// Deletes one of the user's accounts (revoking its grant); the primary one logs out.
+pub async fn delete_account(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    user: &end_user::Model,
+    account_id: i64,
+    now: i64,
+) -> Result<bool, DomainError> {
+    let a = account_of(db, user, account_id).await?;
+    let was_primary = user.primary_account_id == Some(a.id);
+    removal::delete_and_revoke(db, ctx, a.id, now).await?;
+    if was_primary {
+        end_user::Entity::update_many()
+            .col_expr(
+                end_user::Column::PrimaryAccountId,
+                sea_orm::sea_query::Expr::value(Option::<i64>::None),
+            )
+            .filter(end_user::Column::Id.eq(user.id.clone()))
+            .exec(db)
+            .await?;
+        session::end_all(db, &user.id).await?;
+    }
+    Ok(was_primary)
+}
+
+/// An app's end users, newest first, for the dashboard.
+pub async fn of_app(
+    db: &impl ConnectionTrait,
+    app_id: Uuid,
+    limit: u64,
+) -> Result<Vec<(end_user::Model, Vec<account::Model>)>, DomainError> {
+    use sea_orm::QuerySelect;
+    let users = end_user::Entity::find()
+        .filter(end_user::Column::AppId.eq(app_id))
+        .order_by_desc(end_user::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        let accounts = accounts_of(db, &u).await?;
+        out.push((u, accounts));
+    }
+    Ok(out)
+}

@@ -1,0 +1,578 @@
+//! The service-account flow (`/v1/auth/authorizeDaemon`, providers.md "Service accounts").
+//! Office 365: an administrator grants tenant-wide consent; tokens then come from the
+//! client-credentials grant, authenticated by the client secret or a certificate-signed
+//! assertion. Google: the registration's service-account key; a hosted page asks which
+//! admin mailbox to act for, and a JWT-bearer grant with `sub` = that mailbox proves it.
+//! Managed accounts (one mailbox under a service account) get their tokens the same way.
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+use uuid::Uuid;
+
+use super::callback::{self, access_place, provider_failure, server_failure, Finished, Success};
+use super::provider::{self, ResolvedProvider};
+use super::return_redirect::{Failure, FailureStatus};
+use super::upstream::{self, Tokens, UpstreamError};
+use super::{FlowContext, FlowError};
+use crate::domain::DomainError;
+use crate::entity::{account, application, pending_flow};
+
+pub const OFFICE365: &str = "office365_client_credentials";
+pub const GOOGLE: &str = "google_service_account";
+const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
+
+/// Where `authorizeDaemon` sends the administrator.
+pub fn start_url(
+    ctx: &FlowContext,
+    p: &ResolvedProvider,
+    state: &str,
+    native_scopes: &[String],
+) -> Result<Url, DomainError> {
+    let _ = native_scopes;
+    match p.daemon.as_deref() {
+        Some(OFFICE365) => {
+            let raw = p
+                .admin_consent_url
+                .as_deref()
+                .ok_or(DomainError::Internal("no admin-consent URL"))?;
+            let mut url =
+                Url::parse(raw).map_err(|_| DomainError::Internal("admin-consent URL"))?;
+            url.query_pairs_mut()
+                .append_pair("client_id", &p.client_id)
+                .append_pair("redirect_uri", &ctx.callback_url())
+                .append_pair("state", state)
+                .append_pair("scope", GRAPH_DEFAULT_SCOPE);
+            Ok(url)
+        }
+        Some(GOOGLE) if p.daemon_secret.is_some() => {
+            let mut url = Url::parse(&format!("{}/v1/auth/daemon/google", ctx.public_origin))
+                .map_err(|_| DomainError::Internal("public origin"))?;
+            url.query_pairs_mut().append_pair("state", state);
+            Ok(url)
+        }
+        Some(GOOGLE) => Err(FlowError::parameter(
+            "serviceType.invalid",
+            "The Google registration has no service-account key; add it in the dashboard.",
+        )
+        .into()),
+        _ => Err(FlowError::parameter(
+            "serviceType.invalid",
+            format!("{} has no service-account flow.", p.service_type),
+        )
+        .into()),
+    }
+}
+
+/// A Google service-account JSON key (the fields providers.md names).
+#[derive(Deserialize)]
+struct GoogleKey {
+    client_email: String,
+    private_key: String,
+}
+
+/// An Office 365 certificate: the SHA-1 thumbprint (base64url, `x5t`) and its private key.
+#[derive(Deserialize)]
+struct CertificateKey {
+    thumbprint: String,
+    private_key: String,
+}
+
+#[derive(Serialize)]
+struct Assertion<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+    iat: i64,
+    exp: i64,
+    jti: String,
+}
+
+fn sign(header: Header, claims: &Assertion<'_>, pem: &str) -> Result<String, UpstreamError> {
+    let key = EncodingKey::from_rsa_pem(pem.as_bytes())
+        .map_err(|_| UpstreamError::Unavailable("the private key is not an RSA PEM key".into()))?;
+    encode(&header, claims, &key)
+        .map_err(|_| UpstreamError::Unavailable("the assertion could not be signed".into()))
+}
+
+/// A token for `mailbox` from the Google JWT-bearer grant (assertion lives at most an hour).
+async fn google_token(
+    ctx: &FlowContext,
+    p: &ResolvedProvider,
+    scopes: &str,
+    mailbox: &str,
+    now: i64,
+) -> Result<Tokens, UpstreamError> {
+    let secret = p
+        .daemon_secret
+        .as_ref()
+        .ok_or_else(|| UpstreamError::Unavailable("no service-account key".into()))?;
+    let key: GoogleKey = serde_json::from_str(&secret.0)
+        .map_err(|_| UpstreamError::Unavailable("the service-account key is not JSON".into()))?;
+    let aud = p.token_url.as_str();
+    let claims = Assertion {
+        iss: &key.client_email,
+        sub: mailbox,
+        aud,
+        scope: Some(scopes),
+        iat: now,
+        exp: now + 3600,
+        jti: Uuid::new_v4().to_string(),
+    };
+    let jwt = sign(Header::new(Algorithm::RS256), &claims, &key.private_key)?;
+    upstream::jwt_bearer(&ctx.http, &p.token_url, &jwt, now).await
+}
+
+/// A tenant-wide token from the client-credentials grant.
+async fn office365_token(
+    ctx: &FlowContext,
+    p: &ResolvedProvider,
+    tenant: &str,
+    now: i64,
+) -> Result<Tokens, UpstreamError> {
+    let mut p = p.clone();
+    // The token URL names the tenant that consented, not the registration's default.
+    let token_url = p
+        .token_url
+        .as_str()
+        .replace("/common/", &format!("/{tenant}/"));
+    p.token_url =
+        Url::parse(&token_url).map_err(|_| UpstreamError::Unavailable("token URL".into()))?;
+    let assertion = match p
+        .daemon_secret
+        .as_ref()
+        .map(|s| serde_json::from_str::<CertificateKey>(&s.0))
+    {
+        Some(Ok(cert)) => {
+            let mut header = Header::new(Algorithm::RS256);
+            header.x5t = Some(cert.thumbprint.clone());
+            let claims = Assertion {
+                iss: &p.client_id,
+                sub: &p.client_id,
+                aud: p.token_url.as_str(),
+                scope: None,
+                iat: now,
+                exp: now + 600,
+                jti: Uuid::new_v4().to_string(),
+            };
+            Some(sign(header, &claims, &cert.private_key)?)
+        }
+        _ => None,
+    };
+    upstream::client_credentials(&ctx.http, &p, GRAPH_DEFAULT_SCOPE, assertion, now).await
+}
+
+/// New tokens for a daemon or managed account (used instead of a refresh token).
+pub async fn fresh_tokens(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    a: &account::Model,
+    now: i64,
+) -> Result<Tokens, DomainError> {
+    let root = match a.parent_id {
+        Some(parent) => account::Entity::find_by_id(parent)
+            .one(db)
+            .await?
+            .ok_or(FlowError::TokenDead)?,
+        None => a.clone(),
+    };
+    let app = application::Entity::find_by_id(a.app_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let p = provider::resolve(db, ctx, &app, &a.service_type)
+        .await
+        .map_err(|_| FlowError::Provider("the registration is gone".into()))?;
+    let result = match p.daemon.as_deref() {
+        Some(OFFICE365) => {
+            let tenant = root.auth_org_id.clone().unwrap_or_default();
+            office365_token(ctx, &p, &tenant, now).await
+        }
+        Some(GOOGLE) => {
+            let mailbox = a.email.clone().unwrap_or_default();
+            google_token(ctx, &p, &root.auth_native_scopes, &mailbox, now).await
+        }
+        _ => Err(UpstreamError::Unavailable("no service-account flow".into())),
+    };
+    result.map_err(|e| FlowError::from(e).into())
+}
+
+fn hostish(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 253
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+struct DaemonIdentity {
+    auth_user_id: String,
+    auth_org_id: String,
+    email: Option<String>,
+    native_scopes: String,
+}
+
+/// Creates or updates the app's service account for one tenant or domain (one transaction)
+/// and issues what the return URL gets.
+async fn save_daemon(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    flow: &pending_flow::Model,
+    who: DaemonIdentity,
+    tokens: &Tokens,
+    now: i64,
+) -> Result<Success, DomainError> {
+    let txn = db.begin().await?;
+    let target = Target {
+        app_id: flow.app_id,
+        service_type: &flow.service_type,
+        client_org_id: flow.client_org_id.clone(),
+    };
+    let row = save_daemon_row(&txn, ctx, &target, who, tokens, now).await?;
+    let success = callback::issue_success(&txn, ctx, flow, &row, None, now).await?;
+    txn.commit().await?;
+    Ok(success)
+}
+
+struct Target<'a> {
+    app_id: Uuid,
+    service_type: &'a str,
+    client_org_id: Option<String>,
+}
+
+async fn save_daemon_row(
+    txn: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    t: &Target<'_>,
+    who: DaemonIdentity,
+    tokens: &Tokens,
+    now: i64,
+) -> Result<account::Model, DomainError> {
+    let existing = account::Entity::find()
+        .filter(account::Column::AppId.eq(t.app_id))
+        .filter(account::Column::ServiceType.eq(t.service_type))
+        .filter(account::Column::Kind.eq("daemon"))
+        .filter(account::Column::AuthOrgId.eq(who.auth_org_id.clone()))
+        .one(txn)
+        .await?;
+    let row = match existing {
+        Some(a) => a,
+        None => {
+            account::ActiveModel {
+                app_id: Set(t.app_id),
+                service_type: Set(t.service_type.to_owned()),
+                service_provider: Set(t.service_type.to_owned()),
+                kind: Set("daemon".into()),
+                active: Set(true),
+                token_status: Set("active".into()),
+                auth_scopes: Set(String::new()),
+                auth_native_scopes: Set(String::new()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?
+        }
+    };
+    let mut a: account::ActiveModel = row.clone().into();
+    a.active = Set(true);
+    a.token_status = Set("active".into());
+    a.token_error = Set(None);
+    a.login_string = Set(Some(
+        who.email.clone().unwrap_or_else(|| who.auth_org_id.clone()),
+    ));
+    a.email = Set(who.email);
+    a.auth_user_id = Set(Some(who.auth_user_id));
+    a.auth_org_id = Set(Some(who.auth_org_id));
+    if t.client_org_id.is_some() {
+        a.client_org_id = Set(t.client_org_id.clone());
+    }
+    a.auth_native_scopes = Set(who.native_scopes);
+    a.auth_obtained_at = Set(Some(now));
+    a.auth_expires_at = Set(tokens.expires_at);
+    a.provider_access_token = Set(Some(
+        ctx.keys
+            .ring
+            .seal(&access_place(row.id), &tokens.access_token),
+    ));
+    a.provider_refresh_token = Set(None);
+    a.last_refreshed_at = Set(Some(now));
+    a.refresh_lease_id = Set(None);
+    a.updated_at = Set(now);
+    Ok(a.update(txn).await?)
+}
+
+/// What `POST /v1/am/svc_accounts` sends: Office 365 names the tenant (`authOrgId`) that
+/// already granted admin consent; Google names the admin mailbox (`email`) to act for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServiceAccountIn {
+    pub service_type: String,
+    pub auth_org_id: Option<String>,
+    pub email: Option<String>,
+    pub client_org_id: Option<String>,
+}
+
+/// Creates or updates a service account through the API, proving access with a token.
+pub async fn upsert_via_api(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    app: &application::Model,
+    body: &ServiceAccountIn,
+    now: i64,
+) -> Result<account::Model, DomainError> {
+    let p = provider::resolve(db, ctx, app, &body.service_type).await?;
+    let (who, tokens) = match p.daemon.as_deref() {
+        Some(OFFICE365) => {
+            let tenant = body
+                .auth_org_id
+                .as_deref()
+                .filter(|t| hostish(t))
+                .ok_or_else(|| {
+                    FlowError::parameter(
+                        "authOrgId.invalid",
+                        "Give the tenant id or domain in authOrgId.",
+                    )
+                })?;
+            let tokens = office365_token(ctx, &p, tenant, now)
+                .await
+                .map_err(FlowError::from)?;
+            let who = DaemonIdentity {
+                auth_user_id: p.client_id.clone(),
+                auth_org_id: tenant.to_owned(),
+                email: None,
+                native_scopes: GRAPH_DEFAULT_SCOPE.into(),
+            };
+            (who, tokens)
+        }
+        Some(GOOGLE) => {
+            let mailbox = check_mailbox(body.email.as_deref().unwrap_or_default())
+                .map_err(|m| FlowError::parameter("email.invalid", m))?;
+            let scopes = super::scopes::request(&p, &[], &[])?.native.join(" ");
+            let tokens = google_token(ctx, &p, &scopes, &mailbox, now)
+                .await
+                .map_err(FlowError::from)?;
+            let key: Option<GoogleKey> = p
+                .daemon_secret
+                .as_ref()
+                .and_then(|s| serde_json::from_str(&s.0).ok());
+            let who = DaemonIdentity {
+                auth_user_id: key.map(|k| k.client_email).unwrap_or_default(),
+                auth_org_id: mailbox
+                    .split_once('@')
+                    .map(|(_, d)| d.to_owned())
+                    .unwrap_or_default(),
+                email: Some(mailbox),
+                native_scopes: scopes,
+            };
+            (who, tokens)
+        }
+        _ => {
+            return Err(FlowError::parameter(
+                "serviceType.invalid",
+                format!("{} has no service-account flow.", p.service_type),
+            )
+            .into())
+        }
+    };
+    let txn = db.begin().await?;
+    let target = Target {
+        app_id: app.id,
+        service_type: &p.service_type,
+        client_org_id: body.client_org_id.clone(),
+    };
+    let row = save_daemon_row(&txn, ctx, &target, who, &tokens, now).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+async fn provider_of_flow(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    flow: &pending_flow::Model,
+) -> Result<ResolvedProvider, Failure> {
+    let app = application::Entity::find_by_id(flow.app_id)
+        .one(db)
+        .await
+        .map_err(|e| server_failure(e.into()))?
+        .ok_or_else(|| Failure::new(FailureStatus::ServerError, "The application was deleted."))?;
+    provider::resolve(db, ctx, &app, &flow.service_type)
+        .await
+        .map_err(|_| {
+            Failure::new(
+                FailureStatus::ProviderError,
+                "The application's registration for this provider was removed.",
+            )
+        })
+}
+
+/// Office 365's answer to admin consent (`admin_consent=True&tenant=…`, or an error).
+pub(crate) async fn complete_admin_consent(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    flow: &pending_flow::Model,
+    pairs: &[(String, String)],
+    now: i64,
+) -> Result<Success, Failure> {
+    if let Some(error) = param(pairs, "error") {
+        if error == "access_denied" {
+            return Err(Failure::new(
+                FailureStatus::AccessDenied,
+                "The administrator declined consent.",
+            ));
+        }
+        return Err(provider_failure("admin consent answered an error"));
+    }
+    let consented = param(pairs, "admin_consent").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let tenant = param(pairs, "tenant").filter(|t| hostish(t));
+    let (true, Some(tenant)) = (consented, tenant) else {
+        return Err(provider_failure("admin consent without a tenant"));
+    };
+    let p = provider_of_flow(db, ctx, flow).await?;
+    let tokens = office365_token(ctx, &p, tenant, now)
+        .await
+        .map_err(provider_failure)?;
+    let who = DaemonIdentity {
+        auth_user_id: p.client_id.clone(),
+        auth_org_id: tenant.to_owned(),
+        email: None,
+        native_scopes: GRAPH_DEFAULT_SCOPE.into(),
+    };
+    save_daemon(db, ctx, flow, who, &tokens, now)
+        .await
+        .map_err(server_failure)
+}
+
+/// A mailbox an administrator typed: an email address whose domain is the Workspace domain.
+pub fn check_mailbox(raw: &str) -> Result<String, String> {
+    let m = raw.trim().to_ascii_lowercase();
+    match m.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && hostish(domain) && domain.contains('.') && m.len() <= 254 =>
+        {
+            Ok(m)
+        }
+        _ => Err("Enter the administrator's email address, like admin@example.com.".into()),
+    }
+}
+
+/// The hosted page's answer for Google: prove the key acts for `mailbox`, then save.
+pub async fn complete_google(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    state: &str,
+    mailbox: &str,
+    now: i64,
+) -> Result<Finished, DomainError> {
+    let flow = callback::take(db, ctx, state).await?;
+    if flow.flow_kind != "daemon" {
+        return Err(
+            FlowError::parameter("state.invalid", "This is not a service-account flow.").into(),
+        );
+    }
+    let outcome = async {
+        if flow.expires_at <= now {
+            return Err(Failure::new(
+                FailureStatus::Expired,
+                "The sign-in took too long; start again.",
+            ));
+        }
+        let p = provider_of_flow(db, ctx, &flow).await?;
+        let scopes = flow.native_scopes.clone();
+        let tokens = google_token(ctx, &p, &scopes, mailbox, now)
+            .await
+            .map_err(provider_failure)?;
+        let key: Option<GoogleKey> = p
+            .daemon_secret
+            .as_ref()
+            .and_then(|s| serde_json::from_str(&s.0).ok());
+        let who = DaemonIdentity {
+            auth_user_id: key.map(|k| k.client_email).unwrap_or_default(),
+            auth_org_id: mailbox
+                .split_once('@')
+                .map(|(_, d)| d.to_owned())
+                .unwrap_or_default(),
+            email: Some(mailbox.to_owned()),
+            native_scopes: scopes,
+        };
+        save_daemon(db, ctx, &flow, who, &tokens, now)
+            .await
+            .map_err(server_failure)
+    }
+    .await;
+    callback::conclude(&flow, outcome)
+}
+
+/// `POST /v1/am/svc_accounts/{id}/accounts`: a managed account for one mailbox under a
+/// service account of the app, with a first token to prove access.
+pub async fn create_managed(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    app_id: Uuid,
+    service_account_id: i64,
+    mailbox: &str,
+    now: i64,
+) -> Result<account::Model, DomainError> {
+    let parent = account::Entity::find_by_id(service_account_id)
+        .filter(account::Column::AppId.eq(app_id))
+        .filter(account::Column::Kind.eq("daemon"))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mailbox = check_mailbox(mailbox).map_err(|m| FlowError::parameter("email.invalid", m))?;
+    let existing = account::Entity::find()
+        .filter(account::Column::ParentId.eq(parent.id))
+        .filter(account::Column::Email.eq(mailbox.clone()))
+        .one(db)
+        .await?;
+    let draft = account::Model {
+        id: 0,
+        kind: "managed".into(),
+        parent_id: Some(parent.id),
+        email: Some(mailbox.clone()),
+        login_string: Some(mailbox.clone()),
+        user_id: None,
+        client_org_id: parent.client_org_id.clone(),
+        provider_access_token: None,
+        provider_refresh_token: None,
+        created_at: now,
+        updated_at: now,
+        ..parent.clone()
+    };
+    let tokens = fresh_tokens(db, ctx, &draft, now).await?;
+    let txn = db.begin().await?;
+    let row = match existing {
+        Some(a) => a,
+        None => {
+            let mut m: account::ActiveModel = draft.into();
+            m.id = sea_orm::ActiveValue::NotSet;
+            m.insert(&txn).await?
+        }
+    };
+    let mut a: account::ActiveModel = row.clone().into();
+    a.provider_access_token = Set(Some(
+        ctx.keys
+            .ring
+            .seal(&access_place(row.id), &tokens.access_token),
+    ));
+    a.auth_expires_at = Set(tokens.expires_at);
+    a.last_refreshed_at = Set(Some(now));
+    a.token_status = Set("active".into());
+    a.updated_at = Set(now);
+    let row = a.update(&txn).await?;
+    txn.commit().await?;
+    Ok(row)
+}

@@ -1,0 +1,342 @@
+//! The user-session flow over HTTP: a primary account makes an end user and a session
+//! cookie; secondary accounts join by cookie or by a signature; the user API; logout and
+//! deleting the primary; bad input refused with nothing created. SQLite and PostgreSQL.
+use crate::common::flow::{
+    consent_at_sandbox, get, get_with_cookie, location, on, param, Consent, FlowApp, ALLOW,
+};
+use crate::common::{plain_client, Backend, Fixture};
+use app::domain::end_user::signature::sign;
+use reqwest::{Response, StatusCode};
+
+/// Through the Sandbox from an `authorizeUser` answer; returns the callback's answer.
+async fn finish_at_sandbox(base: &str, r: Response, email: &str) -> Response {
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let c = Consent { email, ..ALLOW };
+    let callback = consent_at_sandbox(base, &location(&r), &c).await;
+    get(&on(base, &callback)).await
+}
+
+fn set_cookie(r: &Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("AUR"))
+        .expect("a session cookie")
+}
+
+async fn user_api(base: &str, path: &str, auth: &[(&str, &str)]) -> Response {
+    let mut rb = plain_client().get(format!("{base}{path}"));
+    for (k, v) in auth {
+        rb = rb.header(*k, *v);
+    }
+    rb.send().await.unwrap()
+}
+
+async fn account_total(base: &str, app: &FlowApp) -> u64 {
+    let j: serde_json::Value = plain_client()
+        .get(format!("{base}/v1/am/accounts"))
+        .header("authorization", app.basic())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    j["totalSize"].as_u64().unwrap()
+}
+
+async fn end_users_with_primary_and_secondary_accounts(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let app = FlowApp::create(&base, "Sessions").await;
+
+    // Primary, cookie mode: the cookie is set and the return URL gets state and status only.
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "primary"), ("state", "p1")],
+    ))
+    .await;
+    let r = finish_at_sandbox(&base, r, "ada@example.com").await;
+    let cookie = set_cookie(&r);
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("Secure")
+            && cookie.contains("SameSite=None")
+    );
+    let back = location(&r);
+    assert_eq!(param(&back, "status").as_deref(), Some("success"));
+    assert_eq!(param(&back, "state").as_deref(), Some("p1"));
+    assert!(param(&back, "code").is_none());
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let session = pair.split_once('=').unwrap().1.to_owned();
+
+    // The user API with the cookie and the client id, or with the session header.
+    let by_cookie = [
+        ("cookie", pair.as_str()),
+        ("x-aurinko-client-id", app.client_id.as_str()),
+    ];
+    let r = user_api(&base, "/v1/user", &by_cookie).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(me["email"], "ada@example.com");
+    assert_eq!(me["accounts"][0]["userAccountType"], "primary");
+    let user_id = me["id"].as_str().unwrap().to_owned();
+    let by_header = [("x-aurinko-session", session.as_str())];
+    let me2: serde_json::Value = user_api(&base, "/v1/user", &by_header)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me2["id"], user_id.as_str());
+    // The old header name for the client id works too.
+    let legacy = [
+        ("cookie", pair.as_str()),
+        ("x-aurinko-clientid", app.client_id.as_str()),
+    ];
+    assert_eq!(
+        user_api(&base, "/v1/user", &legacy).await.status(),
+        StatusCode::OK
+    );
+
+    // The same identity again finds the same end user and account.
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "primary"), ("responseType", "code")],
+    ))
+    .await;
+    let back = location(&finish_at_sandbox(&base, r, "ada@example.com").await);
+    let code = param(&back, "code").unwrap();
+    let j: serde_json::Value = app.exchange(&base, &code).await.json().await.unwrap();
+    assert_eq!(j["userId"], user_id.as_str());
+    assert!(j["userSession"].as_str().unwrap().starts_with("lgu_"));
+    assert_eq!(j["accountId"], me["accounts"][0]["id"]);
+
+    // Secondary by cookie.
+    let url = app.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "secondary")],
+    );
+    let r = get_with_cookie(&url, &pair).await;
+    let r = finish_at_sandbox(&base, r, "ada.work@example.com").await;
+    assert_eq!(param(&location(&r), "status").as_deref(), Some("success"));
+
+    // Secondary by signature, from the app's server, code mode.
+    let ts = app::domain::now_unix().to_string();
+    let sig = sign(&app.secret, &user_id, &ts);
+    let signed = [
+        ("accountRole", "secondary"),
+        ("userId", user_id.as_str()),
+        ("timestamp", ts.as_str()),
+        ("userSignature", sig.as_str()),
+        ("responseType", "code"),
+    ];
+    let r = get(&app.flow_url(&base, "authorizeUser", "Sandbox", &signed)).await;
+    let back = location(&finish_at_sandbox(&base, r, "ada.home@example.com").await);
+    let code = param(&back, "code").unwrap();
+    let j: serde_json::Value = app.exchange(&base, &code).await.json().await.unwrap();
+    assert_eq!(j["userId"], user_id.as_str());
+    let accounts: serde_json::Value = user_api(&base, "/v1/user/accounts", &by_header)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(accounts["length"], 3);
+    let emails: Vec<&str> = accounts["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        [
+            "ada@example.com",
+            "ada.work@example.com",
+            "ada.home@example.com"
+        ]
+    );
+
+    // Replaying that signature is refused, and creates nothing.
+    let before = account_total(&base, &app).await;
+    let r = get(&app.flow_url(&base, "authorizeUser", "Sandbox", &signed)).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "userSignature.invalid");
+    assert_eq!(account_total(&base, &app).await, before);
+
+    // Deleting a secondary keeps the session; deleting the primary logs out.
+    let second = accounts["records"][1]["id"].as_i64().unwrap();
+    let del = |id: i64| {
+        let s = session.clone();
+        let base = base.clone();
+        async move {
+            plain_client()
+                .delete(format!("{base}/v1/user/accounts/{id}"))
+                .header("x-aurinko-session", s)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(del(second).await, StatusCode::OK);
+    assert_eq!(
+        user_api(&base, "/v1/user", &by_header).await.status(),
+        StatusCode::OK
+    );
+    let primary = accounts["records"][0]["id"].as_i64().unwrap();
+    assert_eq!(del(primary).await, StatusCode::OK);
+    let r = user_api(&base, "/v1/user", &by_header).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "session.invalid");
+    f.finish().await;
+}
+on_both_backends!(end_users_with_primary_and_secondary_accounts);
+
+async fn logout_and_bad_user_flow_requests(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let app = FlowApp::create(&base, "Strict users").await;
+    let other = FlowApp::create(&base, "Other app").await;
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "primary")],
+    ))
+    .await;
+    let r = finish_at_sandbox(&base, r, "grace@example.com").await;
+    let pair = set_cookie(&r).split(';').next().unwrap().to_owned();
+    let by_cookie = [
+        ("cookie", pair.as_str()),
+        ("x-aurinko-client-id", app.client_id.as_str()),
+    ];
+    let me: serde_json::Value = user_api(&base, "/v1/user", &by_cookie)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let user_id = me["id"].as_str().unwrap().to_owned();
+    let before = account_total(&base, &app).await;
+
+    let now = app::domain::now_unix();
+    let ts = now.to_string();
+    let stale = (now - 600).to_string();
+    let good = sign(&app.secret, &user_id, &ts);
+    let wrong_key = sign("lg_secret_not_the_apps", &user_id, &ts);
+    let stale_sig = sign(&app.secret, &user_id, &stale);
+    let cases: Vec<(Vec<(&str, &str)>, Option<&str>, &str)> = vec![
+        (vec![("accountRole", "owner")], None, "accountRole.invalid"),
+        (vec![], None, "accountRole.invalid"),
+        (vec![("accountRole", "secondary")], None, "user.required"),
+        (
+            vec![("accountRole", "primary"), ("responseType", "token")],
+            None,
+            "responseType.invalid",
+        ),
+        (
+            vec![
+                ("accountRole", "secondary"),
+                ("userId", &user_id),
+                ("timestamp", &ts),
+                ("userSignature", &wrong_key),
+            ],
+            None,
+            "userSignature.invalid",
+        ),
+        (
+            vec![
+                ("accountRole", "secondary"),
+                ("userId", &user_id),
+                ("timestamp", &stale),
+                ("userSignature", &stale_sig),
+            ],
+            None,
+            "userSignature.invalid",
+        ),
+        (
+            vec![
+                ("accountRole", "secondary"),
+                ("userId", &user_id),
+                ("timestamp", &ts),
+            ],
+            None,
+            "userSignature.invalid",
+        ),
+        (
+            vec![
+                ("accountRole", "secondary"),
+                ("userId", "u_nobody"),
+                ("timestamp", &ts),
+                ("userSignature", &good),
+            ],
+            None,
+            "userSignature.invalid",
+        ),
+    ];
+    for (params, cookie, expected) in cases {
+        let url = app.flow_url(&base, "authorizeUser", "Sandbox", &params);
+        let r = match cookie {
+            Some(c) => get_with_cookie(&url, c).await,
+            None => get(&url).await,
+        };
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{params:?}");
+        assert!(r.headers().get("location").is_none());
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(e["code"], expected, "{params:?}");
+    }
+    // This app's cookie means nothing to another app.
+    let url = other.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "secondary")],
+    );
+    let r = get_with_cookie(&url, &pair).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "user.required");
+    let wrong_app = [
+        ("cookie", pair.as_str()),
+        ("x-aurinko-client-id", other.client_id.as_str()),
+    ];
+    assert_eq!(
+        user_api(&base, "/v1/user", &wrong_app).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        account_total(&base, &app).await,
+        before,
+        "nothing was created"
+    );
+    assert_eq!(account_total(&base, &other).await, 0);
+
+    // Logout ends the session.
+    let r = plain_client()
+        .post(format!("{base}/v1/user/logout"))
+        .header("cookie", &pair)
+        .header("x-aurinko-client-id", &app.client_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        user_api(&base, "/v1/user", &by_cookie).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    f.finish().await;
+}
+on_both_backends!(logout_and_bad_user_flow_requests);
