@@ -13,6 +13,7 @@ mod form_input;
 mod key_rotation;
 mod management_api;
 mod provider_registrations;
+mod service_accounts;
 mod several_instances;
 mod sign_in_throttle;
 mod team_api_keys;
