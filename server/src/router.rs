@@ -79,7 +79,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         // Added after the session layer: assets, probes and the key-authenticated management
         // API never load or save a session, and need no same-origin check.
         .merge(manage::routes())
-        .merge(v1::routes())
+        .merge(v1::routes(&state))
         .merge(if state.flows.sandbox_enabled {
             sandbox::routes()
         } else {

@@ -9,13 +9,34 @@ pub mod query;
 pub mod request_cookies;
 pub mod user;
 pub mod user_auth;
+pub mod user_cors;
 
 use app::web::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub fn routes() -> Router<AppState> {
+/// `/v1/user*` with CORS for the apps' trusted domains (preflights answered by the layer).
+fn user_routes(state: &AppState) -> Router<AppState> {
+    let preflight = || async { axum::http::StatusCode::NO_CONTENT };
     Router::new()
+        .route("/v1/user", get(user::me).options(preflight))
+        .route("/v1/user/accounts", get(user::accounts).options(preflight))
+        .route(
+            "/v1/user/accounts/{id}",
+            get(user::account)
+                .delete(user::delete_account)
+                .options(preflight),
+        )
+        .route("/v1/user/logout", post(user::logout).options(preflight))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            user_cors::user_cors,
+        ))
+}
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(user_routes(state))
         .route("/v1/auth/authorize", get(auth::authorize))
         .route("/v1/auth/authorizeUser", get(auth::authorize_user))
         .route("/v1/auth/authorizeDaemon", get(auth::authorize_daemon))
@@ -23,13 +44,6 @@ pub fn routes() -> Router<AppState> {
             "/v1/auth/daemon/google",
             get(auth::google_daemon_page).post(auth::google_daemon_submit),
         )
-        .route("/v1/user", get(user::me))
-        .route("/v1/user/accounts", get(user::accounts))
-        .route(
-            "/v1/user/accounts/{id}",
-            get(user::account).delete(user::delete_account),
-        )
-        .route("/v1/user/logout", post(user::logout))
         .route(
             "/v1/am/svc_accounts",
             get(am::svc_accounts).post(am::upsert_svc_account),

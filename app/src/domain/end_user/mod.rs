@@ -1,5 +1,6 @@
 //! End users of an application (the user-session flow): who they are (their primary
 //! account), their sessions, and how a server names one with a signature.
+pub mod cors;
 pub mod session;
 pub mod signature;
 pub mod users;

@@ -1,0 +1,63 @@
+//! CORS for `/v1/user*`: an app's pages on its trusted domains call the user API from the
+//! browser with the session cookie. Preflights are answered here; other answers get the
+//! allow headers when the origin is trusted by the app the request names.
+use app::domain::end_user::cors::origin_allowed;
+use app::domain::flow::authorize::app_by_client_id;
+use app::web::AppState;
+use axum::extract::{Request, State};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+async fn trusted_origin(state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
+    let origin = headers.get(ORIGIN)?.clone();
+    let client_id = ["x-aurinko-client-id", "x-aurinko-clientid"]
+        .iter()
+        .find_map(|n| headers.get(*n))
+        .and_then(|v| v.to_str().ok());
+    let app_id = match client_id {
+        Some(c) => Some(app_by_client_id(&state.db, c).await.ok()?.id),
+        None => None,
+    };
+    let allowed = origin_allowed(&state.db, app_id, origin.to_str().ok()?)
+        .await
+        .unwrap_or(false);
+    allowed.then_some(origin)
+}
+
+pub async fn user_cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let origin = trusted_origin(&state, req.headers()).await;
+    let preflight = req.method() == Method::OPTIONS;
+    let mut response = if preflight {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    let headers = response.headers_mut();
+    headers.append(VARY, HeaderValue::from_static("Origin"));
+    if let Some(origin) = origin {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        if preflight {
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST, DELETE"),
+            );
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static(
+                    "x-aurinko-client-id, x-aurinko-clientid, x-aurinko-session, content-type",
+                ),
+            );
+            headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        }
+    }
+    response
+}
