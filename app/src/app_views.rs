@@ -100,6 +100,8 @@ pub struct AccountSummary {
     pub active: bool,
     pub created_at: i64,
     pub last_refreshed_at: Option<i64>,
+    /// A managed account's service account.
+    pub parent_id: Option<i64>,
 }
 
 /// A page of accounts in the shape of `/v1/am/accounts` (`offset, totalSize, done, records`).
@@ -109,4 +111,16 @@ pub struct AccountPage {
     pub total_size: u64,
     pub done: bool,
     pub records: Vec<AccountSummary>,
+}
+
+/// An end user of an application (user-session flow), with its accounts, for the dashboard.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndUserSummary {
+    pub id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub created_at: i64,
+    pub last_activity_at: i64,
+    /// `(account id, service type, email, primary?)`.
+    pub accounts: Vec<(i64, String, Option<String>, bool)>,
 }

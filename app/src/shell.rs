@@ -9,9 +9,9 @@ use crate::components::dashboard_layout::DashboardLayout;
 use crate::page_context::PageContext;
 use crate::pages::{
     accounts::AccountsPage, app_accounts::AppAccountsPage, app_detail::AppDetailPage,
-    applications::ApplicationsPage, audit_log::AuditLogPage, invite::InvitePage,
-    new_team::NewTeamPage, not_found::NotFoundPage, settings::SettingsPage, sign_in::SignInPage,
-    sign_up::SignUpPage, team::TeamPage,
+    applications::ApplicationsPage, audit_log::AuditLogPage, end_users::EndUsersPage,
+    invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage, settings::SettingsPage,
+    sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications") view=ApplicationsPage />
                     <Route path=path!("applications/:id") view=AppDetailPage />
                     <Route path=path!("applications/:id/accounts") view=AppAccountsPage />
+                    <Route path=path!("applications/:id/users") view=EndUsersPage />
                     <Route path=path!("accounts") view=AccountsPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("team/audit") view=AuditLogPage />

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, PostUrl};
 
 use crate::app_views::{
-    AccountPage, AppDetail, NewApp, NewSecret, RegistrationView, ReturnUrlView,
+    AccountPage, AppDetail, EndUserSummary, NewApp, NewSecret, RegistrationView, ReturnUrlView,
 };
 
 #[cfg(feature = "ssr")]
@@ -366,11 +366,12 @@ pub async fn list_accounts(
     client_org_id: Option<String>,
     auth_org_id: Option<String>,
     offset: Option<u64>,
+    kind: Option<String>,
 ) -> Result<AccountPage, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
     let filter = accounts::AccountFilter {
-        kind: None,
+        kind,
         service_type,
         client_org_id,
         auth_org_id,
@@ -378,6 +379,19 @@ pub async fn list_accounts(
         offset,
     };
     accounts::list(&c.state.db, &actor, parse_id(&app_id)?, filter)
+        .await
+        .map_err(fail)
+}
+
+/// The app's end users (newest 200) with their accounts.
+#[server(prefix = "/api", endpoint = "apps/end_users", input = GetUrl)]
+pub async fn list_end_users(
+    team_id: String,
+    app_id: String,
+) -> Result<Vec<EndUserSummary>, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    crate::domain::end_user::users::of_app(&c.state.db, &actor, parse_id(&app_id)?, 200)
         .await
         .map_err(fail)
 }

@@ -43,15 +43,18 @@ pub fn AppAccountsPage() -> impl IntoView {
                 q("clientOrgId"),
                 q("authOrgId"),
                 q("offset").and_then(|o| o.parse::<u64>().ok()),
+                q("type"),
                 delete.version().get(),
             )
         },
-        move |(app, st, co, ao, off, _)| list_accounts(team_id.clone(), app, st, co, ao, off),
+        move |(app, st, co, ao, off, kind, _)| {
+            list_accounts(team_id.clone(), app, st, co, ao, off, kind)
+        },
     );
     // A link to another page of the same filtered list.
     let page_href = move |offset: u64| {
         let mut href = format!("/applications/{}/accounts?offset={offset}", app_id());
-        for k in ["serviceType", "clientOrgId", "authOrgId"] {
+        for k in ["serviceType", "clientOrgId", "authOrgId", "type"] {
             if let Some(v) = q(k) {
                 let v: String = v
                     .chars()
@@ -74,6 +77,10 @@ pub fn AppAccountsPage() -> impl IntoView {
                 <option value="">"All services"</option>
                 {SERVICE_TYPES.iter().map(|s| view! { <option value=*s selected=move || q("serviceType").as_deref() == Some(*s)>{*s}</option> }).collect_view()}
             </select>
+            <select name="type" aria-label="Account type">
+                <option value="">"All types"</option>
+                {["personal", "daemon", "managed"].iter().map(|s| view! { <option value=*s selected=move || q("type").as_deref() == Some(*s)>{match *s { "daemon" => "service account", other => other }}</option> }).collect_view()}
+            </select>
             <input type="search" name="clientOrgId" placeholder="Client org id" aria-label="Client org id" value=move || q("clientOrgId").unwrap_or_default() />
             <input type="search" name="authOrgId" placeholder="Provider org (tenant) id" aria-label="Auth org id" value=move || q("authOrgId").unwrap_or_default() />
             <button type="submit" class="button">"Filter"</button>
@@ -91,7 +98,7 @@ pub fn AppAccountsPage() -> impl IntoView {
                         view! {
                             <div class="table-wrap">
                                 <table class="table accounts">
-                                    <thead><tr><th>"Id"</th><th>"Service"</th><th>"Email"</th><th>"Name"</th><th>"Type"</th><th>"Client org"</th><th>"Token"</th><th>"Created"</th><th>"Last refreshed"</th><th></th></tr></thead>
+                                    <thead><tr><th>"Id"</th><th>"Service"</th><th>"Email"</th><th>"Name"</th><th>"Type"</th><th>"Parent"</th><th>"Client org"</th><th>"Token"</th><th>"Created"</th><th>"Last refreshed"</th><th></th></tr></thead>
                                     <tbody>
                                         {p.records.into_iter().map(|a| view! {
                                             <tr data-email=a.email.clone().unwrap_or_default()>
@@ -100,6 +107,7 @@ pub fn AppAccountsPage() -> impl IntoView {
                                                 <td>{a.email.clone().unwrap_or_default()}</td>
                                                 <td>{a.name.unwrap_or_default()}</td>
                                                 <td>{a.kind}</td>
+                                                <td>{a.parent_id.map(|p| format!("#{p}")).unwrap_or_default()}</td>
                                                 <td>{a.client_org_id.unwrap_or_default()}</td>
                                                 <td><span class="badge">{a.token_status}</span></td>
                                                 <td>{utc(a.created_at)}</td>

@@ -4,6 +4,7 @@ pub mod app_accounts;
 pub mod app_detail;
 pub mod applications;
 pub mod audit_log;
+pub mod end_users;
 pub mod invite;
 pub mod new_team;
 pub mod not_found;

@@ -168,6 +168,61 @@ async fn end_users_with_primary_and_secondary_accounts(backend: Backend) {
         ]
     );
 
+    // The dashboard lists the end user with its three accounts, the primary marked.
+    let t = app.owner.own_team.clone();
+    let mut owner = app.owner.browser.at(&base);
+    let users = owner
+        .query("apps/end_users", &[("team_id", &t), ("app_id", &app.id)])
+        .await
+        .json();
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert_eq!(users[0]["id"], user_id.as_str());
+    assert_eq!(users[0]["accounts"].as_array().unwrap().len(), 3);
+    assert_eq!(users[0]["accounts"][0][3], true);
+
+    // CORS: only the app's trusted domains may call the user API with credentials.
+    let preflight = |origin: &'static str| {
+        let base = base.clone();
+        async move {
+            plain_client()
+                .request(reqwest::Method::OPTIONS, format!("{base}/v1/user"))
+                .header("origin", origin)
+                .header("access-control-request-method", "GET")
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = preflight("https://app.example").await;
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    let r = owner
+        .call(
+            "apps/trusted_domains/add",
+            &[
+                ("team_id", &t),
+                ("app_id", &app.id),
+                ("domain", "app.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = preflight("https://app.example").await;
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    assert_eq!(r.headers()["access-control-allow-credentials"], "true");
+    assert!(preflight("https://evil.example")
+        .await
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert!(preflight("http://app.example")
+        .await
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
     // Replaying that signature is refused, and creates nothing.
     let before = account_total(&base, &app).await;
     let r = get(&app.flow_url(&base, "authorizeUser", "Sandbox", &signed)).await;
@@ -238,13 +293,12 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
     let good = sign(&app.secret, &user_id, &ts);
     let wrong_key = sign("lg_secret_not_the_apps", &user_id, &ts);
     let stale_sig = sign(&app.secret, &user_id, &stale);
-    let cases: Vec<(Vec<(&str, &str)>, Option<&str>, &str)> = vec![
-        (vec![("accountRole", "owner")], None, "accountRole.invalid"),
-        (vec![], None, "accountRole.invalid"),
-        (vec![("accountRole", "secondary")], None, "user.required"),
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("accountRole", "owner")], "accountRole.invalid"),
+        (vec![], "accountRole.invalid"),
+        (vec![("accountRole", "secondary")], "user.required"),
         (
             vec![("accountRole", "primary"), ("responseType", "token")],
-            None,
             "responseType.invalid",
         ),
         (
@@ -254,7 +308,6 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
                 ("timestamp", &ts),
                 ("userSignature", &wrong_key),
             ],
-            None,
             "userSignature.invalid",
         ),
         (
@@ -264,7 +317,6 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
                 ("timestamp", &stale),
                 ("userSignature", &stale_sig),
             ],
-            None,
             "userSignature.invalid",
         ),
         (
@@ -273,7 +325,6 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
                 ("userId", &user_id),
                 ("timestamp", &ts),
             ],
-            None,
             "userSignature.invalid",
         ),
         (
@@ -283,16 +334,12 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
                 ("timestamp", &ts),
                 ("userSignature", &good),
             ],
-            None,
             "userSignature.invalid",
         ),
     ];
-    for (params, cookie, expected) in cases {
+    for (params, expected) in cases {
         let url = app.flow_url(&base, "authorizeUser", "Sandbox", &params);
-        let r = match cookie {
-            Some(c) => get_with_cookie(&url, c).await,
-            None => get(&url).await,
-        };
+        let r = get(&url).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{params:?}");
         assert!(r.headers().get("location").is_none());
         let e: serde_json::Value = r.json().await.unwrap();

@@ -83,6 +83,7 @@ pub async fn list(
             active: a.active,
             created_at: a.created_at,
             last_refreshed_at: a.last_refreshed_at,
+            parent_id: a.parent_id,
         })
         .collect();
     let done = offset.saturating_add(records.len() as u64) >= total_size;

@@ -8,7 +8,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::session;
+use crate::app_views::EndUserSummary;
 use crate::domain::account::removal;
+use crate::domain::authz::{self, Action, Actor};
 use crate::domain::flow::FlowContext;
 use crate::domain::DomainError;
 use crate::entity::{account, end_user};
@@ -111,13 +113,15 @@ pub async fn delete_account(
     Ok(was_primary)
 }
 
-/// An app's end users, newest first, for the dashboard.
+/// An app's end users, newest first, for a team member who may see the app.
 pub async fn of_app(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     app_id: Uuid,
     limit: u64,
-) -> Result<Vec<(end_user::Model, Vec<account::Model>)>, DomainError> {
+) -> Result<Vec<EndUserSummary>, DomainError> {
     use sea_orm::QuerySelect;
+    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
     let users = end_user::Entity::find()
         .filter(end_user::Column::AppId.eq(app_id))
         .order_by_desc(end_user::Column::CreatedAt)
@@ -126,8 +130,26 @@ pub async fn of_app(
         .await?;
     let mut out = Vec::with_capacity(users.len());
     for u in users {
-        let accounts = accounts_of(db, &u).await?;
-        out.push((u, accounts));
+        let accounts = accounts_of(db, &u)
+            .await?
+            .into_iter()
+            .map(|a| {
+                (
+                    a.id,
+                    a.service_type,
+                    a.email,
+                    u.primary_account_id == Some(a.id),
+                )
+            })
+            .collect();
+        out.push(EndUserSummary {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            created_at: u.created_at,
+            last_activity_at: u.last_activity_at,
+            accounts,
+        });
     }
     Ok(out)
 }

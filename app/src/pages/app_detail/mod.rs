@@ -99,7 +99,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
         <div class="page-head">
             <p class="muted"><a href="/applications">"Applications"</a> " / "</p>
             <h1 class="app-name">{a.name.clone()}</h1>
-            <p>"Created " {utc(a.created_at)} " · " <a href=format!("/applications/{}/accounts", a.id)>"Accounts"</a></p>
+            <p>"Created " {utc(a.created_at)} " · " <a href=format!("/applications/{}/accounts", a.id)>"Accounts"</a> " · " <a href=format!("/applications/{}/users", a.id)>"End users"</a></p>
         </div>
 
         <section class="card">
