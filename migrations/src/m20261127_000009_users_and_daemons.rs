@@ -56,6 +56,7 @@ enum PendingFlows {
     Table,
     AccountRole,
     EndUserId,
+    BrowserBinding,
 }
 
 #[derive(DeriveIden)]
@@ -189,6 +190,10 @@ impl MigrationTrait for Migration {
                 .null()
                 .to_owned(),
             ColumnDef::new(PendingFlows::EndUserId)
+                .string()
+                .null()
+                .to_owned(),
+            ColumnDef::new(PendingFlows::BrowserBinding)
                 .string()
                 .null()
                 .to_owned(),

@@ -33,6 +33,9 @@ pub struct Model {
     pub account_role: Option<String>,
     /// User-session flow, secondary: the end user the account joins.
     pub end_user_id: Option<String>,
+    /// Keyed hash of the browser's `lg_flow` cookie: the callback must come from the browser
+    /// that started the flow (no login CSRF with someone else's callback link).
+    pub browser_binding: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

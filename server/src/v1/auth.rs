@@ -1,8 +1,9 @@
 //! `/v1/auth/*`: the account flow's surface. Thin: parse, call `domain::flow`, map.
+use app::domain::crypto::random_token;
 use app::domain::end_user::session;
 use app::domain::flow::authorize_request::FlowKind;
 use app::domain::flow::callback::Finished;
-use app::domain::flow::{authorize, callback, code_exchange, daemon};
+use app::domain::flow::{authorize, callback, code_exchange, daemon, BROWSER_COOKIE};
 use app::domain::now_unix;
 use app::web::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -40,10 +41,55 @@ async fn start(
 ) -> Response {
     let cookies = request_cookies(headers);
     let q = pairs(query.as_deref());
-    match authorize::start(&state.db, &state.flows, kind, &q, &cookies, now_unix()).await {
+    let (nonce, fresh) = match browser_nonce(&cookies) {
+        Some(n) => (n, false),
+        None => (random_token(""), true),
+    };
+    let started = authorize::start(
+        &state.db,
+        &state.flows,
+        kind,
+        &q,
+        &cookies,
+        &nonce,
+        now_unix(),
+    )
+    .await;
+    match started {
+        Ok(url) if fresh => with_browser_cookie(see_other(url.as_str()), &nonce, state),
         Ok(url) => see_other(url.as_str()),
         Err(e) => domain_json_error(&e, &request_id(headers)),
     }
+}
+
+/// The browser's `lg_flow` nonce, if it sent a well-formed one.
+fn browser_nonce(cookies: &[(String, String)]) -> Option<String> {
+    cookies
+        .iter()
+        .find(|(k, _)| k == BROWSER_COOKIE)
+        .map(|(_, v)| v.clone())
+        .filter(|v| {
+            v.len() == 43
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+/// Binds flows to this browser: the callback must carry the same cookie. Lax, so the
+/// provider's top-level redirect back brings it; scoped to the flow endpoints.
+fn with_browser_cookie(mut response: Response, nonce: &str, state: &AppState) -> Response {
+    let secure = if state.flows.public_origin.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{BROWSER_COOKIE}={nonce}; Path=/v1/auth; Max-Age=86400; HttpOnly; SameSite=Lax{secure}"
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    response
 }
 
 /// `GET /v1/auth/authorize`: every parameter checked, then 303 to the provider.
@@ -95,7 +141,8 @@ pub async fn callback(
     RawQuery(query): RawQuery,
 ) -> Response {
     let q = pairs(query.as_deref());
-    match callback::finish(&state.db, &state.flows, &q, now_unix()).await {
+    let nonce = browser_nonce(&request_cookies(&headers));
+    match callback::finish(&state.db, &state.flows, &q, nonce.as_deref(), now_unix()).await {
         Ok(done) => with_session_cookie(see_other(done.redirect.as_str()), &done),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
     }
@@ -126,7 +173,15 @@ pub async fn google_daemon_submit(
             return (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response();
         }
     };
-    let done = daemon::complete_google(&state.db, &state.flows, flow_state, &mailbox, now_unix());
+    let nonce = browser_nonce(&request_cookies(&headers));
+    let done = daemon::complete_google(
+        &state.db,
+        &state.flows,
+        flow_state,
+        &mailbox,
+        nonce.as_deref(),
+        now_unix(),
+    );
     match done.await {
         Ok(done) => see_other(done.redirect.as_str()),
         Err(e) => domain_json_error(&e, &request_id(&headers)),

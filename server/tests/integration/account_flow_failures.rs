@@ -65,6 +65,19 @@ async fn callback_failures_reach_the_app_or_stop_cleanly(backend: Backend) {
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
     assert!(replay.headers().get("location").is_none());
 
+    // Someone else's callback link: a browser without the flow's cookie gets no code.
+    let r = get(&app.authorize_url(&base, "Sandbox", &[("state", "csrf")])).await;
+    let callback = consent_at_sandbox(&base, &location(&r), &ALLOW).await;
+    let other_browser = plain_client()
+        .get(on(&base, &callback))
+        .send()
+        .await
+        .unwrap();
+    let back = location(&other_browser);
+    assert_eq!(param(&back, "status").as_deref(), Some("expired"));
+    assert!(param(&back, "code").is_none());
+    assert!(param(&back, "details").unwrap().contains("another browser"));
+
     // A flow older than 15 minutes reports `expired` to the app.
     let r = get(&app.authorize_url(&base, "Sandbox", &[("state", "late")])).await;
     let to_sandbox = location(&r);

@@ -2,7 +2,7 @@
 //! then client credentials with a secret or a certificate-signed assertion) and for Google
 //! (a service-account key; the JWT-bearer grant, verified by the Sandbox with the public key
 //! of a key pair this test makes with openssl). Managed accounts under a service account.
-use crate::common::flow::{get, location, on, param, FlowApp};
+use crate::common::flow::{get, location, on, param, post_form, FlowApp};
 use crate::common::{plain_client, Backend, TestDatabase, TestServer};
 use app::domain::crypto::{HashPurpose, MasterKey};
 use reqwest::StatusCode;
@@ -296,19 +296,17 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     assert!(page.contains("Administrator mailbox"));
     let state = param(&page_url, "state").unwrap();
     // A typo re-shows the form, keeping the flow.
-    let r = plain_client()
-        .post(format!("{base}/v1/auth/daemon/google"))
-        .form(&[("state", state.as_str()), ("mailbox", "not-an-email")])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &format!("{base}/v1/auth/daemon/google"),
+        &[("state", state.as_str()), ("mailbox", "not-an-email")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = plain_client()
-        .post(format!("{base}/v1/auth/daemon/google"))
-        .form(&[("state", state.as_str()), ("mailbox", "admin@acme.example")])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &format!("{base}/v1/auth/daemon/google"),
+        &[("state", state.as_str()), ("mailbox", "admin@acme.example")],
+    )
+    .await;
     let back = location(&r);
     assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
     assert_eq!(param(&back, "state").as_deref(), Some("g1"));
@@ -363,12 +361,11 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     .await;
     let r = get(&h.flow_url(&base, "authorizeDaemon", "Google", &[])).await;
     let state = param(&location(&r), "state").unwrap();
-    let r = plain_client()
-        .post(format!("{base}/v1/auth/daemon/google"))
-        .form(&[("state", state.as_str()), ("mailbox", "admin@acme.example")])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &format!("{base}/v1/auth/daemon/google"),
+        &[("state", state.as_str()), ("mailbox", "admin@acme.example")],
+    )
+    .await;
     assert_eq!(
         param(&location(&r), "status").as_deref(),
         Some("provider_error")

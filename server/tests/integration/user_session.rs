@@ -339,7 +339,8 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
     ];
     for (params, expected) in cases {
         let url = app.flow_url(&base, "authorizeUser", "Sandbox", &params);
-        let r = get(&url).await;
+        // A fresh browser: no session cookie of this app.
+        let r = plain_client().get(&url).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{params:?}");
         assert!(r.headers().get("location").is_none());
         let e: serde_json::Value = r.json().await.unwrap();

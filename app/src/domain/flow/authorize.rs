@@ -96,6 +96,7 @@ pub async fn start(
     kind: FlowKind,
     pairs: &[(String, String)],
     cookies: &[(String, String)],
+    browser_nonce: &str,
     now: i64,
 ) -> Result<Url, DomainError> {
     let req = authorize_request::parse_for(kind, pairs)?;
@@ -159,6 +160,7 @@ pub async fn start(
         expires_at: Set(now + FLOW_TTL_SECS),
         account_role: Set(req.account_role.map(|r| r.as_str().to_owned())),
         end_user_id: Set(end_user),
+        browser_binding: Set(Some(ctx.browser_binding(browser_nonce))),
     }
     .insert(db)
     .await?;

@@ -63,6 +63,7 @@ pub async fn finish(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     pairs: &[(String, String)],
+    browser_nonce: Option<&str>,
     now: i64,
 ) -> Result<Finished, DomainError> {
     let p = Params(pairs);
@@ -75,6 +76,8 @@ pub async fn finish(
             FailureStatus::Expired,
             "The sign-in took too long; start again.",
         ))
+    } else if !ctx.same_browser(&flow, browser_nonce) {
+        Err(other_browser())
     } else if flow.flow_kind == "daemon" {
         super::daemon::complete_admin_consent(db, ctx, &flow, pairs, now).await
     } else {
@@ -148,6 +151,15 @@ pub(crate) enum Success {
     Cookie(String, String),
     /// User-session flow, none mode.
     Linked,
+}
+
+/// A callback from another browser than the one that started the flow: someone else's
+/// callback link, or cookies blocked. Nothing is issued.
+pub(crate) fn other_browser() -> Failure {
+    Failure::new(
+        FailureStatus::Expired,
+        "The sign-in was finished in another browser than the one it started in; start again.",
+    )
 }
 
 pub(crate) fn provider_failure(detail: impl std::fmt::Display) -> Failure {

@@ -475,6 +475,7 @@ pub async fn complete_google(
     ctx: &FlowContext,
     state: &str,
     mailbox: &str,
+    browser_nonce: Option<&str>,
     now: i64,
 ) -> Result<Finished, DomainError> {
     let flow = callback::take(db, ctx, state).await?;
@@ -489,6 +490,9 @@ pub async fn complete_google(
                 FailureStatus::Expired,
                 "The sign-in took too long; start again.",
             ));
+        }
+        if !ctx.same_browser(&flow, browser_nonce) {
+            return Err(callback::other_browser());
         }
         let p = provider_of_flow(db, ctx, &flow).await?;
         let scopes = flow.native_scopes.clone();

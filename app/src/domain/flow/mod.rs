@@ -23,6 +23,9 @@ use super::sealed::KeyRing;
 
 /// A pending flow expires this long after authorize (the user is at the provider meanwhile).
 pub const FLOW_TTL_SECS: i64 = 15 * 60;
+/// The cookie binding a flow to the browser that started it.
+pub const BROWSER_COOKIE: &str = "lg_flow";
+
 /// A one-time code expires this long after it was handed to the return URL (decision).
 pub const CODE_TTL_SECS: i64 = 5 * 60;
 /// `includeProviderAuth` returns a provider token valid for at least this long.
@@ -72,6 +75,26 @@ pub struct FlowContext {
 }
 
 impl FlowContext {
+    /// The value stored with a flow for the browser's `lg_flow` cookie.
+    pub fn browser_binding(&self, nonce: &str) -> String {
+        self.keys.state.hash(format!("browser|{nonce}").as_bytes())
+    }
+
+    /// Whether the callback's browser is the one that started `flow`.
+    pub fn same_browser(
+        &self,
+        flow: &crate::entity::pending_flow::Model,
+        nonce: Option<&str>,
+    ) -> bool {
+        use subtle::ConstantTimeEq;
+        match (&flow.browser_binding, nonce) {
+            (Some(bound), Some(n)) => {
+                bool::from(bound.as_bytes().ct_eq(self.browser_binding(n).as_bytes()))
+            }
+            _ => false,
+        }
+    }
+
     pub fn callback_url(&self) -> String {
         format!("{}/v1/auth/callback", self.public_origin)
     }

@@ -4,8 +4,10 @@ use super::plain_client;
 use super::team::{sign_up, Member};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::LOCATION;
 use reqwest::{Response, StatusCode};
+use std::sync::{Arc, OnceLock};
 use url::Url;
 
 pub const RETURN_URL: &str = "https://app.example/oauth/done";
@@ -88,18 +90,56 @@ impl FlowApp {
     }
 }
 
-pub async fn get(url: &str) -> Response {
-    plain_client().get(url).send().await.unwrap()
+/// The end user's browser: flows are bound to its `lg_flow` cookie, so every flow step must
+/// come from the same cookie jar. One jar for the test binary, seeded with a nonce before any
+/// request (so parallel tests never race to set it); a client per call, as each test has its
+/// own runtime.
+fn jar() -> Arc<Jar> {
+    static JAR: OnceLock<Arc<Jar>> = OnceLock::new();
+    JAR.get_or_init(|| {
+        let jar = Jar::default();
+        let nonce = app::domain::crypto::random_token("");
+        let url: Url = "http://127.0.0.1/".parse().unwrap();
+        jar.add_cookie_str(&format!("lg_flow={nonce}; Path=/v1/auth"), &url);
+        Arc::new(jar)
+    })
+    .clone()
 }
 
-/// A GET carrying a `Cookie` header.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(jar())
+        .build()
+        .unwrap()
+}
+
+/// The `lg_flow` cookie as a `Cookie` header pair.
+pub fn flow_cookie() -> String {
+    let url: Url = "http://127.0.0.1/v1/auth/".parse().unwrap();
+    jar()
+        .cookies(&url)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+pub async fn get(url: &str) -> Response {
+    browser().get(url).send().await.unwrap()
+}
+
+/// A GET carrying a `Cookie` header besides the browser's flow cookie.
 pub async fn get_with_cookie(url: &str, cookie: &str) -> Response {
-    plain_client()
+    browser()
         .get(url)
-        .header("cookie", cookie)
+        .header("cookie", format!("{cookie}; {}", flow_cookie()))
         .send()
         .await
         .unwrap()
+}
+
+/// A form POST from the end user's browser.
+pub async fn post_form(url: &str, form: &[(&str, &str)]) -> Response {
+    browser().post(url).form(form).send().await.unwrap()
 }
 
 pub fn location(r: &Response) -> Url {
