@@ -41,6 +41,8 @@ install_test_tools() {
   command -v psql >/dev/null || { step "Installing PostgreSQL"; apt_install postgresql postgresql-client; }
   # Tests make RSA key pairs for service-account and certificate assertions.
   command -v openssl >/dev/null || { step "Installing openssl"; apt_install openssl; }
+  # A real IMAP server for the password-account tests (started by the tests themselves).
+  [ -x /usr/sbin/dovecot ] || { step "Installing Debian's dovecot-imapd"; apt_install dovecot-imapd; }
   if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/oidc-provider ]; then
     step "Installing browser-test tools from npm"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)

@@ -119,6 +119,8 @@ pub async fn serve(
             public_origin: config.public_origin()?,
             sandbox_enabled: config.sandbox_enabled(),
             lease_secs: config.provider_timeout_secs as i64 + 5,
+            check_timeout: Duration::from_secs(config.provider_timeout_secs),
+            allow_internal_hosts: config.mode == Mode::Development,
         },
     };
     if config.mode == Mode::Production && config.sandbox_enabled() {
@@ -155,6 +157,9 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection) {
         }
         if let Err(e) = code_exchange::delete_stale(&db, now).await {
             tracing::warn!(error = %e, "could not delete stale codes");
+        }
+        if let Err(e) = app::domain::password_service::attempts::delete_stale(&db, now).await {
+            tracing::warn!(error = %e, "could not delete password attempts");
         }
         if let Err(e) = app::domain::end_user::signature::delete_stale(&db, now).await {
             tracing::warn!(error = %e, "could not delete used signatures");

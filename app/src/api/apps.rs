@@ -212,6 +212,7 @@ pub async fn save_registration(
     revoke_url: Option<String>,
     admin_consent_url: Option<String>,
     daemon_secret: Option<String>,
+    trust_server: Option<String>,
 ) -> Result<RegistrationView, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
@@ -230,6 +231,7 @@ pub async fn save_registration(
         revoke_url: revoke_url.unwrap_or_default(),
         admin_consent_url: admin_consent_url.unwrap_or_default(),
         daemon_secret: daemon_secret.unwrap_or_default(),
+        trust_server: trust_server.unwrap_or_default(),
         custom: None,
     };
     let s = &c.state;

@@ -10,6 +10,7 @@ pub mod end_user;
 pub mod error;
 pub mod flow;
 pub mod password;
+pub mod password_service;
 pub mod person_name;
 pub mod reseal;
 pub mod return_path;

@@ -40,6 +40,8 @@ pub struct Model {
     pub refresh_lease_until: Option<i64>,
     /// The lease holder's random id; a refresh result is written only while it still holds.
     pub refresh_lease_id: Option<String>,
+    /// Password services: the sealed credentials (JSON), never returned by any API.
+    pub provider_credentials: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub mod auth_code;
 pub mod dashboard_session;
 pub mod end_user;
 pub mod invite;
+pub mod password_attempt;
 pub mod pending_flow;
 pub mod provider_registration;
 pub mod return_url;

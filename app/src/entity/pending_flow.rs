@@ -36,6 +36,9 @@ pub struct Model {
     /// Keyed hash of the browser's `lg_flow` cookie: the callback must come from the browser
     /// that started the flow (no login CSRF with someone else's callback link).
     pub browser_binding: Option<String>,
+    /// Hosted password form: submissions so far, and the `serverUrl` that pre-fills it.
+    pub attempts: i32,
+    pub server_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -124,6 +124,8 @@ pub struct RegistrationIn {
     revoke_url: String,
     admin_consent_url: String,
     daemon_secret: String,
+    /// Password services: `true` to accept a self-signed server certificate.
+    trust_server: String,
     /// Present for a custom provider; the path's service type is then its name.
     custom: Option<CustomIn>,
 }
@@ -372,6 +374,7 @@ pub async fn save_registration(
         revoke_url: b.revoke_url,
         admin_consent_url: b.admin_consent_url,
         daemon_secret: b.daemon_secret,
+        trust_server: b.trust_server,
         custom: b.custom.map(|c| CustomInput {
             authorize_url: c.authorize_url,
             token_url: c.token_url,

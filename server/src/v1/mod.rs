@@ -5,6 +5,7 @@ pub mod am;
 pub mod app_auth;
 pub mod auth;
 pub mod daemon_page;
+pub mod password_form;
 pub mod query;
 pub mod request_cookies;
 pub mod user;
@@ -39,6 +40,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(user_routes(state))
         .route("/v1/auth/authorize", get(auth::authorize))
         .route("/v1/auth/authorizeUser", get(auth::authorize_user))
+        .route(
+            "/v1/auth/password",
+            get(password_form::page).post(password_form::submit),
+        )
         .route("/v1/auth/authorizeDaemon", get(auth::authorize_daemon))
         .route(
             "/v1/auth/daemon/google",

@@ -12,6 +12,7 @@ mod dashboard_auth;
 mod form_input;
 mod key_rotation;
 mod management_api;
+mod password_accounts;
 mod provider_registrations;
 mod service_accounts;
 mod several_instances;

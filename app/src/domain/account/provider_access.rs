@@ -45,6 +45,10 @@ pub async fn with_provider(
     if a.token_status == "dead" {
         return Err(FlowError::TokenDead.into());
     }
+    // Password services have no provider token, and their password is never returned.
+    if a.provider_credentials.is_some() && a.provider_access_token.is_none() {
+        return Ok((a, None));
+    }
     let access = refresh::fresh_access(db, ctx, a.id).await?;
     if ping {
         let provider = refresh::provider_of(db, ctx, &a).await?;

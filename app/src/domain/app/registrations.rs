@@ -41,6 +41,8 @@ pub struct RegistrationInput {
     pub admin_consent_url: String,
     /// Empty on update: keep the stored credentials.
     pub daemon_secret: String,
+    /// Password services: `true` to accept the server's certificate even if self-signed.
+    pub trust_server: String,
     /// Set for a custom provider; `service_type` is then its name.
     pub custom: Option<CustomInput>,
 }
@@ -232,11 +234,14 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
             "service_type",
             "Choose a service type of the catalog (Google, Office365, Zoho, Salesforce, Hubspot).",
         ),
-        Some(p) if p.auth != AuthKind::Oauth2 => errors.add(
-            "service_type",
-            "This service signs in with a hosted form; it needs no OAuth registration.",
-        ),
+        Some(p) if p.auth == AuthKind::Sandbox => {
+            errors.add("service_type", "The Sandbox needs no registration.")
+        }
         Some(_) => {}
+    }
+    // A password service's registration only says whether to trust its server's certificate.
+    if provider.is_some_and(|p| p.auth == AuthKind::Password) {
+        return password_service_registration(service_type, input, errors);
     }
     let client_id = input.client_id.trim().to_owned();
     if client_id.is_empty()
@@ -417,6 +422,43 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
         overrides,
         daemon_secret,
         custom,
+    })
+}
+
+fn password_service_registration(
+    service_type: String,
+    input: &RegistrationInput,
+    mut errors: FieldErrors,
+) -> Result<Valid, DomainError> {
+    let trust = match input.trust_server.trim() {
+        "" | "false" | "off" => "false",
+        "true" | "on" => "true",
+        _ => {
+            errors.add("trust_server", "Choose true or false.");
+            "false"
+        }
+    };
+    if !input.client_secret.trim().is_empty() || !input.daemon_secret.trim().is_empty() {
+        errors.add(
+            "client_secret",
+            "A password service takes no secrets here: users type theirs in the hosted form.",
+        );
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    let mut options = BTreeMap::new();
+    options.insert("trust_server".to_owned(), trust.to_owned());
+    Ok(Valid {
+        service_type,
+        client_id: String::new(),
+        client_secret: None,
+        scopes: vec![],
+        native_scopes: vec![],
+        options,
+        overrides: BTreeMap::new(),
+        daemon_secret: None,
+        custom: None,
     })
 }
 

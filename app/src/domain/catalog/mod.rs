@@ -139,6 +139,9 @@ pub struct Provider {
     /// Providers whose token responses carry no `expires_in` (Salesforce): treat a token as
     /// this old at most before refreshing it.
     pub default_token_lifetime_secs: Option<i64>,
+    /// IMAP: email domain → `host:port` of well-known providers, to pre-fill the form.
+    #[serde(default)]
+    pub well_known_hosts: BTreeMap<String, String>,
 }
 
 pub type Catalog = BTreeMap<String, Provider>;

@@ -10,6 +10,7 @@ use super::authorize_request::{self, AccountRole, AuthorizeRequest, FlowKind};
 use super::provider::{self, ResolvedProvider};
 use super::{scopes, upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::app::return_urls;
+use crate::domain::catalog::{self, AuthKind};
 use crate::domain::crypto::random_token;
 use crate::domain::end_user::{cookie_name, session, signature};
 use crate::domain::{return_url, DomainError};
@@ -38,12 +39,27 @@ pub async fn validate(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     req: &AuthorizeRequest,
-) -> Result<(application::Model, ResolvedProvider, Url), DomainError> {
+) -> Result<(application::Model, Option<ResolvedProvider>, Url), DomainError> {
     let app = app_by_client_id(db, &req.client_id).await?;
     let registered = return_urls::registered(db, &app).await?;
     let return_to = return_url::authorize(&req.return_url, &registered)
         .map_err(|e| FlowError::parameter("returnUrl.invalid", e.to_string()))?;
-    let provider = provider::resolve(db, ctx, &app, &req.service_type).await?;
+    // Password services use the hosted form: no OAuth provider to resolve.
+    let password_service = catalog::builtin()
+        .get(&req.service_type)
+        .is_some_and(|p| p.auth == AuthKind::Password);
+    let provider = if password_service {
+        if req.kind == FlowKind::Daemon {
+            return Err(FlowError::parameter(
+                "serviceType.invalid",
+                format!("{} has no service-account flow here.", req.service_type),
+            )
+            .into());
+        }
+        None
+    } else {
+        Some(provider::resolve(db, ctx, &app, &req.service_type).await?)
+    };
     if let Some(id) = req.account_id {
         let found = account::Entity::find_by_id(id)
             .filter(account::Column::AppId.eq(app.id))
@@ -121,21 +137,36 @@ pub async fn start(
         }
         _ => None,
     };
-    let asked = scopes::request(&provider, &req.scopes, &req.native_scopes)?;
     let state = random_token("");
-    let (url, verifier) = match kind {
-        FlowKind::Daemon => (
-            super::daemon::start_url(ctx, &provider, &state, &asked.native)?,
-            None,
-        ),
-        _ => upstream::authorize_url(
-            &provider,
-            &ctx.callback_url(),
-            state.clone(),
-            &asked.native,
-            req.login_hint.as_deref(),
-        )
-        .map_err(|_| DomainError::Internal("the provider's authorize URL is not usable"))?,
+    let (asked, url, verifier) = match &provider {
+        None => {
+            let mut url = Url::parse(&format!("{}/v1/auth/password", ctx.public_origin))
+                .map_err(|_| DomainError::Internal("public origin"))?;
+            url.query_pairs_mut().append_pair("state", &state);
+            let asked = scopes::ScopeRequest {
+                unified: vec![],
+                native: vec![],
+            };
+            (asked, url, None)
+        }
+        Some(provider) => {
+            let asked = scopes::request(provider, &req.scopes, &req.native_scopes)?;
+            let (url, verifier) = match kind {
+                FlowKind::Daemon => (
+                    super::daemon::start_url(ctx, provider, &state, &asked.native)?,
+                    None,
+                ),
+                _ => upstream::authorize_url(
+                    provider,
+                    &ctx.callback_url(),
+                    state.clone(),
+                    &asked.native,
+                    req.login_hint.as_deref(),
+                )
+                .map_err(|_| DomainError::Internal("the provider's authorize URL is not usable"))?,
+            };
+            (asked, url, verifier)
+        }
     };
     let id = Uuid::new_v4();
     pending_flow::ActiveModel {
@@ -143,7 +174,7 @@ pub async fn start(
         state_hash: Set(ctx.keys.state.hash(state.as_bytes())),
         app_id: Set(app.id),
         flow_kind: Set(kind.as_str().into()),
-        service_type: Set(provider.service_type.clone()),
+        service_type: Set(req.service_type.clone()),
         return_url: Set(return_to.to_string()),
         client_state: Set(req.state.clone()),
         response_type: Set(req.response_type.as_str().into()),
@@ -161,6 +192,8 @@ pub async fn start(
         account_role: Set(req.account_role.map(|r| r.as_str().to_owned())),
         end_user_id: Set(end_user),
         browser_binding: Set(Some(ctx.browser_binding(browser_nonce))),
+        attempts: Set(0),
+        server_url: Set(req.server_url.clone()),
     }
     .insert(db)
     .await?;

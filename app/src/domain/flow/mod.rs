@@ -72,6 +72,10 @@ pub struct FlowContext {
     /// Seconds a refresher may hold an account's refresh lease (the upstream timeout and
     /// some margin); a crashed instance's lease lapses after it.
     pub lease_secs: i64,
+    /// Password services: how long a sign-in check may take, and whether it may connect to
+    /// loopback and private addresses (development only: SSRF).
+    pub check_timeout: std::time::Duration,
+    pub allow_internal_hosts: bool,
 }
 
 impl FlowContext {

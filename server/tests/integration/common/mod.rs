@@ -2,6 +2,7 @@
 //! database (dropped afterwards), and talks to it over HTTP like a browser without JS.
 #![allow(dead_code)]
 
+pub mod dovecot;
 pub mod flow;
 pub mod team;
 

@@ -1,0 +1,393 @@
+//! The hosted password form of a flow: shown for the pending flow named by its state,
+//! submitted with the same state from the browser that started the flow (the `lg_flow`
+//! cookie, `SameSite=Lax`, is not sent on a cross-site POST: that is the CSRF defence).
+//! The credentials are checked against the real server before anything is saved.
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+use super::form::{self, ServiceForm};
+use super::imap::{ImapTarget, TlsMode};
+use super::{attempts, ews, imap, sugarcrm, CheckError};
+use crate::domain::end_user::users;
+use crate::domain::flow::callback::{self, Finished};
+use crate::domain::flow::return_redirect::{Failure, FailureStatus};
+use crate::domain::flow::{FlowContext, FlowError};
+use crate::domain::DomainError;
+use crate::entity::{account, application, end_user, pending_flow, provider_registration};
+use crate::form_outcome::FieldErrors;
+
+/// What the form page shows.
+#[derive(Clone, Debug)]
+pub struct FormPage {
+    pub state: String,
+    pub app_name: String,
+    pub service_type: String,
+    pub values: BTreeMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+pub enum Submitted {
+    /// Done (success or a final failure): go to the return URL.
+    Finished(Finished),
+    /// Show the form again with its errors, with this HTTP status.
+    Again(FormPage, u16),
+}
+
+pub(crate) fn credentials_place(account_id: i64) -> String {
+    format!("accounts:{account_id}:provider_credentials")
+}
+
+async fn live_flow(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    state: &str,
+) -> Result<pending_flow::Model, DomainError> {
+    pending_flow::Entity::find()
+        .filter(pending_flow::Column::StateHash.eq(ctx.keys.state.hash(state.as_bytes())))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            FlowError::parameter(
+                "state.invalid",
+                "This sign-in is unknown or finished; start again from the application.",
+            )
+            .into()
+        })
+}
+
+async fn app_name(
+    db: &DatabaseConnection,
+    flow: &pending_flow::Model,
+) -> Result<String, DomainError> {
+    Ok(application::Entity::find_by_id(flow.app_id)
+        .one(db)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default())
+}
+
+/// The form for a pending flow.
+pub async fn page(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    state: &str,
+) -> Result<FormPage, DomainError> {
+    let flow = live_flow(db, ctx, state).await?;
+    Ok(FormPage {
+        state: state.to_owned(),
+        app_name: app_name(db, &flow).await?,
+        values: form::prefill(
+            &flow.service_type,
+            flow.login_hint.as_deref(),
+            flow.server_url.as_deref(),
+        ),
+        service_type: flow.service_type,
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn trusts_server(
+    db: &DatabaseConnection,
+    flow: &pending_flow::Model,
+) -> Result<bool, DomainError> {
+    let reg = provider_registration::Entity::find()
+        .filter(provider_registration::Column::AppId.eq(flow.app_id))
+        .filter(provider_registration::Column::ServiceType.eq(&flow.service_type))
+        .one(db)
+        .await?;
+    Ok(reg
+        .and_then(|r| serde_json::from_str::<BTreeMap<String, String>>(&r.options).ok())
+        .is_some_and(|o| o.get("trust_server").map(String::as_str) == Some("true")))
+}
+
+/// Who the account is and what to keep: `(auth user id, email, login, meta, credentials)`.
+struct Checked {
+    auth_user_id: String,
+    email: Option<String>,
+    login: String,
+    meta: serde_json::Value,
+    credentials: serde_json::Value,
+}
+
+async fn check(
+    ctx: &FlowContext,
+    f: &ServiceForm,
+    trust_server: bool,
+) -> Result<Checked, CheckError> {
+    let allow_internal = ctx.allow_internal_hosts;
+    let timeout = ctx.check_timeout;
+    match f {
+        ServiceForm::Imap(i) => {
+            let target = ImapTarget {
+                host: i.host.clone(),
+                port: i.port,
+                tls: i.tls,
+                trust_server,
+                allow_internal,
+            };
+            imap::verify(&target, &i.login, &i.password, timeout).await?;
+            Ok(Checked {
+                auth_user_id: format!("{}@{}", i.login, i.host),
+                email: Some(i.email.clone()),
+                login: i.login.clone(),
+                meta: json!({
+                    "imapHost": i.host, "imapPort": i.port,
+                    "imapTls": if i.tls == TlsMode::StartTls { "starttls" } else { "implicit" },
+                    "smtpHost": i.smtp_host, "smtpPort": i.smtp_port,
+                }),
+                credentials: json!({ "login": i.login, "password": i.password }),
+            })
+        }
+        ServiceForm::Ews(e) => {
+            ews::verify(
+                &e.server_url,
+                &e.login,
+                &e.password,
+                timeout,
+                allow_internal,
+            )
+            .await?;
+            Ok(Checked {
+                auth_user_id: format!(
+                    "{}@{}",
+                    e.login,
+                    e.server_url.host_str().unwrap_or_default()
+                ),
+                email: e
+                    .email
+                    .clone()
+                    .or_else(|| e.login.contains('@').then(|| e.login.clone())),
+                login: e.login.clone(),
+                meta: json!({ "serverUrl": e.server_url.as_str() }),
+                credentials: json!({ "login": e.login, "password": e.password }),
+            })
+        }
+        ServiceForm::Sugar(s) => {
+            sugarcrm::verify(
+                &s.server_url,
+                &s.username,
+                &s.password,
+                timeout,
+                allow_internal,
+            )
+            .await?;
+            Ok(Checked {
+                auth_user_id: format!(
+                    "{}@{}",
+                    s.username,
+                    s.server_url.host_str().unwrap_or_default()
+                ),
+                email: s.username.contains('@').then(|| s.username.clone()),
+                login: s.username.clone(),
+                meta: json!({ "serverUrl": s.server_url.as_str() }),
+                credentials: json!({ "login": s.username, "password": s.password }),
+            })
+        }
+    }
+}
+
+fn again(
+    flow: &pending_flow::Model,
+    state: &str,
+    app: String,
+    pairs: &[(String, String)],
+    errors: FieldErrors,
+    status: u16,
+) -> Submitted {
+    let values = pairs
+        .iter()
+        .filter(|(k, _)| k != "password" && k != "state")
+        .map(|(k, v)| (k.clone(), v.chars().take(2048).collect()))
+        .collect();
+    Submitted::Again(
+        FormPage {
+            state: state.to_owned(),
+            app_name: app,
+            service_type: flow.service_type.clone(),
+            values,
+            errors,
+        },
+        status,
+    )
+}
+
+fn one_error(field: &str, message: impl Into<String>) -> FieldErrors {
+    let mut e = FieldErrors::default();
+    e.add(field, message);
+    e
+}
+
+/// A submission of the form. `address_key` is the keyed hash of the client address.
+pub async fn submit(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    pairs: &[(String, String)],
+    address_key: &str,
+    browser_nonce: Option<&str>,
+    now: i64,
+) -> Result<Submitted, DomainError> {
+    let state = pairs
+        .iter()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    let flow = live_flow(db, ctx, state).await?;
+    let app = app_name(db, &flow).await?;
+    if !ctx.same_browser(&flow, browser_nonce) {
+        return Ok(again(
+            &flow,
+            state,
+            app,
+            pairs,
+            one_error(
+                "form",
+                "This form was not opened in this browser; start again from the application.",
+            ),
+            403,
+        ));
+    }
+    if flow.expires_at <= now {
+        let flow = callback::take(db, ctx, state).await?;
+        let f = Failure::new(
+            FailureStatus::Expired,
+            "The sign-in took too long; start again.",
+        );
+        return Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?));
+    }
+    if !attempts::allow(db, address_key, now).await? {
+        return Ok(again(
+            &flow,
+            state,
+            app,
+            pairs,
+            one_error(
+                "form",
+                "Too many attempts from your network; wait a few minutes.",
+            ),
+            429,
+        ));
+    }
+    let parsed = match form::parse(&flow.service_type, pairs, ctx.allow_internal_hosts) {
+        Ok(f) => f,
+        Err(errors) => return Ok(again(&flow, state, app, pairs, errors, 422)),
+    };
+    let trust = trusts_server(db, &flow).await?;
+    let checked = match check(ctx, &parsed, trust).await {
+        Ok(c) => c,
+        Err(e) => {
+            // Count the failure; after five, the flow ends.
+            pending_flow::Entity::update_many()
+                .col_expr(
+                    pending_flow::Column::Attempts,
+                    Expr::col(pending_flow::Column::Attempts).add(1),
+                )
+                .filter(pending_flow::Column::Id.eq(flow.id))
+                .exec(db)
+                .await?;
+            if flow.attempts + 1 >= attempts::PER_FLOW {
+                let flow = callback::take(db, ctx, state).await?;
+                let f = Failure::new(
+                    FailureStatus::AccessDenied,
+                    "Too many failed sign-in attempts.",
+                );
+                return Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?));
+            }
+            let field = if e == CheckError::WrongCredentials {
+                "password"
+            } else {
+                "form"
+            };
+            return Ok(again(
+                &flow,
+                state,
+                app,
+                pairs,
+                one_error(field, e.to_string()),
+                422,
+            ));
+        }
+    };
+    let flow = callback::take(db, ctx, state).await?;
+    let outcome = save(db, ctx, &flow, checked, now)
+        .await
+        .map_err(callback::server_failure);
+    Ok(Submitted::Finished(callback::conclude(&flow, outcome)?))
+}
+
+async fn save(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    flow: &pending_flow::Model,
+    c: Checked,
+    now: i64,
+) -> Result<callback::Success, DomainError> {
+    let txn = db.begin().await?;
+    let mut q = account::Entity::find()
+        .filter(account::Column::AppId.eq(flow.app_id))
+        .filter(account::Column::ServiceType.eq(&flow.service_type));
+    q = match flow.account_id {
+        Some(id) => q.filter(account::Column::Id.eq(id)),
+        None => q.filter(account::Column::AuthUserId.eq(c.auth_user_id.clone())),
+    };
+    if let Some(uid) = &flow.end_user_id {
+        q = q.filter(account::Column::UserId.eq(uid.clone()));
+    }
+    // Re-using an account needs accountId, recycle, or the user-session flow.
+    let reuse = flow.account_id.is_some() || flow.recycle || flow.flow_kind == "user";
+    let existing = if reuse { q.one(&txn).await? } else { None };
+    let row = match existing {
+        Some(a) => a,
+        None => {
+            account::ActiveModel {
+                app_id: Set(flow.app_id),
+                service_type: Set(flow.service_type.clone()),
+                service_provider: Set(flow.service_type.clone()),
+                kind: Set("personal".into()),
+                active: Set(true),
+                token_status: Set("active".into()),
+                auth_scopes: Set(String::new()),
+                auth_native_scopes: Set(String::new()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    let mut a: account::ActiveModel = row.clone().into();
+    a.active = Set(true);
+    a.token_status = Set("active".into());
+    a.token_error = Set(None);
+    a.login_string = Set(Some(c.login));
+    a.email = Set(c.email);
+    a.auth_user_id = Set(Some(c.auth_user_id));
+    if flow.client_org_id.is_some() {
+        a.client_org_id = Set(flow.client_org_id.clone());
+    }
+    a.auth_obtained_at = Set(Some(now));
+    a.provider_meta = Set(Some(c.meta.to_string()));
+    a.provider_credentials = Set(Some(
+        ctx.keys
+            .ring
+            .seal(&credentials_place(row.id), &c.credentials.to_string()),
+    ));
+    a.updated_at = Set(now);
+    let row = a.update(&txn).await?;
+    let user = match (flow.account_role.as_deref(), &flow.end_user_id) {
+        (Some("primary"), _) => Some(users::for_primary(&txn, &row, now).await?),
+        (Some("secondary"), Some(uid)) => {
+            users::link(&txn, &row, uid).await?;
+            end_user::Entity::find_by_id(uid.clone()).one(&txn).await?
+        }
+        _ => None,
+    };
+    let success = callback::issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
+    txn.commit().await?;
+    Ok(success)
+}

@@ -1,0 +1,220 @@
+//! IMAP accounts through the hosted form, against a real dovecot on loopback with a
+//! self-signed certificate: right and wrong passwords, untrusted certificates, unreachable
+//! ports, STARTTLS, bad input, other browsers, and production's refusal of internal hosts.
+use crate::common::dovecot::{Dovecot, PASSWORD, USER};
+use crate::common::flow::{browser, get, location, param, FlowApp};
+use crate::common::{plain_client, Backend, Fixture};
+use reqwest::StatusCode;
+
+async fn trust_server(app: &mut FlowApp, trust: &str) {
+    let t = app.owner.own_team.clone();
+    let r = app
+        .owner
+        .browser
+        .call(
+            "apps/registrations/save",
+            &[
+                ("team_id", &t),
+                ("app_id", &app.id),
+                ("service_type", "IMAP"),
+                ("client_id", ""),
+                ("trust_server", trust),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// Starts an IMAP flow; returns the form's state.
+async fn open_form(base: &str, app: &FlowApp, extra: &[(&str, &str)]) -> String {
+    let r = get(&app.authorize_url(base, "IMAP", extra)).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let to_form = location(&r);
+    assert_eq!(to_form.path(), "/v1/auth/password");
+    param(&to_form, "state").unwrap()
+}
+
+async fn submit(base: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    browser()
+        .post(format!("{base}/v1/auth/password"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn imap_accounts_through_the_hosted_form(backend: Backend) {
+    let dovecot = Dovecot::start();
+    // Dovecot delays answers to an address after a failed login (its auth penalty).
+    let f = Fixture::start_with(backend, |c| c.provider_timeout_secs = 10).await;
+    let base = f.server.base.clone();
+    let mut app = FlowApp::create(&base, "Mail reader").await;
+    let imaps = dovecot.imaps_port.to_string();
+    let starttls_port = dovecot.imap_port.to_string();
+
+    // The form shows the app's name and pre-fills from loginHint.
+    let state = open_form(&base, &app, &[("loginHint", USER), ("state", "s1")]).await;
+    let page = get(&format!("{base}/v1/auth/password?state={state}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Mail reader") && page.contains(USER));
+
+    let form = |state: &str, port: &str, password: &str, tls: &str| {
+        vec![
+            ("state", state.to_owned()),
+            ("email", USER.to_owned()),
+            ("password", password.to_owned()),
+            ("imap_host", "localhost".to_owned()),
+            ("imap_port", port.to_owned()),
+            ("tls", tls.to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let base = base.clone();
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            submit(&base, &f).await
+        }
+    };
+
+    // Without trustServer, the self-signed certificate is refused.
+    let r = send(form(&state, &imaps, PASSWORD, "implicit")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("certificate is not trusted"), "{page}");
+    assert!(!page.contains(PASSWORD), "the password is never sent back");
+
+    trust_server(&mut app, "true").await;
+    // A wrong password: an error next to the password field, the email kept.
+    let r = send(form(&state, &imaps, "wrong password", "implicit")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("refused this login and password") && page.contains(USER));
+    // Nothing listening: an error within the timeout.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port().to_string()
+    };
+    let r = send(form(&state, &closed, PASSWORD, "implicit")).await;
+    assert!(r.text().await.unwrap().contains("could not be reached"));
+    let r = plain_client()
+        .get(format!("{base}/v1/am/accounts"))
+        .header("authorization", app.basic())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["totalSize"],
+        0,
+        "no account yet"
+    );
+
+    // The right password: back to the app with a code; the account has no password to give.
+    let r = send(form(&state, &imaps, PASSWORD, "implicit")).await;
+    let status = r.status();
+    if status != StatusCode::SEE_OTHER {
+        panic!("{status}: {}", r.text().await.unwrap());
+    }
+    let back = location(&r);
+    assert_eq!(param(&back, "status").as_deref(), Some("success"));
+    assert_eq!(param(&back, "state").as_deref(), Some("s1"));
+    let j: serde_json::Value = app
+        .exchange(&base, &param(&back, "code").unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = j["accessToken"].as_str().unwrap().to_owned();
+    let r = plain_client()
+        .get(format!("{base}/v1/account?includeProviderAuth=true"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap();
+    assert!(!text.contains(PASSWORD) && !text.contains("providerAuth"));
+    let me: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        (me["serviceType"].as_str(), me["email"].as_str()),
+        (Some("IMAP"), Some(USER))
+    );
+
+    // STARTTLS on the plain port works too.
+    let state = open_form(&base, &app, &[]).await;
+    let r = send(form(&state, &starttls_port, PASSWORD, "starttls")).await;
+    assert_eq!(param(&location(&r), "status").as_deref(), Some("success"));
+
+    // Bad input is named field by field.
+    let state = open_form(&base, &app, &[]).await;
+    let long = "x".repeat(10 * 1024);
+    let r = submit(
+        &base,
+        &[
+            ("state", &state),
+            ("email", ""),
+            ("password", &long),
+            ("imap_host", "bad\u{7}host"),
+            ("imap_port", "70000"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    for field in ["email", "password", "imap_host", "imap_port"] {
+        assert!(page.contains(&format!("data-field=\"{field}\"")), "{field}");
+    }
+    // Another browser (no flow cookie) cannot post the form.
+    let r = plain_client()
+        .post(format!("{base}/v1/auth/password"))
+        .form(&[
+            ("state", state.as_str()),
+            ("email", USER),
+            ("password", PASSWORD),
+            ("imap_host", "localhost"),
+            ("imap_port", imaps.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    f.finish().await;
+}
+on_both_backends!(imap_accounts_through_the_hosted_form);
+
+/// In production the platform connects to public hosts only (SSRF).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_refuses_internal_hosts() {
+    let dovecot = Dovecot::start();
+    let f = Fixture::start_with(Backend::Sqlite, |c| {
+        c.mode = server::config::Mode::Production;
+        c.provider_timeout_secs = 3;
+    })
+    .await;
+    let base = f.server.base.clone();
+    let mut app = FlowApp::create(&base, "Prod mail").await;
+    trust_server(&mut app, "true").await;
+    let state = open_form(&base, &app, &[]).await;
+    let port = dovecot.imaps_port.to_string();
+    let r = submit(
+        &base,
+        &[
+            ("state", &state),
+            ("email", USER),
+            ("password", PASSWORD),
+            ("imap_host", "127.0.0.1"),
+            ("imap_port", &port),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("internal address"));
+    f.finish().await;
+}
