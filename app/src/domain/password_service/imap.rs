@@ -164,7 +164,14 @@ async fn authenticate<S: AsyncRead + AsyncWrite + Unpin>(
         .map_err(|e| CheckError::Protocol(e.kind().to_string()))?;
     let answer = tagged(&mut r, "a1", Some(&plain)).await?;
     let _ = r.get_mut().write_all(b"a2 LOGOUT\r\n").await;
-    answer.map_err(|_| CheckError::WrongCredentials)
+    answer.map_err(|line| {
+        // RFC 5530: UNAVAILABLE is the server's trouble, not the user's password.
+        if line.contains("[UNAVAILABLE]") {
+            CheckError::Protocol("the server cannot check passwords right now".into())
+        } else {
+            CheckError::WrongCredentials
+        }
+    })
 }
 
 async fn check(t: &ImapTarget, login: &str, password: &str) -> Result<(), CheckError> {

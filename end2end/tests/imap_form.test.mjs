@@ -1,0 +1,135 @@
+// A password account in headless Chromium: the sample app's "Connect" link leads to
+// Linkgate's hosted IMAP form; the user fills it (a real dovecot from Debian, started here
+// with a self-signed certificate the app trusts), lands on the return URL, and the sample
+// app's exchange and GET /v1/account show the email.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, hydrated, serverAndBrowser } from './harness.mjs';
+
+const live = serverAndBrowser({ before, after, assert });
+const cleanups = [];
+after(() => cleanups.forEach((c) => c()));
+
+const USER = 'carol@mail.test';
+const PASSWORD = 'down the rabbit hole';
+
+async function startDovecot() {
+  const dir = mkdtempSync(join(tmpdir(), 'lg-e2e-dovecot-'));
+  // Dovecot's auth process (user dovecot) reads the users file here.
+  execFileSync('chmod', ['755', dir]);
+  execFileSync('mkdir', ['-p', `${dir}/run`, `${dir}/mail`]);
+  execFileSync('chown', ['dovecot', `${dir}/mail`]);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+  writeFileSync(`${dir}/users`, `${USER}:{PLAIN}${PASSWORD}\n`);
+  const port = await freePort();
+  writeFileSync(`${dir}/dovecot.conf`, `first_valid_uid = 100
+base_dir = ${dir}/run
+state_dir = ${dir}/run
+log_path = ${dir}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <${dir}/cert.pem
+ssl_key = <${dir}/key.pem
+auth_mechanisms = plain login
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=${dir}/mail/%u
+}
+mail_location = maildir:${dir}/mail/%u
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = ${port}
+    ssl = yes
+  }
+}
+`);
+  // Dovecot forks into the background: its output must not be a pipe we wait on.
+  execFileSync('/usr/sbin/dovecot', ['-c', `${dir}/dovecot.conf`], { stdio: 'ignore' });
+  cleanups.push(() => {
+    try {
+      const pid = Number(readFileSync(`${dir}/run/master.pid`, 'utf8').trim());
+      process.kill(pid);
+      const until = Date.now() + 3000;
+      for (;;) {
+        try { process.kill(pid, 0); } catch { break; }
+        if (Date.now() > until) break;
+        execFileSync('sleep', ['0.1']);
+      }
+    } catch { /* already gone */ }
+    // Dovecot removes its sockets as it stops; the directory goes with the next tmp clean-up
+    // if it is still busy now.
+    try { rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }); } catch { /* busy */ }
+  });
+  return port;
+}
+
+test('an IMAP account through the hosted form', async () => {
+  const base = live.server.base;
+  const imapsPort = await startDovecot();
+  const dev = await (await live.browser.newContext()).newPage();
+  await dev.goto(`${base}/signup`);
+  await hydrated(dev);
+  await dev.fill('#field-name', 'Ivy Imap');
+  await dev.fill('#field-email', `ivy-${Date.now()}@example.com`);
+  await dev.fill('#field-password', 'correct horse battery');
+  await dev.click('button[type=submit]');
+  await dev.waitForURL(`${base}/applications`);
+  const teamId = await dev.evaluate(() => document.querySelector('[data-team-id]').dataset.teamId);
+  const call = async (endpoint, form) => {
+    const r = await dev.request.post(`${base}/api/${endpoint}`, { form, headers: { origin: base } });
+    assert.equal(r.status(), 200, `${endpoint}: ${await r.text()}`);
+    return r.json();
+  };
+  const app = await call('team/apps/create', { team_id: teamId, name: 'Inbox Zero' });
+  const port = await freePort();
+  await call('apps/return_urls/add', { team_id: teamId, app_id: app.id, url: `http://127.0.0.1:${port}/done` });
+  // The test server's certificate is self-signed: this app trusts it explicitly.
+  await call('apps/registrations/save', { team_id: teamId, app_id: app.id, service_type: 'IMAP', client_id: '', trust_server: 'true' });
+  const sample = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'sample_app.mjs')], {
+    env: { ...process.env, LINKGATE_URL: base, CLIENT_ID: app.client_id, CLIENT_SECRET: app.secret, PORT: String(port), SERVICE_TYPE: 'IMAP', SCOPES: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.push(() => sample.kill('SIGTERM'));
+  await new Promise((ok) => sample.stdout.on('data', (d) => { if (/sample app at/.test(String(d))) ok(); }));
+
+  const user = await (await live.browser.newContext()).newPage();
+  await user.goto(`http://127.0.0.1:${port}/`);
+  await user.click('#connect');
+  await user.waitForURL(`${base}/v1/auth/password**`);
+  assert.match(await user.textContent('h1'), /Connect your IMAP account/);
+  assert.match(await user.textContent('main'), /Inbox Zero/);
+  await user.fill('#email', USER);
+  await user.fill('#password', 'not the password');
+  await user.fill('#imap_host', 'localhost');
+  await user.fill('#imap_port', String(imapsPort));
+  await user.click('button:has-text("Connect")');
+  await user.waitForSelector('[data-field="password"]');
+  assert.match(await user.textContent('[data-field="password"]'), /refused this login and password/);
+  assert.equal(await user.inputValue('#email'), USER, 'what was typed is kept');
+  assert.equal(await user.inputValue('#password'), '', 'except the password');
+  await user.fill('#password', PASSWORD);
+  await user.fill('#imap_host', 'localhost');
+  await user.fill('#imap_port', String(imapsPort));
+  await user.click('button:has-text("Connect")');
+  await user.waitForURL(`http://127.0.0.1:${port}/done**`, { timeout: 20000 }).catch(async (e) => {
+    console.log('FORM', (await user.textContent('main').catch(() => '')).slice(0, 500));
+    throw e;
+  });
+  assert.equal(await user.textContent('#email'), USER);
+  assert.match(await user.textContent('#result'), /\(IMAP\)/);
+});
