@@ -218,3 +218,178 @@ async fn production_refuses_internal_hosts() {
     assert!(r.text().await.unwrap().contains("internal address"));
     f.finish().await;
 }
+
+/// In-process stand-ins for an Exchange server and a SugarCRM instance (no real ones can run
+/// here; the real-server proof of the hosted form is the dovecot test above). They check
+/// what the platform sends: Basic credentials for EWS, the password grant for Sugar.
+async fn exchange_and_sugar() -> String {
+    use axum::http::{HeaderMap, StatusCode as S};
+    use axum::routing::post;
+    let ews = |headers: HeaderMap| async move {
+        let expected = format!("Basic {}", base64_of("dave@corp.test:ews-pass"));
+        let ok =
+            headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str());
+        if ok {
+            (S::OK, "<ok/>")
+        } else {
+            (S::UNAUTHORIZED, "")
+        }
+    };
+    let sugar = |body: String| async move {
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        if get("grant_type") == Some("password")
+            && get("username") == Some("erin")
+            && get("password") == Some("sugar pass")
+        {
+            (
+                S::OK,
+                [("content-type", "application/json")],
+                r#"{"access_token":"sugar-at","token_type":"Bearer","expires_in":3600,"refresh_token":"sugar-rt"}"#,
+            )
+        } else {
+            (
+                S::BAD_REQUEST,
+                [("content-type", "application/json")],
+                r#"{"error":"invalid_grant"}"#,
+            )
+        }
+    };
+    let app = axum::Router::new()
+        .route("/EWS/Exchange.asmx", post(ews))
+        .route("/rest/v11/oauth2/token", post(sugar));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+fn base64_of(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+async fn exchange_and_sugarcrm_accounts(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let app = FlowApp::create(&base, "CRM sync").await;
+    let servers = exchange_and_sugar().await;
+
+    // SugarCRM: serverUrl pre-fills the form; a wrong password is an error, the right one an account.
+    let sugar_url = format!("{servers}/");
+    let r = get(&app.authorize_url(&base, "SugarCRM", &[("serverUrl", &sugar_url)])).await;
+    let state = param(&location(&r), "state").unwrap();
+    let page = get(&format!("{base}/v1/auth/password?state={state}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&sugar_url) && page.contains("User name"));
+    let r = submit(
+        &base,
+        &[
+            ("state", &state),
+            ("server_url", &sugar_url),
+            ("username", "erin"),
+            ("password", "nope"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("refused this login and password"));
+    let r = submit(
+        &base,
+        &[
+            ("state", &state),
+            ("server_url", &sugar_url),
+            ("username", "erin"),
+            ("password", "sugar pass"),
+        ],
+    )
+    .await;
+    if r.status() != StatusCode::SEE_OTHER {
+        panic!("{}", r.text().await.unwrap());
+    }
+    let back = location(&r);
+    assert_eq!(param(&back, "status").as_deref(), Some("success"));
+    let j: serde_json::Value = app
+        .exchange(&base, &param(&back, "code").unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let me: serde_json::Value = plain_client()
+        .get(format!("{base}/v1/account"))
+        .bearer_auth(j["accessToken"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (me["serviceType"].as_str(), me["loginString"].as_str()),
+        (Some("SugarCRM"), Some("erin"))
+    );
+
+    // EWS: one authenticated request decides.
+    let ews_url = format!("{servers}/EWS/Exchange.asmx");
+    let r = get(&app.authorize_url(&base, "EWS", &[("loginHint", "dave@corp.test")])).await;
+    let state = param(&location(&r), "state").unwrap();
+    let r = submit(
+        &base,
+        &[
+            ("state", &state),
+            ("login", "dave@corp.test"),
+            ("password", "wrong"),
+            ("server_url", &ews_url),
+        ],
+    )
+    .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("refused this login and password"));
+    let r = submit(
+        &base,
+        &[
+            ("state", &state),
+            ("login", "dave@corp.test"),
+            ("password", "ews-pass"),
+            ("server_url", &ews_url),
+        ],
+    )
+    .await;
+    assert_eq!(param(&location(&r), "status").as_deref(), Some("success"));
+
+    // After five wrong passwords the flow ends, reported to the app.
+    let r = get(&app.authorize_url(&base, "EWS", &[("state", "five")])).await;
+    let state = param(&location(&r), "state").unwrap();
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(
+            submit(
+                &base,
+                &[
+                    ("state", &state),
+                    ("login", "dave@corp.test"),
+                    ("password", "wrong"),
+                    ("server_url", &ews_url),
+                ],
+            )
+            .await,
+        );
+    }
+    let back = location(&last.unwrap());
+    assert_eq!(param(&back, "status").as_deref(), Some("access_denied"));
+    assert_eq!(param(&back, "state").as_deref(), Some("five"));
+    f.finish().await;
+}
+on_both_backends!(exchange_and_sugarcrm_accounts);
