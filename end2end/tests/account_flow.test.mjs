@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { freePort, hydrated, serverAndBrowser } from './harness.mjs';
+import { freePort, hydrated, serverAndBrowser, signUpDeveloper } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 const children = [];
@@ -31,30 +31,11 @@ async function startScript(script, env, readyPattern) {
   return child;
 }
 
-/// Signs up in the dashboard, then sets an application up through its server functions.
-async function developerWithApp(name) {
-  const base = live.server.base;
-  const page = await (await live.browser.newContext()).newPage();
-  await page.goto(`${base}/signup`);
-  await hydrated(page);
-  await page.fill('#field-name', name);
-  await page.fill('#field-email', `${name.toLowerCase().replace(/\W/g, '')}-${Date.now()}@example.com`);
-  await page.fill('#field-password', 'correct horse battery');
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/applications`);
-  const call = async (endpoint, form) => {
-    const r = await page.request.post(`${base}/api/${endpoint}`, { form, headers: { origin: base } });
-    assert.equal(r.status(), 200, `${endpoint}: ${await r.text()}`);
-    return r.json();
-  };
-  const teams = await (await page.request.get(`${base}/api/team/current`)).json().catch(() => null);
-  return { page, call, teams };
-}
 
 test('a real OpenID provider: login and consent there, account here', async () => {
   const base = live.server.base;
-  const dev = await developerWithApp('Peer App');
-  const teamId = await dev.page.evaluate(() => document.querySelector('[data-team-id]')?.dataset.teamId);
+  const dev = await signUpDeveloper(live, 'Peer App');
+  const { teamId } = dev;
   assert.ok(teamId, 'the dashboard names the current team');
   const app = await dev.call('team/apps/create', { team_id: teamId, name: 'Peer App' });
   const samplePort = await freePort();
@@ -93,8 +74,8 @@ test('a real OpenID provider: login and consent there, account here', async () =
 
 test('the Sandbox: allow on its consent page, account here', async () => {
   const base = live.server.base;
-  const dev = await developerWithApp('Sandbox App');
-  const teamId = await dev.page.evaluate(() => document.querySelector('[data-team-id]')?.dataset.teamId);
+  const dev = await signUpDeveloper(live, 'Sandbox App');
+  const { teamId } = dev;
   const app = await dev.call('team/apps/create', { team_id: teamId, name: 'Sandbox App' });
   const samplePort = await freePort();
   await dev.call('apps/return_urls/add', { team_id: teamId, app_id: app.id, url: `http://127.0.0.1:${samplePort}/done` });

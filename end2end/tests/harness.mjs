@@ -80,3 +80,24 @@ export function serverAndBrowser({ before, after, assert }) {
   });
   return live;
 }
+
+/// Signs a developer up in the dashboard; `call` posts to the dashboard's server functions
+/// as that developer (same origin), `teamId` is their team.
+export async function signUpDeveloper(live, name) {
+  const base = live.server.base;
+  const page = await (await live.browser.newContext()).newPage();
+  await page.goto(`${base}/signup`);
+  await hydrated(page);
+  await page.fill('#field-name', name);
+  await page.fill('#field-email', `${name.toLowerCase().replace(/\W/g, '')}-${Date.now()}@example.com`);
+  await page.fill('#field-password', 'correct horse battery');
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/applications`);
+  const teamId = await page.evaluate(() => document.querySelector('[data-team-id]').dataset.teamId);
+  const call = async (endpoint, form) => {
+    const r = await page.request.post(`${base}/api/${endpoint}`, { form, headers: { origin: base } });
+    if (r.status() !== 200) throw new Error(`${endpoint}: ${r.status()} ${await r.text()}`);
+    return r.json();
+  };
+  return { page, call, teamId };
+}

@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, hydrated, serverAndBrowser } from './harness.mjs';
+import { freePort, serverAndBrowser, signUpDeveloper } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 const cleanups = [];
@@ -81,20 +81,7 @@ service imap-login {
 test('an IMAP account through the hosted form', async () => {
   const base = live.server.base;
   const imapsPort = await startDovecot();
-  const dev = await (await live.browser.newContext()).newPage();
-  await dev.goto(`${base}/signup`);
-  await hydrated(dev);
-  await dev.fill('#field-name', 'Ivy Imap');
-  await dev.fill('#field-email', `ivy-${Date.now()}@example.com`);
-  await dev.fill('#field-password', 'correct horse battery');
-  await dev.click('button[type=submit]');
-  await dev.waitForURL(`${base}/applications`);
-  const teamId = await dev.evaluate(() => document.querySelector('[data-team-id]').dataset.teamId);
-  const call = async (endpoint, form) => {
-    const r = await dev.request.post(`${base}/api/${endpoint}`, { form, headers: { origin: base } });
-    assert.equal(r.status(), 200, `${endpoint}: ${await r.text()}`);
-    return r.json();
-  };
+  const { call, teamId } = await signUpDeveloper(live, 'Ivy Imap');
   const app = await call('team/apps/create', { team_id: teamId, name: 'Inbox Zero' });
   const port = await freePort();
   await call('apps/return_urls/add', { team_id: teamId, app_id: app.id, url: `http://127.0.0.1:${port}/done` });

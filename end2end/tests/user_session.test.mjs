@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { freePort, hydrated, serverAndBrowser } from './harness.mjs';
+import { freePort, serverAndBrowser, signUpDeveloper } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 const children = [];
@@ -31,20 +31,7 @@ async function consent(page, email) {
 
 test('end users: primary by cookie, secondaries by cookie and signature, logout', async () => {
   const base = live.server.base;
-  const dev = await (await live.browser.newContext()).newPage();
-  await dev.goto(`${base}/signup`);
-  await hydrated(dev);
-  await dev.fill('#field-name', 'Uma Users');
-  await dev.fill('#field-email', `uma-${Date.now()}@example.com`);
-  await dev.fill('#field-password', 'correct horse battery');
-  await dev.click('button[type=submit]');
-  await dev.waitForURL(`${base}/applications`);
-  const teamId = await dev.evaluate(() => document.querySelector('[data-team-id]').dataset.teamId);
-  const call = async (endpoint, form) => {
-    const r = await dev.request.post(`${base}/api/${endpoint}`, { form, headers: { origin: base } });
-    assert.equal(r.status(), 200, `${endpoint}: ${await r.text()}`);
-    return r.json();
-  };
+  const { call, teamId } = await signUpDeveloper(live, 'Uma Users');
   const app = await call('team/apps/create', { team_id: teamId, name: 'Users App' });
   const port = await freePort();
   await call('apps/return_urls/add', { team_id: teamId, app_id: app.id, url: `http://127.0.0.1:${port}/users/done` });

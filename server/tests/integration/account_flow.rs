@@ -294,10 +294,6 @@ async fn authorize_errors_are_json_and_never_redirect(backend: Backend) {
             format!("clientId={cid}&clientId=other&serviceType=Sandbox&returnUrl={RETURN_URL}"),
             "request.invalid",
         ),
-        (
-            format!("clientId={cid}&serviceType=IMAP&returnUrl={RETURN_URL}"),
-            "serviceType.invalid",
-        ),
     ];
     for (query, expected) in cases {
         let r = plain_client()

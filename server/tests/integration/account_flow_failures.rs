@@ -2,7 +2,8 @@
 //! replayed state, expiry, denial, scopes, email, issuer mix-up, code replay and cross-app
 //! codes, and providers that fail, answer garbage or hang. SQLite and PostgreSQL.
 use crate::common::flow::{
-    account, consent_at_sandbox, get, location, on, param, sandbox_flow, Consent, FlowApp, ALLOW,
+    account, account_total, consent_at_sandbox, get, location, on, param, sandbox_flow, Consent,
+    FlowApp, ALLOW,
 };
 use crate::common::{plain_client, Backend, Fixture};
 use axum::routing::{get as route_get, post};
@@ -15,19 +16,6 @@ async fn sql(db_url: &str, statement: &str) {
     let db = Database::connect(db_url.to_owned()).await.unwrap();
     db.execute_unprepared(statement).await.unwrap();
     db.close().await.ok();
-}
-
-async fn account_count(base: &str, app: &FlowApp) -> u64 {
-    let j: serde_json::Value = plain_client()
-        .get(format!("{base}/v1/am/accounts"))
-        .header("authorization", app.basic())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    j["totalSize"].as_u64().unwrap()
 }
 
 async fn callback_failures_reach_the_app_or_stop_cleanly(backend: Backend) {
@@ -87,7 +75,7 @@ async fn callback_failures_reach_the_app_or_stop_cleanly(backend: Backend) {
     assert_eq!(param(&back, "status").as_deref(), Some("expired"));
     assert_eq!(param(&back, "state").as_deref(), Some("late"));
 
-    let before = account_count(&base, &app).await;
+    let before = account_total(&base, &app).await;
     // ensureScopes: a scope the user withheld fails the flow...
     let partial = Consent {
         withhold: &["calendar.read"],
@@ -120,7 +108,7 @@ async fn callback_failures_reach_the_app_or_stop_cleanly(backend: Backend) {
     let back = location(&get(forged.as_str()).await);
     assert_eq!(param(&back, "status").as_deref(), Some("provider_error"));
     assert_eq!(
-        account_count(&base, &app).await,
+        account_total(&base, &app).await,
         before,
         "no failure made an account"
     );
@@ -293,7 +281,7 @@ async fn provider_failures_end_in_provider_error(backend: Backend) {
         .await,
     );
     assert_eq!(param(&back, "status").as_deref(), Some("provider_error"));
-    assert_eq!(account_count(&base, &app).await, 0);
+    assert_eq!(account_total(&base, &app).await, 0);
     f.finish().await;
 }
 on_both_backends!(provider_failures_end_in_provider_error);

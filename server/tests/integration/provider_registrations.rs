@@ -218,7 +218,7 @@ async fn bad_registrations_are_refused_field_by_field(backend: Backend) {
                 ("client_id", "a"),
                 ("client_secret", "b"),
             ],
-            "needs no OAuth registration",
+            "takes no secrets here",
         ),
         (
             vec![

@@ -2,7 +2,8 @@
 //! cookie; secondary accounts join by cookie or by a signature; the user API; logout and
 //! deleting the primary; bad input refused with nothing created. SQLite and PostgreSQL.
 use crate::common::flow::{
-    consent_at_sandbox, get, get_with_cookie, location, on, param, Consent, FlowApp, ALLOW,
+    account_total, consent_at_sandbox, get, get_with_cookie, location, on, param, Consent, FlowApp,
+    ALLOW,
 };
 use crate::common::{plain_client, Backend, Fixture};
 use app::domain::end_user::signature::sign;
@@ -36,19 +37,6 @@ async fn user_api(base: &str, path: &str, auth: &[(&str, &str)]) -> Response {
         rb = rb.header(*k, *v);
     }
     rb.send().await.unwrap()
-}
-
-async fn account_total(base: &str, app: &FlowApp) -> u64 {
-    let j: serde_json::Value = plain_client()
-        .get(format!("{base}/v1/am/accounts"))
-        .header("authorization", app.basic())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    j["totalSize"].as_u64().unwrap()
 }
 
 async fn end_users_with_primary_and_secondary_accounts(backend: Backend) {

@@ -262,21 +262,8 @@ async fn save_daemon_row(
     let row = match existing {
         Some(a) => a,
         None => {
-            account::ActiveModel {
-                app_id: Set(t.app_id),
-                service_type: Set(t.service_type.to_owned()),
-                service_provider: Set(t.service_type.to_owned()),
-                kind: Set("daemon".into()),
-                active: Set(true),
-                token_status: Set("active".into()),
-                auth_scopes: Set(String::new()),
-                auth_native_scopes: Set(String::new()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?
+            crate::domain::account::new_row::insert(txn, t.app_id, t.service_type, "daemon", now)
+                .await?
         }
     };
     let mut a: account::ActiveModel = row.clone().into();

@@ -343,20 +343,13 @@ async fn save(
     let row = match existing {
         Some(a) => a,
         None => {
-            account::ActiveModel {
-                app_id: Set(flow.app_id),
-                service_type: Set(flow.service_type.clone()),
-                service_provider: Set(flow.service_type.clone()),
-                kind: Set("personal".into()),
-                active: Set(true),
-                token_status: Set("active".into()),
-                auth_scopes: Set(String::new()),
-                auth_native_scopes: Set(String::new()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
+            crate::domain::account::new_row::insert(
+                &txn,
+                flow.app_id,
+                &flow.service_type,
+                "personal",
+                now,
+            )
             .await?
         }
     };

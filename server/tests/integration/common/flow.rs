@@ -260,3 +260,17 @@ pub async fn account(base: &str, token: &str, query: &str) -> Response {
         .await
         .unwrap()
 }
+
+/// How many accounts the app has (`GET /v1/am/accounts`).
+pub async fn account_total(base: &str, app: &FlowApp) -> u64 {
+    let j: serde_json::Value = plain_client()
+        .get(format!("{base}/v1/am/accounts"))
+        .header("authorization", app.basic())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    j["totalSize"].as_u64().unwrap()
+}
