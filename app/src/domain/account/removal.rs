@@ -1,9 +1,7 @@
 //! Ending an account or its grant. Deleting removes the row (tokens and codes go with it);
 //! revoking the token also asks the provider to revoke its grant where the catalog says how,
 //! then leaves the account `dead` until it is authorized again with `accountId`.
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::domain::flow::callback::{access_place, refresh_place};
 use crate::domain::flow::{account_token, refresh, upstream, FlowContext};
@@ -69,7 +67,7 @@ pub async fn revoke_token(
             Err(e) => tracing::warn!(account_id, error = %e, "provider revocation failed"),
         }
     }
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let mut row: account::ActiveModel = a.into();
     row.provider_access_token = Set(None);
     row.provider_refresh_token = Set(None);

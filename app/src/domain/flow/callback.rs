@@ -5,7 +5,7 @@
 //! provider tokens. Every outcome after the flow is found is a redirect to its return URL.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -363,7 +363,7 @@ async fn save(
     s: SaveAccount<'_>,
     now: i64,
 ) -> Result<Success, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let existing = if let Some(id) = flow.account_id {
         let found = account::Entity::find_by_id(id)
             .filter(account::Column::AppId.eq(flow.app_id))

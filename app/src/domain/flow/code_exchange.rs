@@ -4,7 +4,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -61,7 +61,7 @@ pub async fn exchange(
         return Err(FlowError::CodeInvalid.into());
     }
     let code_hash = keys.code.hash(code.as_bytes());
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     // Claim first: a conditional update as the transaction's first statement takes SQLite's
     // write lock at once, and lets exactly one of two concurrent exchanges win.
     let claimed = auth_code::Entity::update_many()

@@ -7,7 +7,7 @@
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -226,7 +226,7 @@ async fn save_daemon(
     tokens: &Tokens,
     now: i64,
 ) -> Result<Success, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let target = Target {
         app_id: flow.app_id,
         service_type: &flow.service_type,
@@ -367,7 +367,7 @@ pub async fn upsert_via_api(
             .into())
         }
     };
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let target = Target {
         app_id: app.id,
         service_type: &p.service_type,
@@ -544,7 +544,7 @@ pub async fn create_managed(
         ..parent.clone()
     };
     let tokens = fresh_tokens(db, ctx, &draft, now).await?;
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = match existing {
         Some(a) => a,
         None => {

@@ -3,10 +3,7 @@
 //! cookie, `SameSite=Lax`, is not sent on a cross-site POST: that is the CSRF defence).
 //! The credentials are checked against the real server before anything is saved.
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -326,7 +323,7 @@ async fn save(
     c: Checked,
     now: i64,
 ) -> Result<callback::Success, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let mut q = account::Entity::find()
         .filter(account::Column::AppId.eq(flow.app_id))
         .filter(account::Column::ServiceType.eq(&flow.service_type));

@@ -4,7 +4,7 @@ use base64::Engine;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -181,7 +181,7 @@ pub async fn grant(
     form: &[(String, String)],
     now: i64,
 ) -> Result<TokenResponse, SandboxError> {
-    let txn = db.begin().await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let (from, refresh_token, by) = match get(form, "grant_type") {
         Some("authorization_code") => {
             let code = get(form, "code").ok_or(SandboxError::InvalidGrant)?;
