@@ -13,6 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::http_error::{json_error, request_id};
+
 async fn trusted_origin(state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
     let origin = headers.get(ORIGIN)?.clone();
     let client_id = ["x-aurinko-client-id", "x-aurinko-clientid"]
@@ -32,6 +34,22 @@ async fn trusted_origin(state: &AppState, headers: &HeaderMap) -> Option<HeaderV
 pub async fn user_cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let origin = trusted_origin(&state, req.headers()).await;
     let preflight = req.method() == Method::OPTIONS;
+    // A preflight cannot say which app it is for, so it passes for origins trusted by any
+    // app. The request itself is refused unless its origin is trusted by the app it names
+    // (or is this server), so another site cannot act with a user's cookie (CSRF).
+    let from_elsewhere = req
+        .headers()
+        .get(ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .is_some_and(|o| !o.eq_ignore_ascii_case(&state.public_origin));
+    if !preflight && from_elsewhere && origin.is_none() {
+        return json_error(
+            StatusCode::FORBIDDEN,
+            "origin.untrusted",
+            "This origin is not a trusted domain of the application.",
+            &request_id(req.headers()),
+        );
+    }
     let mut response = if preflight {
         StatusCode::NO_CONTENT.into_response()
     } else {

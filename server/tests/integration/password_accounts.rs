@@ -171,6 +171,21 @@ async fn imap_accounts_through_the_hosted_form(backend: Backend) {
     for field in ["email", "password", "imap_host", "imap_port"] {
         assert!(page.contains(&format!("data-field=\"{field}\"")), "{field}");
     }
+    // The form never finishes an OAuth flow: a typed password is no provider's consent.
+    let r = get(&app.authorize_url(&base, "Sandbox", &[])).await;
+    let oauth_state = param(&location(&r), "state").unwrap();
+    let r = submit(
+        &base,
+        &[
+            ("state", &oauth_state),
+            ("server_url", "https://x.example/"),
+            ("username", "u"),
+            ("password", "p"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
     // Another browser (no flow cookie) cannot post the form.
     let r = plain_client()
         .post(format!("{base}/v1/auth/password"))
@@ -230,7 +245,10 @@ async fn exchange_and_sugar() -> String {
         let ok =
             headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str());
         if ok {
-            (S::OK, "<ok/>")
+            (
+                S::OK,
+                r#"<s:Envelope><s:Body><m:GetFolderResponse><m:ResponseMessages><m:GetFolderResponseMessage ResponseClass="Success"/></m:ResponseMessages></m:GetFolderResponse></s:Body></s:Envelope>"#,
+            )
         } else {
             (S::UNAUTHORIZED, "")
         }
@@ -258,6 +276,10 @@ async fn exchange_and_sugar() -> String {
         }
     };
     let app = axum::Router::new()
+        .route(
+            "/owa/logon",
+            post(|| async { "<html>Sign in to Outlook</html>" }),
+        )
         .route("/EWS/Exchange.asmx", post(ews))
         .route("/rest/v11/oauth2/token", post(sugar));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -368,6 +390,27 @@ async fn exchange_and_sugarcrm_accounts(backend: Backend) {
     )
     .await;
     assert_eq!(param(&location(&r), "status").as_deref(), Some("success"));
+
+    // Any page answering 200 is not an Exchange sign-in.
+    let r = get(&app.authorize_url(&base, "EWS", &[])).await;
+    let state = param(&location(&r), "state").unwrap();
+    let logon = format!("{servers}/owa/logon");
+    let r = submit(
+        &base,
+        &[
+            ("state", &state),
+            ("login", "dave@corp.test"),
+            ("password", "anything"),
+            ("server_url", &logon),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("not an Exchange Web Services answer"));
 
     // After five wrong passwords the flow ends, reported to the app.
     let r = get(&app.authorize_url(&base, "EWS", &[("state", "five")])).await;

@@ -360,6 +360,21 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
     );
     assert_eq!(account_total(&base, &other).await, 0);
 
+    // Another site cannot act with the user's cookie, even with a preflight passed.
+    let r = plain_client()
+        .post(format!("{base}/v1/user/logout"))
+        .header("origin", "https://evil.example")
+        .header("cookie", &pair)
+        .header("x-aurinko-client-id", &app.client_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        user_api(&base, "/v1/user", &by_cookie).await.status(),
+        StatusCode::OK
+    );
+
     // Logout ends the session.
     let r = plain_client()
         .post(format!("{base}/v1/user/logout"))

@@ -393,6 +393,20 @@ async fn save(
     } else {
         None
     };
+    // A primary sign-in never takes over another end user's secondary account.
+    let existing = match existing {
+        Some(a) if flow.account_role.as_deref() == Some("primary") => {
+            let owner = match &a.user_id {
+                Some(uid) => end_user::Entity::find_by_id(uid.clone()).one(&txn).await?,
+                None => None,
+            };
+            match owner {
+                Some(u) if u.primary_account_id != Some(a.id) => None,
+                _ => Some(a),
+            }
+        }
+        other => other,
+    };
     let row = match existing {
         Some(a) => a,
         None => {

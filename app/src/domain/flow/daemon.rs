@@ -136,11 +136,17 @@ async fn office365_token(
     now: i64,
 ) -> Result<Tokens, UpstreamError> {
     let mut p = p.clone();
-    // The token URL names the tenant that consented, not the registration's default.
-    let token_url = p
-        .token_url
-        .as_str()
-        .replace("/common/", &format!("/{tenant}/"));
+    // The token URL names the tenant that consented, not the registration's default (an
+    // overridden URL, for a sovereign cloud or a test server, is used as it is).
+    let catalog_url = crate::domain::catalog::builtin()
+        .get("Office365")
+        .and_then(|c| c.token_url.clone())
+        .unwrap_or_default();
+    let token_url = if p.token_url.host_str() == Some("login.microsoftonline.com") {
+        catalog_url.replace("{tenant}", tenant)
+    } else {
+        p.token_url.to_string()
+    };
     p.token_url =
         Url::parse(&token_url).map_err(|_| UpstreamError::Unavailable("token URL".into()))?;
     let assertion = match p
@@ -276,7 +282,9 @@ async fn save_daemon_row(
     a.email = Set(who.email);
     a.auth_user_id = Set(Some(who.auth_user_id));
     a.auth_org_id = Set(Some(who.auth_org_id));
-    if t.client_org_id.is_some() {
+    // An existing service account keeps its clientOrgId: the flow that reaches it again
+    // does not prove it speaks for the same organization of the app.
+    if t.client_org_id.is_some() && row.client_org_id.is_none() {
         a.client_org_id = Set(t.client_org_id.clone());
     }
     a.auth_native_scopes = Set(who.native_scopes);
@@ -465,21 +473,35 @@ pub async fn complete_google(
     browser_nonce: Option<&str>,
     now: i64,
 ) -> Result<Finished, DomainError> {
-    let flow = callback::take(db, ctx, state).await?;
-    if flow.flow_kind != "daemon" {
-        return Err(
-            FlowError::parameter("state.invalid", "This is not a service-account flow.").into(),
-        );
+    // Checked before the flow is consumed: whoever merely knows the state cannot end it.
+    let peek = pending_flow::Entity::find()
+        .filter(pending_flow::Column::StateHash.eq(ctx.keys.state.hash(state.as_bytes())))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            FlowError::parameter("state.invalid", "This sign-in is unknown or finished.")
+        })?;
+    if peek.flow_kind != "daemon" || peek.service_type != "Google" {
+        return Err(FlowError::parameter(
+            "state.invalid",
+            "This is not a Google service-account flow.",
+        )
+        .into());
     }
+    if !ctx.same_browser(&peek, browser_nonce) {
+        return Err(FlowError::parameter(
+            "state.invalid",
+            "This page was not opened in this browser; start again from the application.",
+        )
+        .into());
+    }
+    let flow = callback::take(db, ctx, state).await?;
     let outcome = async {
         if flow.expires_at <= now {
             return Err(Failure::new(
                 FailureStatus::Expired,
                 "The sign-in took too long; start again.",
             ));
-        }
-        if !ctx.same_browser(&flow, browser_nonce) {
-            return Err(callback::other_browser());
         }
         let p = provider_of_flow(db, ctx, &flow).await?;
         let scopes = flow.native_scopes.clone();

@@ -24,6 +24,8 @@ pub async fn pinned_client(
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
+        // No proxy: a proxy would resolve the name again and bypass the checked address.
+        .no_proxy()
         .resolve(host, addr)
         .build()
         .map_err(|e| CheckError::Unreachable(e.without_url().to_string()))
@@ -56,7 +58,18 @@ pub async fn verify(
         .await
         .map_err(map_send_error)?;
     match response.status().as_u16() {
-        200 => Ok(()),
+        // Any page can answer 200 (a logon page, a proxy): only Exchange's own success counts.
+        200 => {
+            let body = response.bytes().await.map_err(map_send_error)?;
+            let text = String::from_utf8_lossy(&body[..body.len().min(256 * 1024)]);
+            if text.contains("ResponseClass=\"Success\"") {
+                Ok(())
+            } else {
+                Err(CheckError::Protocol(
+                    "this is not an Exchange Web Services answer".into(),
+                ))
+            }
+        }
         401 | 403 => Err(CheckError::WrongCredentials),
         s => Err(CheckError::Protocol(format!("the server answered {s}"))),
     }

@@ -10,7 +10,8 @@ use crate::form_outcome::FieldErrors;
 
 pub const MAX_PASSWORD: usize = 1024;
 
-#[derive(Clone, Debug)]
+/// The typed forms hold passwords: their `Debug` never shows them.
+#[derive(Clone)]
 pub struct ImapForm {
     pub email: String,
     pub login: String,
@@ -22,7 +23,7 @@ pub struct ImapForm {
     pub smtp_port: Option<u16>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EwsForm {
     pub email: Option<String>,
     pub login: String,
@@ -30,18 +31,32 @@ pub struct EwsForm {
     pub server_url: Url,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SugarForm {
     pub server_url: Url,
     pub username: String,
     pub password: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum ServiceForm {
     Imap(ImapForm),
     Ews(EwsForm),
     Sugar(SugarForm),
+}
+
+impl std::fmt::Debug for ServiceForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServiceForm::Imap(i) => {
+                write!(f, "Imap({}@{}:{}, password: ..)", i.login, i.host, i.port)
+            }
+            ServiceForm::Ews(e) => write!(f, "Ews({} at {}, password: ..)", e.login, e.server_url),
+            ServiceForm::Sugar(s) => {
+                write!(f, "Sugar({} at {}, password: ..)", s.username, s.server_url)
+            }
+        }
+    }
 }
 
 /// The form's fields: `(name, label, input type)`.

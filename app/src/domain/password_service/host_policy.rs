@@ -32,6 +32,9 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || v4.is_multicast()
                 || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64 // 100.64/10
                 || v4.octets()[0] == 0
+                || v4.octets()[0] >= 240 // 240/4, reserved
+                || v4.octets()[0] == 198 && (v4.octets()[1] & 0xfe) == 18 // 198.18/15
+                || v4.octets()[..3] == [192, 0, 0] // 192.0.0/24
         }
         IpAddr::V6(v6) => {
             v6.is_loopback()
@@ -39,7 +42,15 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
                 || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
+                || (v6.segments()[0] & 0xffc0) == 0xfec0 // site local
+                || v6.segments()[0] == 0x2002 // 6to4 embeds an IPv4 address
+                || v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] // NAT64
                 || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+                // IPv4-compatible ::a.b.c.d
+                || (v6.segments()[..6] == [0; 6] && {
+                    let o = v6.octets();
+                    is_internal(IpAddr::V4(std::net::Ipv4Addr::new(o[12], o[13], o[14], o[15])))
+                })
         }
     }
 }
@@ -74,6 +85,11 @@ mod tests {
     #[test]
     fn internal_addresses_are_recognised() {
         for internal in [
+            "64:ff9b::a00:1",
+            "2002:7f00:1::",
+            "::127.0.0.1",
+            "240.0.0.1",
+            "198.18.0.1",
             "127.0.0.1",
             "10.1.2.3",
             "192.168.0.1",

@@ -39,7 +39,28 @@ pub(crate) fn credentials_place(account_id: i64) -> String {
     format!("accounts:{account_id}:provider_credentials")
 }
 
+/// The pending flow of a password service only: the form must never finish an OAuth or
+/// service-account flow (that would let a typed password stand in for a provider's consent).
 async fn live_flow(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    state: &str,
+) -> Result<pending_flow::Model, DomainError> {
+    let flow = any_live_flow(db, ctx, state).await?;
+    let password_service = crate::domain::catalog::builtin()
+        .get(&flow.service_type)
+        .is_some_and(|p| p.auth == crate::domain::catalog::AuthKind::Password);
+    if !password_service || flow.flow_kind == "daemon" {
+        return Err(FlowError::parameter(
+            "state.invalid",
+            "This sign-in does not use a password form.",
+        )
+        .into());
+    }
+    Ok(flow)
+}
+
+async fn any_live_flow(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     state: &str,
@@ -129,7 +150,7 @@ async fn check(
             };
             imap::verify(&target, &i.login, &i.password, timeout).await?;
             Ok(Checked {
-                auth_user_id: format!("{}@{}", i.login, i.host),
+                auth_user_id: format!("{}@{}:{}", i.login, i.host.to_ascii_lowercase(), i.port),
                 email: Some(i.email.clone()),
                 login: i.login.clone(),
                 meta: json!({
@@ -150,11 +171,7 @@ async fn check(
             )
             .await?;
             Ok(Checked {
-                auth_user_id: format!(
-                    "{}@{}",
-                    e.login,
-                    e.server_url.host_str().unwrap_or_default()
-                ),
+                auth_user_id: format!("{}@{}", e.login, e.server_url.as_str()),
                 email: e
                     .email
                     .clone()
@@ -174,11 +191,7 @@ async fn check(
             )
             .await?;
             Ok(Checked {
-                auth_user_id: format!(
-                    "{}@{}",
-                    s.username,
-                    s.server_url.host_str().unwrap_or_default()
-                ),
+                auth_user_id: format!("{}@{}", s.username, s.server_url.as_str()),
                 email: s.username.contains('@').then(|| s.username.clone()),
                 login: s.username.clone(),
                 meta: json!({ "serverUrl": s.server_url.as_str() }),
@@ -275,6 +288,20 @@ pub async fn submit(
     };
     let trust = trusts_server(db, &flow).await?;
     let checked = match check(ctx, &parsed, trust).await {
+        Ok(c)
+            if flow.auth_email.as_deref().is_some_and(|want| {
+                !c.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(want))
+            }) =>
+        {
+            let flow = callback::take(db, ctx, state).await?;
+            let f = Failure::new(
+                FailureStatus::EmailMismatch,
+                "The account's email is not the one asked for.",
+            );
+            return Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?));
+        }
         Ok(c) => c,
         Err(e) => {
             // Count the failure; after five, the flow ends.
@@ -312,7 +339,12 @@ pub async fn submit(
     let flow = callback::take(db, ctx, state).await?;
     let outcome = save(db, ctx, &flow, checked, now)
         .await
-        .map_err(callback::server_failure);
+        .map_err(|e| match e {
+            DomainError::Flow(FlowError::Parameter { message, .. }) => {
+                Failure::new(FailureStatus::EmailMismatch, message)
+            }
+            other => callback::server_failure(other),
+        });
     Ok(Submitted::Finished(callback::conclude(&flow, outcome)?))
 }
 
@@ -337,6 +369,20 @@ async fn save(
     // Re-using an account needs accountId, recycle, or the user-session flow.
     let reuse = flow.account_id.is_some() || flow.recycle || flow.flow_kind == "user";
     let existing = if reuse { q.one(&txn).await? } else { None };
+    // Re-authorizing an account in place must sign in as the same identity.
+    if let Some(a) = &existing {
+        if flow.account_id.is_some()
+            && a.auth_user_id
+                .as_deref()
+                .is_some_and(|u| u != c.auth_user_id)
+        {
+            return Err(FlowError::parameter(
+                "accountId.invalid",
+                "Signed in as another account than the one being re-authorized.",
+            )
+            .into());
+        }
+    }
     let row = match existing {
         Some(a) => a,
         None => {

@@ -101,8 +101,11 @@ fn tls_config(trust_server: bool) -> Result<ClientConfig, CheckError> {
 }
 
 async fn line<S: AsyncRead + Unpin>(r: &mut BufReader<S>) -> Result<String, CheckError> {
+    use tokio::io::AsyncReadExt;
     let mut buf = String::new();
-    let n = r
+    // A hostile server must not make us buffer without end: at most 64 KiB a line.
+    let n = (&mut *r)
+        .take(64 * 1024 + 1)
         .read_line(&mut buf)
         .await
         .map_err(|e| CheckError::Protocol(e.kind().to_string()))?;
