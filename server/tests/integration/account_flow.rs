@@ -1,7 +1,7 @@
 //! The account flow end to end against the built-in Sandbox provider, over HTTP, on SQLite
 //! and PostgreSQL: authorize → consent → callback → return URL → code exchange → account.
 use crate::common::flow::{
-    account, connect, location, param, sandbox_flow, FlowApp, ALLOW, RETURN_URL,
+    account, app_get, connect, location, param, sandbox_flow, FlowApp, ALLOW, RETURN_URL,
 };
 use crate::common::{plain_client, Backend, Fixture};
 use reqwest::StatusCode;
@@ -69,12 +69,7 @@ async fn sandbox_flow_creates_an_account_the_app_can_use(backend: Backend) {
     assert_eq!(info.status(), StatusCode::OK);
 
     // The management API lists it and finds it; another app's secret does not.
-    let r = plain_client()
-        .get(format!("{base}/v1/am/accounts?limit=many"))
-        .header("authorization", app.basic())
-        .send()
-        .await
-        .unwrap();
+    let r = app_get(&base, &app, "/v1/am/accounts?limit=many").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let r = plain_client()
         .get(format!("{base}/v1/nothing/here"))
@@ -84,12 +79,8 @@ async fn sandbox_flow_creates_an_account_the_app_can_use(backend: Backend) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let j: serde_json::Value = r.json().await.unwrap();
     assert_eq!(j["code"], "not_found");
-    let page: serde_json::Value = plain_client()
-        .get(format!("{base}/v1/am/accounts?serviceType=Sandbox"))
-        .header("authorization", app.basic())
-        .send()
+    let page: serde_json::Value = app_get(&base, &app, "/v1/am/accounts?serviceType=Sandbox")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -97,12 +88,7 @@ async fn sandbox_flow_creates_an_account_the_app_can_use(backend: Backend) {
     assert_eq!(page["records"][0]["email"], "ada@example.com");
     assert!(!page.to_string().contains(&provider_token));
     let other = FlowApp::create(&base, "Other").await;
-    let r = plain_client()
-        .get(format!("{base}/v1/am/accounts/{account_id}"))
-        .header("authorization", other.basic())
-        .send()
-        .await
-        .unwrap();
+    let r = app_get(&base, &other, &format!("/v1/am/accounts/{account_id}")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // loginHint goes upstream as login_hint (the Sandbox pre-fills its email field with it).
@@ -178,12 +164,8 @@ async fn sandbox_flow_creates_an_account_the_app_can_use(backend: Backend) {
         StatusCode::UNAUTHORIZED,
         "revoked at the provider"
     );
-    let j: serde_json::Value = plain_client()
-        .get(format!("{base}/v1/am/accounts/{account_id}"))
-        .header("authorization", app.basic())
-        .send()
+    let j: serde_json::Value = app_get(&base, &app, &format!("/v1/am/accounts/{account_id}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -197,12 +179,7 @@ async fn sandbox_flow_creates_an_account_the_app_can_use(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = plain_client()
-        .get(format!("{base}/v1/am/accounts/{fresh}"))
-        .header("authorization", app.basic())
-        .send()
-        .await
-        .unwrap();
+    let r = app_get(&base, &app, &format!("/v1/am/accounts/{fresh}")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     f.finish().await;
 }

@@ -2,7 +2,7 @@
 //! self-signed certificate: right and wrong passwords, untrusted certificates, unreachable
 //! ports, STARTTLS, bad input, other browsers, and production's refusal of internal hosts.
 use crate::common::dovecot::{Dovecot, PASSWORD, USER};
-use crate::common::flow::{browser, get, location, param, FlowApp};
+use crate::common::flow::{app_get, browser, get, location, param, FlowApp};
 use crate::common::{plain_client, Backend, Fixture};
 use reqwest::StatusCode;
 
@@ -104,12 +104,7 @@ async fn imap_accounts_through_the_hosted_form(backend: Backend) {
     };
     let r = send(form(&state, &closed, PASSWORD, "implicit")).await;
     assert!(r.text().await.unwrap().contains("could not be reached"));
-    let r = plain_client()
-        .get(format!("{base}/v1/am/accounts"))
-        .header("authorization", app.basic())
-        .send()
-        .await
-        .unwrap();
+    let r = app_get(&base, &app, "/v1/am/accounts").await;
     assert_eq!(
         r.json::<serde_json::Value>().await.unwrap()["totalSize"],
         0,

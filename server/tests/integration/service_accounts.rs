@@ -2,7 +2,7 @@
 //! then client credentials with a secret or a certificate-signed assertion) and for Google
 //! (a service-account key; the JWT-bearer grant, verified by the Sandbox with the public key
 //! of a key pair this test makes with openssl). Managed accounts under a service account.
-use crate::common::flow::{get, location, on, param, post_form, FlowApp};
+use crate::common::flow::{app_get, app_post, get, location, on, param, post_form, FlowApp};
 use crate::common::{plain_client, Backend, TestDatabase, TestServer};
 use app::domain::crypto::{HashPurpose, MasterKey};
 use reqwest::StatusCode;
@@ -156,13 +156,7 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
 
     // A managed account for one mailbox of the tenant, and the list of service accounts.
     let id = me["id"].as_i64().unwrap();
-    let r = plain_client()
-        .post(format!("{base}/v1/am/svc_accounts/{id}/accounts"))
-        .header("authorization", app.basic())
-        .json(&serde_json::json!({ "serviceType": "Office365", "active": true, "email": "bob@contoso.example" }))
-        .send()
-        .await
-        .unwrap();
+    let r = app_post(&base, &app, &format!("/v1/am/svc_accounts/{id}/accounts"), serde_json::json!({ "serviceType": "Office365", "active": true, "email": "bob@contoso.example" })).await;
     assert_eq!(r.status(), StatusCode::OK);
     let managed: serde_json::Value = r.json().await.unwrap();
     let (status, m) = provider_token(&base, managed["accessToken"].as_str().unwrap()).await;
@@ -172,12 +166,8 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
         (Some("managed"), Some(id))
     );
     assert_eq!(m["email"], "bob@contoso.example");
-    let list: serde_json::Value = plain_client()
-        .get(format!("{base}/v1/am/svc_accounts"))
-        .header("authorization", app.basic())
-        .send()
+    let list: serde_json::Value = app_get(&base, &app, "/v1/am/svc_accounts")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -187,31 +177,19 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
     );
 
     // The API upserts a service account for another consented tenant.
-    let r = plain_client()
-        .post(format!("{base}/v1/am/svc_accounts"))
-        .header("authorization", app.basic())
-        .json(&serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "fabrikam.example" }))
-        .send()
-        .await
-        .unwrap();
+    let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "fabrikam.example" })).await;
     assert_eq!(r.status(), StatusCode::OK);
 
     // A managed account needs a real service account of this app, and a mailbox.
-    let r = plain_client()
-        .post(format!("{base}/v1/am/svc_accounts/999999/accounts"))
-        .header("authorization", app.basic())
-        .json(&serde_json::json!({ "serviceType": "Office365", "active": true, "email": "x@contoso.example" }))
-        .send()
-        .await
-        .unwrap();
+    let r = app_post(&base, &app, "/v1/am/svc_accounts/999999/accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "email": "x@contoso.example" })).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = plain_client()
-        .post(format!("{base}/v1/am/svc_accounts/{id}/accounts"))
-        .header("authorization", app.basic())
-        .json(&serde_json::json!({ "serviceType": "Office365", "active": true, "email": "not a mailbox" }))
-        .send()
-        .await
-        .unwrap();
+    let r = app_post(
+        &base,
+        &app,
+        &format!("/v1/am/svc_accounts/{id}/accounts"),
+        serde_json::json!({ "serviceType": "Office365", "active": true, "email": "not a mailbox" }),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
     // Declined consent reaches the app as access_denied.
@@ -261,13 +239,7 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
         ],
     )
     .await;
-    let r = plain_client()
-        .post(format!("{base}/v1/am/svc_accounts"))
-        .header("authorization", app.basic())
-        .json(&serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "contoso.example" }))
-        .send()
-        .await
-        .unwrap();
+    let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "contoso.example" })).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 
     // Google: the service-account key; the hosted page asks for the admin mailbox.
@@ -330,13 +302,13 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
 
     // A managed account: its token acts for its own mailbox (a new JWT-bearer grant).
     let id = svc["id"].as_i64().unwrap();
-    let r = plain_client()
-        .post(format!("{base}/v1/am/svc_accounts/{id}/accounts"))
-        .header("authorization", g.basic())
-        .json(&serde_json::json!({ "serviceType": "Google", "active": true, "email": "bob@acme.example" }))
-        .send()
-        .await
-        .unwrap();
+    let r = app_post(
+        &base,
+        &g,
+        &format!("/v1/am/svc_accounts/{id}/accounts"),
+        serde_json::json!({ "serviceType": "Google", "active": true, "email": "bob@acme.example" }),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let managed: serde_json::Value = r.json().await.unwrap();
     let (_, m) = provider_token(&base, managed["accessToken"].as_str().unwrap()).await;

@@ -274,3 +274,24 @@ pub async fn account_total(base: &str, app: &FlowApp) -> u64 {
         .unwrap();
     j["totalSize"].as_u64().unwrap()
 }
+
+/// `GET` of the app's API with AppAuth.
+pub async fn app_get(base: &str, app: &FlowApp, path: &str) -> Response {
+    plain_client()
+        .get(format!("{base}{path}"))
+        .header("authorization", app.basic())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `POST` of JSON to the app's API with AppAuth.
+pub async fn app_post(base: &str, app: &FlowApp, path: &str, body: serde_json::Value) -> Response {
+    plain_client()
+        .post(format!("{base}{path}"))
+        .header("authorization", app.basic())
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
