@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, serverAndBrowser, signUpDeveloper } from './harness.mjs';
+import { freePort, hydrated, serverAndBrowser, signUpDeveloper } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 const cleanups = [];
@@ -81,12 +81,17 @@ service imap-login {
 test('an IMAP account through the hosted form', async () => {
   const base = live.server.base;
   const imapsPort = await startDovecot();
-  const { call, teamId } = await signUpDeveloper(live, 'Ivy Imap');
+  const { page: devPage, call, teamId } = await signUpDeveloper(live, 'Ivy Imap');
   const app = await call('team/apps/create', { team_id: teamId, name: 'Inbox Zero' });
   const port = await freePort();
   await call('apps/return_urls/add', { team_id: teamId, app_id: app.id, url: `http://127.0.0.1:${port}/done` });
-  // The test server's certificate is self-signed: this app trusts it explicitly.
-  await call('apps/registrations/save', { team_id: teamId, app_id: app.id, service_type: 'IMAP', client_id: '', trust_server: 'true' });
+  // The test server's certificate is self-signed: the developer trusts it on the app's page.
+  await devPage.goto(`${base}/applications/${app.id}`);
+  await hydrated(devPage);
+  await devPage.selectOption('.trust-form select[name=service_type]', 'IMAP');
+  await devPage.check('.trust-form input[name=trust_server]');
+  await devPage.click('.trust-form button:has-text("Save")');
+  await devPage.waitForSelector('tr[data-service="IMAP"]');
   const sample = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'sample_app.mjs')], {
     env: { ...process.env, LINKGATE_URL: base, CLIENT_ID: app.client_id, CLIENT_SECRET: app.secret, PORT: String(port), SERVICE_TYPE: 'IMAP', SCOPES: '' },
     stdio: ['ignore', 'pipe', 'inherit'],

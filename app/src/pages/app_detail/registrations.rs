@@ -25,6 +25,8 @@ pub fn RegistrationsSection(
         move |_| list_registrations(tid.clone(), aid.clone()),
     );
     let (tid, aid) = (team_id.clone(), app_id.clone());
+    // The password-services form needs its own copies (each form's children own theirs).
+    let (trust_tid, trust_aid) = (team_id.clone(), app_id.clone());
     view! {
         <section class="card registrations">
             <h2>"Provider registrations"</h2>
@@ -118,13 +120,26 @@ pub fn RegistrationsSection(
                             <div class="field"><label for="reg-token-url">"Token URL (override)"</label><input id="reg-token-url" name="token_url" type="url" /></div>
                             <div class="field"><label for="reg-userinfo-url">"Userinfo URL (override)"</label><input id="reg-userinfo-url" name="userinfo_url" type="url" /></div>
                             <div class="field"><label for="reg-revoke-url">"Revoke URL (override)"</label><input id="reg-revoke-url" name="revoke_url" type="url" /></div>
+                            <div class="field"><label for="reg-consent-url">"Admin-consent URL (override, Office 365)"</label><input id="reg-consent-url" name="admin_consent_url" type="url" /></div>
                             <div class="field">
                                 <label for="reg-daemon">"Service-account credentials"</label>
-                                <textarea id="reg-daemon" name="daemon_secret" rows="4" placeholder="Google: the service account's JSON key. Office 365: a client secret, or certificate and key (PEM)."></textarea>
+                                <textarea id="reg-daemon" name="daemon_secret" rows="4" placeholder="Google: the service account's JSON key. Office 365 with a certificate: {\"thumbprint\": \"<x5t>\", \"private_key\": \"<PEM>\"} (empty: the client secret is used)."></textarea>
                             </div>
                         </div>
                     </details>
                     <button type="submit" class="button primary">"Save registration"</button>
+                </ActionForm>
+                <h3>"Password services"</h3>
+                <p class="muted">"IMAP, Exchange and SugarCRM accounts sign in through a hosted form. Trust a self-signed server certificate only for servers you know."</p>
+                <ActionForm action=save attr:class="inline-form trust-form">
+                    <input type="hidden" name="team_id" value=trust_tid.clone() />
+                    <input type="hidden" name="app_id" value=trust_aid.clone() />
+                    <input type="hidden" name="client_id" value="" />
+                    <select name="service_type" aria-label="Password service">
+                        {["IMAP", "EWS", "SugarCRM"].iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                    </select>
+                    <label class="checkbox"><input type="checkbox" name="trust_server" value="true" /> " Trust self-signed certificates"</label>
+                    <button type="submit" class="button">"Save"</button>
                 </ActionForm>
                 <ActionError action=save />
                 {move || save.value().get().and_then(|r| r.ok()).map(|r| view! {
