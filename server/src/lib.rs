@@ -7,6 +7,7 @@ pub mod client_addr;
 pub mod config;
 pub mod database;
 pub mod health;
+pub mod html_escape;
 pub mod http_error;
 pub mod manage;
 pub mod master_key_file;

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod password;
 pub mod password_service;
 pub mod person_name;
+pub mod query_pairs;
 pub mod reseal;
 pub mod return_path;
 pub mod return_url;

@@ -5,12 +5,7 @@ use utoipa::OpenApi;
 
 use super::ApiDoc;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::html_escape::escape;
 
 pub async fn page() -> Html<String> {
     let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();

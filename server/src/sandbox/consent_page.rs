@@ -2,20 +2,7 @@
 //! browser and for an HTTP client that posts the form (the benchmark does).
 use app::domain::sandbox::consent::{AdminConsentRequest, ConsentRequest};
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::html_escape::escape;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}\
 main{max-width:28rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:.5rem;\

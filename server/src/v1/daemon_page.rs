@@ -1,13 +1,7 @@
 //! The hosted page of Google's service-account flow: which admin mailbox to act for.
 //! Plain HTML (no script), like the Sandbox's pages.
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::html_escape::escape;
 
 pub fn mailbox_form(state: &str, typed: &str, error: Option<&str>) -> String {
     let error = error

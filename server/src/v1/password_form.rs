@@ -16,13 +16,7 @@ use super::request_cookies::request_cookies;
 use crate::client_addr::client_addr;
 use crate::http_error::{domain_json_error, request_id};
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::html_escape::escape;
 
 fn render(p: &FormPage) -> String {
     let error_for = |field: &str| {

@@ -8,13 +8,7 @@ pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
-}
+pub use app::domain::query_pairs::first as get;
 
 /// A boolean query flag: absent is false; anything but true/false is a 400.
 pub fn flag(pairs: &[(String, String)], name: &str) -> Result<bool, FlowError> {

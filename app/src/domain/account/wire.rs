@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 use crate::domain::flow::refresh::ProviderAccess;
 use crate::entity::account;
 
-fn rfc3339(t: Option<i64>) -> Option<String> {
+/// Unix seconds as an RFC 3339 time, as the wire format writes every time.
+pub(crate) fn rfc3339(t: Option<i64>) -> Option<String> {
     OffsetDateTime::from_unix_timestamp(t?)
         .ok()?
         .format(&Rfc3339)

@@ -1,16 +1,9 @@
 //! The end user as `/v1/user` answers it (EndUserDto), and its accounts (EndUserAccountDto).
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::entity::{account, end_user};
 
-fn rfc3339(t: Option<i64>) -> Option<String> {
-    OffsetDateTime::from_unix_timestamp(t?)
-        .ok()?
-        .format(&Rfc3339)
-        .ok()
-}
+use crate::domain::account::wire::rfc3339;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,7 +1,7 @@
 //! Platform access tokens of accounts: 256 random bits shown once, stored only as keyed
 //! hashes and looked up by them. Tokens issued under an earlier master key still work and
 //! are re-hashed under the current one on first use.
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -44,35 +44,41 @@ pub async fn lookup(
         return Err(FlowError::TokenInvalid.into());
     }
     let current = keys.token.hash(presented.as_bytes());
-    let mut found = account_token::Entity::find_by_id(current.clone())
-        .one(db)
-        .await?;
-    if found.is_none() {
-        for old in &keys.previous_token {
-            let old_hash = old.hash(presented.as_bytes());
-            if let Some(row) = account_token::Entity::find_by_id(old_hash.clone())
-                .one(db)
-                .await?
-            {
-                account_token::Entity::update_many()
-                    .col_expr(
-                        account_token::Column::TokenHash,
-                        Expr::value(current.clone()),
-                    )
-                    .filter(account_token::Column::TokenHash.eq(old_hash))
-                    .exec(db)
-                    .await?;
-                found = Some(row);
-                break;
-            }
+    // The hot path: one query from token hash to account.
+    if let Some(account) = account_by_token_hash(db, &current).await? {
+        return Ok((account, current));
+    }
+    // Tokens issued under an earlier master key: re-hash on first use.
+    for old in &keys.previous_token {
+        let old_hash = old.hash(presented.as_bytes());
+        if let Some(account) = account_by_token_hash(db, &old_hash).await? {
+            account_token::Entity::update_many()
+                .col_expr(
+                    account_token::Column::TokenHash,
+                    Expr::value(current.clone()),
+                )
+                .filter(account_token::Column::TokenHash.eq(old_hash))
+                .exec(db)
+                .await?;
+            return Ok((account, current));
         }
     }
-    let row = found.ok_or(FlowError::TokenInvalid)?;
-    let account = account::Entity::find_by_id(row.account_id)
+    Err(FlowError::TokenInvalid.into())
+}
+
+async fn account_by_token_hash(
+    db: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<account::Model>, DomainError> {
+    let of_token = Query::select()
+        .column(account_token::Column::AccountId)
+        .from(account_token::Entity)
+        .and_where(account_token::Column::TokenHash.eq(hash))
+        .to_owned();
+    Ok(account::Entity::find()
+        .filter(account::Column::Id.in_subquery(of_token))
         .one(db)
-        .await?
-        .ok_or(FlowError::TokenInvalid)?;
-    Ok((account, current))
+        .await?)
 }
 
 pub async fn revoke_all(db: &impl ConnectionTrait, account_id: i64) -> Result<u64, DomainError> {

@@ -42,11 +42,7 @@ struct Params<'a>(&'a [(String, String)]);
 
 impl Params<'_> {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty() && v.len() <= 4096)
+        crate::domain::query_pairs::first(self.0, name).filter(|v| v.len() <= 4096)
     }
 }
 

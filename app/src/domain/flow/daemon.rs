@@ -386,13 +386,7 @@ pub async fn upsert_via_api(
     Ok(row)
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
-}
+use crate::domain::query_pairs::first as param;
 
 async fn provider_of_flow(
     db: &DatabaseConnection,

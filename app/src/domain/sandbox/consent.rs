@@ -21,13 +21,7 @@ pub struct ConsentRequest {
     pub login_hint: Option<String>,
 }
 
-fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
-}
+use crate::domain::query_pairs::first as get;
 
 fn invalid(m: &str) -> SandboxError {
     SandboxError::InvalidRequest(m.to_owned())

@@ -51,12 +51,7 @@ pub async fn authenticate_client(
         .ok_or(SandboxError::InvalidClient)
 }
 
-fn get<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
-}
+use crate::domain::query_pairs::first as get;
 
 fn hash(ctx: &FlowContext, token: &str) -> String {
     ctx.keys.sandbox_token.hash(token.as_bytes())
