@@ -47,11 +47,17 @@ impl Params<'_> {
 }
 
 /// Where the user goes next, and the end-user session cookie to set (cookie mode).
-#[derive(Debug)]
+/// Holds a session token in cookie mode, so its `Debug` shows none.
 pub struct Finished {
     pub redirect: Url,
     /// `(cookie name, session token)`.
     pub session_cookie: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for Finished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Finished(cookie set: {})", self.session_cookie.is_some())
+    }
 }
 
 /// Finishes a flow. `Err` only when no flow could be found (a JSON 400, nowhere to redirect).

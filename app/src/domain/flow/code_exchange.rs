@@ -42,12 +42,18 @@ pub async fn issue(
     Ok(code)
 }
 
-#[derive(Debug)]
+/// What an exchange hands the app; holds tokens, so its `Debug` shows none.
 pub struct Exchanged {
     pub account_id: i64,
     pub access_token: String,
     /// User-session flow: the end user and a new session.
     pub user: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for Exchanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Exchanged(account {}, tokens ..)", self.account_id)
+    }
 }
 
 pub async fn exchange(
