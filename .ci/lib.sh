@@ -49,6 +49,25 @@ install_test_tools() {
   fi
 }
 
+# The benchmark's tools: Debian's wrk (the load), Node with npm's oidc-provider (the peer),
+# and npm's binaryen for wasm-opt (Debian's is too old for current rustc output).
+install_bench_tools() {
+  command -v wrk >/dev/null || { step "Installing Debian's wrk"; apt_install wrk; }
+  command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
+  command -v gzip >/dev/null || apt_install gzip
+  if [ ! -d end2end/node_modules/oidc-provider ]; then
+    step "Installing the peer (oidc-provider) from npm"
+    (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  local tools="$CARGO_TARGET_DIR/tools"
+  if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
+    step "Installing wasm-opt (npm binaryen) for the release bundle"
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error binaryen@132.0.0
+  fi
+  export PATH="$tools/node_modules/.bin:$PATH"
+}
+
 # Tests make and drop their own databases on the local server; start it when it is down.
 ensure_postgres() {
   if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -24,6 +24,8 @@ pub enum Command {
     /// Re-seal every encrypted value under the current master key (after changing it, with
     /// the old key in LINKGATE_PREVIOUS_MASTER_KEYS), then exit.
     Reseal,
+    /// Serve only a constant `GET /` on --bind: the benchmark's baseline (docs/performance.md).
+    Baseline,
 }
 
 #[derive(Clone, Debug, Parser)]

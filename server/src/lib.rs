@@ -3,6 +3,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod auth_forms;
+pub mod baseline;
 pub mod client_addr;
 pub mod config;
 pub mod database;

@@ -27,6 +27,15 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Some(Command::Baseline) = config.command {
+        return match server::baseline::serve(listener, server::termination_signal()).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("linkgate baseline: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     match server::serve(config, listener, server::termination_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

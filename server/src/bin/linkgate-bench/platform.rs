@@ -1,0 +1,275 @@
+//! Scenarios 2, 3, 5 and 6 on one store: seeds a fresh database, starts the release server
+//! on it, checks that each scenario's request does what a user expects, then loads it.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use app::domain::crypto::MasterKey;
+use clap::Parser;
+use reqwest::header::{LOCATION, SET_COOKIE};
+use serde_json::Value;
+
+use crate::child_process::{free_port, Served};
+use crate::options::Options;
+use crate::scenario::{measure, Measured, Plan, Unit};
+use crate::seed::{self, Keys, Seeded, RETURN_URL};
+use crate::wrk::{Load, Scripts};
+use crate::BenchError;
+
+pub struct Store {
+    pub name: &'static str,
+    pub database_url: String,
+}
+
+/// Expected exchanges per second before the warm-up has measured it; codes are minted with
+/// room to spare (threads are not equally fast), as a thread that runs out replays codes
+/// and the run fails.
+const FIRST_GUESS_PER_SEC: f64 = 10_000.0;
+
+pub fn codes_needed(seconds: u32, previous_rate: Option<f64>) -> usize {
+    (previous_rate.unwrap_or(FIRST_GUESS_PER_SEC) * f64::from(seconds) * 3.0) as usize + 2_000
+}
+
+pub fn write_lines(path: &Path, lines: impl Iterator<Item = String>) -> Result<(), BenchError> {
+    let text: Vec<String> = lines.collect();
+    std::fs::write(path, text.join("\n") + "\n")?;
+    Ok(())
+}
+
+pub async fn scenarios(
+    o: &Options,
+    plan: Plan,
+    store: &Store,
+    linkgate: &Path,
+    scripts: &Scripts,
+    work: &Path,
+) -> Result<Vec<Measured>, BenchError> {
+    let dir = work.join(store.name.to_ascii_lowercase());
+    std::fs::create_dir_all(&dir)?;
+    let master = MasterKey::generate();
+    let keys = Keys::new(&master);
+    // The server's own connect: the same pool settings and migrations.
+    let config = server::config::Config::parse_from([
+        "linkgate",
+        "--database-url",
+        &store.database_url,
+        "--data-dir",
+        &dir.to_string_lossy(),
+    ]);
+    let db = server::database::connect(&config).await?;
+    eprintln!(
+        "Seeding {} ({} accounts and tokens, {} on the dashboard's app)",
+        store.name, o.accounts, o.dashboard_accounts
+    );
+    let seeded = seed::seed(&db, &keys, o.accounts, o.dashboard_accounts).await?;
+
+    let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut command = Command::new(linkgate);
+    command
+        .env("LINKGATE_BIND", format!("127.0.0.1:{port}"))
+        .env("LINKGATE_PUBLIC_URL", &base)
+        .env("DATABASE_URL", &store.database_url)
+        .env("LINKGATE_DATA_DIR", &dir)
+        .env("LINKGATE_MASTER_KEY", master.to_base64())
+        .env("LINKGATE_SANDBOX", "true")
+        .env("LEPTOS_SITE_ROOT", &o.site_root);
+    let server = Served::start(
+        "the Linkgate server",
+        command,
+        &dir.join("server.log"),
+        base.clone(),
+        "/readyz",
+    )
+    .await?;
+    let pid = server.pid();
+    let two_threads = |url: String, script: PathBuf, headers: Vec<String>, args: Vec<String>| Load {
+        threads: 2.min(o.connections),
+        connections: o.connections,
+        url,
+        script,
+        headers,
+        script_args: args,
+    };
+    let mut results = Vec::new();
+
+    // 2. Account lookup.
+    check_lookup(&base, &seeded).await?;
+    let tokens = dir.join("tokens.txt");
+    write_lines(&tokens, seeded.tokens.iter().map(|(t, _)| t.clone()))?;
+    let lookup = two_threads(
+        base.clone(),
+        scripts.path("account_lookup.lua"),
+        Vec::new(),
+        vec![tokens.to_string_lossy().into_owned()],
+    );
+    results.push(
+        measure(plan, "Account lookup", store.name, Unit::Requests, pid, async |_, _| {
+            Ok(lookup.clone())
+        })
+        .await?,
+    );
+
+    // 3. Code exchange, on codes minted just before each run.
+    check_exchange(&base, &db, &keys, &seeded).await?;
+    let codes = dir.join("codes.txt");
+    let threads = 2.min(o.connections);
+    results.push(
+        measure(plan, "Code exchange", store.name, Unit::Requests, pid, async |secs, previous| {
+            let rate = previous.map(|p| p.requests as f64 / (p.duration_us as f64 / 1e6));
+            let minted =
+                seed::mint_codes(&db, &keys, &seeded.lookups, codes_needed(secs, rate)).await?;
+            write_lines(&codes, minted.into_iter().map(|(c, _)| c))?;
+            Ok(two_threads(
+                base.clone(),
+                scripts.path("one_time_codes.lua"),
+                Vec::new(),
+                vec![
+                    codes.to_string_lossy().into_owned(),
+                    threads.to_string(),
+                    "linkgate".into(),
+                    seeded.lookups.basic(),
+                    String::new(),
+                ],
+            ))
+        })
+        .await?,
+    );
+
+    // 5. The whole Sandbox flow, one end user per connection.
+    let authorize = format!(
+        "/v1/auth/authorize?clientId={}&serviceType=Sandbox&scopes=Mail.Read%20Calendar.Read&returnUrl={}",
+        seeded.lookups.client_id,
+        url::form_urlencoded::byte_serialize(RETURN_URL.as_bytes()).collect::<String>()
+    );
+    let flow = Load {
+        threads: o.connections,
+        connections: o.connections,
+        url: base.clone(),
+        script: scripts.path("account_flow.lua"),
+        headers: Vec::new(),
+        script_args: vec![authorize, seeded.lookups.basic()],
+    };
+    results.push(
+        measure(plan, "Full Sandbox flow", store.name, Unit::Flows, pid, async |_, _| {
+            Ok(flow.clone())
+        })
+        .await?,
+    );
+
+    // 6. The dashboard's accounts page, signed in.
+    let session = sign_in(&base, &seeded).await?;
+    let page = format!("{base}/applications/{}/accounts", seeded.dashboard.id);
+    check_dashboard(&page, &session).await?;
+    let dashboard = two_threads(
+        page,
+        scripts.path("constant.lua"),
+        vec![format!("Cookie: {session}")],
+        Vec::new(),
+    );
+    results.push(
+        measure(plan, "Dashboard accounts page", store.name, Unit::Requests, pid, async |_, _| {
+            Ok(dashboard.clone())
+        })
+        .await?,
+    );
+
+    drop(server);
+    db.close().await?;
+    Ok(results)
+}
+
+async fn check_lookup(base: &str, seeded: &Seeded) -> Result<(), BenchError> {
+    let (token, account) = seeded
+        .tokens
+        .first()
+        .ok_or(BenchError::Seed("no tokens"))?;
+    let r = reqwest::Client::new()
+        .get(format!("{base}/v1/account"))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    let status = r.status();
+    let body: Value = r.json().await?;
+    if !status.is_success() || body["id"].as_i64() != Some(*account) {
+        return Err(BenchError::Check(format!(
+            "GET /v1/account answered {status} {body} for account {account}"
+        )));
+    }
+    Ok(())
+}
+
+async fn check_exchange(
+    base: &str,
+    db: &sea_orm::DatabaseConnection,
+    keys: &Keys,
+    seeded: &Seeded,
+) -> Result<(), BenchError> {
+    let minted = seed::mint_codes(db, keys, &seeded.lookups, 1).await?;
+    let (code, account) = minted.first().ok_or(BenchError::Seed("no code"))?;
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/auth/token/{code}"))
+        .header("authorization", seeded.lookups.basic())
+        .send()
+        .await?;
+    let status = r.status();
+    let body: Value = r.json().await?;
+    let token_ok = body["accessToken"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("lga_"));
+    if !status.is_success() || body["accountId"].as_i64() != Some(*account) || !token_ok {
+        return Err(BenchError::Check(format!(
+            "the code exchange answered {status} for account {account}"
+        )));
+    }
+    Ok(())
+}
+
+/// Signs the owner in through the dashboard's form; returns the session cookie pair.
+async fn sign_in(base: &str, seeded: &Seeded) -> Result<String, BenchError> {
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?
+        .post(format!("{base}/signin"))
+        .header("origin", base)
+        .form(&[
+            ("email", seeded.owner_email.as_str()),
+            ("password", seeded.owner_password.as_str()),
+        ])
+        .send()
+        .await?;
+    let signed_in = r.status().is_redirection()
+        && r.headers()
+            .get(LOCATION)
+            .is_some_and(|l| !l.as_bytes().starts_with(b"/signin"));
+    let cookie = r
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(server::router::SESSION_COOKIE))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    match (signed_in, cookie) {
+        (true, Some(c)) => Ok(c),
+        _ => Err(BenchError::Check(format!(
+            "signing in answered {} without a session",
+            r.status()
+        ))),
+    }
+}
+
+async fn check_dashboard(page: &str, session: &str) -> Result<(), BenchError> {
+    let r = reqwest::Client::new()
+        .get(page)
+        .header("cookie", session)
+        .send()
+        .await?;
+    let status = r.status();
+    let html = r.text().await?;
+    if !status.is_success() || !html.contains("@customer") {
+        return Err(BenchError::Check(format!(
+            "the accounts page answered {status} without the app's accounts"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! The printed result: figures, ratios to the baseline, the issue's floors, the bundle.
+use std::fmt::Write;
+
+use crate::bundle::BundleFile;
+use crate::options::Options;
+use crate::scenario::{Measured, Run, Spread, Unit};
+
+const MB: f64 = 1024.0 * 1024.0;
+
+fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn spread(s: Spread, fmt: impl Fn(f64) -> String) -> String {
+    format!("{} ({}–{})", fmt(s.median), fmt(s.min), fmt(s.max))
+}
+
+fn ms(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn throughput(m: &Measured) -> String {
+    let rps = m.median(|r| r.requests_per_sec);
+    match m.unit {
+        Unit::Requests => format!("{} req/s", spread(rps, thousands)),
+        Unit::Flows => format!(
+            "{} flows/s; {} req/s",
+            spread(m.median(|r| r.flows_per_sec), thousands),
+            thousands(rps.median)
+        ),
+    }
+}
+
+fn ratio(v: f64, base: f64) -> String {
+    if base > 0.0 {
+        format!("{:.2}×", v / base)
+    } else {
+        "–".into()
+    }
+}
+
+pub fn render(o: &Options, results: &[Measured], bundle: &[BundleFile]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} connections for every scenario; {} s warm-up, then {} runs of {} s; median (min–max).\n",
+        o.connections, o.warmup_secs, o.runs, o.duration_secs
+    );
+    let _ = writeln!(
+        out,
+        "| Scenario | Store | Throughput | p50 ms | p99 ms | CPU s / 1k req | Peak RSS MB |\n|---|---|---|---|---|---|---|"
+    );
+    for m in results {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.0} |",
+            m.name,
+            m.store,
+            throughput(m),
+            spread(m.median(|r| r.p50_ms), ms),
+            spread(m.median(|r| r.p99_ms), ms),
+            spread(m.median(|r| r.cpu_secs_per_1k), |v| format!("{v:.3}")),
+            m.peak_memory_bytes as f64 / MB
+        );
+    }
+    let Some(base) = results.first() else {
+        return out;
+    };
+    let b = |f: fn(&Run) -> f64| base.median(f).median;
+    let _ = writeln!(
+        out,
+        "\nAs a ratio to the baseline (medians):\n\n| Scenario | Store | req/s | p50 | p99 | CPU / 1k req | Peak RSS |\n|---|---|---|---|---|---|---|"
+    );
+    for m in &results[1..] {
+        let f = |f: fn(&Run) -> f64| m.median(f).median;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            m.name,
+            m.store,
+            ratio(f(|r| r.requests_per_sec), b(|r| r.requests_per_sec)),
+            ratio(f(|r| r.p50_ms), b(|r| r.p50_ms)),
+            ratio(f(|r| r.p99_ms), b(|r| r.p99_ms)),
+            ratio(f(|r| r.cpu_secs_per_1k), b(|r| r.cpu_secs_per_1k)),
+            ratio(m.peak_memory_bytes as f64, base.peak_memory_bytes as f64),
+        );
+    }
+    let _ = writeln!(out, "\nBundle (release, what the dashboard loads):\n\n| File | Raw KB | gzip -9 KB |\n|---|---|---|");
+    for f in bundle {
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} | {:.1} |",
+            f.name,
+            f.raw as f64 / 1024.0,
+            f.gzipped as f64 / 1024.0
+        );
+    }
+    let _ = writeln!(out, "\nFloors (issue 8):\n");
+    for line in floors(results, base, bundle) {
+        let _ = writeln!(out, "- {line}");
+    }
+    let sockets: u64 = results.iter().map(|m| m.socket_errors).sum();
+    if sockets > 0 {
+        let _ = writeln!(out, "\nwrk counted {sockets} socket errors (connect, read, write or timeout).");
+    }
+    out
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+fn floors(results: &[Measured], base: &Measured, bundle: &[BundleFile]) -> Vec<String> {
+    let rps = |m: &Measured| m.median(|r| r.requests_per_sec).median;
+    let find = |name: &str, store: &str| results.iter().find(|m| m.name == name && m.store == store);
+    let mut lines = Vec::new();
+    let peer = results
+        .iter()
+        .filter(|m| m.name.starts_with("Peer"))
+        .map(rps)
+        .fold(0.0, f64::max);
+    for store in ["SQLite", "PostgreSQL"] {
+        if let Some(m) = find("Account lookup", store) {
+            let share = rps(m) / rps(base);
+            lines.push(format!(
+                "Account lookup on {store} ≥ 40 % of the baseline's req/s: {:.0} % — {}",
+                share * 100.0,
+                verdict(share >= 0.40)
+            ));
+        }
+        if let Some(m) = find("Code exchange", store) {
+            let times = rps(m) / peer;
+            lines.push(format!(
+                "Code exchange on {store} ≥ 3 × the faster peer row: {times:.1} × — {}",
+                verdict(times >= 3.0)
+            ));
+        }
+        if let Some(m) = find("Full Sandbox flow", store) {
+            let flows = m.median(|r| r.flows_per_sec).median;
+            let note = if store == "SQLite" {
+                verdict(flows >= 300.0)
+            } else {
+                "(floor is for SQLite)"
+            };
+            lines.push(format!("Full Sandbox flow on {store} ≥ 300 flows/s: {flows:.0} — {note}"));
+        }
+        if let Some(m) = find("Dashboard accounts page", store) {
+            let p99 = m.median(|r| r.p99_ms).median;
+            lines.push(format!(
+                "Dashboard page on {store}, p99 ≤ 25 ms: {p99:.1} ms — {}",
+                verdict(p99 <= 25.0)
+            ));
+        }
+    }
+    if let Some(w) = bundle.iter().find(|f| f.name.ends_with(".wasm")) {
+        let kb = w.gzipped as f64 / 1024.0;
+        lines.push(format!("wasm ≤ 400 KB gzipped: {kb:.0} KB — {}", verdict(kb <= 400.0)));
+    }
+    let server_peak = results
+        .iter()
+        .filter(|m| m.store == "SQLite" || m.store == "PostgreSQL")
+        .map(|m| m.peak_memory_bytes)
+        .max()
+        .unwrap_or(0) as f64
+        / MB;
+    lines.push(format!(
+        "Server peak memory ≤ 150 MB in every scenario: at most {server_peak:.0} MB — {}",
+        verdict(server_peak <= 150.0)
+    ));
+    lines
+}
