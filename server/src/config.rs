@@ -17,6 +17,16 @@ pub enum LogFormat {
     Json,
 }
 
+/// When a SQLite commit is on disk (the file's WAL journal is always on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqliteDurability {
+    /// Each commit waits for its fsync: nothing committed is lost even on power failure.
+    Full,
+    /// Commits are synced at WAL checkpoints: a crash of the process loses nothing, a power
+    /// failure or OS crash may lose the last commits (never corrupts). SQLite's advice for WAL.
+    Normal,
+}
+
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum Command {
     /// Serve (the default).
@@ -61,6 +71,10 @@ pub struct Config {
     /// Maximum connections in the database pool.
     #[arg(long, env = "LINKGATE_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+
+    /// SQLite only: `full` syncs every commit to disk; `normal` syncs at checkpoints.
+    #[arg(long, env = "LINKGATE_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteDurability::Full)]
+    pub sqlite_synchronous: SqliteDurability,
 
     #[arg(long, env = "LINKGATE_MODE", value_enum, default_value_t = Mode::Development)]
     pub mode: Mode,

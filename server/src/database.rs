@@ -3,7 +3,9 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
-use crate::config::Config;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+
+use crate::config::{Config, SqliteDurability};
 
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     let url = config.database_url();
@@ -19,12 +21,17 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
+    let synchronous = match config.sqlite_synchronous {
+        SqliteDurability::Full => SqliteSynchronous::Full,
+        SqliteDurability::Normal => SqliteSynchronous::Normal,
+    };
+    // WAL lets readers run beside the writer. sqlx already sets foreign_keys=ON and a 5 s
+    // busy_timeout on every connection.
+    options.map_sqlx_sqlite_opts(move |o| {
+        o.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+    });
     let db = Database::connect(options).await?;
-    if is_sqlite {
-        // WAL (kept in the file) lets readers run beside the writer. sqlx already sets the
-        // per-connection foreign_keys=ON and a 5 s busy_timeout.
-        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
-    }
     if is_sqlite {
         Migrator::up(&db, None).await?;
     } else {

@@ -1,15 +1,37 @@
 //! Transactions that read and then write. On SQLite a plain (deferred) BEGIN that reads first
 //! fails with BUSY_SNAPSHOT, unretried, when another connection commits in between; BEGIN
 //! IMMEDIATE takes the write lock up front and waits its turn instead. PostgreSQL ignores it.
+//!
+//! SQLite has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's
+//! busy handler (1 ms, then longer and longer), so under load some writers lose every race
+//! and wait most of a second (docs/performance.md). On SQLite these transactions therefore
+//! also queue in this process, first come first served, before asking for the lock.
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
+use tokio::sync::{Mutex, MutexGuard};
 
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+static SQLITE_WRITERS: Mutex<()> = Mutex::const_new(());
+
+/// This process's turn to write to SQLite (nothing on PostgreSQL); keep it until the
+/// transaction is committed or dropped.
+pub struct WriteTurn {
+    _sqlite: Option<MutexGuard<'static, ()>>,
+}
+
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<(DatabaseTransaction, WriteTurn), DbErr> {
+    let turn = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
+        _ => None,
+    };
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    Ok((txn, WriteTurn { _sqlite: turn }))
 }

@@ -67,7 +67,7 @@ pub async fn revoke_token(
             Err(e) => tracing::warn!(account_id, error = %e, "provider revocation failed"),
         }
     }
-    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let mut row: account::ActiveModel = a.into();
     row.provider_access_token = Set(None);
     row.provider_refresh_token = Set(None);

@@ -232,7 +232,7 @@ async fn save_daemon(
     tokens: &Tokens,
     now: i64,
 ) -> Result<Success, DomainError> {
-    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let target = Target {
         app_id: flow.app_id,
         service_type: &flow.service_type,
@@ -375,7 +375,7 @@ pub async fn upsert_via_api(
             .into())
         }
     };
-    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let target = Target {
         app_id: app.id,
         service_type: &p.service_type,
@@ -560,7 +560,7 @@ pub async fn create_managed(
         ..parent.clone()
     };
     let tokens = fresh_tokens(db, ctx, &draft, now).await?;
-    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let row = match existing {
         Some(a) => a,
         None => {

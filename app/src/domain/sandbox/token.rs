@@ -176,7 +176,7 @@ pub async fn grant(
     form: &[(String, String)],
     now: i64,
 ) -> Result<TokenResponse, SandboxError> {
-    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let (from, refresh_token, by) = match get(form, "grant_type") {
         Some("authorization_code") => {
             let code = get(form, "code").ok_or(SandboxError::InvalidGrant)?;

@@ -16,9 +16,16 @@ pub fn measure(site_root: &Path) -> Result<Vec<BundleFile>, BenchError> {
         .map(|name| {
             let path = site_root.join("pkg").join(name);
             let raw = std::fs::metadata(&path)?.len();
-            let gz = Command::new("gzip").arg("-9").arg("-c").arg(&path).output()?;
+            let gz = Command::new("gzip")
+                .arg("-9")
+                .arg("-c")
+                .arg(&path)
+                .output()?;
             if !gz.status.success() {
-                return Err(BenchError::Check(format!("gzip of {} failed", path.display())));
+                return Err(BenchError::Check(format!(
+                    "gzip of {} failed",
+                    path.display()
+                )));
             }
             Ok(BundleFile {
                 name,

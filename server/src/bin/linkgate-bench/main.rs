@@ -69,7 +69,8 @@ async fn run(o: &Options) -> Result<String, BenchError> {
         Some(p) => p.clone(),
         None => std::env::current_exe()?.with_file_name("linkgate"),
     };
-    let work = std::env::temp_dir().join(format!("linkgate-bench-{}", uuid::Uuid::new_v4().simple()));
+    let work =
+        std::env::temp_dir().join(format!("linkgate-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&work)?;
     let scripts = Scripts::write(&work)?;
     let plan = Plan {
@@ -78,11 +79,11 @@ async fn run(o: &Options) -> Result<String, BenchError> {
         runs: o.runs,
     };
     let mut results = vec![baseline(o, plan, &linkgate, &scripts, &work).await?];
-    results.extend(peer_token_endpoint(o, plan, &scripts, &work).await?);
+    if o.wants("peer") {
+        results.extend(peer_token_endpoint(o, plan, &scripts, &work).await?);
+    }
 
-    results.extend(
-        platform::scenarios(o, plan, &sqlite(&work), &linkgate, &scripts, &work).await?,
-    );
+    results.extend(platform::scenarios(o, plan, &sqlite(&work), &linkgate, &scripts, &work).await?);
     if !o.sqlite_only {
         let scratch = scratch_database::ScratchDatabase::create(&o.postgres).await?;
         let store = Store {
@@ -137,9 +138,14 @@ async fn baseline(
         headers: Vec::new(),
         script_args: Vec::new(),
     };
-    measure(plan, "Baseline (bare axum route)", "-", Unit::Requests, served.pid(), async |_, _| {
-        Ok(load.clone())
-    })
+    measure(
+        plan,
+        "Baseline (bare axum route)",
+        "-",
+        Unit::Requests,
+        served.pid(),
+        async |_, _| Ok(load.clone()),
+    )
     .await
 }
 
@@ -155,33 +161,46 @@ async fn peer_token_endpoint(
     let peer = peer::Peer::start(&o.peer_script, work).await?;
     let codes = work.join("peer_codes.txt");
     let threads = 2.min(o.connections);
-    let redirect: String = url::form_urlencoded::byte_serialize(peer::REDIRECT_URI.as_bytes()).collect();
+    let redirect: String =
+        url::form_urlencoded::byte_serialize(peer::REDIRECT_URI.as_bytes()).collect();
     let mut measured = Vec::new();
     for (name, scope) in [
         ("Peer token endpoint, OAuth (no ID token)", "email"),
-        ("Peer token endpoint, OpenID (signed ID token)", "openid email"),
+        (
+            "Peer token endpoint, OpenID (signed ID token)",
+            "openid email",
+        ),
     ] {
         peer.check(scope).await?;
         measured.push(
-            measure(plan, name, "memory", Unit::Requests, peer.served.pid(), async |secs, previous| {
-                let rate = previous.map(|p| p.requests as f64 / (p.duration_us as f64 / 1e6));
-                let minted = peer.mint(codes_needed(secs, rate.or(Some(5_000.0))), scope).await?;
-                write_lines(&codes, minted.into_iter())?;
-                Ok(Load {
-                    threads,
-                    connections: o.connections,
-                    url: peer.served.base.clone(),
-                    script: scripts.path("one_time_codes.lua"),
-                    headers: Vec::new(),
-                    script_args: vec![
-                        codes.to_string_lossy().into_owned(),
-                        threads.to_string(),
-                        "peer".into(),
-                        peer.basic(),
-                        redirect.clone(),
-                    ],
-                })
-            })
+            measure(
+                plan,
+                name,
+                "memory",
+                Unit::Requests,
+                peer.served.pid(),
+                async |secs, previous| {
+                    let rate = previous.map(|p| p.requests as f64 / (p.duration_us as f64 / 1e6));
+                    let minted = peer
+                        .mint(codes_needed(secs, rate.or(Some(5_000.0))), scope)
+                        .await?;
+                    write_lines(&codes, minted.into_iter())?;
+                    Ok(Load {
+                        threads,
+                        connections: o.connections,
+                        url: peer.served.base.clone(),
+                        script: scripts.path("one_time_codes.lua"),
+                        headers: Vec::new(),
+                        script_args: vec![
+                            codes.to_string_lossy().into_owned(),
+                            threads.to_string(),
+                            "peer".into(),
+                            peer.basic(),
+                            redirect.clone(),
+                        ],
+                    })
+                },
+            )
             .await?,
         );
     }

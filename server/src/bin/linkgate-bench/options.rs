@@ -32,6 +32,10 @@ pub struct Options {
     /// Skip the PostgreSQL runs.
     #[arg(long)]
     pub sqlite_only: bool,
+    /// Only these scenarios (comma-separated: peer, lookup, exchange, flow, dashboard); the
+    /// baseline always runs. For profiling one path; the documented run takes all.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
     /// The release server binary (default: `linkgate` beside this one).
     #[arg(long)]
     pub linkgate: Option<PathBuf>,
@@ -41,4 +45,10 @@ pub struct Options {
     /// The third-party OAuth server the browser tests use (npm `oidc-provider`).
     #[arg(long, default_value = "end2end/peer/oidc_peer.mjs")]
     pub peer_script: PathBuf,
+}
+
+impl Options {
+    pub fn wants(&self, scenario: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == scenario)
+    }
 }

@@ -82,96 +82,128 @@ pub async fn scenarios(
     )
     .await?;
     let pid = server.pid();
-    let two_threads = |url: String, script: PathBuf, headers: Vec<String>, args: Vec<String>| Load {
-        threads: 2.min(o.connections),
-        connections: o.connections,
-        url,
-        script,
-        headers,
-        script_args: args,
-    };
+    let two_threads =
+        |url: String, script: PathBuf, headers: Vec<String>, args: Vec<String>| Load {
+            threads: 2.min(o.connections),
+            connections: o.connections,
+            url,
+            script,
+            headers,
+            script_args: args,
+        };
     let mut results = Vec::new();
 
     // 2. Account lookup.
-    check_lookup(&base, &seeded).await?;
-    let tokens = dir.join("tokens.txt");
-    write_lines(&tokens, seeded.tokens.iter().map(|(t, _)| t.clone()))?;
-    let lookup = two_threads(
-        base.clone(),
-        scripts.path("account_lookup.lua"),
-        Vec::new(),
-        vec![tokens.to_string_lossy().into_owned()],
-    );
-    results.push(
-        measure(plan, "Account lookup", store.name, Unit::Requests, pid, async |_, _| {
-            Ok(lookup.clone())
-        })
-        .await?,
-    );
+    if o.wants("lookup") {
+        check_lookup(&base, &seeded).await?;
+        let tokens = dir.join("tokens.txt");
+        write_lines(&tokens, seeded.tokens.iter().map(|(t, _)| t.clone()))?;
+        let lookup = two_threads(
+            base.clone(),
+            scripts.path("account_lookup.lua"),
+            Vec::new(),
+            vec![tokens.to_string_lossy().into_owned()],
+        );
+        results.push(
+            measure(
+                plan,
+                "Account lookup",
+                store.name,
+                Unit::Requests,
+                pid,
+                async |_, _| Ok(lookup.clone()),
+            )
+            .await?,
+        );
+    }
 
     // 3. Code exchange, on codes minted just before each run.
-    check_exchange(&base, &db, &keys, &seeded).await?;
-    let codes = dir.join("codes.txt");
-    let threads = 2.min(o.connections);
-    results.push(
-        measure(plan, "Code exchange", store.name, Unit::Requests, pid, async |secs, previous| {
-            let rate = previous.map(|p| p.requests as f64 / (p.duration_us as f64 / 1e6));
-            let minted =
-                seed::mint_codes(&db, &keys, &seeded.lookups, codes_needed(secs, rate)).await?;
-            write_lines(&codes, minted.into_iter().map(|(c, _)| c))?;
-            Ok(two_threads(
-                base.clone(),
-                scripts.path("one_time_codes.lua"),
-                Vec::new(),
-                vec![
-                    codes.to_string_lossy().into_owned(),
-                    threads.to_string(),
-                    "linkgate".into(),
-                    seeded.lookups.basic(),
-                    String::new(),
-                ],
-            ))
-        })
-        .await?,
-    );
+    if o.wants("exchange") {
+        check_exchange(&base, &db, &keys, &seeded).await?;
+        let codes = dir.join("codes.txt");
+        let threads = 2.min(o.connections);
+        results.push(
+            measure(
+                plan,
+                "Code exchange",
+                store.name,
+                Unit::Requests,
+                pid,
+                async |secs, previous| {
+                    let rate = previous.map(|p| p.requests as f64 / (p.duration_us as f64 / 1e6));
+                    let minted =
+                        seed::mint_codes(&db, &keys, &seeded.lookups, codes_needed(secs, rate))
+                            .await?;
+                    write_lines(&codes, minted.into_iter().map(|(c, _)| c))?;
+                    Ok(two_threads(
+                        base.clone(),
+                        scripts.path("one_time_codes.lua"),
+                        Vec::new(),
+                        vec![
+                            codes.to_string_lossy().into_owned(),
+                            threads.to_string(),
+                            "linkgate".into(),
+                            seeded.lookups.basic(),
+                            String::new(),
+                        ],
+                    ))
+                },
+            )
+            .await?,
+        );
+    }
 
     // 5. The whole Sandbox flow, one end user per connection.
-    let authorize = format!(
-        "/v1/auth/authorize?clientId={}&serviceType=Sandbox&scopes=Mail.Read%20Calendar.Read&returnUrl={}",
-        seeded.lookups.client_id,
-        url::form_urlencoded::byte_serialize(RETURN_URL.as_bytes()).collect::<String>()
-    );
-    let flow = Load {
-        threads: o.connections,
-        connections: o.connections,
-        url: base.clone(),
-        script: scripts.path("account_flow.lua"),
-        headers: Vec::new(),
-        script_args: vec![authorize, seeded.lookups.basic()],
-    };
-    results.push(
-        measure(plan, "Full Sandbox flow", store.name, Unit::Flows, pid, async |_, _| {
-            Ok(flow.clone())
-        })
-        .await?,
-    );
+    if o.wants("flow") {
+        let authorize = format!(
+            "/v1/auth/authorize?clientId={}&serviceType=Sandbox&scopes=Mail.Read%20Calendar.Read&returnUrl={}",
+            seeded.lookups.client_id,
+            url::form_urlencoded::byte_serialize(RETURN_URL.as_bytes()).collect::<String>()
+        );
+        let flow = Load {
+            threads: o.connections,
+            connections: o.connections,
+            url: base.clone(),
+            script: scripts.path("account_flow.lua"),
+            headers: Vec::new(),
+            script_args: vec![authorize, seeded.lookups.basic()],
+        };
+        results.push(
+            measure(
+                plan,
+                "Full Sandbox flow",
+                store.name,
+                Unit::Flows,
+                pid,
+                async |_, _| Ok(flow.clone()),
+            )
+            .await?,
+        );
+    }
 
     // 6. The dashboard's accounts page, signed in.
-    let session = sign_in(&base, &seeded).await?;
-    let page = format!("{base}/applications/{}/accounts", seeded.dashboard.id);
-    check_dashboard(&page, &session).await?;
-    let dashboard = two_threads(
-        page,
-        scripts.path("constant.lua"),
-        vec![format!("Cookie: {session}")],
-        Vec::new(),
-    );
-    results.push(
-        measure(plan, "Dashboard accounts page", store.name, Unit::Requests, pid, async |_, _| {
-            Ok(dashboard.clone())
-        })
-        .await?,
-    );
+    if o.wants("dashboard") {
+        let session = sign_in(&base, &seeded).await?;
+        let page = format!("{base}/applications/{}/accounts", seeded.dashboard.id);
+        check_dashboard(&page, &session).await?;
+        let dashboard = two_threads(
+            page,
+            scripts.path("constant.lua"),
+            vec![format!("Cookie: {session}")],
+            Vec::new(),
+        );
+        results.push(
+            measure(
+                plan,
+                "Dashboard accounts page",
+                store.name,
+                Unit::Requests,
+                pid,
+                async |_, _| Ok(dashboard.clone()),
+            )
+            .await?,
+        );
+    }
 
     drop(server);
     db.close().await?;
@@ -179,10 +211,7 @@ pub async fn scenarios(
 }
 
 async fn check_lookup(base: &str, seeded: &Seeded) -> Result<(), BenchError> {
-    let (token, account) = seeded
-        .tokens
-        .first()
-        .ok_or(BenchError::Seed("no tokens"))?;
+    let (token, account) = seeded.tokens.first().ok_or(BenchError::Seed("no tokens"))?;
     let r = reqwest::Client::new()
         .get(format!("{base}/v1/account"))
         .bearer_auth(token)

@@ -113,7 +113,10 @@ pub fn render(o: &Options, results: &[Measured], bundle: &[BundleFile]) -> Strin
     }
     let sockets: u64 = results.iter().map(|m| m.socket_errors).sum();
     if sockets > 0 {
-        let _ = writeln!(out, "\nwrk counted {sockets} socket errors (connect, read, write or timeout).");
+        let _ = writeln!(
+            out,
+            "\nwrk counted {sockets} socket errors (connect, read, write or timeout)."
+        );
     }
     out
 }
@@ -128,7 +131,8 @@ fn verdict(met: bool) -> &'static str {
 
 fn floors(results: &[Measured], base: &Measured, bundle: &[BundleFile]) -> Vec<String> {
     let rps = |m: &Measured| m.median(|r| r.requests_per_sec).median;
-    let find = |name: &str, store: &str| results.iter().find(|m| m.name == name && m.store == store);
+    let find =
+        |name: &str, store: &str| results.iter().find(|m| m.name == name && m.store == store);
     let mut lines = Vec::new();
     let peer = results
         .iter()
@@ -158,7 +162,9 @@ fn floors(results: &[Measured], base: &Measured, bundle: &[BundleFile]) -> Vec<S
             } else {
                 "(floor is for SQLite)"
             };
-            lines.push(format!("Full Sandbox flow on {store} ≥ 300 flows/s: {flows:.0} — {note}"));
+            lines.push(format!(
+                "Full Sandbox flow on {store} ≥ 300 flows/s: {flows:.0} — {note}"
+            ));
         }
         if let Some(m) = find("Dashboard accounts page", store) {
             let p99 = m.median(|r| r.p99_ms).median;
@@ -170,7 +176,10 @@ fn floors(results: &[Measured], base: &Measured, bundle: &[BundleFile]) -> Vec<S
     }
     if let Some(w) = bundle.iter().find(|f| f.name.ends_with(".wasm")) {
         let kb = w.gzipped as f64 / 1024.0;
-        lines.push(format!("wasm ≤ 400 KB gzipped: {kb:.0} KB — {}", verdict(kb <= 400.0)));
+        lines.push(format!(
+            "wasm ≤ 400 KB gzipped: {kb:.0} KB — {}",
+            verdict(kb <= 400.0)
+        ));
     }
     let server_peak = results
         .iter()

@@ -17,8 +17,7 @@ use base64::Engine;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -206,13 +205,15 @@ async fn insert_tokens(
         .collect();
     let txn = db.begin().await?;
     for batch in tokens.chunks(BATCH) {
-        let rows = batch.iter().map(|(token, account_id)| token_row::ActiveModel {
-            token_hash: Set(keys.flow.token.hash(token.as_bytes())),
-            account_id: Set(*account_id),
-            app_id: Set(app.id),
-            code_hash: Set(None),
-            created_at: Set(now),
-        });
+        let rows = batch
+            .iter()
+            .map(|(token, account_id)| token_row::ActiveModel {
+                token_hash: Set(keys.flow.token.hash(token.as_bytes())),
+                account_id: Set(*account_id),
+                app_id: Set(app.id),
+                code_hash: Set(None),
+                created_at: Set(now),
+            });
         token_row::Entity::insert_many(rows.collect::<Vec<_>>())
             .exec(&txn)
             .await?;
@@ -239,16 +240,18 @@ pub async fn mint_codes(
         .collect();
     let txn = db.begin().await?;
     for batch in codes.chunks(BATCH) {
-        let rows = batch.iter().map(|(code, account_id)| auth_code::ActiveModel {
-            code_hash: Set(keys.flow.code.hash(code.as_bytes())),
-            app_id: Set(app.id),
-            account_id: Set(*account_id),
-            issued_at: Set(now),
-            expires_at: Set(now + CODE_TTL_SECS),
-            used_at: Set(None),
-            end_user_id: Set(None),
-            issue_session: Set(false),
-        });
+        let rows = batch
+            .iter()
+            .map(|(code, account_id)| auth_code::ActiveModel {
+                code_hash: Set(keys.flow.code.hash(code.as_bytes())),
+                app_id: Set(app.id),
+                account_id: Set(*account_id),
+                issued_at: Set(now),
+                expires_at: Set(now + CODE_TTL_SECS),
+                used_at: Set(None),
+                end_user_id: Set(None),
+                issue_session: Set(false),
+            });
         auth_code::Entity::insert_many(rows.collect::<Vec<_>>())
             .exec(&txn)
             .await?;
