@@ -7,7 +7,7 @@
 //! and wait most of a second (docs/performance.md). On SQLite these transactions therefore
 //! also queue in this process, first come first served, before asking for the lock.
 use sea_orm::{
-    DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{Mutex, MutexGuard};
@@ -20,18 +20,26 @@ pub struct WriteTurn {
     _sqlite: Option<MutexGuard<'static, ()>>,
 }
 
+/// A turn for one autocommit write on a hot path, so it queues with the transactions above
+/// instead of racing them. Never while this task already holds a turn (it would wait forever).
+pub async fn turn(db: &impl ConnectionTrait) -> WriteTurn {
+    WriteTurn {
+        _sqlite: match db.get_database_backend() {
+            DatabaseBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
+            _ => None,
+        },
+    }
+}
+
 pub async fn begin_write(
     db: &DatabaseConnection,
 ) -> Result<(DatabaseTransaction, WriteTurn), DbErr> {
-    let turn = match db.get_database_backend() {
-        DatabaseBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
-        _ => None,
-    };
+    let turn = turn(db).await;
     let txn = db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         })
         .await?;
-    Ok((txn, WriteTurn { _sqlite: turn }))
+    Ok((txn, turn))
 }

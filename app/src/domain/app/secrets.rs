@@ -2,7 +2,7 @@
 //! signatures). Rotation makes a new secret while the old one keeps working until a chosen
 //! expiry; at most two are live at a time.
 use sea_orm::sea_query::Expr;
-use sea_orm::QuerySelect;
+use sea_orm::{JoinType, QuerySelect};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -210,17 +210,24 @@ pub async fn verify(
     if client_id.len() > 128 || !presented.starts_with(PREFIX) || presented.len() > 128 {
         return Err(DomainError::Unauthenticated);
     }
-    let app = application::Entity::find()
+    // Every call of the app API comes here: the app and its live secrets in one query.
+    let app_of_secret = app_secret::Entity::belongs_to(application::Entity)
+        .from(app_secret::Column::AppId)
+        .to(application::Column::Id)
+        .into();
+    let live_with_app = app_secret::Entity::find()
+        .join(JoinType::InnerJoin, app_of_secret)
         .filter(application::Column::ClientId.eq(client_id))
-        .one(db)
-        .await?
-        .ok_or(DomainError::Unauthenticated)?;
+        .filter(live(now))
+        .select_also(application::Entity)
+        .all(db)
+        .await?;
     let presented_hash = keys.secret_hasher.hash(presented.as_bytes());
     // Compare every live secret in constant time rather than asking the database to match.
-    let matched = live_secrets(db, app.id, now)
-        .await?
+    let (matched, app) = live_with_app
         .into_iter()
-        .find(|s| bool::from(s.secret_hash.as_bytes().ct_eq(presented_hash.as_bytes())))
+        .find(|(s, _)| bool::from(s.secret_hash.as_bytes().ct_eq(presented_hash.as_bytes())))
+        .and_then(|(s, app)| Some((s, app?)))
         .ok_or(DomainError::Unauthenticated)?;
     if matched
         .last_used_at

@@ -21,11 +21,23 @@ pub async fn mint(
     code_hash: Option<String>,
     now: i64,
 ) -> Result<String, DomainError> {
+    mint_for(db, keys, account.id, account.app_id, code_hash, now).await
+}
+
+/// [`mint`] by ids, for the code exchange, which knows them from the code's row.
+pub async fn mint_for(
+    db: &impl ConnectionTrait,
+    keys: &FlowKeys,
+    account_id: i64,
+    app_id: Uuid,
+    code_hash: Option<String>,
+    now: i64,
+) -> Result<String, DomainError> {
     let token = random_token(PREFIX);
     account_token::ActiveModel {
         token_hash: Set(keys.token.hash(token.as_bytes())),
-        account_id: Set(account.id),
-        app_id: Set(account.app_id),
+        account_id: Set(account_id),
+        app_id: Set(app_id),
         code_hash: Set(code_hash),
         created_at: Set(now),
     }

@@ -169,7 +169,7 @@ pub async fn start(
         }
     };
     let id = Uuid::new_v4();
-    pending_flow::ActiveModel {
+    let row = pending_flow::ActiveModel {
         id: Set(id),
         state_hash: Set(ctx.keys.state.hash(state.as_bytes())),
         app_id: Set(app.id),
@@ -194,8 +194,8 @@ pub async fn start(
         browser_binding: Set(Some(ctx.browser_binding(browser_nonce))),
         attempts: Set(0),
         server_url: Set(req.server_url.clone()),
-    }
-    .insert(db)
-    .await?;
+    };
+    let _turn = crate::domain::write_transaction::turn(db).await;
+    row.insert(db).await?;
     Ok(url)
 }

@@ -105,12 +105,14 @@ pub(crate) async fn take(
             )
         })?;
     // Single use: whoever deletes the row owns the flow; a replayed callback finds nothing.
+    let turn = crate::domain::write_transaction::turn(db).await;
     let consumed = pending_flow::Entity::delete_many()
         .filter(pending_flow::Column::Id.eq(flow.id))
         .exec(db)
         .await?
         .rows_affected
         == 1;
+    drop(turn);
     if !consumed {
         return Err(
             FlowError::parameter("state.invalid", "This sign-in was already finished.").into(),

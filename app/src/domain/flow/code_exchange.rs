@@ -12,7 +12,7 @@ use super::{account_token, FlowError, FlowKeys, CODE_TTL_SECS};
 use crate::domain::crypto::random_token;
 use crate::domain::end_user::session;
 use crate::domain::DomainError;
-use crate::entity::{account, auth_code, end_user};
+use crate::entity::{auth_code, end_user};
 
 pub const PREFIX: &str = "lgc_";
 
@@ -69,22 +69,23 @@ pub async fn exchange(
     let code_hash = keys.code.hash(code.as_bytes());
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     // Claim first: a conditional update as the transaction's first statement takes SQLite's
-    // write lock at once, and lets exactly one of two concurrent exchanges win.
+    // write lock at once, and lets exactly one of two concurrent exchanges win; it returns
+    // the row, so the winner needs no second read.
     let claimed = auth_code::Entity::update_many()
         .col_expr(auth_code::Column::UsedAt, Expr::value(now))
         .filter(auth_code::Column::CodeHash.eq(code_hash.clone()))
         .filter(auth_code::Column::AppId.eq(app_id))
         .filter(auth_code::Column::UsedAt.is_null())
         .filter(auth_code::Column::ExpiresAt.gt(now))
-        .exec(&txn)
+        .exec_with_returning(&txn)
         .await?
-        .rows_affected
-        == 1;
-    let row = auth_code::Entity::find_by_id(code_hash.clone())
-        .one(&txn)
-        .await?
-        .ok_or(FlowError::CodeInvalid)?;
-    if !claimed {
+        .into_iter()
+        .next();
+    let Some(row) = claimed else {
+        let row = auth_code::Entity::find_by_id(code_hash.clone())
+            .one(&txn)
+            .await?
+            .ok_or(FlowError::CodeInvalid)?;
         // Another app's code is unknown to this one: no hint, no revocation on its behalf.
         if row.app_id == app_id && row.used_at.is_some() {
             account_token::revoke_issued_by(&txn, app_id, &code_hash).await?;
@@ -98,12 +99,10 @@ pub async fn exchange(
             );
         }
         return Err(FlowError::CodeInvalid.into());
-    }
-    let account = account::Entity::find_by_id(row.account_id)
-        .one(&txn)
-        .await?
-        .ok_or(FlowError::CodeInvalid)?;
-    let access_token = account_token::mint(&txn, keys, &account, Some(code_hash), now).await?;
+    };
+    // The account is there: deleting it deletes its codes (foreign key, cascade).
+    let access_token =
+        account_token::mint_for(&txn, keys, row.account_id, app_id, Some(code_hash), now).await?;
     let user = match (&row.end_user_id, row.issue_session) {
         (Some(uid), true) => {
             let u = end_user::Entity::find_by_id(uid.clone())
@@ -116,7 +115,7 @@ pub async fn exchange(
     };
     txn.commit().await?;
     Ok(Exchanged {
-        account_id: account.id,
+        account_id: row.account_id,
         access_token,
         user,
     })

@@ -115,7 +115,7 @@ pub async fn approve(
     }
     let granted: Vec<&String> = granted.iter().filter(|s| req.scopes.contains(s)).collect();
     let code = random_token("sbx_code_");
-    sandbox_grant::ActiveModel {
+    let row = sandbox_grant::ActiveModel {
         token_hash: Set(ctx.keys.sandbox_token.hash(code.as_bytes())),
         kind: Set("code".into()),
         grant_id: Set(Uuid::new_v4()),
@@ -138,9 +138,9 @@ pub async fn approve(
         created_at: Set(now),
         expires_at: Set(now + CODE_TTL_SECS),
         used_at: Set(None),
-    }
-    .insert(db)
-    .await?;
+    };
+    let _turn = crate::domain::write_transaction::turn(db).await;
+    row.insert(db).await?;
     redirect(req, ctx, &[("code", &code)])
 }
 
