@@ -17,7 +17,8 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router())
+    // The server's own listener settings, so only the work per request differs.
+    axum::serve(crate::no_delay(listener), router())
         .with_graceful_shutdown(shutdown)
         .await
 }

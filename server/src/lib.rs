@@ -16,6 +16,7 @@ pub mod pages;
 pub mod router;
 pub mod same_origin;
 pub mod sandbox;
+pub mod session_touch;
 pub mod telemetry;
 pub mod v1;
 
@@ -33,7 +34,8 @@ use app::domain::sign_in_limit::SignInLimits;
 use app::web::AppState;
 use leptos::config::{Env, LeptosOptions};
 use sea_orm::DatabaseConnection;
-use tokio::net::TcpListener;
+use axum::serve::{ListenerExt, TapIo};
+use tokio::net::{TcpListener, TcpStream};
 use tower_sessions::ExpiredDeletion;
 
 use config::{Config, Mode};
@@ -134,7 +136,7 @@ pub async fn serve(
 
     tracing::info!(%addr, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is ready at {}", config.public_url);
     let served = axum::serve(
-        listener,
+        no_delay(listener),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
@@ -143,6 +145,17 @@ pub async fn serve(
     db.close().await?;
     served?;
     Ok(())
+}
+
+/// Pages stream in several writes; with Nagle's algorithm each later write waited for the
+/// client's delayed ACK (about 40 ms a page, docs/performance.md).
+pub fn no_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+    fn set(tcp: &mut TcpStream) {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY could not be set");
+        }
+    }
+    listener.tap_io(set as fn(&mut TcpStream))
 }
 
 /// Expired sessions, flows and codes are refused on use anyway; this keeps tables small.

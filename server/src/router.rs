@@ -21,7 +21,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
-use crate::{auth_forms, health, manage, pages, same_origin, sandbox, v1};
+use crate::{auth_forms, health, manage, pages, same_origin, sandbox, session_touch, v1};
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
 
@@ -58,8 +58,9 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
             config.session_idle_secs,
         )))
-        // Each request pushes the idle expiry forward, in the store as in the cookie.
-        .with_always_save(true);
+        // Activity pushes the idle expiry forward, in the store as in the cookie, through
+        // `session_touch` (at most once a minute) rather than a write on every request.
+        .with_always_save(false);
 
     let not_found = file_and_error_handler_with_context::<AppState, _>(
         move || provide_context(PageContext::default()),
@@ -75,6 +76,10 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .leptos_routes_with_handler(generate_route_list(App), get(pages::page))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin::same_origin_only))
+        .layer(middleware::from_fn_with_state(
+            session_touch::interval_secs(config.session_idle_secs),
+            session_touch::touch,
+        ))
         .layer(sessions)
         // Added after the session layer: assets, probes and the key-authenticated management
         // API never load or save a session, and need no same-origin check.

@@ -4,7 +4,7 @@
 //!
 //! Unknown or foreign ids answer `NotFound`, never `Forbidden`, so guessing ids reveals
 //! nothing; `Forbidden` is only for things the actor can already see.
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::DomainError;
@@ -83,17 +83,20 @@ pub async fn user_actor(
     user_id: Uuid,
     team_id: Uuid,
 ) -> Result<Actor, DomainError> {
-    let member = team_member::Entity::find_by_id((team_id, user_id))
+    // Every dashboard server function starts here: membership and user in one query.
+    let user_of_member = team_member::Entity::belongs_to(user::Entity)
+        .from(team_member::Column::UserId)
+        .to(user::Column::Id)
+        .into();
+    let (member, member_user) = team_member::Entity::find_by_id((team_id, user_id))
+        .join(JoinType::InnerJoin, user_of_member)
+        .select_also(user::Entity)
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
     let role =
         Role::parse(&member.role).ok_or(DomainError::Internal("unknown role in database"))?;
-    let label = user::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .map(|u| u.email)
-        .ok_or(DomainError::NotFound)?;
+    let label = member_user.map(|u| u.email).ok_or(DomainError::NotFound)?;
     Ok(Actor {
         principal: Principal::User(user_id),
         team_id,

@@ -9,6 +9,7 @@ const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
 /// The team the user last chose; only a preference, checked against memberships each time.
 const CURRENT_TEAM: &str = "team_id";
+const TOUCHED_AT: &str = "touched_at";
 
 fn storage(e: tower_sessions::session::Error) -> DomainError {
     tracing::error!(error = %e, "session store failed");
@@ -44,6 +45,20 @@ pub async fn current_user(
         }
         _ => Ok(None),
     }
+}
+
+/// Keeps an active signed-in session alive. Its idle expiry moves forward whenever it is
+/// saved; saving on every request cost a database write per page, so it is saved when the
+/// last touch is `every_secs` old (a minute at the default 8 h idle limit).
+pub async fn touch(session: &Session, every_secs: i64, now: i64) -> Result<(), DomainError> {
+    if session.get::<Uuid>(USER_ID).await.map_err(storage)?.is_none() {
+        return Ok(());
+    }
+    let touched: Option<i64> = session.get(TOUCHED_AT).await.map_err(storage)?;
+    if touched.is_none_or(|t| now - t >= every_secs) {
+        session.insert(TOUCHED_AT, now).await.map_err(storage)?;
+    }
+    Ok(())
 }
 
 pub async fn current_team(session: &Session) -> Result<Option<Uuid>, DomainError> {
