@@ -32,9 +32,9 @@ use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
 use app::domain::sign_in_limit::SignInLimits;
 use app::web::AppState;
+use axum::serve::{ListenerExt, TapIo};
 use leptos::config::{Env, LeptosOptions};
 use sea_orm::DatabaseConnection;
-use axum::serve::{ListenerExt, TapIo};
 use tokio::net::{TcpListener, TcpStream};
 use tower_sessions::ExpiredDeletion;
 

@@ -135,15 +135,26 @@ async fn app_granted(
     actor: &Actor,
     app_id: Uuid,
 ) -> Result<bool, DomainError> {
+    app_in_team(db, actor, app_id).await?;
+    is_granted(db, actor, app_id).await
+}
+
+/// An app of another team is, for this actor, an app that does not exist.
+async fn app_in_team(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+) -> Result<(), DomainError> {
     let in_team = application::Entity::find_by_id(app_id)
         .filter(application::Column::TeamId.eq(actor.team_id))
         .one(db)
         .await?
         .is_some();
-    if !in_team {
-        return Err(DomainError::NotFound);
+    if in_team {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
     }
-    is_granted(db, actor, app_id).await
 }
 
 pub async fn app_access(
@@ -168,6 +179,11 @@ pub async fn authorize(
 ) -> Result<(), DomainError> {
     let granted = match action.app() {
         None => false,
+        // The grant is read only when it can change the answer (not for administrators).
+        Some(app_id) if allows(actor.role, action, false) => {
+            app_in_team(db, actor, app_id).await?;
+            false
+        }
         Some(app_id) => app_granted(db, actor, app_id).await?,
     };
     if allows(actor.role, action, granted) {

@@ -51,7 +51,12 @@ pub async fn current_user(
 /// saved; saving on every request cost a database write per page, so it is saved when the
 /// last touch is `every_secs` old (a minute at the default 8 h idle limit).
 pub async fn touch(session: &Session, every_secs: i64, now: i64) -> Result<(), DomainError> {
-    if session.get::<Uuid>(USER_ID).await.map_err(storage)?.is_none() {
+    if session
+        .get::<Uuid>(USER_ID)
+        .await
+        .map_err(storage)?
+        .is_none()
+    {
         return Ok(());
     }
     let touched: Option<i64> = session.get(TOUCHED_AT).await.map_err(storage)?;

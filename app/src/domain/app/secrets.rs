@@ -2,11 +2,11 @@
 //! signatures). Rotation makes a new secret while the old one keeps working until a chosen
 //! expiry; at most two are live at a time.
 use sea_orm::sea_query::Expr;
-use sea_orm::{JoinType, QuerySelect};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
 };
+use sea_orm::{JoinType, QuerySelect};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
