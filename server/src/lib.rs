@@ -14,6 +14,7 @@ pub mod manage;
 pub mod master_key_file;
 pub mod pages;
 pub mod router;
+pub mod run_to_completion;
 pub mod same_origin;
 pub mod sandbox;
 pub mod session_touch;

@@ -21,7 +21,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
-use crate::{auth_forms, health, manage, pages, same_origin, sandbox, session_touch, v1};
+use crate::{
+    auth_forms, health, manage, pages, run_to_completion, same_origin, sandbox, session_touch, v1,
+};
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
 
@@ -93,6 +95,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .layer(middleware::from_fn(run_to_completion::run))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             // The path only: query strings may carry codes and tokens.
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
