@@ -109,7 +109,7 @@ fn sqlite(work: &Path) -> Store {
     }
 }
 
-/// 1. `linkgate baseline`: a constant `GET /` on the same HTTP stack, in its own process.
+/// Scenario 1, `linkgate baseline`: a constant `GET /` on the same HTTP stack, in its own process.
 async fn baseline(
     o: &Options,
     plan: Plan,
@@ -149,7 +149,7 @@ async fn baseline(
     .await
 }
 
-/// 4. The peer's token endpoint on its own authorization codes: as the tests' sign-in
+/// Scenario 4, the peer's token endpoint on its own authorization codes: as the tests' sign-in
 /// leaves them (`openid`: an ID token is signed), and plain OAuth (no ID token), which
 /// does what Linkgate's exchange does.
 async fn peer_token_endpoint(
