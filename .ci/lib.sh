@@ -37,14 +37,23 @@ install_build_tools() {
 
 install_test_tools() {
   command -v chromium >/dev/null || { step "Installing Debian's chromium for browser tests"; apt_install chromium; }
-  command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
+  install_node
   command -v psql >/dev/null || { step "Installing PostgreSQL"; apt_install postgresql postgresql-client; }
   # Tests make RSA key pairs for service-account and certificate assertions.
   command -v openssl >/dev/null || { step "Installing openssl"; apt_install openssl; }
   # A real IMAP server for the password-account tests (started by the tests themselves).
   [ -x /usr/sbin/dovecot ] || { step "Installing Debian's dovecot-imapd"; apt_install dovecot-imapd; }
+  install_end2end_modules
+}
+
+install_node() {
+  command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
+}
+
+# end2end/'s npm packages: playwright-core (browser tests) and oidc-provider (the peer).
+install_end2end_modules() {
   if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/oidc-provider ]; then
-    step "Installing browser-test tools from npm"
+    step "Installing end2end's tools from npm (playwright-core, oidc-provider)"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -53,12 +62,9 @@ install_test_tools() {
 # and npm's binaryen for wasm-opt (Debian's is too old for current rustc output).
 install_bench_tools() {
   command -v wrk >/dev/null || { step "Installing Debian's wrk"; apt_install wrk; }
-  command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
+  install_node
   command -v gzip >/dev/null || apt_install gzip
-  if [ ! -d end2end/node_modules/oidc-provider ]; then
-    step "Installing the peer (oidc-provider) from npm"
-    (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  install_end2end_modules
   local tools="$CARGO_TARGET_DIR/tools"
   if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
     step "Installing wasm-opt (npm binaryen) for the release bundle"

@@ -4,7 +4,7 @@
 //!
 //! Unknown or foreign ids answer `NotFound`, never `Forbidden`, so guessing ids reveals
 //! nothing; `Forbidden` is only for things the actor can already see.
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::DomainError;
@@ -84,13 +84,8 @@ pub async fn user_actor(
     team_id: Uuid,
 ) -> Result<Actor, DomainError> {
     // Every dashboard server function starts here: membership and user in one query.
-    let user_of_member = team_member::Entity::belongs_to(user::Entity)
-        .from(team_member::Column::UserId)
-        .to(user::Column::Id)
-        .into();
     let (member, member_user) = team_member::Entity::find_by_id((team_id, user_id))
-        .join(JoinType::InnerJoin, user_of_member)
-        .select_also(user::Entity)
+        .find_also_related(user::Entity)
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;

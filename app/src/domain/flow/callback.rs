@@ -104,7 +104,15 @@ pub(crate) async fn take(
                 "This sign-in is unknown or was already finished; start again from the application.",
             )
         })?;
-    // Single use: whoever deletes the row owns the flow; a replayed callback finds nothing.
+    consume(db, flow).await
+}
+
+/// Consumes a pending flow already read (single use): whoever deletes the row owns it.
+pub(crate) async fn consume(
+    db: &DatabaseConnection,
+    flow: pending_flow::Model,
+) -> Result<pending_flow::Model, DomainError> {
+    // A replayed callback finds nothing to delete.
     let turn = crate::domain::write_transaction::turn(db).await;
     let consumed = pending_flow::Entity::delete_many()
         .filter(pending_flow::Column::Id.eq(flow.id))
@@ -460,17 +468,28 @@ async fn save(
     a.refresh_lease_id = Set(None);
     a.updated_at = Set(now);
     let row = a.update(&txn).await?;
-    let user = match (flow.account_role.as_deref(), &flow.end_user_id) {
-        (Some("primary"), _) => Some(users::for_primary(&txn, &row, now).await?),
-        (Some("secondary"), Some(uid)) => {
-            users::link(&txn, &row, uid).await?;
-            end_user::Entity::find_by_id(uid.clone()).one(&txn).await?
-        }
-        _ => None,
-    };
+    let user = end_user_of(&txn, flow, &row, now).await?;
     let success = issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
     txn.commit().await?;
     Ok(success)
+}
+
+/// The user-session flow's end user of a saved account: a primary account makes or finds
+/// its user, a secondary joins the flow's user (in the caller's transaction).
+pub(crate) async fn end_user_of(
+    txn: &impl ConnectionTrait,
+    flow: &pending_flow::Model,
+    row: &account::Model,
+    now: i64,
+) -> Result<Option<end_user::Model>, DomainError> {
+    Ok(match (flow.account_role.as_deref(), &flow.end_user_id) {
+        (Some("primary"), _) => Some(users::for_primary(txn, row, now).await?),
+        (Some("secondary"), Some(uid)) => {
+            users::link(txn, row, uid).await?;
+            end_user::Entity::find_by_id(uid.clone()).one(txn).await?
+        }
+        _ => None,
+    })
 }
 
 /// What the return URL gets for a saved account, by response type (in the caller's

@@ -10,12 +10,11 @@ use std::collections::BTreeMap;
 use super::form::{self, ServiceForm};
 use super::imap::{ImapTarget, TlsMode};
 use super::{attempts, ews, imap, sugarcrm, CheckError};
-use crate::domain::end_user::users;
 use crate::domain::flow::callback::{self, Finished};
 use crate::domain::flow::return_redirect::{Failure, FailureStatus};
 use crate::domain::flow::{FlowContext, FlowError};
 use crate::domain::DomainError;
-use crate::entity::{account, application, end_user, pending_flow, provider_registration};
+use crate::entity::{account, application, pending_flow, provider_registration};
 use crate::form_outcome::FieldErrors;
 
 /// What the form page shows.
@@ -262,7 +261,7 @@ pub async fn submit(
         ));
     }
     if flow.expires_at <= now {
-        let flow = callback::take(db, ctx, state).await?;
+        let flow = callback::consume(db, flow).await?;
         let f = Failure::new(
             FailureStatus::Expired,
             "The sign-in took too long; start again.",
@@ -286,6 +285,20 @@ pub async fn submit(
         Ok(f) => f,
         Err(errors) => return Ok(again(&flow, state, app, pairs, errors, 422)),
     };
+    // Reserve this attempt before trying the password, so submits sent together cannot
+    // guess more than PER_FLOW times.
+    let reserved = pending_flow::Entity::update_many()
+        .col_expr(
+            pending_flow::Column::Attempts,
+            Expr::col(pending_flow::Column::Attempts).add(1),
+        )
+        .filter(pending_flow::Column::Id.eq(flow.id))
+        .filter(pending_flow::Column::Attempts.lt(attempts::PER_FLOW))
+        .exec_with_returning(db)
+        .await?;
+    let Some(attempt) = reserved.into_iter().next().map(|f| f.attempts) else {
+        return too_many_attempts(db, flow).await;
+    };
     let trust = trusts_server(db, &flow).await?;
     let checked = match check(ctx, &parsed, trust).await {
         Ok(c)
@@ -295,7 +308,7 @@ pub async fn submit(
                     .is_some_and(|e| e.eq_ignore_ascii_case(want))
             }) =>
         {
-            let flow = callback::take(db, ctx, state).await?;
+            let flow = callback::consume(db, flow).await?;
             let f = Failure::new(
                 FailureStatus::EmailMismatch,
                 "The account's email is not the one asked for.",
@@ -304,22 +317,9 @@ pub async fn submit(
         }
         Ok(c) => c,
         Err(e) => {
-            // Count the failure; after five, the flow ends.
-            pending_flow::Entity::update_many()
-                .col_expr(
-                    pending_flow::Column::Attempts,
-                    Expr::col(pending_flow::Column::Attempts).add(1),
-                )
-                .filter(pending_flow::Column::Id.eq(flow.id))
-                .exec(db)
-                .await?;
-            if flow.attempts + 1 >= attempts::PER_FLOW {
-                let flow = callback::take(db, ctx, state).await?;
-                let f = Failure::new(
-                    FailureStatus::AccessDenied,
-                    "Too many failed sign-in attempts.",
-                );
-                return Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?));
+            // The fifth failure ends the flow.
+            if attempt >= attempts::PER_FLOW {
+                return too_many_attempts(db, flow).await;
             }
             let field = if e == CheckError::WrongCredentials {
                 "password"
@@ -336,7 +336,7 @@ pub async fn submit(
             ));
         }
     };
-    let flow = callback::take(db, ctx, state).await?;
+    let flow = callback::consume(db, flow).await?;
     let outcome = save(db, ctx, &flow, checked, now)
         .await
         .map_err(|e| match e {
@@ -415,15 +415,20 @@ async fn save(
     ));
     a.updated_at = Set(now);
     let row = a.update(&txn).await?;
-    let user = match (flow.account_role.as_deref(), &flow.end_user_id) {
-        (Some("primary"), _) => Some(users::for_primary(&txn, &row, now).await?),
-        (Some("secondary"), Some(uid)) => {
-            users::link(&txn, &row, uid).await?;
-            end_user::Entity::find_by_id(uid.clone()).one(&txn).await?
-        }
-        _ => None,
-    };
+    let user = callback::end_user_of(&txn, flow, &row, now).await?;
     let success = callback::issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
     txn.commit().await?;
     Ok(success)
+}
+
+async fn too_many_attempts(
+    db: &DatabaseConnection,
+    flow: pending_flow::Model,
+) -> Result<Submitted, DomainError> {
+    let flow = callback::consume(db, flow).await?;
+    let f = Failure::new(
+        FailureStatus::AccessDenied,
+        "Too many failed sign-in attempts.",
+    );
+    Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?))
 }

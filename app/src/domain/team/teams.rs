@@ -1,7 +1,7 @@
 //! Teams themselves: create (the creator is Owner), rename, list one's teams.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, SelectTwo, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -123,26 +123,51 @@ pub async fn describe(
         .ok_or(DomainError::NotFound)
 }
 
+/// A user's memberships with their teams, oldest first.
+fn memberships_of(user_id: Uuid) -> SelectTwo<team_member::Entity, team::Entity> {
+    team_member::Entity::find()
+        .filter(team_member::Column::UserId.eq(user_id))
+        .order_by_asc(team_member::Column::CreatedAt)
+        .find_also_related(team::Entity)
+}
+
+fn summary(m: team_member::Model, t: Option<team::Model>) -> Option<TeamSummary> {
+    let t = t?;
+    Some(TeamSummary {
+        id: t.id.to_string(),
+        name: t.name,
+        role: Role::parse(&m.role)?,
+    })
+}
+
 /// The teams a user belongs to, oldest membership first.
 pub async fn of_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> Result<Vec<TeamSummary>, DomainError> {
-    let rows = team_member::Entity::find()
-        .filter(team_member::Column::UserId.eq(user_id))
-        .order_by_asc(team_member::Column::CreatedAt)
-        .find_also_related(team::Entity)
-        .all(db)
-        .await?;
+    let rows = memberships_of(user_id).all(db).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(m, t)| {
-            let t = t?;
-            Some(TeamSummary {
-                id: t.id.to_string(),
-                name: t.name,
-                role: Role::parse(&m.role)?,
-            })
-        })
+        .filter_map(|(m, t)| summary(m, t))
         .collect())
+}
+
+/// The user and their teams in one query (every dashboard page needs both); `None` when the
+/// user is gone or belongs to no team.
+pub async fn user_with_teams(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Option<(user::Model, Vec<TeamSummary>)>, DomainError> {
+    let rows = memberships_of(user_id)
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?;
+    let Some(u) = rows.iter().find_map(|(_, _, u)| u.clone()) else {
+        return Ok(None);
+    };
+    let teams = rows
+        .into_iter()
+        .filter_map(|(m, t, _)| summary(m, t))
+        .collect();
+    Ok(Some((u, teams)))
 }

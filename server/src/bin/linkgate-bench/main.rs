@@ -131,7 +131,7 @@ async fn baseline(
     )
     .await?;
     let load = Load {
-        threads: 2.min(o.connections),
+        threads: o.wrk_threads(),
         connections: o.connections,
         url: format!("{}/", served.base),
         script: scripts.path("constant.lua"),
@@ -160,7 +160,7 @@ async fn peer_token_endpoint(
 ) -> Result<Vec<Measured>, BenchError> {
     let peer = peer::Peer::start(&o.peer_script, work).await?;
     let codes = work.join("peer_codes.txt");
-    let threads = 2.min(o.connections);
+    let threads = o.wrk_threads();
     let redirect: String =
         url::form_urlencoded::byte_serialize(peer::REDIRECT_URI.as_bytes()).collect();
     let mut measured = Vec::new();
@@ -180,7 +180,7 @@ async fn peer_token_endpoint(
                 Unit::Requests,
                 peer.served.pid(),
                 async |secs, previous| {
-                    let rate = previous.map(|p| p.requests as f64 / (p.duration_us as f64 / 1e6));
+                    let rate = previous.map(|p| p.requests_per_sec());
                     let minted = peer
                         .mint(codes_needed(secs, rate.or(Some(5_000.0))), scope)
                         .await?;

@@ -48,6 +48,11 @@ pub struct Options {
 }
 
 impl Options {
+    /// wrk threads for request scenarios: two, as wrk's default (never more than connections).
+    pub fn wrk_threads(&self) -> u32 {
+        2.min(self.connections)
+    }
+
     pub fn wants(&self, scenario: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|s| s == scenario)
     }

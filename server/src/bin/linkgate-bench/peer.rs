@@ -4,9 +4,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-
 use crate::child_process::{free_port, Served};
 use crate::BenchError;
 
@@ -46,10 +43,7 @@ impl Peer {
     }
 
     pub fn basic(&self) -> String {
-        format!(
-            "Basic {}",
-            STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
-        )
+        crate::wrk::basic_auth(CLIENT_ID, CLIENT_SECRET)
     }
 
     /// `count` authorization codes for `scope`, as the peer's authorization endpoint issues them.

@@ -84,7 +84,7 @@ pub async fn scenarios(
     let pid = server.pid();
     let two_threads =
         |url: String, script: PathBuf, headers: Vec<String>, args: Vec<String>| Load {
-            threads: 2.min(o.connections),
+            threads: o.wrk_threads(),
             connections: o.connections,
             url,
             script,
@@ -121,7 +121,7 @@ pub async fn scenarios(
     if o.wants("exchange") {
         check_exchange(&base, &db, &keys, &seeded).await?;
         let codes = dir.join("codes.txt");
-        let threads = 2.min(o.connections);
+        let threads = o.wrk_threads();
         results.push(
             measure(
                 plan,
@@ -130,7 +130,7 @@ pub async fn scenarios(
                 Unit::Requests,
                 pid,
                 async |secs, previous| {
-                    let rate = previous.map(|p| p.requests as f64 / (p.duration_us as f64 / 1e6));
+                    let rate = previous.map(|p| p.requests_per_sec());
                     let minted =
                         seed::mint_codes(&db, &keys, &seeded.lookups, codes_needed(secs, rate))
                             .await?;

@@ -106,7 +106,7 @@ pub async fn measure(
         check(name, &o)?;
         let secs = o.duration_us as f64 / 1e6;
         runs.push(Run {
-            requests_per_sec: o.requests as f64 / secs,
+            requests_per_sec: o.requests_per_sec(),
             flows_per_sec: o.flows as f64 / secs,
             p50_ms: o.p50_us as f64 / 1e3,
             p99_ms: o.p99_us as f64 / 1e3,

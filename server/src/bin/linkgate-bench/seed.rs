@@ -12,8 +12,6 @@ use app::domain::sealed::KeyRing;
 use app::domain::sign_up::{sign_up, SignUpInput};
 use app::entity::{account, account_token as token_row, auth_code, team_member};
 use app::viewer::Role;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use sea_orm::{
@@ -39,10 +37,7 @@ pub struct BenchApp {
 impl BenchApp {
     /// AppAuth: `Basic base64(clientId:clientSecret)`.
     pub fn basic(&self) -> String {
-        format!(
-            "Basic {}",
-            STANDARD.encode(format!("{}:{}", self.client_id, self.secret))
-        )
+        crate::wrk::basic_auth(&self.client_id, &self.secret)
     }
 }
 

@@ -61,6 +61,21 @@ pub struct Outcome {
     pub note: String,
 }
 
+impl Outcome {
+    pub fn requests_per_sec(&self) -> f64 {
+        self.requests as f64 / (self.duration_us as f64 / 1e6)
+    }
+}
+
+/// `Basic base64(id:secret)`, the client authentication of both token endpoints.
+pub fn basic_auth(id: &str, secret: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+    )
+}
+
 pub async fn run(load: &Load, seconds: u32) -> Result<Outcome, BenchError> {
     let mut command = Command::new("wrk");
     command
