@@ -12,8 +12,9 @@ use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context,
-    LeptosRoutes,
+    AxumRouteListing, LeptosRoutes,
 };
+use std::sync::OnceLock;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -50,6 +51,14 @@ async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> Respon
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The dashboard's routes, generated once per process. Generating them runs the app with
+/// resource loading suspended process-wide, so a page another instance in this process was
+/// rendering at that moment never finished (tests start many servers in one process).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router {
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -75,7 +84,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .route("/signin", post(auth_forms::sign_in))
         .route("/signout", post(auth_forms::sign_out))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
-        .leptos_routes_with_handler(generate_route_list(App), get(pages::page))
+        .leptos_routes_with_handler(route_list(), get(pages::page))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin::same_origin_only))
         .layer(middleware::from_fn_with_state(

@@ -59,3 +59,43 @@ async fn two_instances_share_sessions_and_throttling() {
     b.stop().await;
     db.drop_it().await;
 }
+
+/// Leptos suppresses resource loading process-wide while a router's route list is
+/// generated; a page whose resource first ran in that window never finished streaming.
+/// Several instances in one process (as in these tests) must not stall each other's pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_finish_while_another_instance_starts_in_the_process() {
+    let f = crate::common::Fixture::start(Backend::Sqlite).await;
+    let mut owner = crate::common::team::sign_up(&f.server.base, "Streamer").await;
+    let team = owner.own_team.clone();
+    let made = owner
+        .browser
+        .call(
+            "team/apps/create",
+            &[("team_id", &team), ("name", "Listed app")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+
+    let starts = tokio::spawn(async {
+        // Enough starts that, before the fix, a page stalled in every run tried.
+        for _ in 0..40 {
+            let other = crate::common::Fixture::start(Backend::Sqlite).await;
+            other.finish().await;
+        }
+    });
+    let mut pages = 0;
+    while !starts.is_finished() || pages < 20 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            owner.browser.get("/applications"),
+        )
+        .await
+        .expect("the applications page never finished while another instance started");
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Listed app"), "{}", page.body);
+        pages += 1;
+    }
+    starts.await.expect("instances started and stopped");
+    f.finish().await;
+}

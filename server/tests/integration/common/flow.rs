@@ -110,6 +110,7 @@ pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_provider(jar())
+        .timeout(super::REQUEST_LIMIT)
         .build()
         .unwrap()
 }

@@ -172,9 +172,24 @@ impl Fixture {
     }
 }
 
+/// Past this a request has hung (the slowest answer a test waits for is a few seconds): it
+/// fails the test with its error instead of holding CI until its own limit.
+pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Past this a whole test has hung somewhere (a request, a shutdown, a database).
+pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+pub async fn within_test_limit<F: std::future::Future>(name: &str, test: F) -> F::Output {
+    match tokio::time::timeout(TEST_LIMIT, test).await {
+        Ok(out) => out,
+        Err(_) => panic!("{name} did not finish within {TEST_LIMIT:?}: something hung"),
+    }
+}
+
 pub fn plain_client() -> Client {
     Client::builder()
         .redirect(Policy::none())
+        .timeout(REQUEST_LIMIT)
         .build()
         .expect("client")
 }
@@ -317,11 +332,19 @@ macro_rules! on_both_backends {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$name($crate::common::Backend::Sqlite).await
+                $crate::common::within_test_limit(
+                    concat!(stringify!($name), "::sqlite"),
+                    super::$name($crate::common::Backend::Sqlite),
+                )
+                .await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$name($crate::common::Backend::Postgres).await
+                $crate::common::within_test_limit(
+                    concat!(stringify!($name), "::postgres"),
+                    super::$name($crate::common::Backend::Postgres),
+                )
+                .await
             }
         }
     };
