@@ -11,6 +11,7 @@ mod m20261127_000007_trusted_domains;
 mod m20261127_000008_account_flows;
 mod m20261127_000009_users_and_daemons;
 mod m20261127_000010_password_accounts;
+mod m20261202_000011_security;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_account_flows::Migration),
             Box::new(m20261127_000009_users_and_daemons::Migration),
             Box::new(m20261127_000010_password_accounts::Migration),
+            Box::new(m20261202_000011_security::Migration),
         ]
     }
 }

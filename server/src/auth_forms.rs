@@ -100,6 +100,8 @@ async fn refuse(
 
 pub async fn sign_up(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     session: Session,
     Form(form): Form<SignUpForm>,
 ) -> Response {
@@ -108,8 +110,16 @@ pub async fn sign_up(
         name: form.name.clone(),
         email: form.email.clone(),
         password: form.password,
+        client_addr: client_addr(peer, &headers, state.trust_forwarded_for),
     };
-    let result = match domain_sign_up(&state.db, input, now).await {
+    let signed_up = domain_sign_up(
+        &state.db,
+        &state.passwords,
+        state.sign_up_limits,
+        input,
+        now,
+    );
+    let result = match signed_up.await {
         Ok(user_id) => dashboard_session::begin(&session, user_id, now).await,
         Err(e) => Err(e),
     };
@@ -143,6 +153,7 @@ pub async fn sign_in(
     let result = match domain_sign_in(
         &state.db,
         &state.sign_in_email_hasher,
+        &state.passwords,
         state.sign_in_limits,
         attempt,
         now,

@@ -124,6 +124,27 @@ pub struct Config {
     /// Give up on a provider's endpoint after this many seconds.
     #[arg(long, env = "LINKGATE_PROVIDER_TIMEOUT_SECS", default_value_t = 10)]
     pub provider_timeout_secs: u64,
+
+    /// Hosted flows one client address may start per 10 minutes (each keeps a pending flow).
+    #[arg(long, env = "LINKGATE_FLOW_STARTS_PER_ADDRESS", default_value_t = 120)]
+    pub flow_starts_per_address: i64,
+
+    /// Hosted flows one application's client id may start per 10 minutes, from anywhere.
+    #[arg(long, env = "LINKGATE_FLOW_STARTS_PER_APP", default_value_t = 6000)]
+    pub flow_starts_per_app: i64,
+
+    /// Dashboard sign-ups one client address may make per hour.
+    #[arg(long, env = "LINKGATE_SIGN_UPS_PER_ADDRESS", default_value_t = 20)]
+    pub sign_ups_per_address: i64,
+
+    /// Dashboard sign-ups per hour from all addresses together.
+    #[arg(long, env = "LINKGATE_SIGN_UPS_PER_HOUR", default_value_t = 200)]
+    pub sign_ups_per_hour: i64,
+
+    /// Development mode on a non-loopback address: off unless set, because development
+    /// serves the Sandbox (anyone signs in as anyone) and may use a generated master key.
+    #[arg(long, env = "LINKGATE_DEVELOPMENT_ON_NETWORK", default_value_t = false)]
+    pub development_on_network: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +153,10 @@ pub enum ConfigError {
     PublicUrl,
     #[error("session lifetimes and the sign-in window must be positive, the provider timeout 1 to 300 seconds")]
     Durations,
+    #[error("rate limits must be positive")]
+    Limits,
+    #[error("development mode serves the Sandbox (anyone signs in as anyone) and is bound to {0}, which is not loopback; use --mode production, bind to 127.0.0.1, or pass --development-on-network to accept that")]
+    DevelopmentOnNetwork(std::net::IpAddr),
 }
 
 impl Config {
@@ -181,6 +206,27 @@ impl Config {
         {
             return Err(ConfigError::Durations);
         }
+        if [
+            self.flow_starts_per_address,
+            self.flow_starts_per_app,
+            self.sign_ups_per_address,
+            self.sign_ups_per_hour,
+        ]
+        .iter()
+        .any(|n| *n <= 0)
+        {
+            return Err(ConfigError::Limits);
+        }
+        Ok(())
+    }
+
+    /// Development on a network address only when asked for explicitly; checked against
+    /// the address actually bound (the listener may come from elsewhere than `--bind`).
+    pub fn check_bind(&self, bound: std::net::IpAddr) -> Result<(), ConfigError> {
+        if self.mode == Mode::Development && !bound.is_loopback() && !self.development_on_network
+        {
+            return Err(ConfigError::DevelopmentOnNetwork(bound));
+        }
         Ok(())
     }
 }
@@ -208,6 +254,23 @@ mod tests {
             c.public_url = bad.into();
             assert!(c.public_origin().is_err(), "accepted {bad}");
         }
+    }
+
+    #[test]
+    fn development_stays_on_loopback_unless_told() {
+        let mut c = Config::defaults();
+        let lan: std::net::IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(c.check_bind("127.0.0.1".parse().unwrap()).is_ok());
+        assert!(c.check_bind("::1".parse().unwrap()).is_ok());
+        assert!(matches!(
+            c.check_bind(lan),
+            Err(ConfigError::DevelopmentOnNetwork(_))
+        ));
+        c.development_on_network = true;
+        assert!(c.check_bind(lan).is_ok());
+        c.development_on_network = false;
+        c.mode = Mode::Production;
+        assert!(c.check_bind(lan).is_ok());
     }
 
     #[test]

@@ -8,7 +8,11 @@ use axum::Json;
 /// Headers an error carries whatever the body (`Retry-After` for throttling).
 pub fn headers_of(e: &DomainError) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    if let DomainError::TooManyAttempts { retry_after_secs } = e {
+    if let DomainError::TooManyAttempts { retry_after_secs }
+    | DomainError::RateLimited {
+        retry_after_secs, ..
+    } = e
+    {
         headers.insert("retry-after", HeaderValue::from(*retry_after_secs));
     }
     headers

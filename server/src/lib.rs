@@ -27,11 +27,17 @@ use std::time::Duration;
 
 use app::domain::app::AppKeys;
 use app::domain::crypto::{HashPurpose, MasterKey};
-use app::domain::flow::{callback, code_exchange, upstream, FlowContext, FlowKeys};
+use app::domain::flow::{
+    callback, code_exchange, prepared_token, FlowContext, FlowKeys, FlowStartLimits,
+};
+use app::domain::outbound::{OutboundClient, Policy};
+use app::domain::rate_limit::Limit;
 use app::domain::reseal::{self, ResealReport};
 use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
+use app::domain::password::PasswordGate;
 use app::domain::sign_in_limit::SignInLimits;
+use app::domain::sign_up::SignUpLimits;
 use app::web::AppState;
 use axum::serve::{ListenerExt, TapIo};
 use leptos::config::{Env, LeptosOptions};
@@ -86,11 +92,16 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     config.validate()?;
+    let addr = listener.local_addr()?;
+    config.check_bind(addr.ip())?;
     let master_key = master_key_file::resolve(&config)?;
     let previous_keys = master_key_file::previous(&config)?;
     let previous_for_flows = previous_keys.clone();
     let db = database::connect(&config).await?;
-    let addr = listener.local_addr()?;
+    let outbound_policy = match config.mode {
+        Mode::Development => Policy::DEVELOPMENT,
+        Mode::Production => Policy::PRODUCTION,
+    };
 
     let leptos_options = LeptosOptions::builder()
         .output_name("linkgate")
@@ -119,13 +130,24 @@ pub async fn serve(
         trust_forwarded_for: config.trust_forwarded_for,
         flows: FlowContext {
             keys: FlowKeys::new(&master_key, &previous_for_flows),
-            http: upstream::http_client(Duration::from_secs(config.provider_timeout_secs))
-                .map_err(|e| StartError::Http(e.without_url().to_string()))?,
+            http: OutboundClient::new(
+                outbound_policy,
+                Duration::from_secs(config.provider_timeout_secs),
+            )
+            .map_err(|e| StartError::Http(e.to_string()))?,
             public_origin: config.public_origin()?,
             sandbox_enabled: config.sandbox_enabled(),
             lease_secs: config.provider_timeout_secs as i64 + 5,
             check_timeout: Duration::from_secs(config.provider_timeout_secs),
-            allow_internal_hosts: config.mode == Mode::Development,
+            start_limits: FlowStartLimits {
+                per_address: Limit::new(config.flow_starts_per_address, 10 * 60),
+                per_app: Limit::new(config.flow_starts_per_app, 10 * 60),
+            },
+        },
+        passwords: PasswordGate::per_core(),
+        sign_up_limits: SignUpLimits {
+            per_address: Limit::new(config.sign_ups_per_address, 3600),
+            overall: Limit::new(config.sign_ups_per_hour, 3600),
         },
     };
     if config.mode == Mode::Production && config.sandbox_enabled() {
@@ -179,6 +201,13 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection) {
         }
         if let Err(e) = app::domain::end_user::signature::delete_stale(&db, now).await {
             tracing::warn!(error = %e, "could not delete used signatures");
+        }
+        if let Err(e) = prepared_token::delete_expired(&db, now).await {
+            tracing::warn!(error = %e, "could not delete prepared tokens");
+        }
+        // The longest window of any counter is a day; older ones can refuse nothing.
+        if let Err(e) = app::domain::rate_limit::delete_stale(&db, 24 * 3600, now).await {
+            tracing::warn!(error = %e, "could not delete rate counters");
         }
     }
 }

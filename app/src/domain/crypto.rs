@@ -80,6 +80,7 @@ pub enum HashPurpose {
     AccountToken,
     SandboxClient,
     SandboxToken,
+    PreparedToken,
 }
 
 impl HashPurpose {
@@ -95,6 +96,7 @@ impl HashPurpose {
             HashPurpose::AccountToken => "linkgate/account-token/v1",
             HashPurpose::SandboxClient => "linkgate/sandbox-client/v1",
             HashPurpose::SandboxToken => "linkgate/sandbox-token/v1",
+            HashPurpose::PreparedToken => "linkgate/prepared-token/v1",
         }
     }
 }

@@ -16,6 +16,13 @@ pub enum DomainError {
     WrongCredentials,
     #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// An anonymous endpoint's limit (sign-ups, flow starts) or the server's bound on
+    /// concurrent password hashing; `message` says which, in plain words.
+    #[error("{message} Try again in {retry_after_secs} seconds.")]
+    RateLimited {
+        message: &'static str,
+        retry_after_secs: u64,
+    },
     #[error("Authentication is required: sign in, or send a valid key.")]
     Unauthenticated,
     #[error("You do not have permission to do this.")]
@@ -42,6 +49,7 @@ impl DomainError {
             DomainError::EmailTaken => "email.taken",
             DomainError::WrongCredentials => "credentials.invalid",
             DomainError::TooManyAttempts { .. } => "signin.rate_limited",
+            DomainError::RateLimited { .. } => "rate_limited",
             DomainError::Unauthenticated => "auth.required",
             DomainError::Forbidden => "permission.denied",
             DomainError::Team(rule) => rule.code(),

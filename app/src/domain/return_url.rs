@@ -27,7 +27,12 @@ pub enum ReturnUrlError {
     TooLong,
     #[error("This return URL is not registered for the application.")]
     NotRegistered,
+    #[error("A return URL's query cannot hold code, state, status or details: the platform adds those, and the app must not read an older value.")]
+    ReservedParameter,
 }
+
+/// The query parameters the platform appends to a return URL.
+const RESERVED: [&str; 4] = ["code", "state", "status", "details"];
 
 pub const MAX_LEN: usize = 2048;
 
@@ -82,6 +87,13 @@ fn common_checks(raw: &str) -> Result<Url, ReturnUrlError> {
         "https" => {}
         "http" if is_loopback(&host) => {}
         _ => return Err(ReturnUrlError::Scheme),
+    }
+    // An app reading the first `code` would otherwise take one planted in the link.
+    if url
+        .query_pairs()
+        .any(|(k, _)| RESERVED.iter().any(|r| k.eq_ignore_ascii_case(r)))
+    {
+        return Err(ReturnUrlError::ReservedParameter);
     }
     Ok(url)
 }
@@ -187,6 +199,19 @@ mod tests {
     }
 
     #[test]
+    fn a_request_cannot_plant_the_parameters_the_platform_appends() {
+        let r = [reg("https://app.example.com/cb")];
+        assert!(authorize("https://app.example.com/cb?tenant=a", &r).is_ok());
+        for planted in ["code=x", "state=x", "status=success", "details=x"] {
+            assert_eq!(
+                authorize(&format!("https://app.example.com/cb?{planted}"), &r),
+                Err(ReturnUrlError::ReservedParameter),
+                "{planted}"
+            );
+        }
+    }
+
+    #[test]
     fn registration_refuses_each_unsafe_form_with_its_reason() {
         use ReturnUrlError::*;
         let cases = [
@@ -197,6 +222,8 @@ mod tests {
             ("https://example.com/cb#frag", Fragment),
             ("https://user:pw@example.com/cb", Userinfo),
             ("https://attacker@example.com/cb", Userinfo),
+            ("https://example.com/cb?code=planted", ReservedParameter),
+            ("https://example.com/cb?a=1&STATE=x", ReservedParameter),
             ("https://exämple.com/cb", NonAsciiHost),
             ("https://xn--exmple-cua.com/cb", NonAsciiHost),
             ("https://*/cb", BadWildcard),
@@ -252,7 +279,7 @@ mod tests {
         ];
         let ok = [
             "https://app.example.com/callback",
-            "https://app.example.com/callback?state=1",
+            "https://app.example.com/callback?session=1",
             "https://APP.example.com/callback",
             "http://localhost:55555/cb",
             "https://acme.tenant.io/cb",

@@ -5,7 +5,8 @@ use uuid::Uuid;
 use super::crypto::KeyedHasher;
 use super::email_address::EmailAddress;
 use super::sign_in_limit::{self, SignInLimits};
-use super::{password, DomainError};
+use super::password::PasswordGate;
+use super::DomainError;
 use crate::entity::user;
 use crate::form_outcome::FieldErrors;
 
@@ -19,6 +20,7 @@ pub struct SignInAttempt {
 pub async fn sign_in(
     db: &DatabaseConnection,
     email_hasher: &KeyedHasher,
+    passwords: &PasswordGate,
     limits: SignInLimits,
     attempt: SignInAttempt,
     now: i64,
@@ -40,7 +42,8 @@ pub async fn sign_in(
         None => attempt.email.trim().to_lowercase(),
     };
     let email_key = email_hasher.hash(normalised.as_bytes());
-    sign_in_limit::check(db, limits, &email_key, &attempt.client_addr, now).await?;
+    let reservation =
+        sign_in_limit::reserve(db, limits, &email_key, &attempt.client_addr, now).await?;
 
     let found = match &email {
         Some(e) => {
@@ -52,16 +55,12 @@ pub async fn sign_in(
         None => None,
     };
     let stored_hash = found.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = password::verify(attempt.password, stored_hash).await?;
+    let password_ok = passwords.verify(attempt.password, stored_hash).await?;
     match found {
         Some(u) if password_ok => {
-            sign_in_limit::forgive_email(db, &email_key).await?;
+            sign_in_limit::succeeded(db, reservation).await?;
             Ok(u.id)
         }
-        _ => {
-            sign_in_limit::record_failure(db, limits, &email_key, &attempt.client_addr, now)
-                .await?;
-            Err(DomainError::WrongCredentials)
-        }
+        _ => Err(DomainError::WrongCredentials),
     }
 }

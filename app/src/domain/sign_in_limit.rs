@@ -1,16 +1,17 @@
-//! Sign-in throttling: failures are rows in the database, so the limits hold across every
-//! server instance. Checking and recording are separate statements; concurrent attempts
-//! may overshoot a limit by the number of in-flight requests, which is acceptable here.
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
-
+//! Sign-in throttling on the shared rate counters (`rate_limit`), so the limits hold across
+//! every instance and under parallel guesses: each attempt is counted *before* its password
+//! is checked, by one atomic statement, and the counter decides. Limits are per (email,
+//! client address) and per client address, so a stranger can lock an email out only from
+//! their own address, never for the real user elsewhere (docs/security.md). A successful
+//! sign-in forgives that pair and gives its attempt back to the address.
+use super::rate_limit::{self, Limit};
 use super::DomainError;
-use crate::entity::sign_in_failure as row;
 
 #[derive(Clone, Copy, Debug)]
 pub struct SignInLimits {
+    /// Attempts for one email from one client address, per window.
     pub per_email: u64,
+    /// Attempts from one client address, whatever the email, per window.
     pub per_client: u64,
     pub window_secs: i64,
 }
@@ -25,102 +26,50 @@ impl Default for SignInLimits {
     }
 }
 
-/// Seconds until fewer than `limit` failures remain in the window, if the limit is reached.
-fn wait_for(failed_at_ascending: &[i64], limit: u64, window: i64, now: i64) -> Option<u64> {
-    let count = failed_at_ascending.len() as u64;
-    if count < limit {
-        return None;
-    }
-    let idx = (count - limit) as usize;
-    let frees_at = failed_at_ascending.get(idx).copied().unwrap_or(now) + window;
-    Some((frees_at - now).max(1) as u64)
+/// The counters one attempt is held against.
+pub struct Reservation {
+    pair: String,
+    address: String,
 }
 
-async fn failures_since(
-    db: &impl ConnectionTrait,
-    column: row::Column,
-    value: &str,
-    since: i64,
-) -> Result<Vec<i64>, DomainError> {
-    Ok(row::Entity::find()
-        .select_only()
-        .column(row::Column::FailedAt)
-        .filter(column.eq(value))
-        .filter(row::Column::FailedAt.gt(since))
-        .order_by_asc(row::Column::FailedAt)
-        .into_tuple::<i64>()
-        .all(db)
-        .await?)
-}
-
-/// Refuses the attempt when either counter is full, with the time until it frees up.
-pub async fn check(
-    db: &impl ConnectionTrait,
+/// Counts an attempt before the password is checked; refuses it when a counter is full.
+pub async fn reserve(
+    db: &impl sea_orm::ConnectionTrait,
     limits: SignInLimits,
     email_key: &str,
     client_addr: &str,
     now: i64,
-) -> Result<(), DomainError> {
-    let since = now - limits.window_secs;
-    let by_email = failures_since(db, row::Column::EmailKey, email_key, since).await?;
-    let by_client = failures_since(db, row::Column::ClientAddr, client_addr, since).await?;
-    let wait = [
-        wait_for(&by_email, limits.per_email, limits.window_secs, now),
-        wait_for(&by_client, limits.per_client, limits.window_secs, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
+) -> Result<Reservation, DomainError> {
+    let r = Reservation {
+        pair: format!("signin:pair:{email_key}:{client_addr}"),
+        address: format!("signin:addr:{client_addr}"),
+    };
+    let window = limits.window_secs;
+    let by_pair = rate_limit::hit(db, &r.pair, Limit::new(limits.per_email as i64, window), now)
+        .await?;
+    let by_address = rate_limit::hit(
+        db,
+        &r.address,
+        Limit::new(limits.per_client as i64, window),
+        now,
+    )
+    .await?;
+    let wait = [by_pair.err(), by_address.err()]
+        .into_iter()
+        .flatten()
+        .map(|refused| refused.retry_after_secs)
+        .max();
     match wait {
         Some(retry_after_secs) => Err(DomainError::TooManyAttempts { retry_after_secs }),
-        None => Ok(()),
+        None => Ok(r),
     }
 }
 
-pub async fn record_failure(
-    db: &impl ConnectionTrait,
-    limits: SignInLimits,
-    email_key: &str,
-    client_addr: &str,
-    now: i64,
+/// The password was right: that email's attempts from this address are forgiven.
+pub async fn succeeded(
+    db: &impl sea_orm::ConnectionTrait,
+    r: Reservation,
 ) -> Result<(), DomainError> {
-    // Old rows can never count again; pruning here keeps the table the size of one window.
-    row::Entity::delete_many()
-        .filter(row::Column::FailedAt.lte(now - limits.window_secs))
-        .exec(db)
-        .await?;
-    row::Entity::insert(row::ActiveModel {
-        email_key: Set(email_key.to_owned()),
-        client_addr: Set(client_addr.to_owned()),
-        failed_at: Set(now),
-        ..Default::default()
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
-}
-
-/// A successful sign-in forgives that email's failures (not the client's).
-pub async fn forgive_email(db: &impl ConnectionTrait, email_key: &str) -> Result<(), DomainError> {
-    row::Entity::delete_many()
-        .filter(row::Column::EmailKey.eq(email_key))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wait_for;
-
-    #[test]
-    fn waits_until_the_oldest_counted_failure_leaves_the_window() {
-        assert_eq!(wait_for(&[100, 110, 120, 130], 5, 900, 140), None);
-        assert_eq!(wait_for(&[100, 110, 120, 130, 135], 5, 900, 140), Some(860));
-        assert_eq!(
-            wait_for(&[100, 110, 120, 130, 135, 139], 5, 900, 140),
-            Some(870)
-        );
-        assert_eq!(wait_for(&[100], 1, 10, 500), Some(1));
-    }
+    rate_limit::reset(db, &r.pair).await?;
+    rate_limit::give_back(db, &r.address).await
 }

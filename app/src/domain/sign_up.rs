@@ -9,8 +9,10 @@ use super::authz::{Actor, Principal};
 use super::email_address::EmailAddress;
 use super::person_name::PersonName;
 use super::team::audit::{self, Change};
+use super::password::{self, PasswordGate};
+use super::rate_limit::{self, Limit};
 use super::team::teams;
-use super::{password, DomainError};
+use super::DomainError;
 use crate::entity::user;
 use crate::form_outcome::FieldErrors;
 use crate::viewer::Role;
@@ -19,6 +21,47 @@ pub struct SignUpInput {
     pub name: String,
     pub email: String,
     pub password: String,
+    /// The client's network address, as the deployment trusts it (see server config).
+    pub client_addr: String,
+}
+
+/// Sign-ups are open to anyone, and each costs a password hash and a team: bounded per
+/// client address and for everyone together (docs/security.md).
+#[derive(Clone, Copy, Debug)]
+pub struct SignUpLimits {
+    pub per_address: Limit,
+    pub overall: Limit,
+}
+
+impl Default for SignUpLimits {
+    fn default() -> Self {
+        SignUpLimits {
+            per_address: Limit::new(20, 3600),
+            overall: Limit::new(200, 3600),
+        }
+    }
+}
+
+/// Counts a sign-up before its work is done; refuses it past either limit.
+async fn count(
+    db: &DatabaseConnection,
+    limits: SignUpLimits,
+    client_addr: &str,
+    now: i64,
+) -> Result<(), DomainError> {
+    let buckets = [
+        (format!("signup:addr:{client_addr}"), limits.per_address),
+        ("signup:all".to_owned(), limits.overall),
+    ];
+    for (bucket, limit) in buckets {
+        if let Err(refused) = rate_limit::hit(db, &bucket, limit, now).await? {
+            return Err(DomainError::RateLimited {
+                message: "Too many accounts were created from here recently.",
+                retry_after_secs: refused.retry_after_secs,
+            });
+        }
+    }
+    Ok(())
 }
 
 struct ValidSignUp {
@@ -49,10 +92,14 @@ fn validate(input: SignUpInput) -> Result<ValidSignUp, DomainError> {
 /// Creates the user; returns the new user's id.
 pub async fn sign_up(
     db: &DatabaseConnection,
+    passwords: &PasswordGate,
+    limits: SignUpLimits,
     input: SignUpInput,
     now: i64,
 ) -> Result<Uuid, DomainError> {
+    let client_addr = input.client_addr.clone();
     let valid = validate(input)?;
+    count(db, limits, &client_addr, now).await?;
     let taken = user::Entity::find()
         .filter(user::Column::Email.eq(valid.email.as_str()))
         .one(db)
@@ -61,7 +108,7 @@ pub async fn sign_up(
     if taken {
         return Err(DomainError::EmailTaken);
     }
-    let password_hash = password::hash(valid.password).await?;
+    let password_hash = passwords.hash(valid.password).await?;
 
     let user_id = Uuid::new_v4();
     let txn = db.begin().await?;
@@ -111,6 +158,7 @@ mod tests {
             name: " ".into(),
             email: "nope".into(),
             password: "short".into(),
+            client_addr: "127.0.0.1".into(),
         });
         let Err(DomainError::Invalid(errors)) = result else {
             panic!("accepted bad input")

@@ -42,6 +42,9 @@ pub struct Model {
     pub refresh_lease_id: Option<String>,
     /// Password services: the sealed credentials (JSON), never returned by any API.
     pub provider_credentials: Option<String>,
+    /// The provider origins its tokens were issued by and may be sent to (token, userinfo,
+    /// revoke), also bound into the sealed tokens: a registration that moved gets nothing.
+    pub provider_binding: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -39,6 +39,12 @@ pub struct Model {
     /// Hosted password form: submissions so far, and the `serverUrl` that pre-fills it.
     pub attempts: i32,
     pub server_url: Option<String>,
+    /// Service-account flows: which step the administrator is at (`None`: the first, at the
+    /// provider's consent page; `admin_sign_in`; `mailbox`).
+    pub stage: Option<String>,
+    /// Service-account flows: the tenant the consent answer named (to be proven by the
+    /// administrator's sign-in), or the Workspace domain the sign-in proved.
+    pub org_claim: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,10 @@ pub struct Model {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// OpenID: the authorization request's `nonce`, echoed in the ID token.
+    pub nonce: Option<String>,
+    /// The organization the user signed in for: the ID token's `tid` and `hd`.
+    pub org: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

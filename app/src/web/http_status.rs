@@ -10,7 +10,9 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::EmailTaken => StatusCode::CONFLICT,
         DomainError::WrongCredentials | DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
         DomainError::Forbidden => StatusCode::FORBIDDEN,
-        DomainError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        DomainError::TooManyAttempts { .. } | DomainError::RateLimited { .. } => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         DomainError::NotFound => StatusCode::NOT_FOUND,
         DomainError::Team(rule) if rule.is_gone() => StatusCode::GONE,
         DomainError::Team(TeamRule::InviteForAnotherEmail) => StatusCode::FORBIDDEN,

@@ -5,7 +5,9 @@ use sea_orm::DatabaseConnection;
 use crate::domain::app::AppKeys;
 use crate::domain::crypto::KeyedHasher;
 use crate::domain::flow::FlowContext;
+use crate::domain::password::PasswordGate;
 use crate::domain::sign_in_limit::SignInLimits;
+use crate::domain::sign_up::SignUpLimits;
 
 /// Everything a request needs; cheap to clone, holds nothing that must survive a restart.
 #[derive(Clone)]
@@ -17,6 +19,9 @@ pub struct AppState {
     pub app_keys: AppKeys,
     pub api_key_hasher: KeyedHasher,
     pub sign_in_limits: SignInLimits,
+    pub sign_up_limits: SignUpLimits,
+    /// The bound on concurrent password hashes (sign-up, sign-in).
+    pub passwords: PasswordGate,
     /// Absolute session lifetime, whatever the activity.
     pub session_max_age_secs: i64,
     /// `scheme://host[:port]` of the public URL: the only origin allowed to post forms,

@@ -37,6 +37,9 @@ pub fn consent(req: &ConsentRequest) -> String {
         fields.push_str(&hidden("code_challenge", c));
         fields.push_str(&hidden("code_challenge_method", "S256"));
     }
+    if let Some(n) = &req.nonce {
+        fields.push_str(&hidden("nonce", n));
+    }
     let scopes: String = req
         .scopes
         .iter()
@@ -59,6 +62,8 @@ pub fn consent(req: &ConsentRequest) -> String {
 <input id=\"email\" type=\"email\" name=\"email\" value=\"{email}\" required>\
 <label for=\"name\">Name</label>\
 <input id=\"name\" type=\"text\" name=\"name\" value=\"Sandbox User\">\
+<label for=\"org\">Organization (optional: Office 365 tenant or Google Workspace domain)</label>\
+<input id=\"org\" type=\"text\" name=\"org\" value=\"\">\
 <fieldset class=\"scopes\"><legend>Permissions</legend>{scopes}</fieldset>\
 <div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\
 <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></div></form>",
@@ -110,6 +115,7 @@ mod tests {
             scopes: vec!["mail.read".into()],
             code_challenge: None,
             login_hint: None,
+            nonce: None,
         };
         let html = consent(&req);
         assert!(!html.contains("<script>x"));

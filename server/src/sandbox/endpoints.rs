@@ -66,18 +66,12 @@ pub async fn decide(State(state): State<AppState>, body: String) -> Response {
             .filter(|(k, _)| k == "granted")
             .map(|(_, v)| v.clone())
             .collect();
-        let email = get(&form, "email").unwrap_or_default();
-        let name = get(&form, "name").unwrap_or_default();
-        consent::approve(
-            &state.db,
-            &state.flows,
-            &req,
-            email,
-            name,
-            &granted,
-            now_unix(),
-        )
-        .await
+        let who = consent::SignedInAs {
+            email: get(&form, "email").unwrap_or_default(),
+            name: get(&form, "name").unwrap_or_default(),
+            org: get(&form, "org").unwrap_or_default(),
+        };
+        consent::approve(&state.db, &state.flows, &req, who, &granted, now_unix()).await
     } else {
         consent::deny(&req, &state.flows)
     };

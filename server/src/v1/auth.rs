@@ -3,10 +3,14 @@ use app::domain::crypto::random_token;
 use app::domain::end_user::session;
 use app::domain::flow::authorize_request::FlowKind;
 use app::domain::flow::callback::Finished;
-use app::domain::flow::{authorize, callback, code_exchange, daemon, BROWSER_COOKIE};
+use app::domain::flow::authorize::StartRequest;
+use app::domain::flow::{
+    authorize, code_exchange, daemon_consent, prepared_token, provider_answer,
+    BROWSER_COOKIE,
+};
 use app::domain::now_unix;
 use app::web::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -16,7 +20,9 @@ use super::app_auth::AppAuth;
 use super::daemon_page;
 use super::query::{get, pairs};
 use super::request_cookies::request_cookies;
+use crate::client_addr::client_addr;
 use crate::http_error::{domain_json_error, request_id};
+use std::net::SocketAddr;
 
 /// 303 to `url`; codes and tokens in it must not be cached or leak through the Referer.
 pub fn see_other(url: &str) -> Response {
@@ -35,6 +41,7 @@ pub fn see_other(url: &str) -> Response {
 
 async fn start(
     state: &AppState,
+    peer: SocketAddr,
     headers: &HeaderMap,
     kind: FlowKind,
     query: Option<String>,
@@ -45,16 +52,15 @@ async fn start(
         Some(n) => (n, false),
         None => (random_token(""), true),
     };
-    let started = authorize::start(
-        &state.db,
-        &state.flows,
+    let addr = client_addr(peer, headers, state.trust_forwarded_for);
+    let request = StartRequest {
         kind,
-        &q,
-        &cookies,
-        &nonce,
-        now_unix(),
-    )
-    .await;
+        pairs: &q,
+        cookies: &cookies,
+        browser_nonce: &nonce,
+        client_addr: &addr,
+    };
+    let started = authorize::start(&state.db, &state.flows, request, now_unix()).await;
     match started {
         Ok(url) if fresh => with_browser_cookie(see_other(url.as_str()), &nonce, state),
         Ok(url) => see_other(url.as_str()),
@@ -95,28 +101,31 @@ fn with_browser_cookie(mut response: Response, nonce: &str, state: &AppState) ->
 /// `GET /v1/auth/authorize`: every parameter checked, then 303 to the provider.
 pub async fn authorize(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    start(&state, &headers, FlowKind::Account, query).await
+    start(&state, peer, &headers, FlowKind::Account, query).await
 }
 
 /// `GET /v1/auth/authorizeUser`: the user-session flow.
 pub async fn authorize_user(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    start(&state, &headers, FlowKind::User, query).await
+    start(&state, peer, &headers, FlowKind::User, query).await
 }
 
-/// `GET /v1/auth/authorizeDaemon`: the service-account flow.
+/// `GET /v1/auth/authorizeDaemon`: the service-account flow; needs a prepared `token`.
 pub async fn authorize_daemon(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    start(&state, &headers, FlowKind::Daemon, query).await
+    start(&state, peer, &headers, FlowKind::Daemon, query).await
 }
 
 /// The end-user session cookie of the cookie mode (wire-api.md: HttpOnly, Secure,
@@ -142,22 +151,38 @@ pub async fn callback(
 ) -> Response {
     let q = pairs(query.as_deref());
     let nonce = browser_nonce(&request_cookies(&headers));
-    match callback::finish(&state.db, &state.flows, &q, nonce.as_deref(), now_unix()).await {
+    let finished = provider_answer::finish(&state.db, &state.flows, &q, nonce.as_deref(), now_unix());
+    match finished.await {
         Ok(done) => with_session_cookie(see_other(done.redirect.as_str()), &done),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
     }
 }
 
-/// `GET /v1/auth/daemon/google?state=…`: the hosted page asking which admin mailbox the
-/// service account acts for.
-pub async fn google_daemon_page(RawQuery(query): RawQuery) -> Response {
+/// `GET /v1/auth/daemon/google?state=…`: after the administrator's Google sign-in, the
+/// hosted page asking which mailbox of the proven domain the service account acts for.
+pub async fn google_daemon_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let q = pairs(query.as_deref());
-    let state = get(&q, "state").unwrap_or_default();
-    Html(daemon_page::mailbox_form(state, "", None)).into_response()
+    let flow_state = get(&q, "state").unwrap_or_default();
+    let nonce = browser_nonce(&request_cookies(&headers));
+    match daemon_consent::mailbox_page(&state.db, &state.flows, flow_state, nonce.as_deref()).await
+    {
+        Ok(page) => Html(daemon_page::mailbox_form(
+            flow_state,
+            &page.domain,
+            &page.suggested,
+            None,
+        ))
+        .into_response(),
+        Err(e) => domain_json_error(&e, &request_id(&headers)),
+    }
 }
 
-/// `POST /v1/auth/daemon/google`: checks the mailbox (re-showing the form on a typo), then
-/// proves the key acts for it and 303s to the return URL.
+/// `POST /v1/auth/daemon/google`: a mailbox of the proven domain (re-showing the form on a
+/// mistake), then the grant that proves the key acts for it, then 303 to the return URL.
 pub async fn google_daemon_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -166,24 +191,48 @@ pub async fn google_daemon_submit(
     let form = pairs(Some(&body));
     let flow_state = get(&form, "state").unwrap_or_default();
     let typed = get(&form, "mailbox").unwrap_or_default();
-    let mailbox = match daemon::check_mailbox(typed) {
-        Ok(m) => m,
-        Err(message) => {
-            let page = daemon_page::mailbox_form(flow_state, typed, Some(&message));
-            return (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response();
-        }
-    };
     let nonce = browser_nonce(&request_cookies(&headers));
-    let done = daemon::complete_google(
+    let done = daemon_consent::complete_google(
         &state.db,
         &state.flows,
         flow_state,
-        &mailbox,
+        typed,
         nonce.as_deref(),
         now_unix(),
     );
     match done.await {
         Ok(done) => see_other(done.redirect.as_str()),
+        Err(e @ app::domain::DomainError::Invalid(_)) => {
+            let message = e.user_message();
+            let domain = daemon_consent::mailbox_page(
+                &state.db,
+                &state.flows,
+                flow_state,
+                nonce.as_deref(),
+            )
+            .await
+            .map(|p| p.domain)
+            .unwrap_or_default();
+            let page = daemon_page::mailbox_form(flow_state, &domain, typed, Some(&message));
+            (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response()
+        }
+        Err(e) => domain_json_error(&e, &request_id(&headers)),
+    }
+}
+
+/// `POST /v1/auth/prepare` (AppAuth): a single-use token for an authorize endpoint's
+/// `token` parameter; `authorizeDaemon` needs one (wire-api.md).
+pub async fn prepare(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppAuth(app): AppAuth,
+) -> Response {
+    match prepared_token::prepare(&state.db, &state.flows.keys, app.id, now_unix()).await {
+        Ok(token) => (
+            [(CACHE_CONTROL, "no-store")],
+            Json(serde_json::json!({ "token": token })),
+        )
+            .into_response(),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::html_escape::escape;
 
-pub fn mailbox_form(state: &str, typed: &str, error: Option<&str>) -> String {
+pub fn mailbox_form(state: &str, domain: &str, typed: &str, error: Option<&str>) -> String {
     let error = error
         .map(|e| format!("<p class=\"form-error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();
@@ -13,14 +13,16 @@ pub fn mailbox_form(state: &str, typed: &str, error: Option<&str>) -> String {
 <title>Connect a Google Workspace service account</title>\
 <link rel=\"stylesheet\" href=\"/pkg/linkgate.css\"></head><body><main class=\"auth-card\">\
 <h1>Connect a Google Workspace service account</h1>\
-<p>The application's service account acts for mailboxes of your domain (domain-wide \
-delegation). Enter an administrator's mailbox to check that the delegation works.</p>{error}\
+<p>You signed in for <strong>{domain}</strong>. The application's service account acts \
+for mailboxes of this domain (domain-wide delegation). Enter an administrator's mailbox of \
+{domain} to check that the delegation works.</p>{error}\
 <form method=\"post\" action=\"/v1/auth/daemon/google\">\
 <input type=\"hidden\" name=\"state\" value=\"{state}\">\
 <label for=\"mailbox\">Administrator mailbox</label>\
 <input id=\"mailbox\" type=\"email\" name=\"mailbox\" value=\"{typed}\" required>\
 <button type=\"submit\" class=\"button primary\">Connect</button></form></main></body></html>",
         state = escape(state),
+        domain = escape(domain),
         typed = escape(typed),
     )
 }

@@ -45,6 +45,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(password_form::page).post(password_form::submit),
         )
         .route("/v1/auth/authorizeDaemon", get(auth::authorize_daemon))
+        .route("/v1/auth/prepare", post(auth::prepare))
         .route(
             "/v1/auth/daemon/google",
             get(auth::google_daemon_page).post(auth::google_daemon_submit),

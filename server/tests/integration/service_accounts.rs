@@ -1,8 +1,13 @@
 //! The service-account flow against the Sandbox standing in for Office 365 (admin consent,
-//! then client credentials with a secret or a certificate-signed assertion) and for Google
-//! (a service-account key; the JWT-bearer grant, verified by the Sandbox with the public key
-//! of a key pair this test makes with openssl). Managed accounts under a service account.
-use crate::common::flow::{app_get, app_post, get, location, on, param, post_form, FlowApp};
+//! the administrator's OpenID sign-in to that tenant, then client credentials with a secret
+//! or a certificate-signed assertion) and for Google (the administrator's sign-in to a
+//! Workspace domain, a mailbox of it, then the JWT-bearer grant with a service-account key,
+//! verified by the Sandbox with the public key of a key pair this test makes with openssl).
+//! Managed accounts under a service account. The flow starts only with a prepared token.
+use crate::common::flow::{
+    app_get, app_post, consent_at_sandbox, get, location, on, param, post_form, Consent,
+    FlowApp, ALLOW,
+};
 use crate::common::{plain_client, Backend, TestDatabase, TestServer};
 use app::domain::crypto::{HashPurpose, MasterKey};
 use reqwest::StatusCode;
@@ -80,18 +85,16 @@ async fn sandbox_userinfo(base: &str, provider_token: &str) -> serde_json::Value
     r.json().await.unwrap()
 }
 
-async fn office365_admin_consent_and_client_credentials(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
-    let mut app = FlowApp::create(&base, "Tenant sync").await;
+/// An app whose Office 365 registration points at the Sandbox: consent, sign-in and token.
+async fn office365_app(base: &str, key: &MasterKey, name: &str) -> FlowApp {
+    let mut app = FlowApp::create(base, name).await;
     // The Sandbox knows the app by its client id and derived secret.
     let secret = key
         .hasher(HashPurpose::SandboxClient)
         .hash(app.client_id.as_bytes());
     let client_id = app.client_id.clone();
     let consent = format!("{base}/sandbox/adminconsent");
+    let authorize = format!("{base}/sandbox/authorize");
     let token = format!("{base}/sandbox/token");
     save_registration(
         &mut app,
@@ -100,24 +103,36 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
             ("client_id", &client_id),
             ("client_secret", &secret),
             ("admin_consent_url", &consent),
+            ("authorize_url", &authorize),
             ("token_url", &token),
         ],
     )
     .await;
+    app
+}
 
-    let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[("state", "d1")])).await;
+/// The app's server prepares a token and sends the administrator to `authorizeDaemon`.
+async fn start_daemon(base: &str, app: &FlowApp, service: &str, state: &str) -> url::Url {
+    let token = app.prepare(base).await;
+    let r = get(&app.flow_url(
+        base,
+        "authorizeDaemon",
+        service,
+        &[("state", state), ("token", &token)],
+    ))
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to_consent = location(&r);
+    location(&r)
+}
+
+/// The administrator answers the Sandbox's admin-consent page for `tenant`.
+async fn admin_consents(base: &str, to_consent: &url::Url, tenant: &str) -> url::Url {
     assert_eq!(to_consent.path(), "/sandbox/adminconsent");
-    assert_eq!(
-        param(&to_consent, "scope").as_deref(),
-        Some("https://graph.microsoft.com/.default")
-    );
     let mut form: Vec<(String, String)> = to_consent
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    form.push(("tenant".into(), "contoso.example".into()));
+    form.push(("tenant".into(), tenant.into()));
     form.push(("decision".into(), "approve".into()));
     let r = plain_client()
         .post(format!("{base}/sandbox/adminconsent"))
@@ -125,9 +140,52 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
         .send()
         .await
         .unwrap();
-    let callback = location(&r);
+    location(&r)
+}
+
+/// The administrator signs in at the Sandbox as `email` of `org`; returns where the
+/// platform sends the browser next.
+async fn admin_signs_in(base: &str, to_sign_in: &url::Url, email: &str, org: &str) -> url::Url {
+    assert_eq!(to_sign_in.path(), "/sandbox/authorize");
+    assert!(param(to_sign_in, "nonce").is_some(), "an OpenID sign-in");
+    assert!(param(to_sign_in, "scope")
+        .unwrap_or_default()
+        .split(' ')
+        .any(|s| s == "openid"));
+    let who = Consent {
+        email,
+        org,
+        ..ALLOW
+    };
+    let callback = consent_at_sandbox(base, to_sign_in, &who).await;
+    location(&get(&on(base, &callback)).await)
+}
+
+async fn error_code(r: reqwest::Response) -> (StatusCode, String) {
+    let status = r.status();
+    assert!(r.headers().get("location").is_none(), "never a redirect");
+    let j: serde_json::Value = r.json().await.unwrap();
+    (status, j["code"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn office365_admin_consent_and_client_credentials(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let app = office365_app(&base, &key, "Tenant sync").await;
+    let client_id = app.client_id.clone();
+
+    let to_consent = start_daemon(&base, &app, "Office365", "d1").await;
+    assert_eq!(
+        param(&to_consent, "scope").as_deref(),
+        Some("https://graph.microsoft.com/.default")
+    );
+    let callback = admin_consents(&base, &to_consent, "contoso.example").await;
     assert_eq!(param(&callback, "admin_consent").as_deref(), Some("True"));
-    let back = location(&get(&on(&base, &callback)).await);
+    // The consent answer is only a claim: the administrator signs in to that tenant next.
+    let to_sign_in = location(&get(&on(&base, &callback)).await);
+    let back = admin_signs_in(&base, &to_sign_in, "admin@contoso.example", "contoso.example").await;
     assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
     assert_eq!(param(&back, "state").as_deref(), Some("d1"));
     let code = param(&back, "code").unwrap();
@@ -176,7 +234,7 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
         "managed accounts are not service accounts"
     );
 
-    // The API upserts a service account for another consented tenant.
+    // The API (the app's own credentials) upserts a service account for another tenant.
     let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "fabrikam.example" })).await;
     assert_eq!(r.status(), StatusCode::OK);
 
@@ -193,8 +251,8 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
     // Declined consent reaches the app as access_denied.
-    let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[])).await;
-    let mut form: Vec<(String, String)> = location(&r)
+    let to_consent = start_daemon(&base, &app, "Office365", "d2").await;
+    let mut form: Vec<(String, String)> = to_consent
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -213,12 +271,114 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
 }
 on_both_backends!(office365_admin_consent_and_client_credentials);
 
+/// The attack of issue 13: someone holding only the public client id, or a browser that
+/// forges Office 365's consent answer, gets no tenant's token and re-binds no service account.
+async fn only_the_app_starts_and_only_the_tenants_administrator_completes(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let app = office365_app(&base, &key, "Victim's vendor").await;
+    let other = office365_app(&base, &key, "Attacker's app").await;
+    // The victim tenant consented long ago: the app holds its service account.
+    let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "authOrgId": "victim.example" })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let victim: serde_json::Value = r.json().await.unwrap();
+    let sql = sea_orm::Database::connect(db.url.clone()).await.unwrap();
+    let snapshot = |sql: sea_orm::DatabaseConnection| async move {
+        use sea_orm::{EntityTrait, QueryOrder};
+        app::entity::account::Entity::find()
+            .order_by_asc(app::entity::account::Column::Id)
+            .all(&sql)
+            .await
+            .unwrap()
+    };
+    let before = snapshot(sql.clone()).await;
+
+    // With the client id alone, the flow does not start; nor with a token in the browser.
+    let bare = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[])).await;
+    assert_eq!(
+        error_code(bare).await,
+        (StatusCode::BAD_REQUEST, "token.invalid".into())
+    );
+    let token = app.prepare(&base).await;
+    let as_token = app.flow_url(
+        &base,
+        "authorizeDaemon",
+        "Office365",
+        &[("token", &token), ("responseType", "token")],
+    );
+    assert_eq!(
+        error_code(get(&as_token).await).await,
+        (StatusCode::BAD_REQUEST, "responseType.invalid".into())
+    );
+    // A token is bound to the app that prepared it, and works once.
+    let foreign = other.prepare(&base).await;
+    let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[("token", &foreign)])).await;
+    assert_eq!(error_code(r).await.1, "token.invalid");
+    let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[("token", &token)])).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[("token", &token)])).await;
+    assert_eq!(error_code(r).await.1, "token.invalid", "a token works once");
+    // An expired token is refused.
+    let stale = app.prepare(&base).await;
+    use sea_orm::ConnectionTrait;
+    sql.execute_unprepared("UPDATE prepared_tokens SET expires_at = 1")
+        .await
+        .unwrap();
+    let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[("token", &stale)])).await;
+    assert_eq!(error_code(r).await.1, "token.invalid");
+
+    // The app started a flow; the browser forges consent for the victim's tenant without any
+    // consent page, then signs in as someone of another tenant: nothing is granted.
+    let to_consent = start_daemon(&base, &app, "Office365", "x").await;
+    let state = param(&to_consent, "state").unwrap();
+    let forged = format!(
+        "{base}/v1/auth/callback?admin_consent=True&tenant=victim.example&state={state}"
+    );
+    let to_sign_in = location(&get(&forged).await);
+    let back =
+        admin_signs_in(&base, &to_sign_in, "mallory@attacker.example", "attacker.example").await;
+    assert_eq!(param(&back, "status").as_deref(), Some("access_denied"), "{back}");
+    assert!(param(&back, "code").is_none() && back.fragment().is_none());
+    // And a sign-in that names no tenant at all proves nothing either.
+    let to_consent = start_daemon(&base, &app, "Office365", "y").await;
+    let state = param(&to_consent, "state").unwrap();
+    let forged = format!(
+        "{base}/v1/auth/callback?admin_consent=True&tenant=victim.example&state={state}"
+    );
+    let to_sign_in = location(&get(&forged).await);
+    let back = admin_signs_in(&base, &to_sign_in, "someone@example.com", "").await;
+    assert_eq!(param(&back, "status").as_deref(), Some("access_denied"));
+    // A consent answer replayed at the sign-in step is not a sign-in.
+    let to_consent = start_daemon(&base, &app, "Office365", "z").await;
+    let callback = admin_consents(&base, &to_consent, "victim.example").await;
+    let to_sign_in = location(&get(&on(&base, &callback)).await);
+    let sign_in_state = param(&to_sign_in, "state").unwrap();
+    let replay = format!(
+        "{base}/v1/auth/callback?admin_consent=True&tenant=victim.example&state={sign_in_state}"
+    );
+    let back = location(&get(&replay).await);
+    assert_ne!(param(&back, "status").as_deref(), Some("success"));
+
+    // Nothing changed: no new account, the victim's service account untouched.
+    let after = snapshot(sql.clone()).await;
+    assert_eq!(before, after);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].id, victim["accountId"].as_i64().unwrap());
+    sql.close().await.ok();
+    server.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(only_the_app_starts_and_only_the_tenants_administrator_completes);
+
 async fn certificates_and_google_service_account_keys(backend: Backend) {
     let db = TestDatabase::create(backend).await;
     let key = MasterKey::generate();
     let server = TestServer::start(&db, &key, |_| {}).await;
     let base = server.base.clone();
     let token_url = format!("{base}/sandbox/token");
+    let authorize_url = format!("{base}/sandbox/authorize");
     let consent = format!("{base}/sandbox/adminconsent");
 
     // Office 365 with a certificate: no secret crosses the wire, a signed assertion does.
@@ -242,38 +402,52 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "contoso.example" })).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 
-    // Google: the service-account key; the hosted page asks for the admin mailbox.
+    // Google: the service-account key, and the app's OAuth client for the admin's sign-in.
     let mut g = FlowApp::create(&base, "Workspace app").await;
     let (private, public) = key_pair();
     let email = "linkgate@project.iam.example";
     register_sandbox_key(&base, email, &public).await;
     let json_key = serde_json::json!({ "type": "service_account", "client_email": email, "private_key": private, "token_uri": token_url }).to_string();
+    let g_client = g.client_id.clone();
+    let g_secret = key
+        .hasher(HashPurpose::SandboxClient)
+        .hash(g.client_id.as_bytes());
     save_registration(
         &mut g,
         &[
             ("service_type", "Google"),
-            ("client_id", "1234.apps.googleusercontent.com"),
-            ("client_secret", "unused-for-service-accounts"),
+            ("client_id", &g_client),
+            ("client_secret", &g_secret),
             ("scopes", "Mail.Read"),
+            ("authorize_url", &authorize_url),
             ("token_url", &token_url),
             ("daemon_secret", &json_key),
         ],
     )
     .await;
-    let r = get(&g.flow_url(&base, "authorizeDaemon", "Google", &[("state", "g1")])).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page_url = location(&r);
+    let to_sign_in = start_daemon(&base, &g, "Google", "g1").await;
+    // A personal account has no Workspace domain: no grant.
+    let back = admin_signs_in(&base, &to_sign_in, "someone@gmail.example", "").await;
+    assert_eq!(param(&back, "status").as_deref(), Some("access_denied"));
+
+    let to_sign_in = start_daemon(&base, &g, "Google", "g1").await;
+    assert_eq!(param(&to_sign_in, "hd").as_deref(), Some("*"));
+    let page_url =
+        admin_signs_in(&base, &to_sign_in, "admin@acme.example", "acme.example").await;
     assert_eq!(page_url.path(), "/v1/auth/daemon/google");
     let page = get(page_url.as_str()).await.text().await.unwrap();
     assert!(page.contains("Administrator mailbox"));
+    assert!(page.contains("acme.example") && page.contains("value=\"admin@acme.example\""));
     let state = param(&page_url, "state").unwrap();
-    // A typo re-shows the form, keeping the flow.
-    let r = post_form(
-        &format!("{base}/v1/auth/daemon/google"),
-        &[("state", state.as_str()), ("mailbox", "not-an-email")],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A typo, or a mailbox of another domain, re-shows the form and keeps the flow.
+    for wrong in ["not-an-email", "ceo@victim.example"] {
+        let r = post_form(
+            &format!("{base}/v1/auth/daemon/google"),
+            &[("state", state.as_str()), ("mailbox", wrong)],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+    }
     let r = post_form(
         &format!("{base}/v1/auth/daemon/google"),
         &[("state", state.as_str()), ("mailbox", "admin@acme.example")],
@@ -293,6 +467,11 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     assert_eq!(
         (svc["type"].as_str(), svc["authOrgId"].as_str()),
         (Some("daemon"), Some("acme.example"))
+    );
+    // The grant asked for the data scopes only (Google refuses unauthorized `openid`…).
+    assert_eq!(
+        svc["authNativeScopes"],
+        serde_json::json!(["https://www.googleapis.com/auth/gmail.readonly"])
     );
     let info = sandbox_userinfo(&base, svc["providerAuth"]["accessToken"].as_str().unwrap()).await;
     assert_eq!(
@@ -319,20 +498,26 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     let mut h = FlowApp::create(&base, "Unknown key").await;
     let (stranger, _) = key_pair();
     let json_key = serde_json::json!({ "client_email": "stranger@project.iam.example", "private_key": stranger }).to_string();
+    let h_client = h.client_id.clone();
+    let h_secret = key
+        .hasher(HashPurpose::SandboxClient)
+        .hash(h.client_id.as_bytes());
     save_registration(
         &mut h,
         &[
             ("service_type", "Google"),
-            ("client_id", "5678.apps.googleusercontent.com"),
-            ("client_secret", "unused"),
+            ("client_id", &h_client),
+            ("client_secret", &h_secret),
             ("scopes", "Mail.Read"),
+            ("authorize_url", &authorize_url),
             ("token_url", &token_url),
             ("daemon_secret", &json_key),
         ],
     )
     .await;
-    let r = get(&h.flow_url(&base, "authorizeDaemon", "Google", &[])).await;
-    let state = param(&location(&r), "state").unwrap();
+    let to_sign_in = start_daemon(&base, &h, "Google", "h1").await;
+    let page_url = admin_signs_in(&base, &to_sign_in, "admin@acme.example", "acme.example").await;
+    let state = param(&page_url, "state").unwrap();
     let r = post_form(
         &format!("{base}/v1/auth/daemon/google"),
         &[("state", state.as_str()), ("mailbox", "admin@acme.example")],
@@ -344,7 +529,8 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     );
 
     // A provider without a service-account flow is refused before any redirect.
-    let r = get(&h.flow_url(&base, "authorizeDaemon", "Sandbox", &[])).await;
+    let token = h.prepare(&base).await;
+    let r = get(&h.flow_url(&base, "authorizeDaemon", "Sandbox", &[("token", &token)])).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     server.stop().await;
     db.drop_it().await;

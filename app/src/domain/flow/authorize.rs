@@ -1,18 +1,24 @@
 //! Step 1 of every hosted flow: check every parameter against the app, keep a pending flow
 //! in the database (any instance can finish it), and send the user on with a state of our
 //! own: to the provider's authorize URL (PKCE S256 where it takes it), to its admin-consent
-//! URL (Office 365 service accounts), or to the hosted service-account page (Google).
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+//! URL (Office 365 service accounts), or to the administrator's sign-in (Google service
+//! accounts). Starts are counted per client address and per app before anything is kept,
+//! and a service-account flow needs a prepared token (only the app's server has one).
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 use url::Url;
 use uuid::Uuid;
 
 use super::authorize_request::{self, AccountRole, AuthorizeRequest, FlowKind};
 use super::provider::{self, ResolvedProvider};
-use super::{scopes, upstream, FlowContext, FlowError, FLOW_TTL_SECS};
+use super::{prepared_token, scopes, upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::app::return_urls;
 use crate::domain::catalog::{self, AuthKind};
 use crate::domain::crypto::random_token;
 use crate::domain::end_user::{cookie_name, session, signature};
+use crate::domain::rate_limit;
 use crate::domain::{return_url, DomainError};
 use crate::entity::{account, application, end_user, pending_flow};
 
@@ -105,18 +111,74 @@ async fn secondary_user(
         })
 }
 
-/// Starts a flow; the URL is where to send the user (303). `cookies` are the request's.
-pub async fn start(
+/// What the surface knows about the request that starts a flow.
+pub struct StartRequest<'a> {
+    pub kind: FlowKind,
+    pub pairs: &'a [(String, String)],
+    /// The request's cookies (a secondary account's end-user session).
+    pub cookies: &'a [(String, String)],
+    /// The browser's `lg_flow` nonce the flow is bound to.
+    pub browser_nonce: &'a str,
+    /// The client's address, as the deployment trusts it.
+    pub client_addr: &'a str,
+}
+
+fn too_many(retry_after_secs: u64) -> DomainError {
+    DomainError::RateLimited {
+        message: "Too many sign-ins were started recently.",
+        retry_after_secs,
+    }
+}
+
+/// Counts a start against `bucket`; refuses it past the limit.
+async fn count_start(
     db: &impl ConnectionTrait,
+    bucket: &str,
+    limit: rate_limit::Limit,
+    now: i64,
+) -> Result<(), DomainError> {
+    rate_limit::hit(db, bucket, limit, now)
+        .await?
+        .map_err(|r| too_many(r.retry_after_secs))
+}
+
+/// Starts a flow; the URL is where to send the user (303).
+pub async fn start(
+    db: &DatabaseConnection,
     ctx: &FlowContext,
-    kind: FlowKind,
-    pairs: &[(String, String)],
-    cookies: &[(String, String)],
-    browser_nonce: &str,
+    start: StartRequest<'_>,
     now: i64,
 ) -> Result<Url, DomainError> {
+    let StartRequest {
+        kind,
+        pairs,
+        cookies,
+        browser_nonce,
+        client_addr,
+    } = start;
     let req = authorize_request::parse_for(kind, pairs)?;
+    if kind == FlowKind::Daemon && req.token.is_none() {
+        return Err(FlowError::parameter(
+            "token.invalid",
+            "token is required: a service-account flow starts with a prepared token from POST /v1/auth/prepare, made with the application's credentials.",
+        )
+        .into());
+    }
+    count_start(
+        db,
+        &format!("flows:addr:{client_addr}"),
+        ctx.start_limits.per_address,
+        now,
+    )
+    .await?;
     let (app, provider, return_to) = validate(db, ctx, &req).await?;
+    count_start(
+        db,
+        &format!("flows:app:{}", app.id),
+        ctx.start_limits.per_app,
+        now,
+    )
+    .await?;
     let end_user = match req.account_role {
         Some(AccountRole::Secondary) => {
             let user = secondary_user(db, ctx, &app, &req, cookies, now).await?;
@@ -138,6 +200,7 @@ pub async fn start(
         _ => None,
     };
     let state = random_token("");
+    let mut stage = None;
     let (asked, url, verifier) = match &provider {
         None => {
             let mut url = Url::parse(&format!("{}/v1/auth/password", ctx.public_origin))
@@ -150,12 +213,16 @@ pub async fn start(
             (asked, url, None)
         }
         Some(provider) => {
-            let asked = scopes::request(provider, &req.scopes, &req.native_scopes)?;
+            let mut asked = scopes::request(provider, &req.scopes, &req.native_scopes)?;
             let (url, verifier) = match kind {
-                FlowKind::Daemon => (
-                    super::daemon::start_url(ctx, provider, &state, &asked.native)?,
-                    None,
-                ),
+                FlowKind::Daemon => {
+                    // A service account's grant names data scopes only: Google refuses any
+                    // scope the domain's administrator did not authorize (providers.md).
+                    asked.native.retain(|s| !provider.always_scopes.contains(s));
+                    let first = super::daemon_consent::first_step(ctx, provider, &state)?;
+                    stage = first.stage;
+                    (first.url, first.pkce_verifier)
+                }
                 _ => upstream::authorize_url(
                     provider,
                     &ctx.callback_url(),
@@ -194,8 +261,14 @@ pub async fn start(
         browser_binding: Set(Some(ctx.browser_binding(browser_nonce))),
         attempts: Set(0),
         server_url: Set(req.server_url.clone()),
+        stage: Set(stage.map(str::to_owned)),
+        org_claim: Set(None),
     };
-    let _turn = crate::domain::write_transaction::turn(db).await;
-    row.insert(db).await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    if let Some(token) = &req.token {
+        prepared_token::redeem(&txn, &ctx.keys, app.id, token, now).await?;
+    }
+    row.insert(&txn).await?;
+    txn.commit().await?;
     Ok(url)
 }

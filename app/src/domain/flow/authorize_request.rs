@@ -29,7 +29,9 @@ impl FlowKind {
 
     fn response_types(self) -> &'static [ResponseType] {
         match self {
-            FlowKind::Account | FlowKind::Daemon => &[ResponseType::Code, ResponseType::Token],
+            FlowKind::Account => &[ResponseType::Code, ResponseType::Token],
+            // A service account's token never travels through a browser (wire-api.md).
+            FlowKind::Daemon => &[ResponseType::Code],
             FlowKind::User => &[ResponseType::Cookie, ResponseType::Code, ResponseType::None],
         }
     }
@@ -109,9 +111,15 @@ pub struct AuthorizeRequest {
     /// User-session flow only.
     pub account_role: Option<AccountRole>,
     pub user_signature: Option<UserSignature>,
+    /// A prepared token from `POST /v1/auth/prepare`; required to start a service-account flow.
+    pub token: Option<String>,
 }
 
-const SINGLE: [(&str, usize); 18] = [
+/// Bounds checked before anything else, so a huge request costs no more than a small one.
+const MAX_QUERY_BYTES: usize = 16 * 1024;
+pub const MAX_NATIVE_SCOPES: usize = 100;
+
+const SINGLE: [(&str, usize); 19] = [
     ("clientId", 128),
     ("serviceType", 64),
     ("returnUrl", 2048),
@@ -130,6 +138,7 @@ const SINGLE: [(&str, usize); 18] = [
     ("userId", 128),
     ("userSignature", 256),
     ("mailboxInfo", 320),
+    ("token", 128),
 ];
 
 struct Params<'a>(&'a [(String, String)]);
@@ -190,6 +199,7 @@ pub(crate) fn code_for(name: &str) -> &'static str {
         "state" => "state.invalid",
         "accountRole" => "accountRole.invalid",
         "userId" | "timestamp" | "userSignature" => "userSignature.invalid",
+        "token" => "token.invalid",
         _ => "request.invalid",
     }
 }
@@ -216,6 +226,12 @@ pub fn parse_for(
         return Err(FlowError::parameter(
             "request.invalid",
             "Too many parameters.",
+        ));
+    }
+    if pairs.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>() > MAX_QUERY_BYTES {
+        return Err(FlowError::parameter(
+            "request.invalid",
+            format!("The request is longer than {MAX_QUERY_BYTES} bytes."),
         ));
     }
     for (k, v) in pairs {
@@ -309,15 +325,23 @@ pub fn parse_for(
             scopes.push(unified.to_owned());
         }
     }
+    let listed = p.list("nativeScopes");
+    if listed.len() > MAX_NATIVE_SCOPES {
+        return Err(FlowError::parameter(
+            "nativeScopes.invalid",
+            format!("Ask for at most {MAX_NATIVE_SCOPES} native scopes."),
+        ));
+    }
     let mut native_scopes: Vec<String> = Vec::new();
-    for s in p.list("nativeScopes") {
+    let mut seen = std::collections::HashSet::new();
+    for s in listed {
         if s.len() > 256 {
             return Err(FlowError::parameter(
                 "nativeScopes.invalid",
                 "A native scope is longer than 256 characters.",
             ));
         }
-        if !native_scopes.iter().any(|x| x == s) {
+        if seen.insert(s) {
             native_scopes.push(s.to_owned());
         }
     }
@@ -372,6 +396,7 @@ pub fn parse_for(
         kind,
         account_role,
         user_signature,
+        token: p.one("token")?.map(str::to_owned),
     })
 }
 
@@ -492,5 +517,35 @@ mod tests {
         );
         let long = "x".repeat(3000);
         assert_eq!(code_of(&format!("{BASE}&state={long}")), "state.invalid");
+    }
+
+    #[test]
+    fn service_accounts_answer_with_a_code_only() {
+        let daemon = |q: &str| match parse_for(FlowKind::Daemon, &pairs(q)) {
+            Err(e) => e.code(),
+            Ok(_) => "ok",
+        };
+        assert_eq!(daemon(&format!("{BASE}&responseType=token")), "responseType.invalid");
+        assert_eq!(daemon(&format!("{BASE}&responseType=code&token=lgp_x")), "ok");
+        let r = parse_for(FlowKind::Daemon, &pairs(&format!("{BASE}&token=lgp_x"))).unwrap();
+        assert_eq!(r.token.as_deref(), Some("lgp_x"));
+    }
+
+    #[test]
+    fn native_scopes_are_bounded_before_they_are_deduplicated() {
+        // 60 KB of one-letter scopes: refused by size before any per-scope work.
+        let many = "a,".repeat(30_000);
+        assert_eq!(
+            code_of(&format!("{BASE}&nativeScopes={many}")),
+            "request.invalid"
+        );
+        // Within the size bound, the count is capped.
+        let list: Vec<String> = (0..101).map(|i| format!("s{i}")).collect();
+        assert_eq!(
+            code_of(&format!("{BASE}&nativeScopes={}", list.join(","))),
+            "nativeScopes.invalid"
+        );
+        let r = parse(&pairs(&format!("{BASE}&nativeScopes=a,b,a,c,b"))).unwrap();
+        assert_eq!(r.native_scopes, ["a", "b", "c"]);
     }
 }

@@ -38,10 +38,10 @@ pub(crate) fn refresh_place(account_id: i64) -> String {
     format!("accounts:{account_id}:provider_refresh_token")
 }
 
-struct Params<'a>(&'a [(String, String)]);
+pub(crate) struct Params<'a>(pub(crate) &'a [(String, String)]);
 
 impl Params<'_> {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         crate::domain::query_pairs::first(self.0, name).filter(|v| v.len() <= 4096)
     }
 }
@@ -60,32 +60,16 @@ impl std::fmt::Debug for Finished {
     }
 }
 
-/// Finishes a flow. `Err` only when no flow could be found (a JSON 400, nowhere to redirect).
-pub async fn finish(
+/// Finishes an account or user-session flow whose pending row `provider_answer` took.
+pub(crate) async fn complete_account(
     db: &DatabaseConnection,
     ctx: &FlowContext,
+    flow: &pending_flow::Model,
     pairs: &[(String, String)],
-    browser_nonce: Option<&str>,
     now: i64,
 ) -> Result<Finished, DomainError> {
-    let p = Params(pairs);
-    let state = p.get("state").ok_or_else(|| {
-        FlowError::parameter("state.invalid", "The provider's answer has no state.")
-    })?;
-    let flow = take(db, ctx, state).await?;
-    let outcome = if flow.expires_at <= now {
-        Err(Failure::new(
-            FailureStatus::Expired,
-            "The sign-in took too long; start again.",
-        ))
-    } else if !ctx.same_browser(&flow, browser_nonce) {
-        Err(other_browser())
-    } else if flow.flow_kind == "daemon" {
-        super::daemon::complete_admin_consent(db, ctx, &flow, pairs, now).await
-    } else {
-        complete(db, ctx, &flow, &p, now).await
-    };
-    conclude(&flow, outcome)
+    let outcome = complete(db, ctx, flow, &Params(pairs), now).await;
+    conclude(flow, outcome)
 }
 
 /// Finds a pending flow by its state and consumes it (single use).
@@ -192,7 +176,7 @@ pub(crate) fn server_failure(e: DomainError) -> Failure {
 
 /// RFC 9207: an `iss` in the response must name the provider this flow went to (mix-up
 /// defence). Without a configured issuer, the authorize endpoint's origin is expected.
-fn issuer_matches(provider: &ResolvedProvider, iss: &str) -> bool {
+pub(crate) fn issuer_matches(provider: &ResolvedProvider, iss: &str) -> bool {
     match &provider.issuer {
         Some(expected) => expected.trim_end_matches('/') == iss.trim_end_matches('/'),
         None => Url::parse(iss)

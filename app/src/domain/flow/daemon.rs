@@ -1,9 +1,9 @@
-//! The service-account flow (`/v1/auth/authorizeDaemon`, providers.md "Service accounts").
-//! Office 365: an administrator grants tenant-wide consent; tokens then come from the
-//! client-credentials grant, authenticated by the client secret or a certificate-signed
-//! assertion. Google: the registration's service-account key; a hosted page asks which
-//! admin mailbox to act for, and a JWT-bearer grant with `sub` = that mailbox proves it.
-//! Managed accounts (one mailbox under a service account) get their tokens the same way.
+//! Service accounts (providers.md "Service accounts"): their grants and their rows.
+//! Office 365: tokens come from the client-credentials grant for a tenant that consented,
+//! authenticated by the client secret or a certificate-signed assertion. Google: the
+//! registration's service-account key, a JWT-bearer grant with `sub` = the mailbox to act
+//! for. Managed accounts (one mailbox under a service account) get their tokens the same
+//! way. The browser steps that lead here are in `daemon_consent`; the API's in `v1/am`.
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -13,9 +13,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
 
-use super::callback::{self, access_place, provider_failure, server_failure, Finished, Success};
+use super::callback::{self, access_place, Success};
 use super::provider::{self, ResolvedProvider};
-use super::return_redirect::{Failure, FailureStatus};
 use super::upstream::{self, Tokens, UpstreamError};
 use super::{FlowContext, FlowError};
 use crate::domain::DomainError;
@@ -23,54 +22,12 @@ use crate::entity::{account, application, pending_flow};
 
 pub const OFFICE365: &str = "office365_client_credentials";
 pub const GOOGLE: &str = "google_service_account";
-const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
-
-/// Where `authorizeDaemon` sends the administrator.
-pub fn start_url(
-    ctx: &FlowContext,
-    p: &ResolvedProvider,
-    state: &str,
-    native_scopes: &[String],
-) -> Result<Url, DomainError> {
-    let _ = native_scopes;
-    match p.daemon.as_deref() {
-        Some(OFFICE365) => {
-            let raw = p
-                .admin_consent_url
-                .as_deref()
-                .ok_or(DomainError::Internal("no admin-consent URL"))?;
-            let mut url =
-                Url::parse(raw).map_err(|_| DomainError::Internal("admin-consent URL"))?;
-            url.query_pairs_mut()
-                .append_pair("client_id", &p.client_id)
-                .append_pair("redirect_uri", &ctx.callback_url())
-                .append_pair("state", state)
-                .append_pair("scope", GRAPH_DEFAULT_SCOPE);
-            Ok(url)
-        }
-        Some(GOOGLE) if p.daemon_secret.is_some() => {
-            let mut url = Url::parse(&format!("{}/v1/auth/daemon/google", ctx.public_origin))
-                .map_err(|_| DomainError::Internal("public origin"))?;
-            url.query_pairs_mut().append_pair("state", state);
-            Ok(url)
-        }
-        Some(GOOGLE) => Err(FlowError::parameter(
-            "serviceType.invalid",
-            "The Google registration has no service-account key; add it in the dashboard.",
-        )
-        .into()),
-        _ => Err(FlowError::parameter(
-            "serviceType.invalid",
-            format!("{} has no service-account flow.", p.service_type),
-        )
-        .into()),
-    }
-}
+pub(crate) const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
 
 /// A Google service-account JSON key (the fields providers.md names).
 #[derive(Deserialize)]
-struct GoogleKey {
-    client_email: String,
+pub(crate) struct GoogleKey {
+    pub(crate) client_email: String,
     private_key: String,
 }
 
@@ -101,7 +58,7 @@ fn sign(header: Header, claims: &Assertion<'_>, pem: &str) -> Result<String, Ups
 }
 
 /// A token for `mailbox` from the Google JWT-bearer grant (assertion lives at most an hour).
-async fn google_token(
+pub(crate) async fn google_token(
     ctx: &FlowContext,
     p: &ResolvedProvider,
     scopes: &str,
@@ -129,7 +86,7 @@ async fn google_token(
 }
 
 /// A tenant-wide token from the client-credentials grant.
-async fn office365_token(
+pub(crate) async fn office365_token(
     ctx: &FlowContext,
     p: &ResolvedProvider,
     tenant: &str,
@@ -208,23 +165,23 @@ pub async fn fresh_tokens(
     result.map_err(|e| FlowError::from(e).into())
 }
 
-fn hostish(v: &str) -> bool {
+pub(crate) fn hostish(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 253
         && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
 }
 
-struct DaemonIdentity {
-    auth_user_id: String,
-    auth_org_id: String,
-    email: Option<String>,
-    native_scopes: String,
+pub(crate) struct DaemonIdentity {
+    pub(crate) auth_user_id: String,
+    pub(crate) auth_org_id: String,
+    pub(crate) email: Option<String>,
+    pub(crate) native_scopes: String,
 }
 
 /// Creates or updates the app's service account for one tenant or domain (one transaction)
 /// and issues what the return URL gets.
-async fn save_daemon(
+pub(crate) async fn save_daemon(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     flow: &pending_flow::Model,
@@ -348,7 +305,10 @@ pub async fn upsert_via_api(
         Some(GOOGLE) => {
             let mailbox = check_mailbox(body.email.as_deref().unwrap_or_default())
                 .map_err(|m| FlowError::parameter("email.invalid", m))?;
-            let scopes = super::scopes::request(&p, &[], &[])?.native.join(" ");
+            let mut asked = super::scopes::request(&p, &[], &[])?.native;
+            // Data scopes only: Google refuses scopes the domain did not authorize.
+            asked.retain(|s| !p.always_scopes.contains(s));
+            let scopes = asked.join(" ");
             let tokens = google_token(ctx, &p, &scopes, &mailbox, now)
                 .await
                 .map_err(FlowError::from)?;
@@ -386,65 +346,6 @@ pub async fn upsert_via_api(
     Ok(row)
 }
 
-use crate::domain::query_pairs::first as param;
-
-async fn provider_of_flow(
-    db: &DatabaseConnection,
-    ctx: &FlowContext,
-    flow: &pending_flow::Model,
-) -> Result<ResolvedProvider, Failure> {
-    let app = application::Entity::find_by_id(flow.app_id)
-        .one(db)
-        .await
-        .map_err(|e| server_failure(e.into()))?
-        .ok_or_else(|| Failure::new(FailureStatus::ServerError, "The application was deleted."))?;
-    provider::resolve(db, ctx, &app, &flow.service_type)
-        .await
-        .map_err(|_| {
-            Failure::new(
-                FailureStatus::ProviderError,
-                "The application's registration for this provider was removed.",
-            )
-        })
-}
-
-/// Office 365's answer to admin consent (`admin_consent=True&tenant=…`, or an error).
-pub(crate) async fn complete_admin_consent(
-    db: &DatabaseConnection,
-    ctx: &FlowContext,
-    flow: &pending_flow::Model,
-    pairs: &[(String, String)],
-    now: i64,
-) -> Result<Success, Failure> {
-    if let Some(error) = param(pairs, "error") {
-        if error == "access_denied" {
-            return Err(Failure::new(
-                FailureStatus::AccessDenied,
-                "The administrator declined consent.",
-            ));
-        }
-        return Err(provider_failure("admin consent answered an error"));
-    }
-    let consented = param(pairs, "admin_consent").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let tenant = param(pairs, "tenant").filter(|t| hostish(t));
-    let (true, Some(tenant)) = (consented, tenant) else {
-        return Err(provider_failure("admin consent without a tenant"));
-    };
-    let p = provider_of_flow(db, ctx, flow).await?;
-    let tokens = office365_token(ctx, &p, tenant, now)
-        .await
-        .map_err(provider_failure)?;
-    let who = DaemonIdentity {
-        auth_user_id: p.client_id.clone(),
-        auth_org_id: tenant.to_owned(),
-        email: None,
-        native_scopes: GRAPH_DEFAULT_SCOPE.into(),
-    };
-    save_daemon(db, ctx, flow, who, &tokens, now)
-        .await
-        .map_err(server_failure)
-}
-
 /// A mailbox an administrator typed: an email address whose domain is the Workspace domain.
 pub fn check_mailbox(raw: &str) -> Result<String, String> {
     let m = raw.trim().to_ascii_lowercase();
@@ -456,71 +357,6 @@ pub fn check_mailbox(raw: &str) -> Result<String, String> {
         }
         _ => Err("Enter the administrator's email address, like admin@example.com.".into()),
     }
-}
-
-/// The hosted page's answer for Google: prove the key acts for `mailbox`, then save.
-pub async fn complete_google(
-    db: &DatabaseConnection,
-    ctx: &FlowContext,
-    state: &str,
-    mailbox: &str,
-    browser_nonce: Option<&str>,
-    now: i64,
-) -> Result<Finished, DomainError> {
-    // Checked before the flow is consumed: whoever merely knows the state cannot end it.
-    let peek = pending_flow::Entity::find()
-        .filter(pending_flow::Column::StateHash.eq(ctx.keys.state.hash(state.as_bytes())))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            FlowError::parameter("state.invalid", "This sign-in is unknown or finished.")
-        })?;
-    if peek.flow_kind != "daemon" || peek.service_type != "Google" {
-        return Err(FlowError::parameter(
-            "state.invalid",
-            "This is not a Google service-account flow.",
-        )
-        .into());
-    }
-    if !ctx.same_browser(&peek, browser_nonce) {
-        return Err(FlowError::parameter(
-            "state.invalid",
-            "This page was not opened in this browser; start again from the application.",
-        )
-        .into());
-    }
-    let flow = callback::take(db, ctx, state).await?;
-    let outcome = async {
-        if flow.expires_at <= now {
-            return Err(Failure::new(
-                FailureStatus::Expired,
-                "The sign-in took too long; start again.",
-            ));
-        }
-        let p = provider_of_flow(db, ctx, &flow).await?;
-        let scopes = flow.native_scopes.clone();
-        let tokens = google_token(ctx, &p, &scopes, mailbox, now)
-            .await
-            .map_err(provider_failure)?;
-        let key: Option<GoogleKey> = p
-            .daemon_secret
-            .as_ref()
-            .and_then(|s| serde_json::from_str(&s.0).ok());
-        let who = DaemonIdentity {
-            auth_user_id: key.map(|k| k.client_email).unwrap_or_default(),
-            auth_org_id: mailbox
-                .split_once('@')
-                .map(|(_, d)| d.to_owned())
-                .unwrap_or_default(),
-            email: Some(mailbox.to_owned()),
-            native_scopes: scopes,
-        };
-        save_daemon(db, ctx, &flow, who, &tokens, now)
-            .await
-            .map_err(server_failure)
-    }
-    .await;
-    callback::conclude(&flow, outcome)
 }
 
 /// `POST /v1/am/svc_accounts/{id}/accounts`: a managed account for one mailbox under a

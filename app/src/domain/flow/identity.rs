@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::provider::ResolvedProvider;
 use super::upstream::{Tokens, UpstreamError};
 use crate::domain::catalog::IdentitySource;
+use crate::domain::outbound::OutboundClient;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
@@ -45,16 +46,16 @@ pub fn from_document(p: &ResolvedProvider, doc: &Value) -> Result<Identity, Upst
     })
 }
 
-async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Result<Value, UpstreamError> {
-    let response = http
-        .get(url)
-        .bearer_auth(token)
+async fn get_json(http: &OutboundClient, url: &str, token: &str) -> Result<Value, UpstreamError> {
+    let request = oauth2::http::Request::get(url)
+        .header("authorization", format!("Bearer {token}"))
         .header("accept", "application/json")
-        .send()
+        .body(Vec::new())
+        .map_err(|_| UpstreamError::Unavailable("the identity URL is not valid".into()))?;
+    let response = http
+        .execute(request)
         .await
-        .map_err(|e| {
-            UpstreamError::Unavailable(format!("identity request failed: {}", e.without_url()))
-        })?;
+        .map_err(|e| UpstreamError::Unavailable(format!("identity request failed: {e}")))?;
     if response.status().as_u16() == 401 {
         return Err(UpstreamError::Unauthorized);
     }
@@ -64,16 +65,14 @@ async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Result<Valu
             response.status()
         )));
     }
-    response
-        .json()
-        .await
+    serde_json::from_slice(response.body())
         .map_err(|_| UpstreamError::Unavailable("the identity is not JSON".into()))
 }
 
 /// Calls the provider's identity endpoint with a token, to see whether it is still accepted.
 /// Providers whose identity is only in the id_token have nothing to ping: `Ok`.
 pub async fn ping(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     p: &ResolvedProvider,
     access_token: &str,
 ) -> Result<(), UpstreamError> {
@@ -87,7 +86,7 @@ pub async fn ping(
 }
 
 pub async fn fetch(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     p: &ResolvedProvider,
     tokens: &Tokens,
 ) -> Result<Identity, UpstreamError> {

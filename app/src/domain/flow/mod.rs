@@ -3,13 +3,17 @@
 //! provider tokens fresh. Shared mechanics (pending flows, codes, tokens) live once here so
 //! the service-account and user-session flows can reuse them.
 pub mod account_token;
+pub mod admin_sign_in;
 pub mod authorize;
 pub mod authorize_request;
 pub mod callback;
 pub mod code_exchange;
 pub mod daemon;
+pub mod daemon_consent;
 pub mod error;
 pub mod identity;
+pub mod prepared_token;
+pub mod provider_answer;
 pub mod provider;
 pub mod refresh;
 pub mod return_redirect;
@@ -19,6 +23,8 @@ pub mod upstream;
 pub use error::FlowError;
 
 use super::crypto::{HashPurpose, KeyedHasher, MasterKey};
+use super::outbound::OutboundClient;
+use super::rate_limit::Limit;
 use super::sealed::KeyRing;
 
 /// A pending flow expires this long after authorize (the user is at the provider meanwhile).
@@ -41,6 +47,7 @@ pub struct FlowKeys {
     pub previous_token: Vec<KeyedHasher>,
     pub sandbox_client: KeyedHasher,
     pub sandbox_token: KeyedHasher,
+    pub prepared: KeyedHasher,
     pub ring: KeyRing,
 }
 
@@ -56,29 +63,68 @@ impl FlowKeys {
                 .collect(),
             sandbox_client: current.hasher(HashPurpose::SandboxClient),
             sandbox_token: current.hasher(HashPurpose::SandboxToken),
+            prepared: current.hasher(HashPurpose::PreparedToken),
             ring: KeyRing::new(current.clone(), previous.to_vec()),
         }
     }
 }
 
-/// What a flow needs besides the database: keys, the upstream HTTP client and where the
-/// platform is reachable (the provider redirect URI is `<origin>/v1/auth/callback`).
+/// How many flows anyone may start without a credential (docs/security.md): each start keeps
+/// a pending flow for its lifetime, so starts are counted per client address and per app.
+#[derive(Clone, Copy, Debug)]
+pub struct FlowStartLimits {
+    pub per_address: Limit,
+    pub per_app: Limit,
+}
+
+impl Default for FlowStartLimits {
+    fn default() -> Self {
+        FlowStartLimits {
+            per_address: Limit::new(120, 10 * 60),
+            per_app: Limit::new(6000, 10 * 60),
+        }
+    }
+}
+
+/// What a flow needs besides the database: keys, the outbound client (the one policy for
+/// requests on someone's behalf) and where the platform is reachable (the provider redirect
+/// URI is `<origin>/v1/auth/callback`).
 #[derive(Clone)]
 pub struct FlowContext {
     pub keys: FlowKeys,
-    pub http: reqwest::Client,
+    pub http: OutboundClient,
     pub public_origin: String,
     pub sandbox_enabled: bool,
     /// Seconds a refresher may hold an account's refresh lease (the upstream timeout and
     /// some margin); a crashed instance's lease lapses after it.
     pub lease_secs: i64,
-    /// Password services: how long a sign-in check may take, and whether it may connect to
-    /// loopback and private addresses (development only: SSRF).
+    /// Password services: how long a sign-in check may take.
     pub check_timeout: std::time::Duration,
-    pub allow_internal_hosts: bool,
+    pub start_limits: FlowStartLimits,
 }
 
 impl FlowContext {
+    /// Whether loopback hosts may be reached (development: the Sandbox, local test servers).
+    pub fn allow_loopback(&self) -> bool {
+        self.http.policy().allow_loopback
+    }
+
+    /// A development context for unit tests.
+    #[cfg(test)]
+    pub fn for_tests(keys: FlowKeys) -> Self {
+        let timeout = std::time::Duration::from_secs(5);
+        FlowContext {
+            keys,
+            http: OutboundClient::new(super::outbound::Policy::DEVELOPMENT, timeout)
+                .unwrap_or_else(|e| panic!("{e}")),
+            public_origin: "http://127.0.0.1:3000".into(),
+            sandbox_enabled: true,
+            lease_secs: 15,
+            check_timeout: timeout,
+            start_limits: FlowStartLimits::default(),
+        }
+    }
+
     /// The value stored with a flow for the browser's `lg_flow` cookie.
     pub fn browser_binding(&self, nonce: &str) -> String {
         self.keys.state.hash(format!("browser|{nonce}").as_bytes())

@@ -1,5 +1,6 @@
-//! Every request to a provider's OAuth endpoints, through the `oauth2` crate, over one HTTP
-//! client that follows no redirects and gives up after a timeout.
+//! Every request to a provider's OAuth endpoints, through the `oauth2` crate, over the one
+//! outbound client (`domain::outbound`: https and public addresses only outside development,
+//! no redirects, a timeout, a capped body).
 use oauth2::basic::{
     BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
     BasicTokenIntrospectionResponse, BasicTokenType,
@@ -10,12 +11,13 @@ use oauth2::{
     PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope,
     StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
+use oauth2::http;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use url::Url;
 
 use super::provider::ResolvedProvider;
 use crate::domain::catalog::ClientAuth;
+use crate::domain::outbound::OutboundClient;
 
 /// The token response fields beyond RFC 6749 that some providers send.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -41,18 +43,6 @@ type ProviderClient = Client<
     EndpointMaybeSet,
     EndpointSet,
 >;
-
-/// The client for provider calls: no redirects (a token endpoint that redirects is broken or
-/// hostile), a bounded wait, no cookies. Fails at start-up rather than fall back to a client
-/// without those safeguards.
-pub fn http_client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .user_agent(concat!("Linkgate/", env!("CARGO_PKG_VERSION")))
-        .build()
-}
 
 fn client(p: &ResolvedProvider, redirect_uri: &str) -> Result<ProviderClient, UpstreamError> {
     let bad = |_| UpstreamError::Unavailable("a provider URL is not valid".into());
@@ -148,6 +138,8 @@ fn tokens(r: ProviderTokenResponse, now: i64) -> Tokens {
 fn classify<RE: std::error::Error + 'static>(
     e: RequestTokenError<RE, BasicErrorResponse>,
 ) -> UpstreamError {
+    // Some providers (Zoho) answer errors with HTTP 200 and an `error` field; the oauth2
+    // crate then reports a parse failure of the body, which is handled below.
     match e {
         RequestTokenError::ServerResponse(r) => match r.error() {
             BasicErrorResponseType::InvalidGrant => UpstreamError::InvalidGrant,
@@ -156,9 +148,9 @@ fn classify<RE: std::error::Error + 'static>(
             }
             other => UpstreamError::Unavailable(format!("token endpoint error {other}")),
         },
-        // The request error's text may hold the URL; a URL may hold a token (Hubspot).
-        RequestTokenError::Request(_) => {
-            UpstreamError::Unavailable("token endpoint unreachable or too slow".into())
+        // The outbound client's errors name no URL (a URL may hold a token, Hubspot).
+        RequestTokenError::Request(e) => {
+            UpstreamError::Unavailable(format!("token endpoint: {e}"))
         }
         RequestTokenError::Parse(_, body) => UpstreamError::Unavailable(format!(
             "token endpoint answered {} bytes that are not a token response",
@@ -169,7 +161,7 @@ fn classify<RE: std::error::Error + 'static>(
 }
 
 pub async fn exchange_code(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     p: &ResolvedProvider,
     redirect_uri: &str,
     code: &str,
@@ -188,7 +180,7 @@ pub async fn exchange_code(
 }
 
 pub async fn refresh(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     p: &ResolvedProvider,
     redirect_uri: &str,
     refresh_token: &str,
@@ -207,7 +199,7 @@ pub async fn refresh(
 /// overrides allow http only on loopback (a local test or development server); there the
 /// same RFC 7009 request is sent directly.
 async fn revoke_on_loopback(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     p: &ResolvedProvider,
     url: &Url,
     token: &StandardRevocableToken,
@@ -229,18 +221,36 @@ async fn revoke_on_loopback(
             token.type_hint().unwrap_or_default().to_owned(),
         ),
     ];
-    let mut req = http.post(url.clone());
+    let mut req = http::Request::post(url.as_str())
+        .header("content-type", "application/x-www-form-urlencoded");
     let secret = p.client_secret.as_ref().map(|s| s.0.clone());
     match p.client_auth {
-        ClientAuth::Basic => req = req.basic_auth(&p.client_id, secret),
+        ClientAuth::Basic => {
+            use base64::Engine;
+            let pair = format!(
+                "{}:{}",
+                url::form_urlencoded::byte_serialize(p.client_id.as_bytes()).collect::<String>(),
+                url::form_urlencoded::byte_serialize(secret.unwrap_or_default().as_bytes())
+                    .collect::<String>()
+            );
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            req = req.header("authorization", format!("Basic {encoded}"));
+        }
         ClientAuth::Post => {
             form.push(("client_id", p.client_id.clone()));
             form.extend(secret.map(|s| ("client_secret", s)));
         }
     }
-    let response = req.form(&form).send().await.map_err(|e| {
-        UpstreamError::Unavailable(format!("revocation failed: {}", e.without_url()))
-    })?;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&form)
+        .finish();
+    let request = req
+        .body(body.into_bytes())
+        .map_err(|_| UpstreamError::Unavailable("revocation request not valid".into()))?;
+    let response = http
+        .execute(request)
+        .await
+        .map_err(|e| UpstreamError::Unavailable(format!("revocation failed: {e}")))?;
     if response.status().is_success() {
         Ok(true)
     } else {
@@ -253,7 +263,7 @@ async fn revoke_on_loopback(
 
 /// Revokes a grant where the provider says how (RFC 7009); `Ok(false)` when it cannot.
 pub async fn revoke(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     p: &ResolvedProvider,
     redirect_uri: &str,
     access_token: Option<&str>,
@@ -284,7 +294,7 @@ pub async fn revoke(
 /// client secret, or, when `assertion` is given, a certificate-signed client assertion
 /// (RFC 7523 §2.2) instead of a secret.
 pub async fn client_credentials(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     p: &ResolvedProvider,
     scope: &str,
     assertion: Option<String>,
@@ -328,28 +338,30 @@ struct ErrorAnswer {
 /// The JWT-bearer grant (RFC 7523 §2.1, Google service accounts). The `oauth2` crate has no
 /// builder for this grant type, so the one form post is made here.
 pub async fn jwt_bearer(
-    http: &reqwest::Client,
+    http: &OutboundClient,
     token_url: &Url,
     assertion: &str,
     now: i64,
 ) -> Result<Tokens, UpstreamError> {
-    let response = http
-        .post(token_url.clone())
-        .form(&[
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
             ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
             ("assertion", assertion),
         ])
-        .send()
+        .finish();
+    let request = http::Request::post(token_url.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(body.into_bytes())
+        .map_err(|_| UpstreamError::Unavailable("token request not valid".into()))?;
+    let response = http
+        .execute(request)
         .await
-        .map_err(|e| {
-            UpstreamError::Unavailable(format!("token endpoint unreachable: {}", e.without_url()))
-        })?;
+        .map_err(|e| UpstreamError::Unavailable(format!("token endpoint: {e}")))?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|e| {
-        UpstreamError::Unavailable(format!("token endpoint body: {}", e.without_url()))
-    })?;
+    let body = response.body();
     if status.is_success() {
-        let a: BearerGrantAnswer = serde_json::from_slice(&body)
+        let a: BearerGrantAnswer = serde_json::from_slice(body)
             .map_err(|_| UpstreamError::Unavailable("not a token response".into()))?;
         return Ok(Tokens {
             access_token: a.access_token,
@@ -359,7 +371,7 @@ pub async fn jwt_bearer(
             extra: ProviderExtra::default(),
         });
     }
-    match serde_json::from_slice::<ErrorAnswer>(&body).map(|e| e.error) {
+    match serde_json::from_slice::<ErrorAnswer>(body).map(|e| e.error) {
         Ok(e) if e == "invalid_grant" => Err(UpstreamError::InvalidGrant),
         Ok(e) if e == "invalid_client" || e == "unauthorized_client" => {
             Err(UpstreamError::Unauthorized)

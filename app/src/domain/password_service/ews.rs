@@ -1,67 +1,50 @@
 //! Checks Exchange (EWS) credentials with one authenticated request: a `GetFolder` of the
 //! inbox with HTTP Basic authentication. 401 means wrong credentials.
-use std::time::Duration;
+use oauth2::http;
 use url::Url;
 
-use super::{host_policy, CheckError};
+use super::CheckError;
+use crate::domain::outbound::{OutboundClient, OutboundError};
 
 const GET_INBOX: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages">
 <soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape>
 <m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>"#;
 
-/// A client that connects to the one checked address of the server, follows no redirects.
-pub async fn pinned_client(
-    url: &Url,
-    timeout: Duration,
-    allow_internal: bool,
-) -> Result<reqwest::Client, CheckError> {
-    let host = url
-        .host_str()
-        .ok_or_else(|| CheckError::Unreachable("no host".into()))?;
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addr = host_policy::resolve(host, port, allow_internal).await?;
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        // No proxy: a proxy would resolve the name again and bypass the checked address.
-        .no_proxy()
-        .resolve(host, addr)
-        .build()
-        .map_err(|e| CheckError::Unreachable(e.without_url().to_string()))
-}
-
-pub fn map_send_error(e: reqwest::Error) -> CheckError {
-    if e.is_timeout() {
-        CheckError::Timeout
-    } else if e.is_connect() {
-        CheckError::Unreachable(e.without_url().to_string())
-    } else {
-        CheckError::Protocol(e.without_url().to_string())
+/// A failed outbound request in the form's words.
+pub fn check_error(e: OutboundError) -> CheckError {
+    match e {
+        OutboundError::Refused(m) => CheckError::Refused(m),
+        OutboundError::Timeout => CheckError::Timeout,
+        OutboundError::TooLarge(_) => {
+            CheckError::Protocol("the server's answer is far larger than a sign-in answer".into())
+        }
+        OutboundError::Unresolved(_) | OutboundError::Connect(_) => {
+            CheckError::Unreachable(e.to_string())
+        }
+        OutboundError::Failed(m) => CheckError::Protocol(m),
     }
 }
 
+/// Checks the credentials through the outbound client (policy, no redirects, capped body).
 pub async fn verify(
+    http: &OutboundClient,
     server_url: &Url,
     login: &str,
     password: &str,
-    timeout: Duration,
-    allow_internal: bool,
 ) -> Result<(), CheckError> {
-    let client = pinned_client(server_url, timeout, allow_internal).await?;
-    let response = client
-        .post(server_url.clone())
-        .basic_auth(login, Some(password))
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
+    let request = http::Request::post(server_url.as_str())
+        .header("authorization", format!("Basic {basic}"))
         .header("content-type", "text/xml; charset=utf-8")
-        .body(GET_INBOX)
-        .send()
-        .await
-        .map_err(map_send_error)?;
+        .body(GET_INBOX.as_bytes().to_vec())
+        .map_err(|_| CheckError::Unreachable("not a server URL".into()))?;
+    let response = http.execute(request).await.map_err(check_error)?;
     match response.status().as_u16() {
         // Any page can answer 200 (a logon page, a proxy): only Exchange's own success counts.
         200 => {
-            let body = response.bytes().await.map_err(map_send_error)?;
-            let text = String::from_utf8_lossy(&body[..body.len().min(256 * 1024)]);
+            let text = String::from_utf8_lossy(response.body());
             if text.contains("ResponseClass=\"Success\"") {
                 Ok(())
             } else {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use url::{Host, Url};
 
-use super::host_policy;
+use crate::domain::outbound::address_policy as host_policy;
 use super::imap::TlsMode;
 use crate::domain::catalog;
 use crate::form_outcome::FieldErrors;
@@ -159,7 +159,7 @@ fn port(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<u16> {
     }
 }
 
-fn server_url(raw: &str, allow_internal: bool, errors: &mut FieldErrors) -> Option<Url> {
+fn server_url(raw: &str, allow_loopback: bool, errors: &mut FieldErrors) -> Option<Url> {
     let url = Url::parse(raw).ok().filter(|u| {
         let loopback = match u.host() {
             Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -167,7 +167,7 @@ fn server_url(raw: &str, allow_internal: bool, errors: &mut FieldErrors) -> Opti
             Some(Host::Ipv6(ip)) => ip.is_loopback(),
             None => false,
         };
-        (u.scheme() == "https" || (u.scheme() == "http" && loopback && allow_internal))
+        (u.scheme() == "https" || (u.scheme() == "http" && loopback && allow_loopback))
             && u.username().is_empty()
             && u.password().is_none()
             && raw.len() <= 2048
@@ -203,7 +203,7 @@ fn email_ok(v: &str) -> bool {
 pub fn parse(
     service_type: &str,
     pairs: &[(String, String)],
-    allow_internal: bool,
+    allow_loopback: bool,
 ) -> Result<ServiceForm, FieldErrors> {
     let mut e = FieldErrors::default();
     let form = match service_type {
@@ -267,7 +267,7 @@ pub fn parse(
                 e.add("login", "Enter the login (up to 320 characters).");
             }
             let password = password(pairs, &mut e);
-            let url = server_url(text(pairs, "server_url"), allow_internal, &mut e);
+            let url = server_url(text(pairs, "server_url"), allow_loopback, &mut e);
             match url {
                 Some(server_url) => ServiceForm::Ews(EwsForm {
                     email,
@@ -279,7 +279,7 @@ pub fn parse(
             }
         }
         _ => {
-            let url = server_url(text(pairs, "server_url"), allow_internal, &mut e);
+            let url = server_url(text(pairs, "server_url"), allow_loopback, &mut e);
             let username = text(pairs, "username").to_owned();
             if username.is_empty() || !plain(&username, 320) {
                 e.add("username", "Enter the user name (up to 320 characters).");

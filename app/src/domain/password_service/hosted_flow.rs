@@ -136,7 +136,7 @@ async fn check(
     f: &ServiceForm,
     trust_server: bool,
 ) -> Result<Checked, CheckError> {
-    let allow_internal = ctx.allow_internal_hosts;
+    let allow_loopback = ctx.allow_loopback();
     let timeout = ctx.check_timeout;
     match f {
         ServiceForm::Imap(i) => {
@@ -145,7 +145,7 @@ async fn check(
                 port: i.port,
                 tls: i.tls,
                 trust_server,
-                allow_internal,
+                allow_loopback,
             };
             imap::verify(&target, &i.login, &i.password, timeout).await?;
             Ok(Checked {
@@ -161,14 +161,7 @@ async fn check(
             })
         }
         ServiceForm::Ews(e) => {
-            ews::verify(
-                &e.server_url,
-                &e.login,
-                &e.password,
-                timeout,
-                allow_internal,
-            )
-            .await?;
+            ews::verify(&ctx.http, &e.server_url, &e.login, &e.password).await?;
             Ok(Checked {
                 auth_user_id: format!("{}@{}", e.login, e.server_url.as_str()),
                 email: e
@@ -181,14 +174,7 @@ async fn check(
             })
         }
         ServiceForm::Sugar(s) => {
-            sugarcrm::verify(
-                &s.server_url,
-                &s.username,
-                &s.password,
-                timeout,
-                allow_internal,
-            )
-            .await?;
+            sugarcrm::verify(&ctx.http, &s.server_url, &s.username, &s.password).await?;
             Ok(Checked {
                 auth_user_id: format!("{}@{}", s.username, s.server_url.as_str()),
                 email: s.username.contains('@').then(|| s.username.clone()),
@@ -281,7 +267,7 @@ pub async fn submit(
             429,
         ));
     }
-    let parsed = match form::parse(&flow.service_type, pairs, ctx.allow_internal_hosts) {
+    let parsed = match form::parse(&flow.service_type, pairs, ctx.allow_loopback()) {
         Ok(f) => f,
         Err(errors) => return Ok(again(&flow, state, app, pairs, errors, 422)),
     };

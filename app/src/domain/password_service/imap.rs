@@ -18,7 +18,9 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio_rustls::TlsConnector;
 
-use super::{host_policy, CheckError};
+use super::ews::check_error;
+use super::CheckError;
+use crate::domain::outbound::address_policy;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlsMode {
@@ -32,7 +34,7 @@ pub struct ImapTarget {
     pub port: u16,
     pub tls: TlsMode,
     pub trust_server: bool,
-    pub allow_internal: bool,
+    pub allow_loopback: bool,
 }
 
 /// Accepts any certificate: only for servers an app explicitly trusts (`trustServer`).
@@ -178,7 +180,9 @@ async fn authenticate<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 async fn check(t: &ImapTarget, login: &str, password: &str) -> Result<(), CheckError> {
-    let addr = host_policy::resolve(&t.host, t.port, t.allow_internal).await?;
+    let addr = address_policy::resolve(&t.host, t.port, t.allow_loopback)
+        .await
+        .map_err(check_error)?;
     let tcp = TcpStream::connect(addr)
         .await
         .map_err(|e| CheckError::Unreachable(format!("{}:{} ({})", t.host, t.port, e.kind())))?;

@@ -4,7 +4,6 @@
 pub mod attempts;
 pub mod ews;
 pub mod form;
-pub mod host_policy;
 pub mod hosted_flow;
 pub mod imap;
 pub mod sugarcrm;

@@ -5,11 +5,11 @@ use oauth2::{
     AuthType, ClientId, ClientSecret, RequestTokenError, ResourceOwnerPassword,
     ResourceOwnerUsername, TokenUrl,
 };
-use std::time::Duration;
 use url::Url;
 
-use super::ews::{map_send_error, pinned_client};
+use super::ews::check_error;
 use super::CheckError;
+use crate::domain::outbound::OutboundClient;
 
 /// The access and refresh tokens Sugar issued.
 pub struct SugarTokens {
@@ -19,17 +19,15 @@ pub struct SugarTokens {
 }
 
 pub async fn verify(
+    http: &OutboundClient,
     server_url: &Url,
     username: &str,
     password: &str,
-    timeout: Duration,
-    allow_internal: bool,
 ) -> Result<SugarTokens, CheckError> {
     use oauth2::TokenResponse;
     let token_url = server_url
         .join("rest/v11/oauth2/token")
         .map_err(|_| CheckError::Unreachable("not a server URL".into()))?;
-    let http = pinned_client(&token_url, timeout, allow_internal).await?;
     let client = BasicClient::new(ClientId::new("sugar".into()))
         .set_client_secret(ClientSecret::new(String::new()))
         .set_auth_type(AuthType::RequestBody)
@@ -39,7 +37,7 @@ pub async fn verify(
     match client
         .exchange_password(&user, &pass)
         .add_extra_param("platform", "base")
-        .request_async(&http)
+        .request_async(http)
         .await
     {
         Ok(t) => Ok(SugarTokens {
@@ -55,10 +53,7 @@ pub async fn verify(
         {
             Err(CheckError::WrongCredentials)
         }
-        Err(RequestTokenError::Request(e)) => Err(match e {
-            oauth2::HttpClientError::Reqwest(e) => map_send_error(*e),
-            _ => CheckError::Unreachable("the request failed".into()),
-        }),
+        Err(RequestTokenError::Request(e)) => Err(check_error(e)),
         Err(_) => Err(CheckError::Protocol("not a token response".into())),
     }
 }

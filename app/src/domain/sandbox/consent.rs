@@ -19,6 +19,8 @@ pub struct ConsentRequest {
     pub scopes: Vec<String>,
     pub code_challenge: Option<String>,
     pub login_hint: Option<String>,
+    /// OpenID `nonce`, echoed in the ID token.
+    pub nonce: Option<String>,
 }
 
 use crate::domain::query_pairs::first as get;
@@ -68,6 +70,9 @@ pub async fn check(
         scopes,
         code_challenge,
         login_hint: get(pairs, "login_hint").map(str::to_owned),
+        nonce: get(pairs, "nonce")
+            .filter(|n| n.len() <= 256)
+            .map(str::to_owned),
     })
 }
 
@@ -95,16 +100,32 @@ pub fn deny(req: &ConsentRequest, ctx: &FlowContext) -> Result<Url, SandboxError
     redirect(req, ctx, &[("error", "access_denied")])
 }
 
-/// The user approved as `email`, granting `granted` (a subset of what was asked).
+/// Who signs in at the consent page: an email, a name, and optionally the organization
+/// (Office 365 tenant or Google Workspace domain) the ID token names as `tid` and `hd`.
+pub struct SignedInAs<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub org: &'a str,
+}
+
+/// The user approved as `who`, granting `granted` (a subset of what was asked).
 pub async fn approve(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     req: &ConsentRequest,
-    email: &str,
-    name: &str,
+    who: SignedInAs<'_>,
     granted: &[String],
     now: i64,
 ) -> Result<Url, SandboxError> {
+    let SignedInAs { email, name, org } = who;
+    let org = org.trim().to_ascii_lowercase();
+    if org.len() > 253
+        || !org
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        return Err(invalid("Enter the organization as a domain or tenant id."));
+    }
     let email = email.trim().to_ascii_lowercase();
     if email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace) {
         return Err(invalid("Enter an email address to sign in as."));
@@ -138,6 +159,8 @@ pub async fn approve(
         created_at: Set(now),
         expires_at: Set(now + CODE_TTL_SECS),
         used_at: Set(None),
+        nonce: Set(req.nonce.clone()),
+        org: Set(Some(org).filter(|o| !o.is_empty())),
     };
     let _turn = crate::domain::write_transaction::turn(db).await;
     row.insert(db).await?;

@@ -23,6 +23,9 @@ pub struct TokenResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     pub scope: String,
+    /// OpenID Connect: when `openid` was granted (authorization code grant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -100,7 +103,49 @@ fn issued(
         created_at: Set(now),
         expires_at: Set(now + ttl),
         used_at: Set(None),
+        nonce: Set(None),
+        org: Set(from.org.clone()),
     }
+}
+
+#[derive(Serialize)]
+struct IdTokenClaims<'a> {
+    iss: String,
+    sub: &'a str,
+    aud: &'a str,
+    iat: i64,
+    exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    email: &'a str,
+    email_verified: bool,
+    name: &'a str,
+    /// Office 365's tenant and Google's Workspace domain, when the user named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hd: Option<&'a str>,
+}
+
+/// An OpenID Connect ID token for a code's grant, signed HS256 with the client's secret
+/// (OpenID Connect Core §10.1); the platform reads it straight from this endpoint over TLS.
+fn id_token(ctx: &FlowContext, g: &sandbox_grant::Model, now: i64) -> Result<String, SandboxError> {
+    let claims = IdTokenClaims {
+        iss: format!("{}/sandbox", ctx.public_origin),
+        sub: &g.subject,
+        aud: &g.client_id,
+        iat: now,
+        exp: now + ACCESS_TTL_SECS,
+        nonce: g.nonce.as_deref(),
+        email: &g.email,
+        email_verified: true,
+        name: &g.name,
+        tid: g.org.as_deref(),
+        hd: g.org.as_deref(),
+    };
+    let key = jsonwebtoken::EncodingKey::from_secret(ctx.sandbox_client_secret(&g.client_id).as_bytes());
+    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key)
+        .map_err(|_| SandboxError::InvalidRequest("the ID token could not be signed".into()))
 }
 
 /// The two grants for service accounts: `client_credentials` (after client authentication,
@@ -153,6 +198,8 @@ pub async fn service_grant(
         created_at: Set(now),
         expires_at: Set(now + ACCESS_TTL_SECS),
         used_at: Set(None),
+        nonce: Set(None),
+        org: Set(None),
     }
     .insert(db)
     .await?;
@@ -162,6 +209,7 @@ pub async fn service_grant(
         expires_in: ACCESS_TTL_SECS,
         refresh_token: None,
         scope,
+        id_token: None,
     })
 }
 
@@ -230,6 +278,11 @@ pub async fn grant(
     issued(ctx, &from, "access", &access, by, ACCESS_TTL_SECS, now)
         .insert(&txn)
         .await?;
+    let id_token = if by == "consent" && from.scope.split_whitespace().any(|s| s == "openid") {
+        Some(id_token(ctx, &from, now)?)
+    } else {
+        None
+    };
     txn.commit().await?;
     Ok(TokenResponse {
         access_token: access,
@@ -237,6 +290,7 @@ pub async fn grant(
         expires_in: ACCESS_TTL_SECS,
         refresh_token,
         scope: from.scope,
+        id_token,
     })
 }
 

@@ -72,6 +72,9 @@ pub async fn scenarios(
         .env("LINKGATE_DATA_DIR", &dir)
         .env("LINKGATE_MASTER_KEY", master.to_base64())
         .env("LINKGATE_SANDBOX", "true")
+        // The flow scenario starts hundreds of flows a second from one address on purpose.
+        .env("LINKGATE_FLOW_STARTS_PER_ADDRESS", "1000000000")
+        .env("LINKGATE_FLOW_STARTS_PER_APP", "1000000000")
         .env("LEPTOS_SITE_ROOT", &o.site_root);
     let server = Served::start(
         "the Linkgate server",

@@ -9,7 +9,8 @@ use app::domain::crypto::{random_token, HashPurpose, MasterKey};
 use app::domain::flow::{account_token, code_exchange, FlowKeys, CODE_TTL_SECS};
 use app::domain::now_unix;
 use app::domain::sealed::KeyRing;
-use app::domain::sign_up::{sign_up, SignUpInput};
+use app::domain::password::PasswordGate;
+use app::domain::sign_up::{sign_up, SignUpInput, SignUpLimits};
 use app::entity::{account, account_token as token_row, auth_code, team_member};
 use app::viewer::Role;
 use rand::seq::SliceRandom;
@@ -78,10 +79,13 @@ pub async fn seed(
     let owner_password = random_token("bench-");
     let user_id = sign_up(
         db,
+        &PasswordGate::new(1),
+        SignUpLimits::default(),
         SignUpInput {
             name: "Bench Owner".into(),
             email: owner_email.clone(),
             password: owner_password.clone(),
+            client_addr: "127.0.0.1".into(),
         },
         now,
     )

@@ -80,6 +80,19 @@ impl FlowApp {
         u.to_string()
     }
 
+    /// A prepared token (`POST /v1/auth/prepare`), as the app's server gets one.
+    pub async fn prepare(&self, base: &str) -> String {
+        let r = plain_client()
+            .post(format!("{base}/v1/auth/prepare"))
+            .header("authorization", self.basic())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let j: serde_json::Value = r.json().await.unwrap();
+        j["token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn exchange(&self, base: &str, code: &str) -> Response {
         plain_client()
             .post(format!("{base}/v1/auth/token/{code}"))
@@ -173,12 +186,15 @@ pub struct Consent<'a> {
     pub email: &'a str,
     /// Scopes to leave unchecked.
     pub withhold: &'a [&'a str],
+    /// The organization the ID token names (`tid`, `hd`); empty for none.
+    pub org: &'a str,
 }
 
 pub const ALLOW: Consent<'static> = Consent {
     approve: true,
     email: "ada@example.com",
     withhold: &[],
+    org: "",
 };
 
 /// From the authorize redirect to the Sandbox, through consent, to the platform's callback
@@ -204,6 +220,7 @@ pub async fn consent_at_sandbox(base: &str, to_sandbox: &Url, c: &Consent<'_>) -
     }
     form.push(("email".into(), c.email.into()));
     form.push(("name".into(), "Ada Lovelace".into()));
+    form.push(("org".into(), c.org.into()));
     form.push((
         "decision".into(),
         if c.approve { "approve" } else { "deny" }.into(),

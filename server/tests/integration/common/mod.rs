@@ -107,6 +107,9 @@ impl TestServer {
         config.database_url = Some(db.url.clone());
         config.master_key = Some(key.to_base64());
         config.db_max_connections = 5;
+        // Every test signs its users up from 127.0.0.1; the sign-up limits have their own.
+        config.sign_ups_per_address = 1000;
+        config.sign_ups_per_hour = 1000;
         tweak(&mut config);
         let (tx, rx) = oneshot::channel();
         let handle = tokio::spawn(server::serve(config, listener, async {

@@ -1,9 +1,10 @@
-//! Which hosts the platform connects to for a user: only the host the user typed, and, in
-//! production, never loopback, private, link-local or other internal addresses (SSRF). The
-//! name is resolved once and the checked address is the one connected to (no DNS rebinding).
+//! Which addresses the platform may connect to on someone's behalf: never private,
+//! link-local or other internal or reserved ranges (SSRF), and loopback only in development
+//! (the Sandbox, local test servers). A name is resolved once and the checked addresses are
+//! the ones connected to (no DNS rebinding).
 use std::net::{IpAddr, SocketAddr};
 
-use super::CheckError;
+use super::OutboundError;
 
 /// A host name or IP literal as typed: letters, digits, dots, hyphens (or an IPv6 literal).
 pub fn check_text(host: &str) -> Result<(), &'static str> {
@@ -55,27 +56,46 @@ pub fn is_internal(ip: IpAddr) -> bool {
     }
 }
 
-/// The address to connect to for `host:port`.
-pub async fn resolve(
+/// Whether the platform may connect to `ip`.
+pub fn allowed(ip: IpAddr, allow_loopback: bool) -> bool {
+    !is_internal(ip) || (allow_loopback && ip.is_loopback())
+}
+
+/// Every address of `host:port`, all allowed by the policy (any refused one refuses all: a
+/// name that mixes public and internal addresses is a rebinding attempt, or a mistake).
+pub async fn resolve_all(
     host: &str,
     port: u16,
-    allow_internal: bool,
-) -> Result<SocketAddr, CheckError> {
+    allow_loopback: bool,
+) -> Result<Vec<SocketAddr>, OutboundError> {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((h, port))
         .await
-        .map_err(|_| CheckError::Unreachable(format!("{host} does not resolve")))?
+        .map_err(|_| OutboundError::Unresolved(host.chars().take(253).collect()))?
         .collect();
-    let first = addrs
-        .first()
-        .copied()
-        .ok_or_else(|| CheckError::Unreachable(format!("{host} does not resolve")))?;
-    if !allow_internal && addrs.iter().any(|a| is_internal(a.ip())) {
-        return Err(CheckError::Refused(format!(
-            "{host} is an internal address; this server only connects to public hosts."
+    if addrs.is_empty() {
+        return Err(OutboundError::Unresolved(host.chars().take(253).collect()));
+    }
+    if addrs.iter().any(|a| !allowed(a.ip(), allow_loopback)) {
+        return Err(OutboundError::Refused(format!(
+            "{} is an internal address; this server only connects to public hosts.",
+            host.chars().take(253).collect::<String>()
         )));
     }
-    Ok(first)
+    Ok(addrs)
+}
+
+/// The address to connect to for `host:port` (raw TCP: IMAP, SMTP).
+pub async fn resolve(
+    host: &str,
+    port: u16,
+    allow_loopback: bool,
+) -> Result<SocketAddr, OutboundError> {
+    let addrs = resolve_all(host, port, allow_loopback).await?;
+    addrs
+        .first()
+        .copied()
+        .ok_or_else(|| OutboundError::Unresolved(host.chars().take(253).collect()))
 }
 
 #[cfg(test)]
@@ -107,6 +127,26 @@ mod tests {
         for public in ["8.8.8.8", "1.1.1.1", "2606:4700::1111"] {
             assert!(!is_internal(public.parse().unwrap()), "{public}");
         }
+    }
+
+    #[test]
+    fn development_allows_loopback_and_nothing_else_internal() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(allowed(ip("127.0.0.1"), true) && allowed(ip("::1"), true));
+        assert!(!allowed(ip("127.0.0.1"), false));
+        for private in ["10.0.0.1", "192.168.1.1", "169.254.169.254", "fd00::1"] {
+            assert!(!allowed(ip(private), true), "{private}");
+        }
+        assert!(allowed(ip("8.8.8.8"), false));
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_loopback_is_refused_in_production() {
+        assert!(matches!(
+            resolve_all("localhost", 443, false).await,
+            Err(OutboundError::Refused(_))
+        ));
+        assert!(resolve_all("localhost", 443, true).await.is_ok());
     }
 
     #[test]
