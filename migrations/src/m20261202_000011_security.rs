@@ -114,8 +114,14 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for col in [
-            ColumnDef::new(PendingFlows::Stage).string().null().to_owned(),
-            ColumnDef::new(PendingFlows::OrgClaim).text().null().to_owned(),
+            ColumnDef::new(PendingFlows::Stage)
+                .string()
+                .null()
+                .to_owned(),
+            ColumnDef::new(PendingFlows::OrgClaim)
+                .text()
+                .null()
+                .to_owned(),
         ] {
             m.alter_table(
                 Table::alter()
@@ -159,7 +165,11 @@ impl MigrationTrait for Migration {
                         .primary_key(),
                 )
                 .col(ColumnDef::new(SignInFailures::EmailKey).string().not_null())
-                .col(ColumnDef::new(SignInFailures::ClientAddr).string().not_null())
+                .col(
+                    ColumnDef::new(SignInFailures::ClientAddr)
+                        .string()
+                        .not_null(),
+                )
                 .col(
                     ColumnDef::new(SignInFailures::FailedAt)
                         .big_integer()

@@ -223,8 +223,7 @@ impl Config {
     /// Development on a network address only when asked for explicitly; checked against
     /// the address actually bound (the listener may come from elsewhere than `--bind`).
     pub fn check_bind(&self, bound: std::net::IpAddr) -> Result<(), ConfigError> {
-        if self.mode == Mode::Development && !bound.is_loopback() && !self.development_on_network
-        {
+        if self.mode == Mode::Development && !bound.is_loopback() && !self.development_on_network {
             return Err(ConfigError::DevelopmentOnNetwork(bound));
         }
         Ok(())

@@ -31,11 +31,11 @@ use app::domain::flow::{
     callback, code_exchange, prepared_token, FlowContext, FlowKeys, FlowStartLimits,
 };
 use app::domain::outbound::{OutboundClient, Policy};
+use app::domain::password::PasswordGate;
 use app::domain::rate_limit::Limit;
 use app::domain::reseal::{self, ResealReport};
 use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
-use app::domain::password::PasswordGate;
 use app::domain::sign_in_limit::SignInLimits;
 use app::domain::sign_up::SignUpLimits;
 use app::web::AppState;

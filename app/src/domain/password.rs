@@ -72,13 +72,17 @@ impl PasswordGate {
 
     /// Verifies against the stored hash, or against a dummy hash when there is no such user,
     /// so that the answer takes as long either way and cannot reveal which it was.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, DomainError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, DomainError> {
         self.run(move || match stored {
             Some(hash) => verify_now(password.as_bytes(), &hash),
             None => {
                 static DUMMY: OnceLock<String> = OnceLock::new();
-                let dummy = DUMMY
-                    .get_or_init(|| hash_now(b"linkgate-dummy-password").unwrap_or_default());
+                let dummy =
+                    DUMMY.get_or_init(|| hash_now(b"linkgate-dummy-password").unwrap_or_default());
                 verify_now(password.as_bytes(), dummy);
                 false
             }

@@ -44,11 +44,7 @@ pub async fn hit(
     let stmt = Statement::from_sql_and_values(
         backend,
         BUMP,
-        [
-            bucket.into(),
-            now.into(),
-            (now - limit.window_secs).into(),
-        ],
+        [bucket.into(), now.into(), (now - limit.window_secs).into()],
     );
     let row = db
         .query_one_raw(stmt)

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Transac
 
 use super::app::registrations::{client_secret_place, daemon_secret_place};
 use super::app::{secret_place, signing_secret, AppKeys};
-use super::flow::callback::{access_place, refresh_place};
+use super::flow::provider_binding::{access_place, refresh_place};
 use super::sealed::SealError;
 use super::DomainError;
 use crate::entity::{account, app_secret, application, provider_registration};
@@ -101,12 +101,12 @@ pub async fn reseal_all(
             (
                 account::Column::ProviderAccessToken,
                 &a.provider_access_token,
-                access_place(a.id),
+                access_place(a.id, a.provider_binding.as_deref()),
             ),
             (
                 account::Column::ProviderRefreshToken,
                 &a.provider_refresh_token,
-                refresh_place(a.id),
+                refresh_place(a.id, a.provider_binding.as_deref()),
             ),
         ] {
             let Some(sealed) = value else { continue };

@@ -4,8 +4,8 @@ use uuid::Uuid;
 
 use super::crypto::KeyedHasher;
 use super::email_address::EmailAddress;
-use super::sign_in_limit::{self, SignInLimits};
 use super::password::PasswordGate;
+use super::sign_in_limit::{self, SignInLimits};
 use super::DomainError;
 use crate::entity::user;
 use crate::form_outcome::FieldErrors;

@@ -45,8 +45,13 @@ pub async fn reserve(
         address: format!("signin:addr:{client_addr}"),
     };
     let window = limits.window_secs;
-    let by_pair = rate_limit::hit(db, &r.pair, Limit::new(limits.per_email as i64, window), now)
-        .await?;
+    let by_pair = rate_limit::hit(
+        db,
+        &r.pair,
+        Limit::new(limits.per_email as i64, window),
+        now,
+    )
+    .await?;
     let by_address = rate_limit::hit(
         db,
         &r.address,

@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::authz::{Actor, Principal};
 use super::email_address::EmailAddress;
-use super::person_name::PersonName;
-use super::team::audit::{self, Change};
 use super::password::{self, PasswordGate};
+use super::person_name::PersonName;
 use super::rate_limit::{self, Limit};
+use super::team::audit::{self, Change};
 use super::team::teams;
 use super::DomainError;
 use crate::entity::user;

@@ -1,12 +1,11 @@
 //! `/v1/auth/*`: the account flow's surface. Thin: parse, call `domain::flow`, map.
 use app::domain::crypto::random_token;
 use app::domain::end_user::session;
+use app::domain::flow::authorize::StartRequest;
 use app::domain::flow::authorize_request::FlowKind;
 use app::domain::flow::callback::Finished;
-use app::domain::flow::authorize::StartRequest;
 use app::domain::flow::{
-    authorize, code_exchange, daemon_consent, prepared_token, provider_answer,
-    BROWSER_COOKIE,
+    authorize, code_exchange, daemon_consent, prepared_token, provider_answer, BROWSER_COOKIE,
 };
 use app::domain::now_unix;
 use app::web::AppState;
@@ -151,7 +150,8 @@ pub async fn callback(
 ) -> Response {
     let q = pairs(query.as_deref());
     let nonce = browser_nonce(&request_cookies(&headers));
-    let finished = provider_answer::finish(&state.db, &state.flows, &q, nonce.as_deref(), now_unix());
+    let finished =
+        provider_answer::finish(&state.db, &state.flows, &q, nonce.as_deref(), now_unix());
     match finished.await {
         Ok(done) => with_session_cookie(see_other(done.redirect.as_str()), &done),
         Err(e) => domain_json_error(&e, &request_id(&headers)),
@@ -204,15 +204,11 @@ pub async fn google_daemon_submit(
         Ok(done) => see_other(done.redirect.as_str()),
         Err(e @ app::domain::DomainError::Invalid(_)) => {
             let message = e.user_message();
-            let domain = daemon_consent::mailbox_page(
-                &state.db,
-                &state.flows,
-                flow_state,
-                nonce.as_deref(),
-            )
-            .await
-            .map(|p| p.domain)
-            .unwrap_or_default();
+            let domain =
+                daemon_consent::mailbox_page(&state.db, &state.flows, flow_state, nonce.as_deref())
+                    .await
+                    .map(|p| p.domain)
+                    .unwrap_or_default();
             let page = daemon_page::mailbox_form(flow_state, &domain, typed, Some(&message));
             (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response()
         }

@@ -13,6 +13,7 @@ mod form_input;
 mod key_rotation;
 mod management_api;
 mod password_accounts;
+mod provider_binding;
 mod provider_registrations;
 mod service_accounts;
 mod several_instances;

@@ -5,8 +5,8 @@
 //! verified by the Sandbox with the public key of a key pair this test makes with openssl).
 //! Managed accounts under a service account. The flow starts only with a prepared token.
 use crate::common::flow::{
-    app_get, app_post, consent_at_sandbox, get, location, on, param, post_form, Consent,
-    FlowApp, ALLOW,
+    app_get, app_post, consent_at_sandbox, get, location, on, param, post_form, Consent, FlowApp,
+    ALLOW,
 };
 use crate::common::{plain_client, Backend, TestDatabase, TestServer};
 use app::domain::crypto::{HashPurpose, MasterKey};
@@ -185,7 +185,13 @@ async fn office365_admin_consent_and_client_credentials(backend: Backend) {
     assert_eq!(param(&callback, "admin_consent").as_deref(), Some("True"));
     // The consent answer is only a claim: the administrator signs in to that tenant next.
     let to_sign_in = location(&get(&on(&base, &callback)).await);
-    let back = admin_signs_in(&base, &to_sign_in, "admin@contoso.example", "contoso.example").await;
+    let back = admin_signs_in(
+        &base,
+        &to_sign_in,
+        "admin@contoso.example",
+        "contoso.example",
+    )
+    .await;
     assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
     assert_eq!(param(&back, "state").as_deref(), Some("d1"));
     let code = param(&back, "code").unwrap();
@@ -281,7 +287,13 @@ async fn only_the_app_starts_and_only_the_tenants_administrator_completes(backen
     let app = office365_app(&base, &key, "Victim's vendor").await;
     let other = office365_app(&base, &key, "Attacker's app").await;
     // The victim tenant consented long ago: the app holds its service account.
-    let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "authOrgId": "victim.example" })).await;
+    let r = app_post(
+        &base,
+        &app,
+        "/v1/am/svc_accounts",
+        serde_json::json!({ "serviceType": "Office365", "authOrgId": "victim.example" }),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let victim: serde_json::Value = r.json().await.unwrap();
     let sql = sea_orm::Database::connect(db.url.clone()).await.unwrap();
@@ -314,7 +326,13 @@ async fn only_the_app_starts_and_only_the_tenants_administrator_completes(backen
     );
     // A token is bound to the app that prepared it, and works once.
     let foreign = other.prepare(&base).await;
-    let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[("token", &foreign)])).await;
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeDaemon",
+        "Office365",
+        &[("token", &foreign)],
+    ))
+    .await;
     assert_eq!(error_code(r).await.1, "token.invalid");
     let r = get(&app.flow_url(&base, "authorizeDaemon", "Office365", &[("token", &token)])).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -333,20 +351,27 @@ async fn only_the_app_starts_and_only_the_tenants_administrator_completes(backen
     // consent page, then signs in as someone of another tenant: nothing is granted.
     let to_consent = start_daemon(&base, &app, "Office365", "x").await;
     let state = param(&to_consent, "state").unwrap();
-    let forged = format!(
-        "{base}/v1/auth/callback?admin_consent=True&tenant=victim.example&state={state}"
-    );
+    let forged =
+        format!("{base}/v1/auth/callback?admin_consent=True&tenant=victim.example&state={state}");
     let to_sign_in = location(&get(&forged).await);
-    let back =
-        admin_signs_in(&base, &to_sign_in, "mallory@attacker.example", "attacker.example").await;
-    assert_eq!(param(&back, "status").as_deref(), Some("access_denied"), "{back}");
+    let back = admin_signs_in(
+        &base,
+        &to_sign_in,
+        "mallory@attacker.example",
+        "attacker.example",
+    )
+    .await;
+    assert_eq!(
+        param(&back, "status").as_deref(),
+        Some("access_denied"),
+        "{back}"
+    );
     assert!(param(&back, "code").is_none() && back.fragment().is_none());
     // And a sign-in that names no tenant at all proves nothing either.
     let to_consent = start_daemon(&base, &app, "Office365", "y").await;
     let state = param(&to_consent, "state").unwrap();
-    let forged = format!(
-        "{base}/v1/auth/callback?admin_consent=True&tenant=victim.example&state={state}"
-    );
+    let forged =
+        format!("{base}/v1/auth/callback?admin_consent=True&tenant=victim.example&state={state}");
     let to_sign_in = location(&get(&forged).await);
     let back = admin_signs_in(&base, &to_sign_in, "someone@example.com", "").await;
     assert_eq!(param(&back, "status").as_deref(), Some("access_denied"));
@@ -432,8 +457,7 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
 
     let to_sign_in = start_daemon(&base, &g, "Google", "g1").await;
     assert_eq!(param(&to_sign_in, "hd").as_deref(), Some("*"));
-    let page_url =
-        admin_signs_in(&base, &to_sign_in, "admin@acme.example", "acme.example").await;
+    let page_url = admin_signs_in(&base, &to_sign_in, "admin@acme.example", "acme.example").await;
     assert_eq!(page_url.path(), "/v1/auth/daemon/google");
     let page = get(page_url.as_str()).await.text().await.unwrap();
     assert!(page.contains("Administrator mailbox"));

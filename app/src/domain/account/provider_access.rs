@@ -51,7 +51,7 @@ pub async fn with_provider(
     }
     let access = refresh::fresh_access(db, ctx, a.id).await?;
     if ping {
-        let provider = refresh::provider_of(db, ctx, &a).await?;
+        let provider = refresh::bound_provider_of(db, ctx, &a).await?;
         match identity::ping(&ctx.http, &provider, &access.access_token).await {
             Ok(()) if a.token_status == "invalid" => set_status(db, a.id, "active", None).await?,
             Ok(()) => {}

@@ -3,7 +3,7 @@
 //! then leaves the account `dead` until it is authorized again with `accountId`.
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 
-use crate::domain::flow::callback::{access_place, refresh_place};
+use crate::domain::flow::provider_binding::{access_place, refresh_place};
 use crate::domain::flow::{account_token, refresh, upstream, FlowContext};
 use crate::domain::DomainError;
 use crate::entity::account;
@@ -50,10 +50,12 @@ pub async fn revoke_token(
             .and_then(|s| ctx.keys.ring.open(&place, s).ok())
             .map(|o| o.0)
     };
-    let access = open(access_place(a.id), &a.provider_access_token);
-    let refresh_token = open(refresh_place(a.id), &a.provider_refresh_token);
+    let binding = a.provider_binding.as_deref();
+    let access = open(access_place(a.id, binding), &a.provider_access_token);
+    let refresh_token = open(refresh_place(a.id, binding), &a.provider_refresh_token);
     let mut revoked_upstream = false;
-    if let Ok(p) = refresh::provider_of(db, ctx, &a).await {
+    // Only to the provider that issued the tokens: a moved registration gets nothing.
+    if let Ok(p) = refresh::bound_provider_of(db, ctx, &a).await {
         match upstream::revoke(
             &ctx.http,
             &p,

@@ -49,7 +49,9 @@ pub enum ProofError {
 
 /// The OpenID `nonce` of a sign-in, derived from its state so nothing more is stored.
 pub fn nonce(ctx: &FlowContext, state: &str) -> String {
-    ctx.keys.state.hash(format!("admin-nonce|{state}").as_bytes())
+    ctx.keys
+        .state
+        .hash(format!("admin-nonce|{state}").as_bytes())
 }
 
 /// The provider as the administrator's sign-in uses it: OpenID scopes only, a fresh account
@@ -121,7 +123,10 @@ fn issuer_ok(p: &ResolvedProvider, claims: &Value) -> bool {
         return false;
     };
     if p.token_url.host_str() == Some(MICROSOFT_LOGIN) {
-        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();
+        let tid = claims
+            .get("tid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         return iss == format!("https://{MICROSOFT_LOGIN}/{tid}/v2.0");
     }
     if let Some(expected) = &p.issuer {
@@ -130,9 +135,8 @@ fn issuer_ok(p: &ResolvedProvider, claims: &Value) -> bool {
         return iss.trim_end_matches('/') == expected
             || (expected == "https://accounts.google.com" && iss == "accounts.google.com");
     }
-    Url::parse(iss).is_ok_and(|u| {
-        u.origin() == p.token_url.origin() || u.origin() == p.authorize_url.origin()
-    })
+    Url::parse(iss)
+        .is_ok_and(|u| u.origin() == p.token_url.origin() || u.origin() == p.authorize_url.origin())
 }
 
 fn text(claims: &Value, name: &str) -> Option<String> {
@@ -165,10 +169,13 @@ pub fn verify(
         return Err(ProofError::Mismatch("audience"));
     }
     let expected = nonce(ctx, state);
-    let nonce_ok = claims.get("nonce").and_then(Value::as_str).is_some_and(|n| {
-        use subtle::ConstantTimeEq;
-        bool::from(n.as_bytes().ct_eq(expected.as_bytes()))
-    });
+    let nonce_ok = claims
+        .get("nonce")
+        .and_then(Value::as_str)
+        .is_some_and(|n| {
+            use subtle::ConstantTimeEq;
+            bool::from(n.as_bytes().ct_eq(expected.as_bytes()))
+        });
     if !nonce_ok {
         return Err(ProofError::Mismatch("nonce"));
     }

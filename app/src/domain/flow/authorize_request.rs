@@ -525,8 +525,14 @@ mod tests {
             Err(e) => e.code(),
             Ok(_) => "ok",
         };
-        assert_eq!(daemon(&format!("{BASE}&responseType=token")), "responseType.invalid");
-        assert_eq!(daemon(&format!("{BASE}&responseType=code&token=lgp_x")), "ok");
+        assert_eq!(
+            daemon(&format!("{BASE}&responseType=token")),
+            "responseType.invalid"
+        );
+        assert_eq!(
+            daemon(&format!("{BASE}&responseType=code&token=lgp_x")),
+            "ok"
+        );
         let r = parse_for(FlowKind::Daemon, &pairs(&format!("{BASE}&token=lgp_x"))).unwrap();
         assert_eq!(r.token.as_deref(), Some("lgp_x"));
     }

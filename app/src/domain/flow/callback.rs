@@ -13,6 +13,7 @@ use url::Url;
 use super::authorize::pkce_place;
 use super::identity::{self, Identity};
 use super::provider::{self, ResolvedProvider};
+use super::provider_binding::{self, access_place, refresh_place};
 use super::return_redirect::{self, Failure, FailureStatus};
 use super::upstream::{self, Tokens, UpstreamError};
 use super::{account_token, code_exchange, scopes, FlowContext, FlowError};
@@ -28,14 +29,6 @@ pub struct ProviderMeta {
     /// Zoho: the data center's token URL, from the callback's `accounts-server`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
-}
-
-pub(crate) fn access_place(account_id: i64) -> String {
-    format!("accounts:{account_id}:provider_access_token")
-}
-
-pub(crate) fn refresh_place(account_id: i64) -> String {
-    format!("accounts:{account_id}:provider_refresh_token")
 }
 
 pub(crate) struct Params<'a>(pub(crate) &'a [(String, String)]);
@@ -303,6 +296,7 @@ async fn complete(
         token_url: zoho_token,
     };
     let saved = SaveAccount {
+        binding: provider_binding::of(&provider),
         who: &who,
         tokens: &tokens,
         granted: &granted,
@@ -343,6 +337,8 @@ fn zoho_token_url(p: &ResolvedProvider, accounts_server: Option<&str>) -> Option
 }
 
 struct SaveAccount<'a> {
+    /// The origins the tokens were issued by (`provider_binding`).
+    binding: String,
     who: &'a Identity,
     tokens: &'a Tokens,
     granted: &'a [String],
@@ -417,10 +413,12 @@ async fn save(
         }
     };
     let ring = &ctx.keys.ring;
+    let binding = Some(s.binding.as_str());
     let refresh = match &s.tokens.refresh_token {
-        Some(t) => Some(ring.seal(&refresh_place(row.id), t)),
-        // A re-authorization without a new refresh token keeps the one we have.
-        None => row.provider_refresh_token.clone(),
+        Some(t) => Some(ring.seal(&refresh_place(row.id, binding), t)),
+        // A re-authorization without a new refresh token keeps the one we have, if the same
+        // provider issued it.
+        None => kept_refresh_token(ctx, &row, &s.binding),
     };
     let mut a: account::ActiveModel = row.clone().into();
     a.active = Set(true);
@@ -442,9 +440,10 @@ async fn save(
         .expires_at
         .or(s.default_lifetime.map(|secs| now + secs)));
     a.provider_access_token = Set(Some(
-        ring.seal(&access_place(row.id), &s.tokens.access_token),
+        ring.seal(&access_place(row.id, binding), &s.tokens.access_token),
     ));
     a.provider_refresh_token = Set(refresh);
+    a.provider_binding = Set(Some(s.binding.clone()));
     a.provider_meta = Set(Some(serde_json::json!(s.meta).to_string()));
     a.last_refreshed_at = Set(Some(now));
     a.refresh_lease_until = Set(None);
@@ -456,6 +455,21 @@ async fn save(
     let success = issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
     txn.commit().await?;
     Ok(success)
+}
+
+/// The refresh token an account keeps through a re-authorization that brought none: only
+/// one the same origins issued (re-sealed for the binding if it was stored before bindings).
+fn kept_refresh_token(ctx: &FlowContext, row: &account::Model, binding: &str) -> Option<String> {
+    let sealed = row.provider_refresh_token.as_deref()?;
+    match row.provider_binding.as_deref() {
+        Some(b) if b == binding => Some(sealed.to_owned()),
+        Some(_) => None,
+        None => {
+            let ring = &ctx.keys.ring;
+            let opened = ring.open(&refresh_place(row.id, None), sealed).ok()?;
+            Some(ring.seal(&refresh_place(row.id, Some(binding)), &opened.0))
+        }
+    }
 }
 
 /// The user-session flow's end user of a saved account: a primary account makes or finds

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
 
-use super::callback::{self, access_place, Success};
+use super::callback::{self, Success};
 use super::provider::{self, ResolvedProvider};
+use super::provider_binding::{self, access_place};
 use super::upstream::{self, Tokens, UpstreamError};
 use super::{FlowContext, FlowError};
 use crate::domain::DomainError;
@@ -130,13 +131,14 @@ pub(crate) async fn office365_token(
     upstream::client_credentials(&ctx.http, &p, GRAPH_DEFAULT_SCOPE, assertion, now).await
 }
 
-/// New tokens for a daemon or managed account (used instead of a refresh token).
+/// New tokens for a daemon or managed account (used instead of a refresh token), and the
+/// binding of the provider that issued them.
 pub async fn fresh_tokens(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     a: &account::Model,
     now: i64,
-) -> Result<Tokens, DomainError> {
+) -> Result<(Tokens, String), DomainError> {
     let root = match a.parent_id {
         Some(parent) => account::Entity::find_by_id(parent)
             .one(db)
@@ -162,7 +164,9 @@ pub async fn fresh_tokens(
         }
         _ => Err(UpstreamError::Unavailable("no service-account flow".into())),
     };
-    result.map_err(|e| FlowError::from(e).into())
+    result
+        .map(|t| (t, provider_binding::of(&p)))
+        .map_err(|e| FlowError::from(e).into())
 }
 
 pub(crate) fn hostish(v: &str) -> bool {
@@ -187,6 +191,7 @@ pub(crate) async fn save_daemon(
     flow: &pending_flow::Model,
     who: DaemonIdentity,
     tokens: &Tokens,
+    binding: String,
     now: i64,
 ) -> Result<Success, DomainError> {
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
@@ -194,6 +199,7 @@ pub(crate) async fn save_daemon(
         app_id: flow.app_id,
         service_type: &flow.service_type,
         client_org_id: flow.client_org_id.clone(),
+        binding,
     };
     let row = save_daemon_row(&txn, ctx, &target, who, tokens, now).await?;
     let success = callback::issue_success(&txn, ctx, flow, &row, None, now).await?;
@@ -205,6 +211,8 @@ struct Target<'a> {
     app_id: Uuid,
     service_type: &'a str,
     client_org_id: Option<String>,
+    /// The provider origins the tokens came from (`provider_binding`).
+    binding: String,
 }
 
 async fn save_daemon_row(
@@ -247,12 +255,12 @@ async fn save_daemon_row(
     a.auth_native_scopes = Set(who.native_scopes);
     a.auth_obtained_at = Set(Some(now));
     a.auth_expires_at = Set(tokens.expires_at);
-    a.provider_access_token = Set(Some(
-        ctx.keys
-            .ring
-            .seal(&access_place(row.id), &tokens.access_token),
-    ));
+    a.provider_access_token = Set(Some(ctx.keys.ring.seal(
+        &access_place(row.id, Some(&t.binding)),
+        &tokens.access_token,
+    )));
     a.provider_refresh_token = Set(None);
+    a.provider_binding = Set(Some(t.binding.clone()));
     a.last_refreshed_at = Set(Some(now));
     a.refresh_lease_id = Set(None);
     a.updated_at = Set(now);
@@ -340,6 +348,7 @@ pub async fn upsert_via_api(
         app_id: app.id,
         service_type: &p.service_type,
         client_org_id: body.client_org_id.clone(),
+        binding: provider_binding::of(&p),
     };
     let row = save_daemon_row(&txn, ctx, &target, who, &tokens, now).await?;
     txn.commit().await?;
@@ -395,7 +404,7 @@ pub async fn create_managed(
         updated_at: now,
         ..parent.clone()
     };
-    let tokens = fresh_tokens(db, ctx, &draft, now).await?;
+    let (tokens, binding) = fresh_tokens(db, ctx, &draft, now).await?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let row = match existing {
         Some(a) => a,
@@ -409,8 +418,9 @@ pub async fn create_managed(
     a.provider_access_token = Set(Some(
         ctx.keys
             .ring
-            .seal(&access_place(row.id), &tokens.access_token),
+            .seal(&access_place(row.id, Some(&binding)), &tokens.access_token),
     ));
+    a.provider_binding = Set(Some(binding));
     a.auth_expires_at = Set(tokens.expires_at);
     a.last_refreshed_at = Set(Some(now));
     a.token_status = Set("active".into());

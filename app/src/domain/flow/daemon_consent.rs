@@ -21,12 +21,13 @@ use super::authorize::pkce_place;
 use super::callback::{self, provider_failure, server_failure, Finished, Params, Success};
 use super::daemon::{self, DaemonIdentity, GoogleKey, GOOGLE, GRAPH_DEFAULT_SCOPE, OFFICE365};
 use super::provider::{self, ResolvedProvider};
+use super::provider_binding;
 use super::return_redirect::{Failure, FailureStatus};
 use super::{upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::crypto::random_token;
 use crate::domain::DomainError;
-use crate::form_outcome::FieldErrors;
 use crate::entity::{application, pending_flow};
+use crate::form_outcome::FieldErrors;
 
 /// Where `authorizeDaemon` sends the administrator first.
 pub struct FirstStep {
@@ -256,7 +257,9 @@ async fn after_sign_in(
             ctx.keys
                 .ring
                 .open(&pkce_place(flow.id), sealed)
-                .map_err(|_| server_failure(DomainError::Internal("a PKCE verifier does not open")))?
+                .map_err(|_| {
+                    server_failure(DomainError::Internal("a PKCE verifier does not open"))
+                })?
                 .0,
         ),
         None => None,
@@ -271,7 +274,8 @@ async fn after_sign_in(
     )
     .await
     .map_err(provider_failure)?;
-    let admin = admin_sign_in::verify(ctx, &sign_in, &tokens, state, now).map_err(provider_failure)?;
+    let admin =
+        admin_sign_in::verify(ctx, &sign_in, &tokens, state, now).map_err(provider_failure)?;
     match provider.daemon.as_deref() {
         Some(OFFICE365) => {
             let tenant = flow.org_claim.clone().unwrap_or_default();
@@ -289,7 +293,8 @@ async fn after_sign_in(
                 email: None,
                 native_scopes: GRAPH_DEFAULT_SCOPE.into(),
             };
-            daemon::save_daemon(db, ctx, flow, who, &tokens, now)
+            let binding = provider_binding::of(&provider);
+            daemon::save_daemon(db, ctx, flow, who, &tokens, binding, now)
                 .await
                 .map(Next::Done)
                 .map_err(server_failure)
@@ -316,7 +321,9 @@ async fn after_sign_in(
                 .map_err(server_failure)?;
             Ok(Next::Continue(url))
         }
-        _ => Err(provider_failure("a provider without a service-account flow")),
+        _ => Err(provider_failure(
+            "a provider without a service-account flow",
+        )),
     }
 }
 
@@ -421,7 +428,7 @@ pub async fn complete_google(
             email: Some(mailbox.clone()),
             native_scopes: scopes,
         };
-        daemon::save_daemon(db, ctx, &flow, who, &tokens, now)
+        daemon::save_daemon(db, ctx, &flow, who, &tokens, provider_binding::of(&p), now)
             .await
             .map_err(server_failure)
     }

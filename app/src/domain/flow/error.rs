@@ -14,6 +14,9 @@ pub enum FlowError {
     TokenDead,
     #[error("The provider did not answer as expected; try again later.")]
     Provider(String),
+    /// The registration's endpoints are no longer those that issued the account's tokens.
+    #[error("The application's registration for this provider now points elsewhere than the provider that issued this account's tokens; authorize the account again.")]
+    ProviderMoved,
     #[error("The flow expired; start again.")]
     Expired,
     #[error("The user session is missing, unknown or expired.")]
@@ -35,6 +38,7 @@ impl FlowError {
             FlowError::TokenInvalid => "token.invalid",
             FlowError::TokenDead => "token.dead",
             FlowError::Provider(_) => "provider_error",
+            FlowError::ProviderMoved => "provider.moved",
             FlowError::Expired => "expired",
             FlowError::SessionInvalid => "session.invalid",
         }
@@ -45,6 +49,7 @@ impl FlowError {
             FlowError::Parameter { .. } | FlowError::CodeInvalid | FlowError::Expired => 400,
             FlowError::TokenInvalid | FlowError::TokenDead | FlowError::SessionInvalid => 401,
             FlowError::Provider(_) => 502,
+            FlowError::ProviderMoved => 409,
         }
     }
 }

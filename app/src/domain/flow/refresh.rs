@@ -6,8 +6,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::callback::{access_place, refresh_place, ProviderMeta};
+use super::callback::ProviderMeta;
 use super::provider::{self, ResolvedProvider};
+use super::provider_binding::{self, access_place, refresh_place};
 use super::upstream::{self, UpstreamError};
 use super::{daemon, FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
 use crate::domain::{now_unix, DomainError};
@@ -53,7 +54,7 @@ fn open_access(ctx: &FlowContext, a: &account::Model) -> Result<ProviderAccess, 
     let token = ctx
         .keys
         .ring
-        .open(&access_place(a.id), sealed)
+        .open(&access_place(a.id, a.provider_binding.as_deref()), sealed)
         .map_err(|_| DomainError::Internal("a provider token does not open"))?;
     Ok(ProviderAccess {
         access_token: token.0,
@@ -69,8 +70,38 @@ async fn reload(db: &impl ConnectionTrait, id: i64) -> Result<account::Model, Do
         .ok_or_else(|| FlowError::TokenInvalid.into())
 }
 
+/// The provider as this account uses it (Zoho's data center may move the token URL), only
+/// if its tokens may go there (`provider_binding`): otherwise the account becomes `invalid`
+/// and nothing is sent.
+pub async fn bound_provider_of(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    a: &account::Model,
+) -> Result<ResolvedProvider, DomainError> {
+    let p = provider_of(db, ctx, a).await?;
+    if provider_binding::allows(a.provider_binding.as_deref(), &p) {
+        return Ok(p);
+    }
+    tracing::warn!(
+        account_id = a.id,
+        "the provider registration moved; nothing sent"
+    );
+    account::Entity::update_many()
+        .col_expr(account::Column::TokenStatus, Expr::value("invalid"))
+        .col_expr(
+            account::Column::TokenError,
+            Expr::value(FlowError::ProviderMoved.to_string()),
+        )
+        .col_expr(account::Column::UpdatedAt, Expr::value(now_unix()))
+        .filter(account::Column::Id.eq(a.id))
+        .filter(account::Column::TokenStatus.ne("dead"))
+        .exec(db)
+        .await?;
+    Err(FlowError::ProviderMoved.into())
+}
+
 /// The provider as this account uses it (Zoho's data center may move the token URL).
-pub async fn provider_of(
+async fn provider_of(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     a: &account::Model,
@@ -206,10 +237,18 @@ async fn refresh_holding_lease(
         write_fenced(db, ctx, row, account_id, lease_id).await?;
         return open_access(ctx, &a);
     }
+    let provider = match bound_provider_of(db, ctx, &a).await {
+        Ok(p) => p,
+        Err(e) => {
+            write_fenced(db, ctx, empty_row(&a), account_id, lease_id).await?;
+            return Err(e);
+        }
+    };
+    let binding = provider_binding::of(&provider);
     let result = if a.kind == "daemon" || a.kind == "managed" {
         // Service accounts have no refresh token: a new grant is their refresh.
         match daemon::fresh_tokens(db, ctx, &a, now).await {
-            Ok(t) => Ok((t, None)),
+            Ok((t, _)) => Ok((t, None)),
             Err(DomainError::Flow(FlowError::TokenDead)) => Err(UpstreamError::InvalidGrant),
             Err(DomainError::Flow(FlowError::Provider(m))) => Err(UpstreamError::Unavailable(m)),
             Err(e) => {
@@ -219,7 +258,10 @@ async fn refresh_holding_lease(
         }
     } else {
         let sealed = a.provider_refresh_token.as_deref();
-        let opened = sealed.map(|s| ctx.keys.ring.open(&refresh_place(a.id), s));
+        let opened = sealed.map(|s| {
+            let place = refresh_place(a.id, a.provider_binding.as_deref());
+            ctx.keys.ring.open(&place, s)
+        });
         let refresh_token = match opened {
             Some(Ok(t)) => t.0,
             Some(Err(_)) => {
@@ -235,13 +277,6 @@ async fn refresh_holding_lease(
                 return Err(FlowError::TokenDead.into());
             }
         };
-        let provider = match provider_of(db, ctx, &a).await {
-            Ok(p) => p,
-            Err(e) => {
-                write_fenced(db, ctx, row, account_id, lease_id).await?;
-                return Err(e);
-            }
-        };
         upstream::refresh(
             &ctx.http,
             &provider,
@@ -255,12 +290,27 @@ async fn refresh_holding_lease(
     match result {
         Ok((tokens, default_lifetime)) => {
             let ring = &ctx.keys.ring;
-            row.provider_access_token =
-                Set(Some(ring.seal(&access_place(a.id), &tokens.access_token)));
-            // Providers that do not rotate refresh tokens send none: keep ours (RFC 6749 §6).
-            if let Some(r) = &tokens.refresh_token {
-                row.provider_refresh_token = Set(Some(ring.seal(&refresh_place(a.id), r)));
+            let bound = Some(binding.as_str());
+            row.provider_access_token = Set(Some(
+                ring.seal(&access_place(a.id, bound), &tokens.access_token),
+            ));
+            // Providers that do not rotate refresh tokens send none: keep ours (RFC 6749 §6),
+            // sealed for the binding (an account stored before bindings gets one now).
+            match (&tokens.refresh_token, &a.provider_refresh_token) {
+                (Some(r), _) => {
+                    row.provider_refresh_token =
+                        Set(Some(ring.seal(&refresh_place(a.id, bound), r)));
+                }
+                (None, Some(old)) if a.provider_binding.is_none() => {
+                    let reopened = ring
+                        .open(&refresh_place(a.id, None), old)
+                        .map(|o| ring.seal(&refresh_place(a.id, bound), &o.0))
+                        .ok();
+                    row.provider_refresh_token = Set(reopened);
+                }
+                _ => {}
             }
+            row.provider_binding = Set(Some(binding.clone()));
             row.auth_expires_at = Set(tokens
                 .expires_at
                 .or(default_lifetime.map(|secs| now + secs)));

@@ -5,13 +5,13 @@ use oauth2::basic::{
     BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
     BasicTokenIntrospectionResponse, BasicTokenType,
 };
+use oauth2::http;
 use oauth2::{
     AccessToken, AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
     EndpointMaybeSet, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge,
     PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope,
     StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
-use oauth2::http;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -149,9 +149,7 @@ fn classify<RE: std::error::Error + 'static>(
             other => UpstreamError::Unavailable(format!("token endpoint error {other}")),
         },
         // The outbound client's errors name no URL (a URL may hold a token, Hubspot).
-        RequestTokenError::Request(e) => {
-            UpstreamError::Unavailable(format!("token endpoint: {e}"))
-        }
+        RequestTokenError::Request(e) => UpstreamError::Unavailable(format!("token endpoint: {e}")),
         RequestTokenError::Parse(_, body) => UpstreamError::Unavailable(format!(
             "token endpoint answered {} bytes that are not a token response",
             body.len()

@@ -178,8 +178,9 @@ fn failure(e: reqwest::Error) -> OutboundError {
 /// The `oauth2` crate's requests go through the same policy.
 impl<'c> oauth2::AsyncHttpClient<'c> for OutboundClient {
     type Error = OutboundError;
-    type Future =
-        Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, OutboundError>> + Send + Sync + 'c>>;
+    type Future = Pin<
+        Box<dyn Future<Output = Result<oauth2::HttpResponse, OutboundError>> + Send + Sync + 'c>,
+    >;
 
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         Box::pin(self.execute(request))
@@ -222,7 +223,8 @@ mod tests {
 
     #[tokio::test]
     async fn production_refuses_loopback_and_plain_http_before_connecting() {
-        let (base, count) = server(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".to_vec()).await;
+        let (base, count) =
+            server(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".to_vec()).await;
         let port = base.rsplit(':').next().unwrap().to_owned();
         let c = client(Policy::PRODUCTION);
         for url in [
@@ -254,7 +256,8 @@ mod tests {
     async fn redirects_are_not_followed_and_bodies_are_capped() {
         let (target, followed) =
             server(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".to_vec()).await;
-        let redirect = format!("HTTP/1.1 302 Found\r\nlocation: {target}/\r\ncontent-length: 0\r\n\r\n");
+        let redirect =
+            format!("HTTP/1.1 302 Found\r\nlocation: {target}/\r\ncontent-length: 0\r\n\r\n");
         let (base, _) = server(redirect.into_bytes()).await;
         let c = client(Policy::DEVELOPMENT);
         let r = c.execute(get(&base)).await.unwrap();

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use url::{Host, Url};
 
-use crate::domain::outbound::address_policy as host_policy;
 use super::imap::TlsMode;
 use crate::domain::catalog;
+use crate::domain::outbound::address_policy as host_policy;
 use crate::form_outcome::FieldErrors;
 
 pub const MAX_PASSWORD: usize = 1024;

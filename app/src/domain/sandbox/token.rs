@@ -143,7 +143,8 @@ fn id_token(ctx: &FlowContext, g: &sandbox_grant::Model, now: i64) -> Result<Str
         tid: g.org.as_deref(),
         hd: g.org.as_deref(),
     };
-    let key = jsonwebtoken::EncodingKey::from_secret(ctx.sandbox_client_secret(&g.client_id).as_bytes());
+    let key =
+        jsonwebtoken::EncodingKey::from_secret(ctx.sandbox_client_secret(&g.client_id).as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key)
         .map_err(|_| SandboxError::InvalidRequest("the ID token could not be signed".into()))
 }

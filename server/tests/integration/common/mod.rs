@@ -4,6 +4,7 @@
 
 pub mod dovecot;
 pub mod flow;
+pub mod listener;
 pub mod team;
 
 use app::domain::crypto::MasterKey;

@@ -1,0 +1,133 @@
+//! Issue 13, item 3: a provider token goes only to the origin that issued it. A Developer
+//! who removes a registration and adds it back pointing at their own host (with a made-up
+//! secret) gets none of the end users' tokens: refresh, ping and revoke send nothing there,
+//! and the accounts become `invalid` until they are authorized again.
+use crate::common::flow::{account, consent_at_sandbox, get, location, on, param, FlowApp, ALLOW};
+use crate::common::listener::CountingServer;
+use crate::common::{Backend, TestDatabase, TestServer};
+use app::domain::crypto::{HashPurpose, MasterKey};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+
+async fn save(app: &mut FlowApp, fields: &[(&str, &str)]) {
+    let t = app.owner.own_team.clone();
+    let mut all = vec![("team_id", t.as_str()), ("app_id", app.id.as_str())];
+    all.extend_from_slice(fields);
+    let r = app
+        .owner
+        .browser
+        .call("apps/registrations/save", &all)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+async fn remove(app: &mut FlowApp, service: &str) {
+    let t = app.owner.own_team.clone();
+    let fields = [
+        ("team_id", t.as_str()),
+        ("app_id", app.id.as_str()),
+        ("service_type", service),
+    ];
+    let r = app
+        .owner
+        .browser
+        .call("apps/registrations/remove", &fields)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// A Google registration whose every endpoint is the Sandbox's.
+async fn google_at(app: &mut FlowApp, base: &str, secret: &str, host: &str) {
+    let client_id = app.client_id.clone();
+    let (authorize, token, userinfo, revoke) = (
+        format!("{base}/sandbox/authorize"),
+        format!("{host}/sandbox/token"),
+        format!("{host}/sandbox/userinfo"),
+        format!("{host}/sandbox/revoke"),
+    );
+    save(
+        app,
+        &[
+            ("service_type", "Google"),
+            ("client_id", &client_id),
+            ("client_secret", secret),
+            ("authorize_url", &authorize),
+            ("token_url", &token),
+            ("userinfo_url", &userinfo),
+            ("revoke_url", &revoke),
+        ],
+    )
+    .await;
+}
+
+async fn tokens_stay_with_the_provider_that_issued_them(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let mut app = FlowApp::create(&base, "Bound tokens").await;
+    let secret = key
+        .hasher(HashPurpose::SandboxClient)
+        .hash(app.client_id.as_bytes());
+    google_at(&mut app, &base, &secret, &base).await;
+
+    // An end user connects a "Google" account (the Sandbox stands in for Google).
+    let r = get(&app.authorize_url(&base, "Google", &[("scopes", "Mail.Read")])).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let callback = consent_at_sandbox(&base, &location(&r), &ALLOW).await;
+    let back = location(&get(&on(&base, &callback)).await);
+    assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
+    let j: serde_json::Value = app
+        .exchange(&base, &param(&back, "code").unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (id, token) = (
+        j["accountId"].as_i64().unwrap(),
+        j["accessToken"].as_str().unwrap().to_owned(),
+    );
+    let sql = Database::connect(db.url.clone()).await.unwrap();
+    let expire = format!("UPDATE accounts SET auth_expires_at = 1 WHERE id = {id}");
+
+    // Removing the registration and adding the same endpoints back changes nothing.
+    remove(&mut app, "Google").await;
+    google_at(&mut app, &base, &secret, &base).await;
+    sql.execute_unprepared(&expire).await.unwrap();
+    let r = account(&base, &token, "?includeProviderAuth=true").await;
+    assert_eq!(r.status(), StatusCode::OK, "a refresh at the same provider");
+
+    // A Developer moves it to their own host with a made-up secret.
+    let attacker =
+        CountingServer::json(r#"{"access_token":"x","token_type":"Bearer","sub":"x"}"#).await;
+    remove(&mut app, "Google").await;
+    google_at(&mut app, &base, "made-up-secret", &attacker.base).await;
+    sql.execute_unprepared(&expire).await.unwrap();
+    for query in ["?includeProviderAuth=true", "?pingProvider=true"] {
+        let r = account(&base, &token, query).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT, "{query}");
+        let j: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(j["code"], "provider.moved");
+    }
+    let r = account(&base, &token, "").await;
+    let me: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(me["tokenStatus"], "invalid");
+    assert!(me["tokenError"]
+        .as_str()
+        .unwrap()
+        .contains("authorize the account again"));
+    // Revoking still ends the grant here, and tells the new host nothing.
+    let r = crate::common::plain_client()
+        .delete(format!("{base}/v1/account/token"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(attacker.hits(), 0, "no token was sent to the new host");
+
+    sql.close().await.ok();
+    server.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(tokens_stay_with_the_provider_that_issued_them);
