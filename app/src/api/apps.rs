@@ -238,6 +238,7 @@ pub async fn save_registration(
     registrations::save(
         &s.db,
         &s.app_keys,
+        s.flows.http.policy(),
         &actor,
         parse_id(&app_id)?,
         input,
@@ -351,6 +352,7 @@ pub async fn save_custom_provider(
     registrations::save(
         &s.db,
         &s.app_keys,
+        s.flows.http.policy(),
         &actor,
         parse_id(&app_id)?,
         input,

@@ -389,9 +389,18 @@ pub async fn save_registration(
         }),
     };
     let result = async {
-        registrations::save(&s.db, &s.app_keys, &actor, id(&app_id)?, input, now_unix())
-            .await
-            .map(RegistrationOut::from)
+        let policy = s.flows.http.policy();
+        registrations::save(
+            &s.db,
+            &s.app_keys,
+            policy,
+            &actor,
+            id(&app_id)?,
+            input,
+            now_unix(),
+        )
+        .await
+        .map(RegistrationOut::from)
     }
     .await;
     reply(&headers, StatusCode::OK, result)

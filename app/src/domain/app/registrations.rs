@@ -15,6 +15,7 @@ use super::AppKeys;
 use crate::app_views::{CustomProvider, RegistrationView};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::catalog::{self, AuthKind, ProviderOption, SCOPE_ALIASES, UNIFIED_SCOPES};
+use crate::domain::outbound::{address_policy, Policy};
 use crate::domain::team::audit::{self, Change};
 use crate::domain::DomainError;
 use crate::entity::provider_registration as row;
@@ -66,6 +67,7 @@ pub struct CustomInput {
 fn custom_definition(
     name: &str,
     c: &CustomInput,
+    policy: Policy,
     errors: &mut FieldErrors,
 ) -> Option<CustomProvider> {
     let name_ok = !name.is_empty()
@@ -84,7 +86,7 @@ fn custom_definition(
             }
             return None;
         }
-        endpoint(raw).map_err(|m| errors.add(field, m)).ok()
+        endpoint(raw, policy).map_err(|m| errors.add(field, m)).ok()
     };
     let authorize_url = url("authorize_url", &c.authorize_url, true);
     let token_url = url("token_url", &c.token_url, true);
@@ -180,20 +182,25 @@ fn split(list: &str) -> impl Iterator<Item = &str> {
     list.split([' ', ',', '\n', '\t']).filter(|s| !s.is_empty())
 }
 
-/// A provider endpoint override: https, or http on loopback (a local test server).
-fn endpoint(raw: &str) -> Result<String, &'static str> {
+/// A provider endpoint override, as the outbound policy will call it: https to a public
+/// host; in development also loopback (a local test server), over http too. Names that
+/// resolve to internal addresses are refused when called (`domain::outbound`).
+fn endpoint(raw: &str, policy: Policy) -> Result<String, &'static str> {
     if raw.len() > 2048 {
         return Err("Use at most 2048 characters.");
     }
     let url = Url::parse(raw.trim()).map_err(|_| "Enter an absolute URL.")?;
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+    let (loopback, internal) = match url.host() {
+        Some(Host::Domain(d)) => (d.eq_ignore_ascii_case("localhost"), false),
+        Some(Host::Ipv4(ip)) => (ip.is_loopback(), address_policy::is_internal(ip.into())),
+        Some(Host::Ipv6(ip)) => (ip.is_loopback(), address_policy::is_internal(ip.into())),
         None => return Err("Enter an absolute URL."),
     };
+    if (loopback || internal) && !(loopback && policy.allow_loopback) {
+        return Err("Use a public host: this server does not call loopback or internal addresses.");
+    }
     if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
-        return Err("Use https (http only for localhost).");
+        return Err("Use https (http only for localhost in development).");
     }
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
         return Err("No user name, password or fragment in an endpoint URL.");
@@ -220,14 +227,18 @@ struct Valid {
     custom: Option<CustomProvider>,
 }
 
-fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainError> {
+fn validate(
+    input: &RegistrationInput,
+    creating: bool,
+    policy: Policy,
+) -> Result<Valid, DomainError> {
     let mut errors = FieldErrors::default();
     let service_type = input.service_type.trim().to_owned();
     let provider = catalog::builtin().get(&service_type);
     let custom = input
         .custom
         .as_ref()
-        .and_then(|c| custom_definition(&service_type, c, &mut errors));
+        .and_then(|c| custom_definition(&service_type, c, policy, &mut errors));
     match provider {
         None if input.custom.is_some() => {}
         None => errors.add(
@@ -373,7 +384,7 @@ fn validate(input: &RegistrationInput, creating: bool) -> Result<Valid, DomainEr
         if value.trim().is_empty() {
             continue;
         }
-        match endpoint(value) {
+        match endpoint(value, policy) {
             Ok(url) => {
                 overrides.insert(name.to_owned(), url);
             }
@@ -529,10 +540,12 @@ pub async fn list(
     Ok(of_app(db, app_id).await?.iter().map(view).collect())
 }
 
-/// Creates or updates the registration of `input.service_type` for the app.
+/// Creates or updates the registration of `input.service_type` for the app. `policy` is the
+/// outbound policy its endpoints will be called under.
 pub async fn save(
     db: &DatabaseConnection,
     keys: &AppKeys,
+    policy: Policy,
     actor: &Actor,
     app_id: Uuid,
     input: RegistrationInput,
@@ -545,7 +558,7 @@ pub async fn save(
         .filter(row::Column::ServiceType.eq(input.service_type.trim()))
         .one(&txn)
         .await?;
-    let valid = validate(&input, existing.is_none())?;
+    let valid = validate(&input, existing.is_none(), policy)?;
     if let Some(old) = &existing {
         require_secrets_again_if_endpoints_moved(old, &valid)?;
     }
