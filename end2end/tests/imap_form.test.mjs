@@ -90,7 +90,7 @@ test('an IMAP account through the hosted form', async () => {
   await hydrated(devPage);
   await devPage.selectOption('.trust-form select[name=service_type]', 'IMAP');
   await devPage.check('.trust-form input[name=trust_server]');
-  await devPage.click('.trust-form button:has-text("Save")');
+  await devPage.click(".trust-form button:has-text(\"Enable\")");
   await devPage.waitForSelector('tr[data-service="IMAP"]');
   const sample = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'sample_app.mjs')], {
     env: { ...process.env, LINKGATE_URL: base, CLIENT_ID: app.client_id, CLIENT_SECRET: app.secret, PORT: String(port), SERVICE_TYPE: 'IMAP', SCOPES: '' },

@@ -213,6 +213,7 @@ pub async fn save_registration(
     admin_consent_url: Option<String>,
     daemon_secret: Option<String>,
     trust_server: Option<String>,
+    allowed_servers: Option<String>,
 ) -> Result<RegistrationView, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
@@ -232,6 +233,7 @@ pub async fn save_registration(
         admin_consent_url: admin_consent_url.unwrap_or_default(),
         daemon_secret: daemon_secret.unwrap_or_default(),
         trust_server: trust_server.unwrap_or_default(),
+        allowed_servers: allowed_servers.unwrap_or_default(),
         custom: None,
     };
     let s = &c.state;

@@ -126,6 +126,8 @@ pub struct RegistrationIn {
     daemon_secret: String,
     /// Password services: `true` to accept a self-signed server certificate.
     trust_server: String,
+    /// Password services: host names a link's `serverUrl` may name, space-separated.
+    allowed_servers: String,
     /// Present for a custom provider; the path's service type is then its name.
     custom: Option<CustomIn>,
 }
@@ -375,6 +377,7 @@ pub async fn save_registration(
         admin_consent_url: b.admin_consent_url,
         daemon_secret: b.daemon_secret,
         trust_server: b.trust_server,
+        allowed_servers: b.allowed_servers,
         custom: b.custom.map(|c| CustomInput {
             authorize_url: c.authorize_url,
             token_url: c.token_url,

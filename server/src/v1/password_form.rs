@@ -60,13 +60,20 @@ fn render(p: &FormPage) -> String {
 <title>Connect your {service} account</title><link rel=\"stylesheet\" href=\"/pkg/linkgate.css\"></head>\
 <body><main class=\"auth-card\"><h1>Connect your {service} account</h1>\
 <p><strong>{app}</strong> asks to connect your {service} account. Your password is checked with \
-your server once and stored encrypted; {app} never sees it.</p>{form_error}\
+your server once and stored encrypted; {app} never sees it.</p>{destination}{form_error}\
 <form method=\"post\" action=\"/v1/auth/password\"><input type=\"hidden\" name=\"state\" value=\"{state}\">\
 {inputs}<button type=\"submit\" class=\"button primary\">Connect</button></form></main></body></html>",
         service = escape(&p.service_type),
         app = escape(&p.app_name),
         state = escape(&p.state),
         form_error = error_for("form"),
+        destination = match &p.destination {
+            Some(host) => format!(
+                "<p class=\"destination\">Your password will be sent to <strong>{}</strong>. Continue only if that is your mail server.</p>",
+                escape(host)
+            ),
+            None => "<p class=\"destination\">Your password will be sent only to the server you enter below.</p>".to_owned(),
+        },
     )
 }
 

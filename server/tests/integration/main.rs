@@ -15,6 +15,7 @@ mod key_rotation;
 mod management_api;
 mod outbound_policy;
 mod password_accounts;
+mod password_phishing;
 mod provider_binding;
 mod provider_registrations;
 mod service_accounts;

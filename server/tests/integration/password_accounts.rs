@@ -6,7 +6,8 @@ use crate::common::flow::{app_get, browser, get, location, param, FlowApp};
 use crate::common::{plain_client, Backend, Fixture};
 use reqwest::StatusCode;
 
-async fn trust_server(app: &mut FlowApp, trust: &str) {
+/// Enables a password service for the app, with the servers a link may name.
+pub async fn enable(app: &mut FlowApp, service: &str, trust: &str, allowed: &str) {
     let t = app.owner.own_team.clone();
     let r = app
         .owner
@@ -16,13 +17,18 @@ async fn trust_server(app: &mut FlowApp, trust: &str) {
             &[
                 ("team_id", &t),
                 ("app_id", &app.id),
-                ("service_type", "IMAP"),
+                ("service_type", service),
                 ("client_id", ""),
                 ("trust_server", trust),
+                ("allowed_servers", allowed),
             ],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+async fn trust_server(app: &mut FlowApp, trust: &str) {
+    enable(app, "IMAP", trust, "").await;
 }
 
 /// Starts an IMAP flow; returns the form's state.
@@ -54,6 +60,7 @@ async fn imap_accounts_through_the_hosted_form(backend: Backend) {
     let f = Fixture::start_with(backend, |c| c.provider_timeout_secs = 10).await;
     let base = f.server.base.clone();
     let mut app = FlowApp::create(&base, "Mail reader").await;
+    trust_server(&mut app, "false").await;
     let imaps = dovecot.imaps_port.to_string();
     let starttls_port = dovecot.imap_port.to_string();
 
@@ -291,8 +298,10 @@ fn base64_of(s: &str) -> String {
 async fn exchange_and_sugarcrm_accounts(backend: Backend) {
     let f = Fixture::start(backend).await;
     let base = f.server.base.clone();
-    let app = FlowApp::create(&base, "CRM sync").await;
+    let mut app = FlowApp::create(&base, "CRM sync").await;
     let servers = exchange_and_sugar().await;
+    enable(&mut app, "SugarCRM", "false", "127.0.0.1").await;
+    enable(&mut app, "EWS", "false", "").await;
 
     // SugarCRM: serverUrl pre-fills the form; a wrong password is an error, the right one an account.
     let sugar_url = format!("{servers}/");

@@ -16,6 +16,7 @@ use crate::app_views::{CustomProvider, RegistrationView};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::catalog::{self, AuthKind, ProviderOption, SCOPE_ALIASES, UNIFIED_SCOPES};
 use crate::domain::outbound::{address_policy, Policy};
+use crate::domain::password_service::allowed_servers;
 use crate::domain::team::audit::{self, Change};
 use crate::domain::DomainError;
 use crate::entity::provider_registration as row;
@@ -44,6 +45,8 @@ pub struct RegistrationInput {
     pub daemon_secret: String,
     /// Password services: `true` to accept the server's certificate even if self-signed.
     pub trust_server: String,
+    /// Password services: hosts a link's `serverUrl` may pre-fill the form with.
+    pub allowed_servers: String,
     /// Set for a custom provider; `service_type` is then its name.
     pub custom: Option<CustomInput>,
 }
@@ -458,8 +461,16 @@ fn password_service_registration(
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
+    let allowed = allowed_servers::parse(&input.allowed_servers).map_err(|m| {
+        let mut e = FieldErrors::default();
+        e.add("allowed_servers", m);
+        DomainError::Invalid(e)
+    })?;
     let mut options = BTreeMap::new();
     options.insert("trust_server".to_owned(), trust.to_owned());
+    if !allowed.is_empty() {
+        options.insert(allowed_servers::OPTION.to_owned(), allowed.join(" "));
+    }
     Ok(Valid {
         service_type,
         client_id: String::new(),

@@ -18,9 +18,10 @@ use crate::domain::app::return_urls;
 use crate::domain::catalog::{self, AuthKind};
 use crate::domain::crypto::random_token;
 use crate::domain::end_user::{cookie_name, session, signature};
+use crate::domain::password_service::allowed_servers;
 use crate::domain::rate_limit;
 use crate::domain::{return_url, DomainError};
-use crate::entity::{account, application, end_user, pending_flow};
+use crate::entity::{account, application, end_user, pending_flow, provider_registration};
 
 pub(crate) fn pkce_place(flow_id: Uuid) -> String {
     format!("pending_flows:{flow_id}:pkce_verifier")
@@ -62,6 +63,7 @@ pub async fn validate(
             )
             .into());
         }
+        check_password_service(db, &app, req).await?;
         None
     } else {
         Some(provider::resolve(db, ctx, &app, &req.service_type).await?)
@@ -81,6 +83,49 @@ pub async fn validate(
         }
     }
     Ok((app, provider, return_to))
+}
+
+/// A password service works only for an app that enabled it (a registration), and a link
+/// pre-fills only a server the app allows or the catalog knows (no phishing form on our
+/// origin pointing at someone else's server).
+async fn check_password_service(
+    db: &impl ConnectionTrait,
+    app: &application::Model,
+    req: &AuthorizeRequest,
+) -> Result<(), DomainError> {
+    let reg = provider_registration::Entity::find()
+        .filter(provider_registration::Column::AppId.eq(app.id))
+        .filter(provider_registration::Column::ServiceType.eq(&req.service_type))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            FlowError::parameter(
+                "serviceType.invalid",
+                format!(
+                    "The application has not enabled {}; enable it on the application's page.",
+                    req.service_type
+                ),
+            )
+        })?;
+    if let Some(server_url) = &req.server_url {
+        let options: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&reg.options).unwrap_or_default();
+        let allowed: Vec<String> = options
+            .get(allowed_servers::OPTION)
+            .map(|v| v.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        if !allowed_servers::permits(&req.service_type, server_url, &allowed) {
+            return Err(FlowError::parameter(
+                "serverUrl.invalid",
+                format!(
+                    "serverUrl is not one of the application's allowed servers for {}; add it on the application's page, or leave serverUrl out so the user enters their own.",
+                    req.service_type
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The end user a secondary account joins: named by a signature, else by the session cookie.

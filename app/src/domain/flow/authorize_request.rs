@@ -200,6 +200,7 @@ pub(crate) fn code_for(name: &str) -> &'static str {
         "accountRole" => "accountRole.invalid",
         "userId" | "timestamp" | "userSignature" => "userSignature.invalid",
         "token" => "token.invalid",
+        "serverUrl" => "serverUrl.invalid",
         _ => "request.invalid",
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::form::{self, ServiceForm};
 use super::imap::{ImapTarget, TlsMode};
-use super::{attempts, ews, imap, sugarcrm, CheckError};
+use super::{allowed_servers, attempts, ews, imap, sugarcrm, CheckError};
 use crate::domain::flow::callback::{self, Finished};
 use crate::domain::flow::return_redirect::{Failure, FailureStatus};
 use crate::domain::flow::{FlowContext, FlowError};
@@ -25,6 +25,8 @@ pub struct FormPage {
     pub service_type: String,
     pub values: BTreeMap<String, String>,
     pub errors: FieldErrors,
+    /// The host the password will be sent to, as the form now stands (always shown).
+    pub destination: Option<String>,
 }
 
 pub enum Submitted {
@@ -95,14 +97,16 @@ pub async fn page(
     state: &str,
 ) -> Result<FormPage, DomainError> {
     let flow = live_flow(db, ctx, state).await?;
+    let values = form::prefill(
+        &flow.service_type,
+        flow.login_hint.as_deref(),
+        flow.server_url.as_deref(),
+    );
     Ok(FormPage {
         state: state.to_owned(),
         app_name: app_name(db, &flow).await?,
-        values: form::prefill(
-            &flow.service_type,
-            flow.login_hint.as_deref(),
-            flow.server_url.as_deref(),
-        ),
+        destination: allowed_servers::destination(&flow.service_type, &values),
+        values,
         service_type: flow.service_type,
         errors: FieldErrors::default(),
     })
@@ -204,6 +208,7 @@ fn again(
             state: state.to_owned(),
             app_name: app,
             service_type: flow.service_type.clone(),
+            destination: allowed_servers::destination(&flow.service_type, &values),
             values,
             errors,
         },

@@ -1,6 +1,7 @@
 //! Password-based services (IMAP, EWS, SugarCRM): no OAuth, so the platform hosts a form,
 //! signs in to the real server once to check the credentials, and keeps them sealed. The
 //! app then gets an account and a token exactly as in the OAuth flows.
+pub mod allowed_servers;
 pub mod attempts;
 pub mod ews;
 pub mod form;

@@ -130,7 +130,7 @@ pub fn RegistrationsSection(
                     <button type="submit" class="button primary">"Save registration"</button>
                 </ActionForm>
                 <h3>"Password services"</h3>
-                <p class="muted">"IMAP, Exchange and SugarCRM accounts sign in through a hosted form. Trust a self-signed server certificate only for servers you know."</p>
+                <p class="muted">"IMAP, Exchange and SugarCRM accounts sign in through a hosted form, once the service is enabled here. A link may pre-fill only a server listed here (or a well-known mail host); users can always type their own. Trust a self-signed server certificate only for servers you know."</p>
                 <ActionForm action=save attr:class="inline-form trust-form">
                     <input type="hidden" name="team_id" value=trust_tid.clone() />
                     <input type="hidden" name="app_id" value=trust_aid.clone() />
@@ -139,7 +139,9 @@ pub fn RegistrationsSection(
                         {["IMAP", "EWS", "SugarCRM"].iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
                     </select>
                     <label class="checkbox"><input type="checkbox" name="trust_server" value="true" /> " Trust self-signed certificates"</label>
-                    <button type="submit" class="button">"Save"</button>
+                    <label for="reg-allowed-servers">"Allowed servers"</label>
+                    <input id="reg-allowed-servers" name="allowed_servers" type="text" placeholder="mail.example.com exchange.example.com" />
+                    <button type="submit" class="button">"Enable"</button>
                 </ActionForm>
                 <ActionError action=save />
                 {move || save.value().get().and_then(|r| r.ok()).map(|r| view! {
