@@ -61,6 +61,8 @@ pub struct ApiKeyView {
     pub prefix: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// The email of the Administrator who made it.
+    pub created_by: String,
 }
 
 /// A key just made: the secret is shown once.

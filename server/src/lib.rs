@@ -17,6 +17,7 @@ pub mod router;
 pub mod run_to_completion;
 pub mod same_origin;
 pub mod sandbox;
+pub mod security_headers;
 pub mod session_touch;
 pub mod telemetry;
 pub mod v1;

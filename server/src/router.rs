@@ -23,7 +23,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 use crate::{
-    auth_forms, health, manage, pages, run_to_completion, same_origin, sandbox, session_touch, v1,
+    auth_forms, health, manage, pages, run_to_completion, same_origin, sandbox, security_headers,
+    session_touch, v1,
 };
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
@@ -105,6 +106,10 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .layer(middleware::from_fn(run_to_completion::run))
+        .layer(middleware::from_fn_with_state(
+            security_headers::Https(config.is_https()),
+            security_headers::add,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             // The path only: query strings may carry codes and tokens.
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

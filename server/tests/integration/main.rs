@@ -11,6 +11,7 @@ mod app_accounts;
 mod app_credentials;
 mod dashboard_auth;
 mod form_input;
+mod hardening;
 mod key_rotation;
 mod management_api;
 mod outbound_policy;

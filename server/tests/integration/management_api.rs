@@ -66,13 +66,23 @@ async fn keys_act_with_their_role(backend: Backend) {
         .unwrap()
         .ends_with("/v1/auth/callback"));
 
-    // A Developer key changes settings.
-    let (s, new) = call(
+    // A Developer key changes settings; it rotates secrets with a grace period of an hour
+    // at least (cutting a live secret off at once is for Administrators).
+    let (s, _) = call(
         &base,
         &dev,
         Method::POST,
         &format!("{app}/secrets"),
         Some(json!({ "oldValidForSecs": 60 })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, new) = call(
+        &base,
+        &dev,
+        Method::POST,
+        &format!("{app}/secrets"),
+        Some(json!({ "oldValidForSecs": 3600 })),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{new}");

@@ -25,6 +25,9 @@ pub const PREFIX: &str = "lg_secret_";
 pub const MAX_LIVE: usize = 2;
 /// The longest an old secret may keep working after a rotation.
 pub const MAX_GRACE_SECS: i64 = 30 * 24 * 3600;
+/// Cutting a live secret off sooner than this (or revoking it) stops the app's servers at
+/// once: only Administrators may; Developers rotate with at least this grace period.
+pub const MIN_DEVELOPER_GRACE_SECS: i64 = 3600;
 /// Last-use times are written at most this often, to keep verification read-mostly.
 const LAST_USED_GRANULARITY_SECS: i64 = 60;
 
@@ -99,6 +102,18 @@ pub async fn rotate(
         );
         return Err(DomainError::Invalid(e));
     }
+    if old_valid_for_secs < MIN_DEVELOPER_GRACE_SECS
+        && authz::authorize(db, actor, Action::AdministerApp(app_id))
+            .await
+            .is_err()
+    {
+        let mut e = FieldErrors::default();
+        e.add(
+            "old_valid_for_secs",
+            "Only an Administrator can cut the old secret off in less than an hour; keep it working at least 1 hour.",
+        );
+        return Err(DomainError::Invalid(e));
+    }
     let txn = db.begin().await?;
     lock_app(&txn, app_id).await?;
     let current = live_secrets(&txn, app_id, now).await?;
@@ -135,7 +150,8 @@ pub async fn rotate(
     })
 }
 
-/// Ends a secret now; the last live secret cannot be revoked.
+/// Ends a secret now (Administrators only: it stops the app's servers at once); the last
+/// live secret cannot be revoked.
 pub async fn revoke(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -143,7 +159,7 @@ pub async fn revoke(
     secret_id: Uuid,
     now: i64,
 ) -> Result<(), DomainError> {
-    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
     let txn = db.begin().await?;
     lock_app(&txn, app_id).await?;
     let current = live_secrets(&txn, app_id, now).await?;

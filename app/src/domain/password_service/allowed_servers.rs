@@ -136,7 +136,7 @@ mod tests {
         );
         assert!(parse("https://mail.acme.example").is_err());
         assert!(parse("mail.acme.example:993").is_err());
-        assert!(parse(&"h.example ".repeat(1)).is_ok());
+        assert!(parse(" h.example ").is_ok());
         let many: Vec<String> = (0..21).map(|i| format!("h{i}.example")).collect();
         assert!(parse(&many.join(" ")).is_err());
     }

@@ -1,5 +1,7 @@
 //! Team API keys for the management API: made by Administrators with Developer or
-//! Collaborator rights, shown once, kept as a keyed hash, listed with last use, revocable.
+//! Collaborator rights, shown once, kept as a keyed hash, listed with their creator and last
+//! use, revocable. A key lives no longer than its creator's Administrator role: removing or
+//! demoting them, or their leaving, revokes the keys they made.
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -12,7 +14,7 @@ use super::audit::{self, Change};
 use crate::domain::authz::{self, Action, Actor, Principal};
 use crate::domain::crypto::{random_token, KeyedHasher};
 use crate::domain::{short_name, DomainError};
-use crate::entity::api_key;
+use crate::entity::{api_key, user};
 use crate::form_outcome::FieldErrors;
 use crate::team_views::{ApiKeyView, NewApiKey};
 use crate::viewer::Role;
@@ -21,7 +23,7 @@ pub const KEY_PREFIX: &str = "lg_key_";
 /// Last-use times are written at most this often per key, to keep lookups read-mostly.
 const LAST_USED_GRANULARITY_SECS: i64 = 60;
 
-fn view(row: &api_key::Model) -> Result<ApiKeyView, DomainError> {
+fn view(row: &api_key::Model, created_by: String) -> Result<ApiKeyView, DomainError> {
     Ok(ApiKeyView {
         id: row.id.to_string(),
         name: row.name.clone(),
@@ -29,6 +31,7 @@ fn view(row: &api_key::Model) -> Result<ApiKeyView, DomainError> {
         prefix: row.display_prefix.clone(),
         created_at: row.created_at,
         last_used_at: row.last_used_at,
+        created_by,
     })
 }
 
@@ -81,7 +84,7 @@ pub async fn create(
     audit::record(&txn, actor, change, now).await?;
     txn.commit().await?;
     Ok(NewApiKey {
-        key: view(&row)?,
+        key: view(&row, actor.label.clone())?,
         secret,
     })
 }
@@ -91,15 +94,57 @@ pub async fn list(
     actor: &Actor,
 ) -> Result<Vec<ApiKeyView>, DomainError> {
     authz::authorize(db, actor, Action::ManageApiKeys).await?;
-    api_key::Entity::find()
+    let keys = api_key::Entity::find()
         .filter(api_key::Column::TeamId.eq(actor.team_id))
         .filter(api_key::Column::RevokedAt.is_null())
         .order_by_desc(api_key::Column::CreatedAt)
+        .find_also_related(user::Entity)
         .all(db)
-        .await?
-        .iter()
-        .map(view)
+        .await?;
+    keys.iter()
+        .map(|(k, creator)| {
+            let by = creator
+                .as_ref()
+                .map(|u| u.email.clone())
+                .unwrap_or_else(|| "a former member".to_owned());
+            view(k, by)
+        })
         .collect()
+}
+
+/// Revokes the keys `user_id` made in the team, when they stop being an Administrator
+/// there (removed, demoted, or gone): a key is an integration its maker vouched for.
+pub(crate) async fn revoke_made_by(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    user_id: Uuid,
+    now: i64,
+) -> Result<u64, DomainError> {
+    let keys = api_key::Entity::find()
+        .filter(api_key::Column::TeamId.eq(actor.team_id))
+        .filter(api_key::Column::CreatedBy.eq(user_id))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .all(txn)
+        .await?;
+    for row in &keys {
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::RevokedAt, Expr::value(now))
+            .filter(api_key::Column::Id.eq(row.id))
+            .exec(txn)
+            .await?;
+        let change = Change {
+            action: "api_key.revoked",
+            target_kind: "api_key",
+            target_id: row.id.to_string(),
+            target_label: row.name.clone(),
+            before: Some(
+                json!({ "name": row.name, "role": row.role, "prefix": row.display_prefix }),
+            ),
+            after: Some(json!({ "reason": "its creator is no longer an Administrator" })),
+        };
+        audit::record(txn, actor, change, now).await?;
+    }
+    Ok(keys.len() as u64)
 }
 
 pub async fn revoke(

@@ -7,6 +7,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::api_keys;
 use super::audit::{self, Change};
 use super::rule::TeamRule;
 use crate::domain::authz::{self, Action, Actor, Principal};
@@ -129,6 +130,9 @@ pub async fn change_role(
             now,
         )
         .await?;
+        if role < Role::Administrator {
+            api_keys::revoke_made_by(&txn, actor, target, now).await?;
+        }
     }
     txn.commit().await?;
     Ok(())
@@ -195,6 +199,7 @@ pub async fn remove(
         return Err(TeamRule::OwnerMustTransfer.into());
     }
     delete_member(&txn, actor.team_id, target).await?;
+    api_keys::revoke_made_by(&txn, actor, target, now).await?;
     audit::record(
         &txn,
         actor,
@@ -223,6 +228,7 @@ pub async fn leave(db: &DatabaseConnection, actor: &Actor, now: i64) -> Result<(
     }
     let txn = db.begin().await?;
     delete_member(&txn, actor.team_id, user_id).await?;
+    api_keys::revoke_made_by(&txn, actor, user_id, now).await?;
     audit::record(
         &txn,
         actor,

@@ -119,7 +119,8 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                     <thead><tr><th>"Secret"</th><th>"Created"</th><th>"Last used"</th><th>"Expires"</th><th></th></tr></thead>
                     <tbody>
                         {a.secrets.iter().map(|s| {
-                            let (hidden, sid, several, edit) = (hidden.clone(), s.id.clone(), a.secrets.len() > 1, a.can_edit);
+                            // Revoking stops the app's servers at once: Administrators only.
+                            let (hidden, sid, several, edit) = (hidden.clone(), s.id.clone(), a.secrets.len() > 1, a.can_administer);
                             view! {
                                 <tr>
                                     <td><code>{s.prefix.clone()}"…"</code></td>
@@ -140,7 +141,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                 </table>
             </div>
             <ActionError action=act.revoke />
-            {a.can_edit.then(|| { let hidden = hidden.clone(); view! {
+            {a.can_edit.then(|| { let (hidden, admin) = (hidden.clone(), a.can_administer); view! {
                 <ActionForm action=act.rotate attr:class="inline-form wide">
                     {hidden()}
                     <label for="old-valid">"Keep the current secret working for"</label>
@@ -149,7 +150,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                         <option value="86400" selected=true>"1 day"</option>
                         <option value="604800">"7 days"</option>
                         <option value="2592000">"30 days"</option>
-                        <option value="0">"No time: end it now"</option>
+                        {admin.then(|| view! { <option value="0">"No time: end it now"</option> })}
                     </select>
                     <button type="submit" class="button primary">"Create new secret"</button>
                 </ActionForm>

@@ -45,7 +45,7 @@ pub fn ApiKeysSection(team_id: String) -> impl IntoView {
                             Ok(list) => view! {
                                 <div class="table-wrap">
                                     <table class="table">
-                                        <thead><tr><th>"Name"</th><th>"Key"</th><th>"Rights"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                                        <thead><tr><th>"Name"</th><th>"Key"</th><th>"Rights"</th><th>"Created"</th><th>"Created by"</th><th>"Last used"</th><th></th></tr></thead>
                                         <tbody>
                                             {list.into_iter().map(|k| {
                                                 let tid = tid.clone();
@@ -55,6 +55,7 @@ pub fn ApiKeysSection(team_id: String) -> impl IntoView {
                                                         <td><code>{k.prefix}"…"</code></td>
                                                         <td><span class="badge">{k.role.as_str()}</span></td>
                                                         <td>{utc(k.created_at)}</td>
+                                                        <td>{k.created_by.clone()}</td>
                                                         <td>{k.last_used_at.map(utc).unwrap_or_else(|| "Never".to_owned())}</td>
                                                         <td>
                                                             <ActionForm action=revoke attr:class="inline-form">
