@@ -524,10 +524,11 @@ pub(crate) async fn issue_success(
     })
 }
 
-/// Flows nobody finished; the table only needs the live ones.
+/// Flows nobody finished, kept five minutes past their end so a late callback still hears
+/// "expired" at its return URL; the table only needs the live ones (docs/security.md).
 pub async fn delete_expired(db: &impl ConnectionTrait, now: i64) -> Result<u64, DomainError> {
     Ok(pending_flow::Entity::delete_many()
-        .filter(pending_flow::Column::ExpiresAt.lt(now - 3600))
+        .filter(pending_flow::Column::ExpiresAt.lt(now - 300))
         .exec(db)
         .await?
         .rows_affected)
