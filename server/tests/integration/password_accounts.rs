@@ -8,23 +8,13 @@ use reqwest::StatusCode;
 
 /// Enables a password service for the app, with the servers a link may name.
 pub async fn enable(app: &mut FlowApp, service: &str, trust: &str, allowed: &str) {
-    let t = app.owner.own_team.clone();
-    let r = app
-        .owner
-        .browser
-        .call(
-            "apps/registrations/save",
-            &[
-                ("team_id", &t),
-                ("app_id", &app.id),
-                ("service_type", service),
-                ("client_id", ""),
-                ("trust_server", trust),
-                ("allowed_servers", allowed),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.save_registration(&[
+        ("service_type", service),
+        ("client_id", ""),
+        ("trust_server", trust),
+        ("allowed_servers", allowed),
+    ])
+    .await;
 }
 
 async fn trust_server(app: &mut FlowApp, trust: &str) {

@@ -9,18 +9,6 @@ use app::domain::crypto::{HashPurpose, MasterKey};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 
-async fn save(app: &mut FlowApp, fields: &[(&str, &str)]) {
-    let t = app.owner.own_team.clone();
-    let mut all = vec![("team_id", t.as_str()), ("app_id", app.id.as_str())];
-    all.extend_from_slice(fields);
-    let r = app
-        .owner
-        .browser
-        .call("apps/registrations/save", &all)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-}
-
 async fn remove(app: &mut FlowApp, service: &str) {
     let t = app.owner.own_team.clone();
     let fields = [
@@ -45,18 +33,15 @@ async fn google_at(app: &mut FlowApp, base: &str, secret: &str, host: &str) {
         format!("{host}/sandbox/userinfo"),
         format!("{host}/sandbox/revoke"),
     );
-    save(
-        app,
-        &[
-            ("service_type", "Google"),
-            ("client_id", &client_id),
-            ("client_secret", secret),
-            ("authorize_url", &authorize),
-            ("token_url", &token),
-            ("userinfo_url", &userinfo),
-            ("revoke_url", &revoke),
-        ],
-    )
+    app.save_registration(&[
+        ("service_type", "Google"),
+        ("client_id", &client_id),
+        ("client_secret", secret),
+        ("authorize_url", &authorize),
+        ("token_url", &token),
+        ("userinfo_url", &userinfo),
+        ("revoke_url", &revoke),
+    ])
     .await;
 }
 

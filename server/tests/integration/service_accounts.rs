@@ -52,18 +52,6 @@ async fn register_sandbox_key(base: &str, key_id: &str, public: &str) {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 }
 
-async fn save_registration(app: &mut FlowApp, fields: &[(&str, &str)]) {
-    let t = app.owner.own_team.clone();
-    let mut all = vec![("team_id", t.as_str()), ("app_id", app.id.as_str())];
-    all.extend_from_slice(fields);
-    let r = app
-        .owner
-        .browser
-        .call("apps/registrations/save", &all)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-}
-
 async fn provider_token(base: &str, token: &str) -> (StatusCode, serde_json::Value) {
     let r = plain_client()
         .get(format!("{base}/v1/account?includeProviderAuth=true"))
@@ -96,17 +84,14 @@ async fn office365_app(base: &str, key: &MasterKey, name: &str) -> FlowApp {
     let consent = format!("{base}/sandbox/adminconsent");
     let authorize = format!("{base}/sandbox/authorize");
     let token = format!("{base}/sandbox/token");
-    save_registration(
-        &mut app,
-        &[
-            ("service_type", "Office365"),
-            ("client_id", &client_id),
-            ("client_secret", &secret),
-            ("admin_consent_url", &consent),
-            ("authorize_url", &authorize),
-            ("token_url", &token),
-        ],
-    )
+    app.save_registration(&[
+        ("service_type", "Office365"),
+        ("client_id", &client_id),
+        ("client_secret", &secret),
+        ("admin_consent_url", &consent),
+        ("authorize_url", &authorize),
+        ("token_url", &token),
+    ])
     .await;
     app
 }
@@ -412,17 +397,14 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     register_sandbox_key(&base, "o365-cert-client", &cert_public).await;
     let cert = serde_json::json!({ "thumbprint": "dGh1bWJwcmludA", "private_key": cert_private })
         .to_string();
-    save_registration(
-        &mut app,
-        &[
-            ("service_type", "Office365"),
-            ("client_id", "o365-cert-client"),
-            ("client_secret", "unused-with-a-certificate"),
-            ("admin_consent_url", &consent),
-            ("token_url", &token_url),
-            ("daemon_secret", &cert),
-        ],
-    )
+    app.save_registration(&[
+        ("service_type", "Office365"),
+        ("client_id", "o365-cert-client"),
+        ("client_secret", "unused-with-a-certificate"),
+        ("admin_consent_url", &consent),
+        ("token_url", &token_url),
+        ("daemon_secret", &cert),
+    ])
     .await;
     let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "contoso.example" })).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
@@ -437,18 +419,15 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     let g_secret = key
         .hasher(HashPurpose::SandboxClient)
         .hash(g.client_id.as_bytes());
-    save_registration(
-        &mut g,
-        &[
-            ("service_type", "Google"),
-            ("client_id", &g_client),
-            ("client_secret", &g_secret),
-            ("scopes", "Mail.Read"),
-            ("authorize_url", &authorize_url),
-            ("token_url", &token_url),
-            ("daemon_secret", &json_key),
-        ],
-    )
+    g.save_registration(&[
+        ("service_type", "Google"),
+        ("client_id", &g_client),
+        ("client_secret", &g_secret),
+        ("scopes", "Mail.Read"),
+        ("authorize_url", &authorize_url),
+        ("token_url", &token_url),
+        ("daemon_secret", &json_key),
+    ])
     .await;
     let to_sign_in = start_daemon(&base, &g, "Google", "g1").await;
     // A personal account has no Workspace domain: no grant.
@@ -526,18 +505,15 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     let h_secret = key
         .hasher(HashPurpose::SandboxClient)
         .hash(h.client_id.as_bytes());
-    save_registration(
-        &mut h,
-        &[
-            ("service_type", "Google"),
-            ("client_id", &h_client),
-            ("client_secret", &h_secret),
-            ("scopes", "Mail.Read"),
-            ("authorize_url", &authorize_url),
-            ("token_url", &token_url),
-            ("daemon_secret", &json_key),
-        ],
-    )
+    h.save_registration(&[
+        ("service_type", "Google"),
+        ("client_id", &h_client),
+        ("client_secret", &h_secret),
+        ("scopes", "Mail.Read"),
+        ("authorize_url", &authorize_url),
+        ("token_url", &token_url),
+        ("daemon_secret", &json_key),
+    ])
     .await;
     let to_sign_in = start_daemon(&base, &h, "Google", "h1").await;
     let page_url = admin_signs_in(&base, &to_sign_in, "admin@acme.example", "acme.example").await;

@@ -207,7 +207,6 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::{ClientAuth, IdentitySpec};
     use crate::domain::crypto::MasterKey;
     use crate::domain::flow::upstream::ProviderExtra;
     use crate::domain::flow::FlowKeys;
@@ -219,34 +218,13 @@ mod tests {
     }
 
     fn microsoft() -> ResolvedProvider {
-        ResolvedProvider {
-            service_type: "Office365".into(),
-            is_sandbox: false,
-            authorize_url: Url::parse(
-                "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
-            )
-            .unwrap(),
-            token_url: Url::parse("https://login.microsoftonline.com/common/oauth2/v2.0/token")
-                .unwrap(),
-            userinfo_url: None,
-            revoke_url: None,
-            scope_separator: " ".into(),
-            pkce: true,
-            extra_authorize_params: Default::default(),
-            always_scopes: vec![],
-            scope_map: Default::default(),
-            identity: IdentitySpec::default(),
-            client_auth: ClientAuth::Post,
-            issuer: None,
-            client_id: "app-1".into(),
-            client_secret: None,
-            default_scopes: vec![],
-            default_native_scopes: vec![],
-            daemon: None,
-            admin_consent_url: None,
-            daemon_secret: None,
-            default_token_lifetime_secs: None,
-        }
+        let mut p = ResolvedProvider::example(
+            "Office365",
+            "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+            "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        );
+        p.client_id = "app-1".into();
+        p
     }
 
     fn tokens(claims: Value) -> Tokens {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::authorize_request::{self, AccountRole, AuthorizeRequest, FlowKind};
 use super::provider::{self, ResolvedProvider};
-use super::{prepared_token, scopes, upstream, FlowContext, FlowError, FLOW_TTL_SECS};
+use super::{pkce_place, prepared_token, scopes, upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::app::return_urls;
 use crate::domain::catalog::{self, AuthKind};
 use crate::domain::crypto::random_token;
@@ -22,10 +22,6 @@ use crate::domain::password_service::allowed_servers;
 use crate::domain::rate_limit;
 use crate::domain::{return_url, DomainError};
 use crate::entity::{account, application, end_user, pending_flow, provider_registration};
-
-pub(crate) fn pkce_place(flow_id: Uuid) -> String {
-    format!("pending_flows:{flow_id}:pkce_verifier")
-}
 
 /// The app a `clientId` names; unknown ones are a 400 naming the parameter.
 pub async fn app_by_client_id(

@@ -10,7 +10,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::authorize::pkce_place;
 use super::identity::{self, Identity};
 use super::provider::{self, ResolvedProvider};
 use super::provider_binding::{self, access_place, refresh_place};
@@ -222,18 +221,7 @@ async fn complete(
     let code = p
         .get("code")
         .ok_or_else(|| provider_failure("the provider sent neither code nor error"))?;
-    let verifier = match &flow.pkce_verifier {
-        Some(sealed) => Some(
-            ctx.keys
-                .ring
-                .open(&pkce_place(flow.id), sealed)
-                .map_err(|_| {
-                    server_failure(DomainError::Internal("a PKCE verifier does not open"))
-                })?
-                .0,
-        ),
-        None => None,
-    };
+    let verifier = super::pkce_verifier(ctx, flow).map_err(server_failure)?;
     // Zoho answers from the user's data center: the code is exchanged there, and so are
     // later refreshes.
     let zoho_token = zoho_token_url(&provider, p.get("accounts-server"));
@@ -546,33 +534,15 @@ impl From<UpstreamError> for FlowError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::{ClientAuth, IdentitySpec};
 
     fn zoho() -> ResolvedProvider {
-        ResolvedProvider {
-            service_type: "Zoho".into(),
-            is_sandbox: false,
-            authorize_url: Url::parse("https://accounts.zoho.com/oauth/v2/auth").unwrap(),
-            token_url: Url::parse("https://accounts.zoho.com/oauth/v2/token").unwrap(),
-            userinfo_url: None,
-            revoke_url: None,
-            scope_separator: ",".into(),
-            pkce: false,
-            extra_authorize_params: Default::default(),
-            always_scopes: vec![],
-            scope_map: Default::default(),
-            identity: IdentitySpec::default(),
-            client_auth: ClientAuth::Post,
-            issuer: None,
-            client_id: "c".into(),
-            client_secret: None,
-            default_scopes: vec![],
-            default_native_scopes: vec![],
-            daemon: None,
-            admin_consent_url: None,
-            daemon_secret: None,
-            default_token_lifetime_secs: None,
-        }
+        let mut p = ResolvedProvider::example(
+            "Zoho",
+            "https://accounts.zoho.com/oauth/v2/auth",
+            "https://accounts.zoho.com/oauth/v2/token",
+        );
+        p.scope_separator = ",".into();
+        p
     }
 
     #[test]

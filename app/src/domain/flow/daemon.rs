@@ -27,8 +27,8 @@ pub(crate) const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.defau
 
 /// A Google service-account JSON key (the fields providers.md names).
 #[derive(Deserialize)]
-pub(crate) struct GoogleKey {
-    pub(crate) client_email: String,
+struct GoogleKey {
+    client_email: String,
     private_key: String,
 }
 
@@ -56,6 +56,15 @@ fn sign(header: Header, claims: &Assertion<'_>, pem: &str) -> Result<String, Ups
         .map_err(|_| UpstreamError::Unavailable("the private key is not an RSA PEM key".into()))?;
     encode(&header, claims, &key)
         .map_err(|_| UpstreamError::Unavailable("the assertion could not be signed".into()))
+}
+
+/// The service account a Google registration's key names (its `client_email`).
+pub(crate) fn google_client_email(p: &ResolvedProvider) -> String {
+    p.daemon_secret
+        .as_ref()
+        .and_then(|s| serde_json::from_str::<GoogleKey>(&s.0).ok())
+        .map(|k| k.client_email)
+        .unwrap_or_default()
 }
 
 /// A token for `mailbox` from the Google JWT-bearer grant (assertion lives at most an hour).
@@ -320,12 +329,8 @@ pub async fn upsert_via_api(
             let tokens = google_token(ctx, &p, &scopes, &mailbox, now)
                 .await
                 .map_err(FlowError::from)?;
-            let key: Option<GoogleKey> = p
-                .daemon_secret
-                .as_ref()
-                .and_then(|s| serde_json::from_str(&s.0).ok());
             let who = DaemonIdentity {
-                auth_user_id: key.map(|k| k.client_email).unwrap_or_default(),
+                auth_user_id: google_client_email(&p),
                 auth_org_id: mailbox
                     .split_once('@')
                     .map(|(_, d)| d.to_owned())

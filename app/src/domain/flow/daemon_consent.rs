@@ -17,9 +17,9 @@ use url::Url;
 use uuid::Uuid;
 
 use super::admin_sign_in::{self, STAGE_MAILBOX, STAGE_SIGN_IN};
-use super::authorize::pkce_place;
 use super::callback::{self, provider_failure, server_failure, Finished, Params, Success};
-use super::daemon::{self, DaemonIdentity, GoogleKey, GOOGLE, GRAPH_DEFAULT_SCOPE, OFFICE365};
+use super::daemon::{self, DaemonIdentity, GOOGLE, GRAPH_DEFAULT_SCOPE, OFFICE365};
+use super::pkce_place;
 use super::provider::{self, ResolvedProvider};
 use super::provider_binding;
 use super::return_redirect::{Failure, FailureStatus};
@@ -418,12 +418,8 @@ pub async fn complete_google(
         let tokens = daemon::google_token(ctx, &p, &scopes, &mailbox, now)
             .await
             .map_err(provider_failure)?;
-        let key: Option<GoogleKey> = p
-            .daemon_secret
-            .as_ref()
-            .and_then(|s| serde_json::from_str(&s.0).ok());
         let who = DaemonIdentity {
-            auth_user_id: key.map(|k| k.client_email).unwrap_or_default(),
+            auth_user_id: daemon::google_client_email(&p),
             auth_org_id: domain.clone(),
             email: Some(mailbox.clone()),
             native_scopes: scopes,

@@ -28,6 +28,28 @@ use super::outbound::OutboundClient;
 use super::rate_limit::Limit;
 use super::sealed::KeyRing;
 
+/// Where a pending flow's sealed PKCE verifier is bound (its AEAD associated data).
+pub(crate) fn pkce_place(flow_id: uuid::Uuid) -> String {
+    format!("pending_flows:{flow_id}:pkce_verifier")
+}
+
+/// A pending flow's PKCE verifier, opened.
+pub(crate) fn pkce_verifier(
+    ctx: &FlowContext,
+    flow: &crate::entity::pending_flow::Model,
+) -> Result<Option<String>, super::DomainError> {
+    flow.pkce_verifier
+        .as_deref()
+        .map(|sealed| {
+            ctx.keys
+                .ring
+                .open(&pkce_place(flow.id), sealed)
+                .map(|o| o.0)
+                .map_err(|_| super::DomainError::Internal("a PKCE verifier does not open"))
+        })
+        .transpose()
+}
+
 /// A pending flow expires this long after authorize (the user is at the provider meanwhile).
 pub const FLOW_TTL_SECS: i64 = 15 * 60;
 /// The cookie binding a flow to the browser that started it.

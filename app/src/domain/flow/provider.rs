@@ -267,3 +267,35 @@ pub async fn resolve(
         default_token_lifetime_secs: p.default_token_lifetime_secs,
     })
 }
+
+#[cfg(test)]
+impl ResolvedProvider {
+    /// A provider for unit tests: these endpoints and client id, nothing else configured.
+    pub(crate) fn example(service_type: &str, authorize_url: &str, token_url: &str) -> Self {
+        let parse = |u: &str| Url::parse(u).unwrap_or_else(|e| panic!("{u}: {e}"));
+        ResolvedProvider {
+            service_type: service_type.into(),
+            is_sandbox: false,
+            authorize_url: parse(authorize_url),
+            token_url: parse(token_url),
+            userinfo_url: None,
+            revoke_url: None,
+            scope_separator: " ".into(),
+            pkce: false,
+            extra_authorize_params: Default::default(),
+            always_scopes: vec![],
+            scope_map: Default::default(),
+            identity: IdentitySpec::default(),
+            client_auth: ClientAuth::Post,
+            issuer: None,
+            client_id: "c".into(),
+            client_secret: None,
+            default_scopes: vec![],
+            default_native_scopes: vec![],
+            daemon: None,
+            admin_consent_url: None,
+            daemon_secret: None,
+            default_token_lifetime_secs: None,
+        }
+    }
+}

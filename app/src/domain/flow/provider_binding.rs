@@ -54,33 +54,12 @@ fn place(account_id: i64, field: &str, binding: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::{ClientAuth, IdentitySpec};
 
     fn provider(token: &str, userinfo: Option<&str>, revoke: Option<&str>) -> ResolvedProvider {
-        ResolvedProvider {
-            service_type: "Hubspot".into(),
-            is_sandbox: false,
-            authorize_url: Url::parse("https://app.example/auth").unwrap(),
-            token_url: Url::parse(token).unwrap(),
-            userinfo_url: userinfo.map(str::to_owned),
-            revoke_url: revoke.map(|r| Url::parse(r).unwrap()),
-            scope_separator: " ".into(),
-            pkce: false,
-            extra_authorize_params: Default::default(),
-            always_scopes: vec![],
-            scope_map: Default::default(),
-            identity: IdentitySpec::default(),
-            client_auth: ClientAuth::Post,
-            issuer: None,
-            client_id: "c".into(),
-            client_secret: None,
-            default_scopes: vec![],
-            default_native_scopes: vec![],
-            daemon: None,
-            admin_consent_url: None,
-            daemon_secret: None,
-            default_token_lifetime_secs: None,
-        }
+        let mut p = ResolvedProvider::example("Hubspot", "https://app.example/auth", token);
+        p.userinfo_url = userinfo.map(str::to_owned);
+        p.revoke_url = revoke.map(|r| Url::parse(r).unwrap());
+        p
     }
 
     #[test]

@@ -80,6 +80,19 @@ impl FlowApp {
         u.to_string()
     }
 
+    /// Saves a provider registration of this app as its owner (`apps/registrations/save`).
+    pub async fn save_registration(&mut self, fields: &[(&str, &str)]) {
+        let t = self.owner.own_team.clone();
+        let mut all = vec![("team_id", t.as_str()), ("app_id", self.id.as_str())];
+        all.extend_from_slice(fields);
+        let r = self
+            .owner
+            .browser
+            .call("apps/registrations/save", &all)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+
     /// A prepared token (`POST /v1/auth/prepare`), as the app's server gets one.
     pub async fn prepare(&self, base: &str) -> String {
         let r = plain_client()
