@@ -35,6 +35,16 @@ enum SandboxGrants {
     Table,
     Nonce,
     Org,
+    Admin,
+}
+
+/// Replaced by `rate_counters` (hosted password form submissions per address).
+#[derive(DeriveIden)]
+enum PasswordAttempts {
+    Table,
+    Id,
+    KeyHash,
+    At,
 }
 
 /// Replaced by `rate_counters` (sign-in attempts are counted before they are checked).
@@ -142,7 +152,21 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
+        m.alter_table(
+            Table::alter()
+                .table(SandboxGrants::Table)
+                .add_column(
+                    ColumnDef::new(SandboxGrants::Admin)
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(SignInFailures::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(PasswordAttempts::Table).to_owned())
             .await?;
         m.alter_table(
             Table::alter()
@@ -154,6 +178,28 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(PasswordAttempts::Table)
+                .col(
+                    ColumnDef::new(PasswordAttempts::Id)
+                        .uuid()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(PasswordAttempts::KeyHash)
+                        .string()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(PasswordAttempts::At)
+                        .big_integer()
+                        .not_null(),
+                )
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(SignInFailures::Table)
@@ -185,7 +231,11 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        for col in [SandboxGrants::Nonce, SandboxGrants::Org] {
+        for col in [
+            SandboxGrants::Nonce,
+            SandboxGrants::Org,
+            SandboxGrants::Admin,
+        ] {
             m.alter_table(
                 Table::alter()
                     .table(SandboxGrants::Table)

@@ -130,7 +130,7 @@ pub struct Config {
     pub flow_starts_per_address: i64,
 
     /// Hosted flows one application's client id may start per 10 minutes, from anywhere.
-    #[arg(long, env = "LINKGATE_FLOW_STARTS_PER_APP", default_value_t = 6000)]
+    #[arg(long, env = "LINKGATE_FLOW_STARTS_PER_APP", default_value_t = 60000)]
     pub flow_starts_per_app: i64,
 
     /// Dashboard sign-ups one client address may make per hour.
@@ -138,7 +138,7 @@ pub struct Config {
     pub sign_ups_per_address: i64,
 
     /// Dashboard sign-ups per hour from all addresses together.
-    #[arg(long, env = "LINKGATE_SIGN_UPS_PER_HOUR", default_value_t = 200)]
+    #[arg(long, env = "LINKGATE_SIGN_UPS_PER_HOUR", default_value_t = 1000)]
     pub sign_ups_per_hour: i64,
 
     /// Development mode on a non-loopback address: off unless set, because development

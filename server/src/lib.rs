@@ -29,7 +29,8 @@ use std::time::Duration;
 use app::domain::app::AppKeys;
 use app::domain::crypto::{HashPurpose, MasterKey};
 use app::domain::flow::{
-    callback, code_exchange, prepared_token, FlowContext, FlowKeys, FlowStartLimits,
+    binding_upgrade, callback, code_exchange, prepared_token, FlowContext, FlowKeys,
+    FlowStartLimits,
 };
 use app::domain::outbound::{OutboundClient, Policy};
 use app::domain::password::PasswordGate;
@@ -154,6 +155,12 @@ pub async fn serve(
     if config.mode == Mode::Production && config.sandbox_enabled() {
         tracing::warn!("the Sandbox provider is on in production: anyone can sign in to it as anyone; turn it off with --sandbox false");
     }
+    // Before serving: accounts from before provider bindings get theirs (docs/security.md).
+    match binding_upgrade::bind_unbound(&db, &state.flows).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(accounts = n, "bound accounts' tokens to their providers"),
+        Err(e) => tracing::error!(error = %e, "could not bind accounts' tokens to their providers"),
+    }
     let store = DbSessionStore::new(db.clone(), master_key.hasher(HashPurpose::DashboardSession));
     let cleanup = tokio::spawn(delete_expired(store.clone(), db.clone()));
     let app = router::build(state, store, &config);
@@ -197,17 +204,14 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection) {
         if let Err(e) = code_exchange::delete_stale(&db, now).await {
             tracing::warn!(error = %e, "could not delete stale codes");
         }
-        if let Err(e) = app::domain::password_service::attempts::delete_stale(&db, now).await {
-            tracing::warn!(error = %e, "could not delete password attempts");
-        }
         if let Err(e) = app::domain::end_user::signature::delete_stale(&db, now).await {
             tracing::warn!(error = %e, "could not delete used signatures");
         }
         if let Err(e) = prepared_token::delete_expired(&db, now).await {
             tracing::warn!(error = %e, "could not delete prepared tokens");
         }
-        // The longest window of any counter is a day; older ones can refuse nothing.
-        if let Err(e) = app::domain::rate_limit::delete_stale(&db, 24 * 3600, now).await {
+        // The longest window of any counter is an hour; older ones can refuse nothing.
+        if let Err(e) = app::domain::rate_limit::delete_stale(&db, 2 * 3600, now).await {
             tracing::warn!(error = %e, "could not delete rate counters");
         }
     }

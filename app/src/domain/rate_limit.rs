@@ -20,20 +20,40 @@ impl Limit {
     }
 }
 
+/// The part of a client address a limit counts: an IPv4 address, or an IPv6 /64 (one
+/// subscriber usually holds a whole /64, so counting single IPv6 addresses would bound
+/// nothing). Anything else is counted as it is.
+pub fn address_key(client_addr: &str) -> String {
+    use std::net::IpAddr;
+    match client_addr.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => client_addr.chars().take(64).collect(),
+    }
+}
+
 /// What a refused hit tells the caller: how long until the window ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Refused {
     pub retry_after_secs: u64,
 }
 
+/// Counts stop one past the limit: a refused hit adds nothing, so hammering a full bucket
+/// neither grows it nor keeps it full past its window.
 const BUMP: &str = "INSERT INTO rate_counters (bucket, window_start, count) VALUES ($1, $2, 1) \
 ON CONFLICT (bucket) DO UPDATE SET \
-count = CASE WHEN rate_counters.window_start <= $3 THEN 1 ELSE rate_counters.count + 1 END, \
+count = CASE WHEN rate_counters.window_start <= $3 THEN 1 \
+WHEN rate_counters.count <= $4 THEN rate_counters.count + 1 ELSE rate_counters.count END, \
 window_start = CASE WHEN rate_counters.window_start <= $3 THEN $2 ELSE rate_counters.window_start END \
 RETURNING count, window_start";
 
-/// Counts one hit of `bucket`; `Err` when it is over the limit (the hit still counts, so
-/// hammering a full bucket keeps it full).
+/// Counts one hit of `bucket`; `Err` when it is over the limit.
 pub async fn hit(
     db: &impl ConnectionTrait,
     bucket: &str,
@@ -44,7 +64,12 @@ pub async fn hit(
     let stmt = Statement::from_sql_and_values(
         backend,
         BUMP,
-        [bucket.into(), now.into(), (now - limit.window_secs).into()],
+        [
+            bucket.into(),
+            now.into(),
+            (now - limit.window_secs).into(),
+            limit.max.into(),
+        ],
     );
     let row = db
         .query_one_raw(stmt)
@@ -92,4 +117,23 @@ pub async fn delete_stale(
         .exec(db)
         .await?
         .rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+
+    #[test]
+    fn an_ipv6_subscriber_is_counted_by_its_64() {
+        assert_eq!(address_key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(address_key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(
+            address_key("2001:db8:1:2:aaaa::1"),
+            address_key("2001:db8:1:2:bbbb::2")
+        );
+        assert_ne!(
+            address_key("2001:db8:1:2::1"),
+            address_key("2001:db8:1:3::1")
+        );
+    }
 }

@@ -55,7 +55,13 @@ pub async fn sign_in(
         None => None,
     };
     let stored_hash = found.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = passwords.verify(attempt.password, stored_hash).await?;
+    let password_ok = match passwords.verify(attempt.password, stored_hash).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            sign_in_limit::release(db, reservation).await?;
+            return Err(busy);
+        }
+    };
     match found {
         Some(u) if password_ok => {
             sign_in_limit::succeeded(db, reservation).await?;

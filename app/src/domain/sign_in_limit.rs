@@ -40,18 +40,13 @@ pub async fn reserve(
     client_addr: &str,
     now: i64,
 ) -> Result<Reservation, DomainError> {
+    let client = rate_limit::address_key(client_addr);
     let r = Reservation {
-        pair: format!("signin:pair:{email_key}:{client_addr}"),
-        address: format!("signin:addr:{client_addr}"),
+        pair: format!("signin:pair:{email_key}:{client}"),
+        address: format!("signin:addr:{client}"),
     };
     let window = limits.window_secs;
-    let by_pair = rate_limit::hit(
-        db,
-        &r.pair,
-        Limit::new(limits.per_email as i64, window),
-        now,
-    )
-    .await?;
+    // The address first: an address over its limit adds no counter per email it tries.
     let by_address = rate_limit::hit(
         db,
         &r.address,
@@ -59,15 +54,34 @@ pub async fn reserve(
         now,
     )
     .await?;
-    let wait = [by_pair.err(), by_address.err()]
-        .into_iter()
-        .flatten()
-        .map(|refused| refused.retry_after_secs)
-        .max();
-    match wait {
-        Some(retry_after_secs) => Err(DomainError::TooManyAttempts { retry_after_secs }),
-        None => Ok(r),
+    if let Err(refused) = by_address {
+        return Err(DomainError::TooManyAttempts {
+            retry_after_secs: refused.retry_after_secs,
+        });
     }
+    let by_pair = rate_limit::hit(
+        db,
+        &r.pair,
+        Limit::new(limits.per_email as i64, window),
+        now,
+    )
+    .await?;
+    if let Err(refused) = by_pair {
+        rate_limit::give_back(db, &r.address).await?;
+        return Err(DomainError::TooManyAttempts {
+            retry_after_secs: refused.retry_after_secs,
+        });
+    }
+    Ok(r)
+}
+
+/// The attempt could not be checked (the server was busy): it does not count.
+pub async fn release(
+    db: &impl sea_orm::ConnectionTrait,
+    r: Reservation,
+) -> Result<(), DomainError> {
+    rate_limit::give_back(db, &r.pair).await?;
+    rate_limit::give_back(db, &r.address).await
 }
 
 /// The password was right: that email's attempts from this address are forgiven.

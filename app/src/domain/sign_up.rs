@@ -37,7 +37,7 @@ impl Default for SignUpLimits {
     fn default() -> Self {
         SignUpLimits {
             per_address: Limit::new(20, 3600),
-            overall: Limit::new(200, 3600),
+            overall: Limit::new(1000, 3600),
         }
     }
 }
@@ -50,7 +50,10 @@ async fn count(
     now: i64,
 ) -> Result<(), DomainError> {
     let buckets = [
-        (format!("signup:addr:{client_addr}"), limits.per_address),
+        (
+            format!("signup:addr:{}", rate_limit::address_key(client_addr)),
+            limits.per_address,
+        ),
         ("signup:all".to_owned(), limits.overall),
     ];
     for (bucket, limit) in buckets {

@@ -10,7 +10,6 @@ pub mod auth_code;
 pub mod dashboard_session;
 pub mod end_user;
 pub mod invite;
-pub mod password_attempt;
 pub mod pending_flow;
 pub mod prepared_token;
 pub mod provider_registration;

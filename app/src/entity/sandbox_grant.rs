@@ -26,6 +26,8 @@ pub struct Model {
     pub nonce: Option<String>,
     /// The organization the user signed in for: the ID token's `tid` and `hd`.
     pub org: Option<String>,
+    /// The user signed in as the organization's administrator (`wids`, the directory).
+    pub admin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

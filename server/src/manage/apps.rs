@@ -123,6 +123,8 @@ pub struct RegistrationIn {
     userinfo_url: String,
     revoke_url: String,
     admin_consent_url: String,
+    /// Google service accounts: the Admin SDK user endpoint, overridden.
+    admin_directory_url: String,
     daemon_secret: String,
     /// Password services: `true` to accept a self-signed server certificate.
     trust_server: String,
@@ -375,6 +377,7 @@ pub async fn save_registration(
         userinfo_url: b.userinfo_url,
         revoke_url: b.revoke_url,
         admin_consent_url: b.admin_consent_url,
+        admin_directory_url: b.admin_directory_url,
         daemon_secret: b.daemon_secret,
         trust_server: b.trust_server,
         allowed_servers: b.allowed_servers,

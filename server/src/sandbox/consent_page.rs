@@ -64,6 +64,7 @@ pub fn consent(req: &ConsentRequest) -> String {
 <input id=\"name\" type=\"text\" name=\"name\" value=\"Sandbox User\">\
 <label for=\"org\">Organization (optional: Office 365 tenant or Google Workspace domain)</label>\
 <input id=\"org\" type=\"text\" name=\"org\" value=\"\">\
+<label><input type=\"checkbox\" name=\"admin\" value=\"true\"> Sign in as the organization's administrator</label>\
 <fieldset class=\"scopes\"><legend>Permissions</legend>{scopes}</fieldset>\
 <div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\
 <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></div></form>",

@@ -70,6 +70,7 @@ pub async fn decide(State(state): State<AppState>, body: String) -> Response {
             email: get(&form, "email").unwrap_or_default(),
             name: get(&form, "name").unwrap_or_default(),
             org: get(&form, "org").unwrap_or_default(),
+            admin: get(&form, "admin") == Some("true"),
         };
         consent::approve(&state.db, &state.flows, &req, who, &granted, now_unix()).await
     } else {
@@ -147,15 +148,34 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Stri
     }
 }
 
-/// `GET /sandbox/userinfo` with the Sandbox access token.
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let bearer = headers
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|h| h.split_once(' '))
         .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned());
-    let result = match bearer {
+        .map(|(_, t)| t.trim().to_owned())
+}
+
+/// `GET /sandbox/directory/users/{user}`: Google's Admin SDK user entry, in small.
+pub async fn directory_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(user): axum::extract::Path<String>,
+) -> Response {
+    let result = match bearer(&headers) {
+        Some(t) => token::directory_user(&state.db, &state.flows, &t, &user, now_unix()).await,
+        None => Err(SandboxError::InvalidToken),
+    };
+    match result {
+        Ok(entry) => Json(entry).into_response(),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+/// `GET /sandbox/userinfo` with the Sandbox access token.
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = match bearer(&headers) {
         Some(t) => token::userinfo(&state.db, &state.flows, &t, now_unix()).await,
         None => Err(SandboxError::InvalidToken),
     };

@@ -15,6 +15,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sandbox/token", post(endpoints::token))
         .route("/sandbox/userinfo", get(endpoints::userinfo))
+        .route(
+            "/sandbox/directory/users/{user}",
+            get(endpoints::directory_user),
+        )
         .route("/sandbox/revoke", post(endpoints::revoke))
         .route("/sandbox/service_keys", post(endpoints::register_key))
         .route(

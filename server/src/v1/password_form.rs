@@ -100,9 +100,13 @@ pub async fn submit(
 ) -> Response {
     let form = pairs(Some(&body));
     let address = client_addr(peer, &headers, state.trust_forwarded_for);
-    let address_key = state
-        .sign_in_email_hasher
-        .hash(format!("password-form|{address}").as_bytes());
+    let address_key = state.sign_in_email_hasher.hash(
+        format!(
+            "password-form|{}",
+            app::domain::rate_limit::address_key(&address)
+        )
+        .as_bytes(),
+    );
     let nonce = request_cookies(&headers)
         .into_iter()
         .find(|(k, _)| k == BROWSER_COOKIE)

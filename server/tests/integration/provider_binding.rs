@@ -6,6 +6,8 @@ use crate::common::flow::{account, consent_at_sandbox, get, location, on, param,
 use crate::common::listener::CountingServer;
 use crate::common::{Backend, TestDatabase, TestServer};
 use app::domain::crypto::{HashPurpose, MasterKey};
+use app::domain::flow::provider_binding::{access_place, refresh_place};
+use app::domain::sealed::KeyRing;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 
@@ -45,6 +47,26 @@ async fn google_at(app: &mut FlowApp, base: &str, secret: &str, host: &str) {
     .await;
 }
 
+/// An end user connects a "Google" account (the Sandbox stands in for Google): its id and
+/// account token.
+async fn connect_google(base: &str, app: &FlowApp) -> (i64, String) {
+    let r = get(&app.authorize_url(base, "Google", &[("scopes", "Mail.Read")])).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let callback = consent_at_sandbox(base, &location(&r), &ALLOW).await;
+    let back = location(&get(&on(base, &callback)).await);
+    assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
+    let j: serde_json::Value = app
+        .exchange(base, &param(&back, "code").unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    (
+        j["accountId"].as_i64().unwrap(),
+        j["accessToken"].as_str().unwrap().to_owned(),
+    )
+}
+
 async fn tokens_stay_with_the_provider_that_issued_them(backend: Backend) {
     let db = TestDatabase::create(backend).await;
     let key = MasterKey::generate();
@@ -55,23 +77,7 @@ async fn tokens_stay_with_the_provider_that_issued_them(backend: Backend) {
         .hasher(HashPurpose::SandboxClient)
         .hash(app.client_id.as_bytes());
     google_at(&mut app, &base, &secret, &base).await;
-
-    // An end user connects a "Google" account (the Sandbox stands in for Google).
-    let r = get(&app.authorize_url(&base, "Google", &[("scopes", "Mail.Read")])).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let callback = consent_at_sandbox(&base, &location(&r), &ALLOW).await;
-    let back = location(&get(&on(&base, &callback)).await);
-    assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
-    let j: serde_json::Value = app
-        .exchange(&base, &param(&back, "code").unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
-    let (id, token) = (
-        j["accountId"].as_i64().unwrap(),
-        j["accessToken"].as_str().unwrap().to_owned(),
-    );
+    let (id, token) = connect_google(&base, &app).await;
     let sql = Database::connect(db.url.clone()).await.unwrap();
     let expire = format!("UPDATE accounts SET auth_expires_at = 1 WHERE id = {id}");
 
@@ -116,3 +122,76 @@ async fn tokens_stay_with_the_provider_that_issued_them(backend: Backend) {
     db.drop_it().await;
 }
 on_both_backends!(tokens_stay_with_the_provider_that_issued_them);
+
+/// An account stored before bindings existed (no binding, tokens sealed without one) is
+/// bound at the next start, and keeps working; then it is held to that binding.
+async fn accounts_from_before_bindings_are_bound_at_start(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let mut app = FlowApp::create(&base, "Upgraded").await;
+    let secret = key
+        .hasher(HashPurpose::SandboxClient)
+        .hash(app.client_id.as_bytes());
+    google_at(&mut app, &base, &secret, &base).await;
+    let (id, token) = connect_google(&base, &app).await;
+
+    // As an older version left it.
+    let sql = Database::connect(db.url.clone()).await.unwrap();
+    let row = sql
+        .query_one_raw(sea_orm::Statement::from_string(
+            sql.get_database_backend(),
+            format!("SELECT provider_binding, provider_access_token, provider_refresh_token FROM accounts WHERE id = {id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let binding: String = row.try_get("", "provider_binding").unwrap();
+    let ring = KeyRing::new(key.clone(), vec![]);
+    let legacy = |place_bound: String, place_legacy: String, column: &str| {
+        let sealed: String = row.try_get("", column).unwrap();
+        let plain = ring.open(&place_bound, &sealed).unwrap().0;
+        ring.seal(&place_legacy, &plain)
+    };
+    let access = legacy(
+        access_place(id, Some(&binding)),
+        access_place(id, None),
+        "provider_access_token",
+    );
+    let refresh = legacy(
+        refresh_place(id, Some(&binding)),
+        refresh_place(id, None),
+        "provider_refresh_token",
+    );
+    sql.execute_unprepared(&format!(
+        "UPDATE accounts SET provider_binding = NULL, provider_access_token = '{access}', \
+         provider_refresh_token = '{refresh}', auth_expires_at = 1 WHERE id = {id}"
+    ))
+    .await
+    .unwrap();
+
+    // A new instance starts (the first one goes on serving the Sandbox).
+    let upgraded = TestServer::start(&db, &key, |c| c.public_url = base.clone()).await;
+    let r = account(&upgraded.base, &token, "?includeProviderAuth=true").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "bound at start, refreshed at its provider"
+    );
+    let row = sql
+        .query_one_raw(sea_orm::Statement::from_string(
+            sql.get_database_backend(),
+            format!("SELECT provider_binding FROM accounts WHERE id = {id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let now_bound: Option<String> = row.try_get("", "provider_binding").unwrap();
+    assert_eq!(now_bound.as_deref(), Some(binding.as_str()));
+    sql.close().await.ok();
+    upgraded.stop().await;
+    server.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(accounts_from_before_bindings_are_bound_at_start);

@@ -96,6 +96,11 @@ async fn office365_app(base: &str, key: &MasterKey, name: &str) -> FlowApp {
     app
 }
 
+/// The administrator of `org` signs in.
+async fn admin_signs_in(base: &str, to_sign_in: &url::Url, email: &str, org: &str) -> url::Url {
+    signs_in(base, to_sign_in, email, org, true).await
+}
+
 /// The app's server prepares a token and sends the administrator to `authorizeDaemon`.
 async fn start_daemon(base: &str, app: &FlowApp, service: &str, state: &str) -> url::Url {
     let token = app.prepare(base).await;
@@ -128,9 +133,15 @@ async fn admin_consents(base: &str, to_consent: &url::Url, tenant: &str) -> url:
     location(&r)
 }
 
-/// The administrator signs in at the Sandbox as `email` of `org`; returns where the
-/// platform sends the browser next.
-async fn admin_signs_in(base: &str, to_sign_in: &url::Url, email: &str, org: &str) -> url::Url {
+/// Someone signs in at the Sandbox as `email` of `org`, as its administrator or not;
+/// returns where the platform sends the browser next.
+async fn signs_in(
+    base: &str,
+    to_sign_in: &url::Url,
+    email: &str,
+    org: &str,
+    admin: bool,
+) -> url::Url {
     assert_eq!(to_sign_in.path(), "/sandbox/authorize");
     assert!(param(to_sign_in, "nonce").is_some(), "an OpenID sign-in");
     assert!(param(to_sign_in, "scope")
@@ -140,6 +151,7 @@ async fn admin_signs_in(base: &str, to_sign_in: &url::Url, email: &str, org: &st
     let who = Consent {
         email,
         org,
+        admin,
         ..ALLOW
     };
     let callback = consent_at_sandbox(base, to_sign_in, &who).await;
@@ -371,6 +383,26 @@ async fn only_the_app_starts_and_only_the_tenants_administrator_completes(backen
     let back = location(&get(&replay).await);
     assert_ne!(param(&back, "status").as_deref(), Some("success"));
 
+    // A member of the victim's tenant who is not its administrator proves nothing either,
+    // even after the real consent page.
+    let to_consent = start_daemon(&base, &app, "Office365", "m").await;
+    let callback = admin_consents(&base, &to_consent, "victim.example").await;
+    let to_sign_in = location(&get(&on(&base, &callback)).await);
+    let back = signs_in(
+        &base,
+        &to_sign_in,
+        "clerk@victim.example",
+        "victim.example",
+        false,
+    )
+    .await;
+    assert_eq!(
+        param(&back, "status").as_deref(),
+        Some("access_denied"),
+        "{back}"
+    );
+    assert!(param(&back, "details").unwrap().contains("administrator"));
+
     // Nothing changed: no new account, the victim's service account untouched.
     let after = snapshot(sql.clone()).await;
     assert_eq!(before, after);
@@ -389,6 +421,7 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     let base = server.base.clone();
     let token_url = format!("{base}/sandbox/token");
     let authorize_url = format!("{base}/sandbox/authorize");
+    let directory_url = format!("{base}/sandbox/directory/users/{{user}}");
     let consent = format!("{base}/sandbox/adminconsent");
 
     // Office 365 with a certificate: no secret crosses the wire, a signed assertion does.
@@ -426,6 +459,7 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
         ("scopes", "Mail.Read"),
         ("authorize_url", &authorize_url),
         ("token_url", &token_url),
+        ("admin_directory_url", &directory_url),
         ("daemon_secret", &json_key),
     ])
     .await;
@@ -433,6 +467,22 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     // A personal account has no Workspace domain: no grant.
     let back = admin_signs_in(&base, &to_sign_in, "someone@gmail.example", "").await;
     assert_eq!(param(&back, "status").as_deref(), Some("access_denied"));
+    // A user of the domain who is not its administrator: the directory says so, no grant.
+    let to_sign_in = start_daemon(&base, &g, "Google", "g0").await;
+    let back = signs_in(
+        &base,
+        &to_sign_in,
+        "clerk@acme.example",
+        "acme.example",
+        false,
+    )
+    .await;
+    assert_eq!(
+        param(&back, "status").as_deref(),
+        Some("access_denied"),
+        "{back}"
+    );
+    assert!(param(&back, "details").unwrap().contains("administrator"));
 
     let to_sign_in = start_daemon(&base, &g, "Google", "g1").await;
     assert_eq!(param(&to_sign_in, "hd").as_deref(), Some("*"));
@@ -512,6 +562,7 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
         ("scopes", "Mail.Read"),
         ("authorize_url", &authorize_url),
         ("token_url", &token_url),
+        ("admin_directory_url", &directory_url),
         ("daemon_secret", &json_key),
     ])
     .await;

@@ -41,6 +41,8 @@ pub struct RegistrationInput {
     pub revoke_url: String,
     /// Office 365 service accounts: the admin-consent endpoint, overridden.
     pub admin_consent_url: String,
+    /// Google service accounts: the Admin SDK user endpoint, overridden.
+    pub admin_directory_url: String,
     /// Empty on update: keep the stored credentials.
     pub daemon_secret: String,
     /// Password services: `true` to accept the server's certificate even if self-signed.
@@ -208,7 +210,8 @@ fn endpoint(raw: &str, policy: Policy) -> Result<String, &'static str> {
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
         return Err("No user name, password or fragment in an endpoint URL.");
     }
-    Ok(url.to_string())
+    // Kept as typed: a parsed URL would percent-encode placeholders like `{token}`.
+    Ok(raw.trim().to_owned())
 }
 
 fn plain_text(value: &str, max: usize) -> bool {
@@ -383,6 +386,7 @@ fn validate(
         ("userinfo_url", &input.userinfo_url),
         ("revoke_url", &input.revoke_url),
         ("admin_consent_url", &input.admin_consent_url),
+        ("admin_directory_url", &input.admin_directory_url),
     ] {
         if value.trim().is_empty() {
             continue;

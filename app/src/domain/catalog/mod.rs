@@ -136,6 +136,9 @@ pub struct Provider {
     pub issuer: Option<String>,
     /// Office 365 service accounts: where an administrator grants tenant-wide consent.
     pub admin_consent_url: Option<String>,
+    /// Google service accounts: the directory entry (`{user}`: the signed-in user's id)
+    /// that says whether the user is the Workspace's administrator (`isAdmin`).
+    pub admin_directory_url: Option<String>,
     /// Providers whose token responses carry no `expires_in` (Salesforce): treat a token as
     /// this old at most before refreshing it.
     pub default_token_lifetime_secs: Option<i64>,

@@ -1,8 +1,10 @@
 //! The administrator's OpenID sign-in of a service-account flow (providers.md, "Service
 //! accounts"): a grant for a whole tenant or domain is issued only after the person at the
-//! browser signed in to that tenant (Office 365: the ID token's `tid`) or that Workspace
-//! domain (Google: `hd`). Nothing the browser sends (`admin_consent`, `tenant`, a typed
-//! mailbox) is trusted without it.
+//! browser proved they administer it. Office 365: the ID token's `tid` is the tenant, the
+//! user is no guest (`idp`), and `wids` lists a role that can grant tenant-wide consent.
+//! Google: `hd` is the Workspace domain, and the Admin SDK, which only administrators may
+//! read, says `isAdmin` of the signed-in user. Nothing the browser sends (`admin_consent`,
+//! `tenant`, a typed mailbox) is trusted without it.
 //!
 //! The ID token comes straight from the provider's token endpoint, over TLS and the outbound
 //! policy, in exchange for a code bound to this flow by PKCE; OpenID Connect Core §3.1.3.7
@@ -12,8 +14,9 @@ use url::Url;
 
 use super::identity::jwt_claims;
 use super::provider::ResolvedProvider;
-use super::upstream::{self, Tokens};
+use super::upstream::{self, Tokens, UpstreamError};
 use super::FlowContext;
+use crate::domain::outbound::OutboundClient;
 use crate::domain::DomainError;
 
 /// `pending_flows.stage` of a service-account flow waiting for the administrator's sign-in.
@@ -24,6 +27,19 @@ pub const STAGE_MAILBOX: &str = "mailbox";
 const MICROSOFT_LOGIN: &str = "login.microsoftonline.com";
 /// ID tokens a little past their expiry are still accepted (clock skew).
 const SKEW_SECS: i64 = 120;
+/// Microsoft Entra role templates that can grant tenant-wide admin consent: Global
+/// Administrator, Privileged Role Administrator, Cloud Application Administrator,
+/// Application Administrator. The app's Entra registration must put directory roles in its
+/// ID tokens (`groupMembershipClaims`: `DirectoryRole` or `All`) for `wids` to be there.
+const CONSENTING_ROLES: [&str; 4] = [
+    "62e90394-69f5-4237-9190-012177145e10",
+    "e8611ab8-c189-46e8-94e1-60213ab1f814",
+    "158c047a-c907-4556-b7ef-446551a6b5f7",
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+];
+/// The Admin SDK scope the Google sign-in asks for, to read `isAdmin`.
+pub const GOOGLE_DIRECTORY_SCOPE: &str =
+    "https://www.googleapis.com/auth/admin.directory.user.readonly";
 
 /// Who signed in, as the verified ID token says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +50,22 @@ pub struct Administrator {
     pub tenant: Option<String>,
     /// Google: the Workspace domain (absent for consumer accounts).
     pub hosted_domain: Option<String>,
+    /// Office 365: the directory role templates of the user (`wids`); `None` when the
+    /// token lists none at all (the Entra registration does not emit them).
+    pub roles: Option<Vec<String>>,
+    /// Office 365: a guest from another directory (`idp` names another issuer).
+    pub guest: bool,
+}
+
+impl Administrator {
+    /// Office 365: a member of the tenant holding a role that can grant tenant-wide consent.
+    pub fn holds_consenting_role(&self) -> bool {
+        !self.guest
+            && self
+                .roles
+                .as_ref()
+                .is_some_and(|roles| roles.iter().any(|r| CONSENTING_ROLES.contains(&r.as_str())))
+    }
 }
 
 /// Why an ID token does not prove anything.
@@ -84,7 +116,11 @@ pub fn sign_in_provider(p: &ResolvedProvider, tenant: Option<&str>) -> ResolvedP
 pub fn sign_in_scopes(p: &ResolvedProvider) -> Vec<String> {
     match p.service_type.as_str() {
         "Office365" => vec!["openid".into(), "profile".into(), "email".into()],
-        _ => vec!["openid".into(), "email".into()],
+        _ => vec![
+            "openid".into(),
+            "email".into(),
+            GOOGLE_DIRECTORY_SCOPE.into(),
+        ],
     }
 }
 
@@ -148,7 +184,9 @@ fn text(claims: &Value, name: &str) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-/// Checks the ID token of the sign-in whose state was `state`.
+/// Checks the ID token of the sign-in whose state was `state`. Only for an ID token the
+/// platform itself received from the provider's token endpoint (its signature is not
+/// checked: TLS and the outbound policy stand in for it, OpenID Connect Core §3.1.3.7).
 pub fn verify(
     ctx: &FlowContext,
     p: &ResolvedProvider,
@@ -180,7 +218,7 @@ pub fn verify(
         return Err(ProofError::Mismatch("nonce"));
     }
     match claims.get("exp").and_then(Value::as_i64) {
-        Some(exp) if exp + SKEW_SECS > now => {}
+        Some(exp) if exp > now.saturating_sub(SKEW_SECS) => {}
         _ => return Err(ProofError::Expired),
     }
     let subject = claims
@@ -196,12 +234,65 @@ pub fn verify(
     let email = text(&claims, "email")
         .filter(|_| verified)
         .or_else(|| text(&claims, "preferred_username").filter(|u| u.contains('@')));
+    let issuer = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let guest = claims
+        .get("idp")
+        .and_then(Value::as_str)
+        .is_some_and(|idp| idp.trim_end_matches('/') != issuer.trim_end_matches('/'));
+    let roles = claims.get("wids").and_then(Value::as_array).map(|list| {
+        list.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .collect()
+    });
     Ok(Administrator {
         subject,
         email,
         tenant: text(&claims, "tid"),
         hosted_domain: text(&claims, "hd"),
+        roles,
+        guest,
     })
+}
+
+/// Google: whether the signed-in user is an administrator of their Workspace, asked of the
+/// Admin SDK with the sign-in's own token (only administrators may read it: anyone else
+/// gets 403, which is a "no").
+pub async fn is_workspace_administrator(
+    http: &OutboundClient,
+    p: &ResolvedProvider,
+    tokens: &Tokens,
+    admin: &Administrator,
+) -> Result<bool, UpstreamError> {
+    let template = p
+        .admin_directory_url
+        .as_deref()
+        .ok_or_else(|| UpstreamError::Unavailable("no admin directory URL".into()))?;
+    let user: String = url::form_urlencoded::byte_serialize(admin.subject.as_bytes()).collect();
+    let request = oauth2::http::Request::get(template.replace("{user}", &user))
+        .header("authorization", format!("Bearer {}", tokens.access_token))
+        .header("accept", "application/json")
+        .body(Vec::new())
+        .map_err(|_| UpstreamError::Unavailable("the directory URL is not valid".into()))?;
+    let response = http
+        .execute(request)
+        .await
+        .map_err(|e| UpstreamError::Unavailable(format!("admin directory: {e}")))?;
+    match response.status().as_u16() {
+        200 => {
+            let entry: Value = serde_json::from_slice(response.body()).map_err(|_| {
+                UpstreamError::Unavailable("the directory entry is not JSON".into())
+            })?;
+            Ok(entry.get("isAdmin").and_then(Value::as_bool) == Some(true))
+        }
+        401 | 403 | 404 => Ok(false),
+        s => Err(UpstreamError::Unavailable(format!(
+            "admin directory answered {s}"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +333,33 @@ mod tests {
     }
 
     #[test]
+    fn only_a_member_holding_a_consenting_role_is_an_administrator() {
+        let c = ctx();
+        let p = microsoft();
+        let claims = |extra: Value| {
+            let mut base = serde_json::json!({
+                "iss": "https://login.microsoftonline.com/t1/v2.0", "tid": "t1", "aud": "app-1",
+                "sub": "s", "exp": 1000, "nonce": nonce(&c, "st")
+            });
+            for (k, v) in extra.as_object().unwrap() {
+                base[k] = v.clone();
+            }
+            verify(&c, &p, &tokens(base), "st", 900).unwrap()
+        };
+        let global_admin = serde_json::json!({ "wids": ["62E90394-69F5-4237-9190-012177145E10"] });
+        assert!(claims(global_admin.clone()).holds_consenting_role());
+        let member = serde_json::json!({ "wids": ["b79fbf4d-3ef9-4689-8143-76b194e85509"] });
+        assert!(!claims(member).holds_consenting_role());
+        assert!(
+            !claims(serde_json::json!({})).holds_consenting_role(),
+            "no roles listed"
+        );
+        let mut guest = global_admin;
+        guest["idp"] = "https://sts.windows.net/home-tenant/".into();
+        assert!(!claims(guest).holds_consenting_role(), "a guest");
+    }
+
+    #[test]
     fn the_sign_in_goes_to_the_consenting_tenant() {
         let p = sign_in_provider(&microsoft(), Some("tenant-a"));
         assert_eq!(
@@ -279,6 +397,17 @@ mod tests {
             assert!(verify(&c, &p, &tokens(claims), "st", 900).is_err(), "{why}");
         }
         assert!(verify(&c, &p, &tokens(good.clone()), "other-state", 900).is_err());
+        assert!(
+            verify(
+                &c,
+                &p,
+                &tokens(with("exp", i64::MAX.into())),
+                "st",
+                i64::MIN
+            )
+            .is_ok(),
+            "no overflow on extreme values"
+        );
         assert!(matches!(
             verify(&c, &p, &tokens(good), "st", 5000),
             Err(ProofError::Expired)

@@ -207,7 +207,7 @@ pub async fn start(
     }
     count_start(
         db,
-        &format!("flows:addr:{client_addr}"),
+        &format!("flows:addr:{}", rate_limit::address_key(client_addr)),
         ctx.start_limits.per_address,
         now,
     )

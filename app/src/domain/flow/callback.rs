@@ -406,7 +406,7 @@ async fn save(
         Some(t) => Some(ring.seal(&refresh_place(row.id, binding), t)),
         // A re-authorization without a new refresh token keeps the one we have, if the same
         // provider issued it.
-        None => kept_refresh_token(ctx, &row, &s.binding),
+        None => kept_refresh_token(&row, &s.binding),
     };
     let mut a: account::ActiveModel = row.clone().into();
     a.active = Set(true);
@@ -446,18 +446,11 @@ async fn save(
 }
 
 /// The refresh token an account keeps through a re-authorization that brought none: only
-/// one the same origins issued (re-sealed for the binding if it was stored before bindings).
-fn kept_refresh_token(ctx: &FlowContext, row: &account::Model, binding: &str) -> Option<String> {
-    let sealed = row.provider_refresh_token.as_deref()?;
-    match row.provider_binding.as_deref() {
-        Some(b) if b == binding => Some(sealed.to_owned()),
-        Some(_) => None,
-        None => {
-            let ring = &ctx.keys.ring;
-            let opened = ring.open(&refresh_place(row.id, None), sealed).ok()?;
-            Some(ring.seal(&refresh_place(row.id, Some(binding)), &opened.0))
-        }
-    }
+/// one the same origins issued.
+fn kept_refresh_token(row: &account::Model, binding: &str) -> Option<String> {
+    row.provider_refresh_token
+        .clone()
+        .filter(|_| row.provider_binding.as_deref() == Some(binding))
 }
 
 /// The user-session flow's end user of a saved account: a primary account makes or finds

@@ -95,13 +95,12 @@ pub(crate) async fn on_callback(
     flow: &pending_flow::Model,
     state: &str,
     pairs: &[(String, String)],
-    browser_nonce: &str,
     now: i64,
 ) -> Result<Finished, DomainError> {
     let p = Params(pairs);
     let outcome = match flow.stage.as_deref() {
-        None => after_admin_consent(db, ctx, flow, &p, browser_nonce, now).await,
-        Some(STAGE_SIGN_IN) => after_sign_in(db, ctx, flow, state, &p, browser_nonce, now).await,
+        None => after_admin_consent(db, ctx, flow, &p, now).await,
+        Some(STAGE_SIGN_IN) => after_sign_in(db, ctx, flow, state, &p, now).await,
         Some(_) => Err(Failure::new(
             FailureStatus::AccessDenied,
             "This step of the sign-in takes no answer from the provider; start again.",
@@ -188,7 +187,6 @@ async fn after_admin_consent(
     ctx: &FlowContext,
     flow: &pending_flow::Model,
     p: &Params<'_>,
-    _browser_nonce: &str,
     now: i64,
 ) -> Result<Next, Failure> {
     if let Some(f) = declined(p, "The administrator declined consent.") {
@@ -236,7 +234,6 @@ async fn after_sign_in(
     flow: &pending_flow::Model,
     state: &str,
     p: &Params<'_>,
-    _browser_nonce: &str,
     now: i64,
 ) -> Result<Next, Failure> {
     if let Some(f) = declined(p, "The administrator did not sign in.") {
@@ -284,6 +281,16 @@ async fn after_sign_in(
                     "The administrator signed in to another organization than the one that consented.",
                 ));
             }
+            if admin.roles.is_none() {
+                return Err(not_proven(
+                    "The sign-in did not say which directory roles you hold: the application's Microsoft Entra registration must include directory roles in its ID tokens (groupMembershipClaims).",
+                ));
+            }
+            if !admin.holds_consenting_role() {
+                return Err(not_proven(
+                    "Sign in as an administrator of the organization (Global, Privileged Role, Cloud Application or Application Administrator).",
+                ));
+            }
             let tokens = daemon::office365_token(ctx, &provider, &tenant, now)
                 .await
                 .map_err(provider_failure)?;
@@ -300,11 +307,20 @@ async fn after_sign_in(
                 .map_err(server_failure)
         }
         Some(GOOGLE) => {
-            let Some(domain) = admin.hosted_domain.filter(|d| daemon::hostish(d)) else {
+            let Some(domain) = admin.hosted_domain.clone().filter(|d| daemon::hostish(d)) else {
                 return Err(not_proven(
                     "Sign in with an account of the Google Workspace domain; a personal Google account has no domain to grant.",
                 ));
             };
+            let is_admin =
+                admin_sign_in::is_workspace_administrator(&ctx.http, &sign_in, &tokens, &admin)
+                    .await
+                    .map_err(provider_failure)?;
+            if !is_admin {
+                return Err(not_proven(
+                    "Sign in as an administrator of the Google Workspace domain.",
+                ));
+            }
             let state = random_token("");
             let mut url = Url::parse(&format!("{}/v1/auth/daemon/google", ctx.public_origin))
                 .map_err(|_| server_failure(DomainError::Internal("public origin")))?;

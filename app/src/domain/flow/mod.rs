@@ -6,6 +6,7 @@ pub mod account_token;
 pub mod admin_sign_in;
 pub mod authorize;
 pub mod authorize_request;
+pub mod binding_upgrade;
 pub mod callback;
 pub mod code_exchange;
 pub mod daemon;
@@ -104,7 +105,7 @@ impl Default for FlowStartLimits {
     fn default() -> Self {
         FlowStartLimits {
             per_address: Limit::new(120, 10 * 60),
-            per_app: Limit::new(6000, 10 * 60),
+            per_app: Limit::new(60_000, 10 * 60),
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct ResolvedProvider {
     /// `google_service_account`), and where Office 365 admins consent.
     pub daemon: Option<String>,
     pub admin_consent_url: Option<String>,
+    /// Google: the Admin SDK user entry that proves the signed-in user is an administrator.
+    pub admin_directory_url: Option<String>,
     /// The registration's service-account credentials, opened.
     pub daemon_secret: Option<ProviderSecret>,
     pub default_token_lifetime_secs: Option<i64>,
@@ -108,6 +110,7 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         default_native_scopes: vec![],
         daemon: None,
         admin_consent_url: None,
+        admin_directory_url: None,
         daemon_secret: None,
         default_token_lifetime_secs: None,
     })
@@ -154,6 +157,7 @@ fn from_custom(
         default_native_scopes: words(&reg.native_scopes),
         daemon: None,
         admin_consent_url: None,
+        admin_directory_url: None,
         daemon_secret: None,
         default_token_lifetime_secs: None,
     })
@@ -263,6 +267,7 @@ pub async fn resolve(
         default_native_scopes: v.native_scopes.clone(),
         daemon: p.daemon.clone(),
         admin_consent_url: at("admin_consent_url", &p.admin_consent_url),
+        admin_directory_url: at("admin_directory_url", &p.admin_directory_url),
         daemon_secret,
         default_token_lifetime_secs: p.default_token_lifetime_secs,
     })
@@ -294,6 +299,7 @@ impl ResolvedProvider {
             default_native_scopes: vec![],
             daemon: None,
             admin_consent_url: None,
+            admin_directory_url: None,
             daemon_secret: None,
             default_token_lifetime_secs: None,
         }

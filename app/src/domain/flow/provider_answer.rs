@@ -4,6 +4,7 @@
 //! the service-account flow's next step (`daemon_consent`).
 use sea_orm::DatabaseConnection;
 
+use super::authorize_request::FlowKind;
 use super::callback::{self, Finished};
 use super::return_redirect::{Failure, FailureStatus};
 use super::{daemon_consent, FlowContext, FlowError};
@@ -33,10 +34,9 @@ pub async fn finish(
     if !ctx.same_browser(&flow, browser_nonce) {
         return callback::conclude(&flow, Err(callback::other_browser()));
     }
-    match (flow.flow_kind.as_str(), browser_nonce) {
-        ("daemon", Some(nonce)) => {
-            daemon_consent::on_callback(db, ctx, &flow, state, pairs, nonce, now).await
-        }
-        _ => callback::complete_account(db, ctx, &flow, pairs, now).await,
+    if flow.flow_kind == FlowKind::Daemon.as_str() {
+        daemon_consent::on_callback(db, ctx, &flow, state, pairs, now).await
+    } else {
+        callback::complete_account(db, ctx, &flow, pairs, now).await
     }
 }

@@ -6,8 +6,8 @@
 //! registration moved (edited, or removed and added again), the account becomes `invalid`,
 //! needs re-authorization, and nothing is sent.
 //!
-//! Accounts stored before bindings existed have none: the first call after the upgrade
-//! binds them to the registration as it is then (documented in docs/security.md).
+//! Accounts stored before bindings existed are bound at start-up (`binding_upgrade`); an
+//! account still without one (its registration was gone) sends its tokens nowhere.
 use url::Url;
 
 use super::provider::ResolvedProvider;
@@ -30,17 +30,17 @@ pub fn of(p: &ResolvedProvider) -> String {
     origins.join(" ")
 }
 
-/// Whether tokens recorded with `recorded` may go to `p`. `None`: stored before bindings.
+/// Whether tokens recorded with `recorded` may go to `p`.
 pub fn allows(recorded: Option<&str>, p: &ResolvedProvider) -> bool {
-    recorded.is_none_or(|r| r == of(p))
+    recorded.is_some_and(|r| r == of(p))
 }
 
 /// Where the sealed access token of an account is bound (its AEAD associated data).
-pub(crate) fn access_place(account_id: i64, binding: Option<&str>) -> String {
+pub fn access_place(account_id: i64, binding: Option<&str>) -> String {
     place(account_id, "provider_access_token", binding)
 }
 
-pub(crate) fn refresh_place(account_id: i64, binding: Option<&str>) -> String {
+pub fn refresh_place(account_id: i64, binding: Option<&str>) -> String {
     place(account_id, "provider_refresh_token", binding)
 }
 
@@ -92,10 +92,7 @@ mod tests {
                 &provider(elsewhere, None, None)
             ));
         }
-        assert!(
-            allows(None, &p),
-            "stored before bindings: bound on first use"
-        );
+        assert!(!allows(None, &p), "no binding: the tokens go nowhere");
         assert_ne!(
             access_place(1, Some("https://a")),
             access_place(1, Some("https://b"))

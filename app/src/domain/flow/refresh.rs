@@ -101,7 +101,7 @@ pub async fn bound_provider_of(
 }
 
 /// The provider as this account uses it (Zoho's data center may move the token URL).
-async fn provider_of(
+pub(crate) async fn provider_of(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     a: &account::Model,
@@ -294,21 +294,9 @@ async fn refresh_holding_lease(
             row.provider_access_token = Set(Some(
                 ring.seal(&access_place(a.id, bound), &tokens.access_token),
             ));
-            // Providers that do not rotate refresh tokens send none: keep ours (RFC 6749 §6),
-            // sealed for the binding (an account stored before bindings gets one now).
-            match (&tokens.refresh_token, &a.provider_refresh_token) {
-                (Some(r), _) => {
-                    row.provider_refresh_token =
-                        Set(Some(ring.seal(&refresh_place(a.id, bound), r)));
-                }
-                (None, Some(old)) if a.provider_binding.is_none() => {
-                    let reopened = ring
-                        .open(&refresh_place(a.id, None), old)
-                        .map(|o| ring.seal(&refresh_place(a.id, bound), &o.0))
-                        .ok();
-                    row.provider_refresh_token = Set(reopened);
-                }
-                _ => {}
+            // Providers that do not rotate refresh tokens send none: keep ours (RFC 6749 §6).
+            if let Some(r) = &tokens.refresh_token {
+                row.provider_refresh_token = Set(Some(ring.seal(&refresh_place(a.id, bound), r)));
             }
             row.provider_binding = Set(Some(binding.clone()));
             row.auth_expires_at = Set(tokens

@@ -45,7 +45,12 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
                 || (v6.segments()[0] & 0xffc0) == 0xfec0 // site local
                 || v6.segments()[0] == 0x2002 // 6to4 embeds an IPv4 address
+                || v6.segments()[..2] == [0x2001, 0] // Teredo embeds one too
+                || v6.segments()[..2] == [0x2001, 0x0db8] // documentation
+                || v6.segments()[..4] == [0x100, 0, 0, 0] // discard
                 || v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] // NAT64
+                || v6.segments()[..3] == [0x64, 0xff9b, 1] // local-use NAT64 (RFC 8215)
+                || v6.segments()[..6] == [0, 0, 0, 0, 0xffff, 0] // SIIT IPv4-translated
                 || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
                 // IPv4-compatible ::a.b.c.d
                 || (v6.segments()[..6] == [0; 6] && {
@@ -121,6 +126,10 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "64:ff9b:1::a00:1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::ffff:0:a00:1",
+            "2001:db8::1",
         ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }

@@ -106,6 +106,9 @@ pub struct SignedInAs<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub org: &'a str,
+    /// An administrator of `org`: Office 365's Global Administrator role in `wids`, and
+    /// `isAdmin` in the directory (Google).
+    pub admin: bool,
 }
 
 /// The user approved as `who`, granting `granted` (a subset of what was asked).
@@ -117,7 +120,12 @@ pub async fn approve(
     granted: &[String],
     now: i64,
 ) -> Result<Url, SandboxError> {
-    let SignedInAs { email, name, org } = who;
+    let SignedInAs {
+        email,
+        name,
+        org,
+        admin,
+    } = who;
     let org = org.trim().to_ascii_lowercase();
     if org.len() > 253
         || !org
@@ -160,6 +168,7 @@ pub async fn approve(
         expires_at: Set(now + CODE_TTL_SECS),
         used_at: Set(None),
         nonce: Set(req.nonce.clone()),
+        admin: Set(admin && !org.is_empty()),
         org: Set(Some(org).filter(|o| !o.is_empty())),
     };
     let _turn = crate::domain::write_transaction::turn(db).await;

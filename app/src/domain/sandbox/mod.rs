@@ -22,6 +22,8 @@ pub enum SandboxError {
     UnsupportedGrantType,
     #[error("the access token is invalid")]
     InvalidToken,
+    #[error("not authorized to access this resource")]
+    Forbidden,
     #[error("storage failed")]
     Storage(#[from] sea_orm::DbErr),
 }
@@ -34,6 +36,7 @@ impl SandboxError {
             SandboxError::InvalidGrant => "invalid_grant",
             SandboxError::UnsupportedGrantType => "unsupported_grant_type",
             SandboxError::InvalidToken => "invalid_token",
+            SandboxError::Forbidden => "forbidden",
             SandboxError::Storage(_) => "server_error",
         }
     }
@@ -41,6 +44,7 @@ impl SandboxError {
     pub fn status(&self) -> u16 {
         match self {
             SandboxError::InvalidClient | SandboxError::InvalidToken => 401,
+            SandboxError::Forbidden => 403,
             SandboxError::Storage(_) => 500,
             _ => 400,
         }

@@ -105,6 +105,7 @@ fn issued(
         used_at: Set(None),
         nonce: Set(None),
         org: Set(from.org.clone()),
+        admin: Set(from.admin),
     }
 }
 
@@ -125,7 +126,13 @@ struct IdTokenClaims<'a> {
     tid: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hd: Option<&'a str>,
+    /// Office 365's directory role templates: Global Administrator, or the member role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wids: Option<[&'static str; 1]>,
 }
+
+const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+const MEMBER: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
 
 /// An OpenID Connect ID token for a code's grant, signed HS256 with the client's secret
 /// (OpenID Connect Core §10.1); the platform reads it straight from this endpoint over TLS.
@@ -142,6 +149,13 @@ fn id_token(ctx: &FlowContext, g: &sandbox_grant::Model, now: i64) -> Result<Str
         name: &g.name,
         tid: g.org.as_deref(),
         hd: g.org.as_deref(),
+        wids: g.org.as_ref().map(|_| {
+            [if g.admin {
+                GLOBAL_ADMINISTRATOR
+            } else {
+                MEMBER
+            }]
+        }),
     };
     let key =
         jsonwebtoken::EncodingKey::from_secret(ctx.sandbox_client_secret(&g.client_id).as_bytes());
@@ -201,6 +215,7 @@ pub async fn service_grant(
         used_at: Set(None),
         nonce: Set(None),
         org: Set(None),
+        admin: Set(false),
     }
     .insert(db)
     .await?;
@@ -292,6 +307,38 @@ pub async fn grant(
         refresh_token,
         scope: from.scope,
         id_token,
+    })
+}
+
+/// The directory entry of a user, as Google's Admin SDK answers it: only an administrator's
+/// token with the directory scope may read it; anyone else gets `Forbidden`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryUser {
+    pub id: String,
+    pub primary_email: String,
+    pub is_admin: bool,
+}
+
+pub async fn directory_user(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    access_token: &str,
+    user: &str,
+    now: i64,
+) -> Result<DirectoryUser, SandboxError> {
+    let row = find_live(db, ctx, access_token, "access", now).await?;
+    let scoped = row
+        .scope
+        .split_whitespace()
+        .any(|s| s.ends_with("admin.directory.user.readonly"));
+    if !scoped || !row.admin || row.subject != user {
+        return Err(SandboxError::Forbidden);
+    }
+    Ok(DirectoryUser {
+        id: row.subject,
+        primary_email: row.email,
+        is_admin: true,
     })
 }
 

@@ -121,6 +121,7 @@ pub fn RegistrationsSection(
                             <div class="field"><label for="reg-userinfo-url">"Userinfo URL (override)"</label><input id="reg-userinfo-url" name="userinfo_url" type="url" /></div>
                             <div class="field"><label for="reg-revoke-url">"Revoke URL (override)"</label><input id="reg-revoke-url" name="revoke_url" type="url" /></div>
                             <div class="field"><label for="reg-consent-url">"Admin-consent URL (override, Office 365)"</label><input id="reg-consent-url" name="admin_consent_url" type="url" /></div>
+                            <div class="field"><label for="reg-directory-url">"Admin directory URL (override, Google)"</label><input id="reg-directory-url" name="admin_directory_url" type="url" /></div>
                             <div class="field">
                                 <label for="reg-daemon">"Service-account credentials"</label>
                                 <textarea id="reg-daemon" name="daemon_secret" rows="4" placeholder="Google: the service account's JSON key. Office 365 with a certificate: {\"thumbprint\": \"<x5t>\", \"private_key\": \"<PEM>\"} (empty: the client secret is used)."></textarea>

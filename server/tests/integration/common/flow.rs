@@ -201,6 +201,8 @@ pub struct Consent<'a> {
     pub withhold: &'a [&'a str],
     /// The organization the ID token names (`tid`, `hd`); empty for none.
     pub org: &'a str,
+    /// Signs in as the organization's administrator (`wids`, the directory's `isAdmin`).
+    pub admin: bool,
 }
 
 pub const ALLOW: Consent<'static> = Consent {
@@ -208,6 +210,7 @@ pub const ALLOW: Consent<'static> = Consent {
     email: "ada@example.com",
     withhold: &[],
     org: "",
+    admin: false,
 };
 
 /// From the authorize redirect to the Sandbox, through consent, to the platform's callback
@@ -234,6 +237,9 @@ pub async fn consent_at_sandbox(base: &str, to_sandbox: &Url, c: &Consent<'_>) -
     form.push(("email".into(), c.email.into()));
     form.push(("name".into(), "Ada Lovelace".into()));
     form.push(("org".into(), c.org.into()));
+    if c.admin {
+        form.push(("admin".into(), "true".into()));
+    }
     form.push((
         "decision".into(),
         if c.approve { "approve" } else { "deny" }.into(),
