@@ -162,7 +162,9 @@ pub async fn serve(
         Err(e) => tracing::error!(error = %e, "could not bind accounts' tokens to their providers"),
     }
     let store = DbSessionStore::new(db.clone(), master_key.hasher(HashPurpose::DashboardSession));
-    let cleanup = tokio::spawn(delete_expired(store.clone(), db.clone()));
+    // Rate counters outlive their longest window (an hour, or a longer sign-in window).
+    let counter_horizon = config.sign_in_window_secs.max(3600) * 2;
+    let cleanup = tokio::spawn(delete_expired(store.clone(), db.clone(), counter_horizon));
     let app = router::build(state, store, &config);
 
     tracing::info!(%addr, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is ready at {}", config.public_url);
@@ -190,7 +192,7 @@ pub fn no_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)>
 }
 
 /// Expired sessions, flows and codes are refused on use anyway; this keeps tables small.
-async fn delete_expired(store: DbSessionStore, db: DatabaseConnection) {
+async fn delete_expired(store: DbSessionStore, db: DatabaseConnection, counter_horizon: i64) {
     let mut every = tokio::time::interval(tokio::time::Duration::from_secs(300));
     loop {
         every.tick().await;
@@ -210,8 +212,7 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection) {
         if let Err(e) = prepared_token::delete_expired(&db, now).await {
             tracing::warn!(error = %e, "could not delete prepared tokens");
         }
-        // The longest window of any counter is an hour; older ones can refuse nothing.
-        if let Err(e) = app::domain::rate_limit::delete_stale(&db, 2 * 3600, now).await {
+        if let Err(e) = app::domain::rate_limit::delete_stale(&db, counter_horizon, now).await {
             tracing::warn!(error = %e, "could not delete rate counters");
         }
     }

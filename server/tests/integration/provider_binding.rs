@@ -123,22 +123,13 @@ async fn tokens_stay_with_the_provider_that_issued_them(backend: Backend) {
 }
 on_both_backends!(tokens_stay_with_the_provider_that_issued_them);
 
-/// An account stored before bindings existed (no binding, tokens sealed without one) is
-/// bound at the next start, and keeps working; then it is held to that binding.
-async fn accounts_from_before_bindings_are_bound_at_start(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
-    let mut app = FlowApp::create(&base, "Upgraded").await;
-    let secret = key
-        .hasher(HashPurpose::SandboxClient)
-        .hash(app.client_id.as_bytes());
-    google_at(&mut app, &base, &secret, &base).await;
-    let (id, token) = connect_google(&base, &app).await;
-
-    // As an older version left it.
-    let sql = Database::connect(db.url.clone()).await.unwrap();
+/// Seals an account's tokens as a version before bindings did, and clears its binding.
+async fn make_legacy(
+    sql: &sea_orm::DatabaseConnection,
+    key: &MasterKey,
+    id: i64,
+    expire: bool,
+) -> String {
     let row = sql
         .query_one_raw(sea_orm::Statement::from_string(
             sql.get_database_backend(),
@@ -149,10 +140,10 @@ async fn accounts_from_before_bindings_are_bound_at_start(backend: Backend) {
         .unwrap();
     let binding: String = row.try_get("", "provider_binding").unwrap();
     let ring = KeyRing::new(key.clone(), vec![]);
-    let legacy = |place_bound: String, place_legacy: String, column: &str| {
+    let legacy = |bound: String, unbound: String, column: &str| {
         let sealed: String = row.try_get("", column).unwrap();
-        let plain = ring.open(&place_bound, &sealed).unwrap().0;
-        ring.seal(&place_legacy, &plain)
+        let plain = ring.open(&bound, &sealed).unwrap().0;
+        ring.seal(&unbound, &plain)
     };
     let access = legacy(
         access_place(id, Some(&binding)),
@@ -164,21 +155,17 @@ async fn accounts_from_before_bindings_are_bound_at_start(backend: Backend) {
         refresh_place(id, None),
         "provider_refresh_token",
     );
+    let expiry = if expire { ", auth_expires_at = 1" } else { "" };
     sql.execute_unprepared(&format!(
         "UPDATE accounts SET provider_binding = NULL, provider_access_token = '{access}', \
-         provider_refresh_token = '{refresh}', auth_expires_at = 1 WHERE id = {id}"
+         provider_refresh_token = '{refresh}'{expiry} WHERE id = {id}"
     ))
     .await
     .unwrap();
+    binding
+}
 
-    // A new instance starts (the first one goes on serving the Sandbox).
-    let upgraded = TestServer::start(&db, &key, |c| c.public_url = base.clone()).await;
-    let r = account(&upgraded.base, &token, "?includeProviderAuth=true").await;
-    assert_eq!(
-        r.status(),
-        StatusCode::OK,
-        "bound at start, refreshed at its provider"
-    );
+async fn binding_of(sql: &sea_orm::DatabaseConnection, id: i64) -> Option<String> {
     let row = sql
         .query_one_raw(sea_orm::Statement::from_string(
             sql.get_database_backend(),
@@ -187,9 +174,60 @@ async fn accounts_from_before_bindings_are_bound_at_start(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let now_bound: Option<String> = row.try_get("", "provider_binding").unwrap();
-    assert_eq!(now_bound.as_deref(), Some(binding.as_str()));
+    row.try_get("", "provider_binding").unwrap()
+}
+
+/// Accounts stored before bindings existed (no binding, tokens sealed without one) are
+/// bound at the next start and keep working. One whose registration is gone then is bound
+/// to nothing for good: a registration added later, anywhere, never receives its tokens.
+async fn accounts_from_before_bindings_are_bound_at_start(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let sandbox_secret = |app: &FlowApp| {
+        key.hasher(HashPurpose::SandboxClient)
+            .hash(app.client_id.as_bytes())
+    };
+    let mut kept = FlowApp::create(&base, "Upgraded").await;
+    let secret = sandbox_secret(&kept);
+    google_at(&mut kept, &base, &secret, &base).await;
+    let (kept_id, kept_token) = connect_google(&base, &kept).await;
+    let mut orphan = FlowApp::create(&base, "Orphaned").await;
+    let secret = sandbox_secret(&orphan);
+    google_at(&mut orphan, &base, &secret, &base).await;
+    let (orphan_id, orphan_token) = connect_google(&base, &orphan).await;
+
+    // As an older version left them; the orphan's registration is gone at the upgrade.
+    let sql = Database::connect(db.url.clone()).await.unwrap();
+    let binding = make_legacy(&sql, &key, kept_id, true).await;
+    make_legacy(&sql, &key, orphan_id, true).await;
+    remove(&mut orphan, "Google").await;
+
+    // A new instance starts (the first one goes on serving the Sandbox).
+    let upgraded = TestServer::start(&db, &key, |c| c.public_url = base.clone()).await;
+    let r = account(&upgraded.base, &kept_token, "?includeProviderAuth=true").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "bound at start, refreshed at its provider"
+    );
+    assert_eq!(
+        binding_of(&sql, kept_id).await.as_deref(),
+        Some(binding.as_str())
+    );
+    assert_eq!(binding_of(&sql, orphan_id).await.as_deref(), Some(""));
+
+    // The orphan's registration comes back pointing elsewhere; another start binds nothing.
+    let attacker = CountingServer::json(r#"{"access_token":"x","token_type":"Bearer"}"#).await;
+    google_at(&mut orphan, &base, "made-up-secret", &attacker.base).await;
+    let again = TestServer::start(&db, &key, |c| c.public_url = base.clone()).await;
+    let r = account(&again.base, &orphan_token, "?includeProviderAuth=true").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(binding_of(&sql, orphan_id).await.as_deref(), Some(""));
+    assert_eq!(attacker.hits(), 0);
     sql.close().await.ok();
+    again.stop().await;
     upgraded.stop().await;
     server.stop().await;
     db.drop_it().await;

@@ -27,15 +27,13 @@ pub const STAGE_MAILBOX: &str = "mailbox";
 const MICROSOFT_LOGIN: &str = "login.microsoftonline.com";
 /// ID tokens a little past their expiry are still accepted (clock skew).
 const SKEW_SECS: i64 = 120;
-/// Microsoft Entra role templates that can grant tenant-wide admin consent: Global
-/// Administrator, Privileged Role Administrator, Cloud Application Administrator,
-/// Application Administrator. The app's Entra registration must put directory roles in its
-/// ID tokens (`groupMembershipClaims`: `DirectoryRole` or `All`) for `wids` to be there.
-const CONSENTING_ROLES: [&str; 4] = [
+/// Microsoft Entra role templates that can grant tenant-wide consent to Microsoft Graph
+/// application permissions (what `.default` asks for): Global Administrator and Privileged
+/// Role Administrator. The app's Entra registration must put directory roles in its ID
+/// tokens (`groupMembershipClaims`: `DirectoryRole` or `All`) for `wids` to be there.
+const CONSENTING_ROLES: [&str; 2] = [
     "62e90394-69f5-4237-9190-012177145e10",
     "e8611ab8-c189-46e8-94e1-60213ab1f814",
-    "158c047a-c907-4556-b7ef-446551a6b5f7",
-    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
 ];
 /// The Admin SDK scope the Google sign-in asks for, to read `isAdmin`.
 pub const GOOGLE_DIRECTORY_SCOPE: &str =
@@ -350,6 +348,9 @@ mod tests {
         assert!(claims(global_admin.clone()).holds_consenting_role());
         let member = serde_json::json!({ "wids": ["b79fbf4d-3ef9-4689-8143-76b194e85509"] });
         assert!(!claims(member).holds_consenting_role());
+        // An Application Administrator cannot grant Graph application permissions.
+        let app_admin = serde_json::json!({ "wids": ["9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"] });
+        assert!(!claims(app_admin).holds_consenting_role());
         assert!(
             !claims(serde_json::json!({})).holds_consenting_role(),
             "no roles listed"

@@ -288,7 +288,7 @@ async fn after_sign_in(
             }
             if !admin.holds_consenting_role() {
                 return Err(not_proven(
-                    "Sign in as an administrator of the organization (Global, Privileged Role, Cloud Application or Application Administrator).",
+                    "Sign in as an administrator of the organization who can grant consent to Microsoft Graph (Global or Privileged Role Administrator).",
                 ));
             }
             let tokens = daemon::office365_token(ctx, &provider, &tenant, now)

@@ -3,6 +3,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
+use url::Url;
 
 use super::provider::ResolvedProvider;
 use super::upstream::{Tokens, UpstreamError};
@@ -46,6 +47,30 @@ pub fn from_document(p: &ResolvedProvider, doc: &Value) -> Result<Identity, Upst
     })
 }
 
+/// A userinfo URL with the access token put where `{token}` stands (Hubspot's token-info
+/// URL). The token may change only the path or query: a URL whose origin the token would
+/// change (`https://{token}.example/…`) is refused, or the token would leak to DNS.
+pub fn fill_token(template: &str, token: &str) -> Result<String, UpstreamError> {
+    let refused =
+        || UpstreamError::Unavailable("the userinfo URL puts the token in its host".into());
+    let origin = |u: &str| Url::parse(u).ok().map(|u| u.origin());
+    let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    let filled = template.replace("{token}", &encoded);
+    match (origin(&template.replace("{token}", "t")), origin(&filled)) {
+        (Some(a), Some(b))
+            if a == b
+                && template.find("{token}").is_none_or(|at| {
+                    template
+                        .get(..at)
+                        .is_some_and(|before| before.matches('/').count() >= 3)
+                }) =>
+        {
+            Ok(filled)
+        }
+        _ => Err(refused()),
+    }
+}
+
 async fn get_json(http: &OutboundClient, url: &str, token: &str) -> Result<Value, UpstreamError> {
     let request = oauth2::http::Request::get(url)
         .header("authorization", format!("Bearer {token}"))
@@ -78,7 +103,7 @@ pub async fn ping(
 ) -> Result<(), UpstreamError> {
     match p.userinfo_url.as_deref() {
         Some(template) => {
-            let url = template.replace("{token}", access_token);
+            let url = fill_token(template, access_token)?;
             get_json(http, &url, access_token).await.map(|_| ())
         }
         None => Ok(()),
@@ -102,7 +127,7 @@ pub async fn fetch(
                 .userinfo_url
                 .as_deref()
                 .ok_or_else(|| UpstreamError::Unavailable("no userinfo URL".into()))?;
-            let url = template.replace("{token}", &tokens.access_token);
+            let url = fill_token(template, &tokens.access_token)?;
             get_json(http, &url, &tokens.access_token).await?
         }
         IdentitySource::TokenResponseUrl => {
@@ -121,6 +146,25 @@ pub async fn fetch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_goes_into_the_path_never_the_host() {
+        let ok = fill_token(
+            "https://api.hubapi.com/oauth/v1/access-tokens/{token}",
+            "a/b c",
+        );
+        assert_eq!(
+            ok.unwrap(),
+            "https://api.hubapi.com/oauth/v1/access-tokens/a%2Fb+c"
+        );
+        for bad in [
+            "https://{token}.attacker.example/x",
+            "https://attacker.example{token}/x",
+            "https://u:{token}@attacker.example/x",
+        ] {
+            assert!(fill_token(bad, "secret").is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn jwt_claims_are_read_from_the_payload() {

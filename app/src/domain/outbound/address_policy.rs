@@ -47,6 +47,7 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || v6.segments()[0] == 0x2002 // 6to4 embeds an IPv4 address
                 || v6.segments()[..2] == [0x2001, 0] // Teredo embeds one too
                 || v6.segments()[..2] == [0x2001, 0x0db8] // documentation
+                || (v6.segments()[0] == 0x3fff && v6.segments()[1] < 0x1000) // documentation (RFC 9637)
                 || v6.segments()[..4] == [0x100, 0, 0, 0] // discard
                 || v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] // NAT64
                 || v6.segments()[..3] == [0x64, 0xff9b, 1] // local-use NAT64 (RFC 8215)
@@ -130,6 +131,7 @@ mod tests {
             "2001:0:4136:e378:8000:63bf:3fff:fdd2",
             "::ffff:0:a00:1",
             "2001:db8::1",
+            "3fff::1",
         ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }
