@@ -124,3 +124,42 @@ pub struct EndUserSummary {
     /// `(account id, service type, email, primary?)`.
     pub accounts: Vec<(i64, String, Option<String>, bool)>,
 }
+
+/// A webhook endpoint of an application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEndpointView {
+    pub id: String,
+    pub url: String,
+    /// Event types it gets; `*` for all.
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    /// Since when a delivery to it has run out of retries (cleared by a success).
+    pub failing_since: Option<i64>,
+    pub created_at: i64,
+}
+
+/// One event to one endpoint, with its attempts, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDeliveryView {
+    pub id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub endpoint_url: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<i64>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub last_latency_ms: Option<i64>,
+    pub created_at: i64,
+    pub history: Vec<WebhookAttemptView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookAttemptView {
+    pub at: i64,
+    pub http_status: Option<i32>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+}

@@ -12,6 +12,7 @@ mod m20261127_000008_account_flows;
 mod m20261127_000009_users_and_daemons;
 mod m20261127_000010_password_accounts;
 mod m20261202_000011_security;
+mod m20261202_000012_webhooks;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_users_and_daemons::Migration),
             Box::new(m20261127_000010_password_accounts::Migration),
             Box::new(m20261202_000011_security::Migration),
+            Box::new(m20261202_000012_webhooks::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ pub mod sign_in_limit;
 pub mod sign_up;
 pub mod team;
 pub mod viewer_lookup;
+pub mod webhook;
 pub mod write_transaction;
 
 pub use error::DomainError;

@@ -9,6 +9,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
+use super::account::store;
 use super::app::registrations::{client_secret_place, daemon_secret_place};
 use super::app::{secret_place, signing_secret, AppKeys};
 use super::flow::provider_binding::{access_place, refresh_place};
@@ -112,11 +113,7 @@ pub async fn reseal_all(
             let Some(sealed) = value else { continue };
             report.checked += 1;
             if let Some(resealed) = keys.ring.reseal(&place, sealed).map_err(sealing)? {
-                account::Entity::update_many()
-                    .col_expr(column, Expr::value(resealed))
-                    .filter(account::Column::Id.eq(a.id))
-                    .exec(&txn)
-                    .await?;
+                store::resealed(&txn, a.id, column, resealed).await?;
                 report.resealed += 1;
             }
         }

@@ -9,12 +9,10 @@ pub struct Model {
     pub app_id: Uuid,
     pub service_type: String,
     pub service_provider: String,
-    /// `personal`, `daemon` or `managed`.
     #[sea_orm(column_name = "type")]
-    pub kind: String,
+    pub kind: AccountKind,
     pub active: bool,
-    /// `active`, `invalid` or `dead`.
-    pub token_status: String,
+    pub token_status: TokenStatus,
     pub token_error: Option<String>,
     pub login_string: Option<String>,
     pub email: Option<String>,
@@ -45,6 +43,71 @@ pub struct Model {
     /// The provider origins its tokens were issued by and may be sent to (token, userinfo,
     /// revoke), also bound into the sealed tokens: a registration that moved gets nothing.
     pub provider_binding: Option<String>,
+}
+
+/// What the account is (wire-api.md `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum AccountKind {
+    /// One user's own account, from the account or user-session flow.
+    #[sea_orm(string_value = "personal")]
+    Personal,
+    /// A service account: a whole tenant or Workspace domain.
+    #[sea_orm(string_value = "daemon")]
+    Daemon,
+    /// One mailbox under a service account.
+    #[sea_orm(string_value = "managed")]
+    Managed,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Personal => "personal",
+            AccountKind::Daemon => "daemon",
+            AccountKind::Managed => "managed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            AccountKind::Personal,
+            AccountKind::Daemon,
+            AccountKind::Managed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// Service and managed accounts get tokens by a new grant, not a refresh token.
+    pub fn is_service(self) -> bool {
+        matches!(self, AccountKind::Daemon | AccountKind::Managed)
+    }
+}
+
+/// The state of an account's provider grant (wire-api.md `tokenStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum TokenStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// The provider answered 401 (or its registration moved); the platform keeps trying.
+    #[sea_orm(string_value = "invalid")]
+    Invalid,
+    /// A refresh answered `invalid_grant`, or the grant was revoked: no provider calls until
+    /// the account is authorized again.
+    #[sea_orm(string_value = "dead")]
+    Dead,
+}
+
+impl TokenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Invalid => "invalid",
+            TokenStatus::Dead => "dead",
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,3 +23,7 @@ pub mod trusted_domain;
 pub mod used_signature;
 pub mod user;
 pub mod user_session;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_event;

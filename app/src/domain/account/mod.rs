@@ -1,5 +1,5 @@
 //! Accounts as the wire API shows and changes them (the flows create them).
-pub mod new_row;
 pub mod provider_access;
 pub mod removal;
+pub mod store;
 pub mod wire;

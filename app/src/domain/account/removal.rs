@@ -1,8 +1,9 @@
 //! Ending an account or its grant. Deleting removes the row (tokens and codes go with it);
 //! revoking the token also asks the provider to revoke its grant where the catalog says how,
 //! then leaves the account `dead` until it is authorized again with `accountId`.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 
+use super::store;
 use crate::domain::flow::provider_binding::{access_place, refresh_place};
 use crate::domain::flow::{account_token, refresh, upstream, FlowContext};
 use crate::domain::DomainError;
@@ -21,14 +22,18 @@ pub async fn delete_and_revoke(
         Err(DomainError::NotFound) => return Err(DomainError::NotFound),
         Err(e) => tracing::warn!(account_id, error = %e, "could not revoke before deleting"),
     }
-    delete(db, account_id).await
+    delete(db, account_id, now).await
 }
 
-pub async fn delete(db: &impl ConnectionTrait, account_id: i64) -> Result<(), DomainError> {
-    let deleted = account::Entity::delete_by_id(account_id).exec(db).await?;
-    if deleted.rows_affected == 0 {
-        return Err(DomainError::NotFound);
-    }
+/// Deletes an account in one write transaction (`account.deleted`).
+pub async fn delete(db: &DatabaseConnection, account_id: i64, now: i64) -> Result<(), DomainError> {
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let a = account::Entity::find_by_id(account_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    store::deleted(&txn, &a, now).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -70,17 +75,13 @@ pub async fn revoke_token(
         }
     }
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
-    let mut row: account::ActiveModel = a.into();
-    row.provider_access_token = Set(None);
-    row.provider_refresh_token = Set(None);
-    row.token_status = Set("dead".into());
-    row.token_error = Set(Some(
-        "The token was revoked; authorize the account again.".into(),
-    ));
-    // Fences off a refresh in flight, which would otherwise write live tokens back.
-    row.refresh_lease_id = Set(None);
-    row.updated_at = Set(now);
-    row.update(&txn).await?;
+    store::revoked(
+        &txn,
+        account_id,
+        "The token was revoked; authorize the account again.",
+        now,
+    )
+    .await?;
     account_token::revoke_all(&txn, account_id).await?;
     txn.commit().await?;
     Ok(revoked_upstream)

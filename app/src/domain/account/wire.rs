@@ -4,8 +4,21 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::domain::flow::refresh::ProviderAccess;
-use crate::entity::account;
+use crate::entity::account::{self, AccountKind};
+
+/// A provider access token handed to the app (`includeProviderAuth`); never printed.
+#[derive(Clone)]
+pub struct ProviderAccess {
+    pub access_token: String,
+    pub expires_at: Option<i64>,
+    pub instance_url: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ProviderAccess(expires_at={:?})", self.expires_at)
+    }
+}
 
 /// Unix seconds as an RFC 3339 time, as the wire format writes every time.
 pub(crate) fn rfc3339(t: Option<i64>) -> Option<String> {
@@ -89,10 +102,10 @@ impl AccountOut {
             service_type: a.service_type.clone(),
             service_provider: a.service_provider.clone(),
             active: a.active,
-            token_status: a.token_status.clone(),
+            token_status: a.token_status.as_str().to_owned(),
             token_error: a.token_error.clone(),
-            kind: a.kind.clone(),
-            daemon: a.kind == "daemon",
+            kind: a.kind.as_str().to_owned(),
+            daemon: a.kind == AccountKind::Daemon,
             login_string: a.login_string.clone(),
             email: a.email.clone(),
             name: a.name.clone(),

@@ -2,18 +2,19 @@
 //! deletion by a Developer (the flows create them).
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::secrets::app_label;
+use crate::domain::account::store;
 use crate::domain::team::audit::{self, Change};
 
 use crate::app_views::{AccountPage, AccountSummary};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::DomainError;
-use crate::entity::account;
+use crate::entity::account::{self, AccountKind};
 
 pub const MAX_LIMIT: u64 = 100;
 
@@ -37,7 +38,11 @@ pub async fn page(
     let mut query = account::Entity::find().filter(account::Column::AppId.eq(app_id));
     let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if let Some(v) = given(filter.kind) {
-        query = query.filter(account::Column::Kind.eq(v));
+        // An unknown type matches nothing.
+        match AccountKind::parse(&v) {
+            Some(kind) => query = query.filter(account::Column::Kind.eq(kind)),
+            None => query = query.filter(account::Column::Id.lt(0)),
+        }
     }
     if let Some(v) = given(filter.service_type) {
         query = query.filter(account::Column::ServiceType.eq(v));
@@ -74,12 +79,12 @@ pub async fn list(
         .map(|a| AccountSummary {
             id: a.id,
             service_type: a.service_type,
-            kind: a.kind,
+            kind: a.kind.as_str().to_owned(),
             email: a.email,
             name: a.name,
             client_org_id: a.client_org_id,
             auth_org_id: a.auth_org_id,
-            token_status: a.token_status,
+            token_status: a.token_status.as_str().to_owned(),
             active: a.active,
             created_at: a.created_at,
             last_refreshed_at: a.last_refreshed_at,
@@ -104,13 +109,13 @@ pub async fn delete(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let row = account::Entity::find_by_id(account_id)
         .filter(account::Column::AppId.eq(app_id))
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound)?;
-    account::Entity::delete_by_id(account_id).exec(&txn).await?;
+    store::deleted(&txn, &row, now).await?;
     let change = Change {
         action: "app.account_deleted",
         target_kind: "app",

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::session;
 use crate::app_views::EndUserSummary;
-use crate::domain::account::removal;
+use crate::domain::account::{removal, store};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::flow::FlowContext;
 use crate::domain::DomainError;
@@ -57,10 +57,7 @@ pub async fn link(
     a: &account::Model,
     user_id: &str,
 ) -> Result<(), DomainError> {
-    let mut m: account::ActiveModel = a.clone().into();
-    m.user_id = Set(Some(user_id.to_owned()));
-    m.update(db).await?;
-    Ok(())
+    store::link_user(db, a, user_id).await
 }
 
 pub async fn accounts_of(

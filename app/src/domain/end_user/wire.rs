@@ -43,14 +43,14 @@ impl EndUserAccountOut {
             } else {
                 "secondary"
             },
-            kind: a.kind.clone(),
+            kind: a.kind.as_str().to_owned(),
             active: a.active,
             login_string: a.login_string.clone(),
             email: a.email.clone(),
             name: a.name.clone(),
             auth_user_id: a.auth_user_id.clone(),
             auth_org_id: a.auth_org_id.clone(),
-            token_status: a.token_status.clone(),
+            token_status: a.token_status.as_str().to_owned(),
             auth_scopes: words(&a.auth_scopes),
             auth_native_scopes: words(&a.auth_native_scopes),
             created_at: rfc3339(Some(a.created_at)),

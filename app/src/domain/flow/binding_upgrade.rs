@@ -5,19 +5,20 @@
 //! marked `invalid` once and for all, so a later start never binds it to whatever
 //! registration exists then. Instances starting together all try; a row is written only
 //! while it is unbound and its tokens are still the ones read (a revocation meanwhile wins).
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::provider_binding::{self, access_place, refresh_place};
 use super::{refresh, FlowContext, FlowError};
-use crate::domain::DomainError;
+use crate::domain::account::store;
+use crate::domain::{now_unix, DomainError};
 use crate::entity::account;
 
 const BATCH: u64 = 500;
 
-/// Re-seals one sealed value of `a` from its place without a binding to its bound place.
+/// Re-seals one sealed value from its place without a binding to its bound place; `None`
+/// when it does not open.
 fn reseal(
     ctx: &FlowContext,
     sealed: &Option<String>,
@@ -35,20 +36,13 @@ fn reseal(
     }
 }
 
-/// The condition that `column` still holds what was read.
-fn unchanged(column: account::Column, read: &Option<String>) -> Condition {
-    match read {
-        Some(v) => Condition::all().add(column.eq(v.clone())),
-        None => Condition::all().add(column.is_null()),
-    }
-}
-
 async fn bind_one(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     ctx: &FlowContext,
     a: &account::Model,
+    now: i64,
 ) -> Result<u64, DomainError> {
-    let resealed = match refresh::provider_of(db, ctx, a).await {
+    let binding = match refresh::provider_of(db, ctx, a).await {
         Ok(p) => {
             let binding = provider_binding::of(&p);
             let access = reseal(
@@ -57,58 +51,34 @@ async fn bind_one(
                 &access_place(a.id, None),
                 &access_place(a.id, Some(&binding)),
             );
-            let refresh_token = reseal(
+            let refresh = reseal(
                 ctx,
                 &a.provider_refresh_token,
                 &refresh_place(a.id, None),
                 &refresh_place(a.id, Some(&binding)),
             );
-            match (access, refresh_token) {
-                (Some(access), Some(refresh_token)) => Some((binding, access, refresh_token)),
-                _ => None,
+            match (access, refresh) {
+                (Some(access), Some(refresh)) => store::Binding::To {
+                    binding,
+                    access,
+                    refresh,
+                },
+                _ => store::Binding::Nowhere {
+                    reason: "The account's tokens could not be bound to its provider; authorize the account again.".into(),
+                },
             }
         }
-        Err(_) => None,
+        // Its registration is gone: bound to nothing, its tokens are never sent again,
+        // whatever is registered later.
+        Err(_) => store::Binding::Nowhere {
+            reason: FlowError::ProviderMoved.to_string(),
+        },
     };
-    let mut update = account::Entity::update_many();
-    update = match resealed {
-        Some((binding, access, refresh_token)) => update
-            .col_expr(account::Column::ProviderBinding, Expr::value(binding))
-            .col_expr(account::Column::ProviderAccessToken, Expr::value(access))
-            .col_expr(
-                account::Column::ProviderRefreshToken,
-                Expr::value(refresh_token),
-            ),
-        // Bound to nothing: its tokens are never sent again, whatever is registered later.
-        None => update
-            .col_expr(account::Column::ProviderBinding, Expr::value(""))
-            .col_expr(account::Column::TokenStatus, Expr::value("invalid"))
-            .col_expr(
-                account::Column::TokenError,
-                Expr::value(FlowError::ProviderMoved.to_string()),
-            ),
-    };
-    Ok(update
-        .filter(account::Column::Id.eq(a.id))
-        .filter(account::Column::ProviderBinding.is_null())
-        .filter(unchanged(
-            account::Column::ProviderAccessToken,
-            &a.provider_access_token,
-        ))
-        .filter(unchanged(
-            account::Column::ProviderRefreshToken,
-            &a.provider_refresh_token,
-        ))
-        .exec(db)
-        .await?
-        .rows_affected)
+    store::bound(db, a, binding, now).await
 }
 
 /// Binds every account with provider tokens and no binding; returns how many it bound.
-pub async fn bind_unbound(
-    db: &impl ConnectionTrait,
-    ctx: &FlowContext,
-) -> Result<u64, DomainError> {
+pub async fn bind_unbound(db: &DatabaseConnection, ctx: &FlowContext) -> Result<u64, DomainError> {
     let mut bound = 0;
     let mut after = 0i64;
     loop {
@@ -129,7 +99,7 @@ pub async fn bind_unbound(
         };
         after = last.id;
         for a in batch {
-            bound += bind_one(db, ctx, &a).await?;
+            bound += bind_one(db, ctx, &a, now_unix()).await?;
         }
     }
 }

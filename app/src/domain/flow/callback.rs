@@ -4,8 +4,7 @@
 //! `ensureScopes`/`authEmail` enforced, and the account created or updated with its sealed
 //! provider tokens. Every outcome after the flow is found is a redirect to its return URL.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -16,9 +15,11 @@ use super::provider_binding::{self, access_place, refresh_place};
 use super::return_redirect::{self, Failure, FailureStatus};
 use super::upstream::{self, Tokens, UpstreamError};
 use super::{account_token, code_exchange, scopes, FlowContext, FlowError};
+use crate::domain::account::store;
 use crate::domain::end_user::{cookie_name, session, users};
 use crate::domain::DomainError;
-use crate::entity::{account, application, end_user, pending_flow};
+use crate::entity::account::{self, AccountKind};
+use crate::entity::{application, end_user, pending_flow};
 
 /// What later provider calls need to remember about an account.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -387,17 +388,18 @@ async fn save(
         }
         other => other,
     };
-    let row = match existing {
-        Some(a) => a,
+    let (row, how) = match existing {
+        Some(a) => (a, store::Connection::Reauthorized),
         None => {
-            crate::domain::account::new_row::insert(
+            let row = store::new_row(
                 &txn,
                 flow.app_id,
                 &flow.service_type,
-                "personal",
+                AccountKind::Personal,
                 now,
             )
-            .await?
+            .await?;
+            (row, store::Connection::Created)
         }
     };
     let ring = &ctx.keys.ring;
@@ -409,9 +411,6 @@ async fn save(
         None => kept_refresh_token(&row, &s.binding),
     };
     let mut a: account::ActiveModel = row.clone().into();
-    a.active = Set(true);
-    a.token_status = Set("active".into());
-    a.token_error = Set(None);
     a.login_string = Set(s.who.email.clone().or_else(|| Some(s.who.id.clone())));
     a.email = Set(s.who.email.clone());
     a.name = Set(s.who.name.clone());
@@ -434,11 +433,7 @@ async fn save(
     a.provider_binding = Set(Some(s.binding.clone()));
     a.provider_meta = Set(Some(serde_json::json!(s.meta).to_string()));
     a.last_refreshed_at = Set(Some(now));
-    a.refresh_lease_until = Set(None);
-    // A re-authorization fences off any refresh in flight.
-    a.refresh_lease_id = Set(None);
-    a.updated_at = Set(now);
-    let row = a.update(&txn).await?;
+    let row = store::connected(&txn, a, how, now).await?;
     let user = end_user_of(&txn, flow, &row, now).await?;
     let success = issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
     txn.commit().await?;

@@ -5,10 +5,7 @@
 //! for. Managed accounts (one mailbox under a service account) get their tokens the same
 //! way. The browser steps that lead here are in `daemon_consent`; the API's in `v1/am`.
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
@@ -18,8 +15,10 @@ use super::provider::{self, ResolvedProvider};
 use super::provider_binding::{self, access_place};
 use super::upstream::{self, Tokens, UpstreamError};
 use super::{FlowContext, FlowError};
+use crate::domain::account::store;
 use crate::domain::DomainError;
-use crate::entity::{account, application, pending_flow};
+use crate::entity::account::{self, AccountKind};
+use crate::entity::{application, pending_flow};
 
 pub const OFFICE365: &str = "office365_client_credentials";
 pub const GOOGLE: &str = "google_service_account";
@@ -235,21 +234,19 @@ async fn save_daemon_row(
     let existing = account::Entity::find()
         .filter(account::Column::AppId.eq(t.app_id))
         .filter(account::Column::ServiceType.eq(t.service_type))
-        .filter(account::Column::Kind.eq("daemon"))
+        .filter(account::Column::Kind.eq(AccountKind::Daemon))
         .filter(account::Column::AuthOrgId.eq(who.auth_org_id.clone()))
         .one(txn)
         .await?;
-    let row = match existing {
-        Some(a) => a,
+    let (row, how) = match existing {
+        Some(a) => (a, store::Connection::Reauthorized),
         None => {
-            crate::domain::account::new_row::insert(txn, t.app_id, t.service_type, "daemon", now)
-                .await?
+            let row =
+                store::new_row(txn, t.app_id, t.service_type, AccountKind::Daemon, now).await?;
+            (row, store::Connection::Created)
         }
     };
     let mut a: account::ActiveModel = row.clone().into();
-    a.active = Set(true);
-    a.token_status = Set("active".into());
-    a.token_error = Set(None);
     a.login_string = Set(Some(
         who.email.clone().unwrap_or_else(|| who.auth_org_id.clone()),
     ));
@@ -271,9 +268,7 @@ async fn save_daemon_row(
     a.provider_refresh_token = Set(None);
     a.provider_binding = Set(Some(t.binding.clone()));
     a.last_refreshed_at = Set(Some(now));
-    a.refresh_lease_id = Set(None);
-    a.updated_at = Set(now);
-    Ok(a.update(txn).await?)
+    store::connected(txn, a, how, now).await
 }
 
 /// What `POST /v1/am/svc_accounts` sends: Office 365 names the tenant (`authOrgId`) that
@@ -385,7 +380,7 @@ pub async fn create_managed(
 ) -> Result<account::Model, DomainError> {
     let parent = account::Entity::find_by_id(service_account_id)
         .filter(account::Column::AppId.eq(app_id))
-        .filter(account::Column::Kind.eq("daemon"))
+        .filter(account::Column::Kind.eq(AccountKind::Daemon))
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
@@ -397,7 +392,7 @@ pub async fn create_managed(
         .await?;
     let draft = account::Model {
         id: 0,
-        kind: "managed".into(),
+        kind: AccountKind::Managed,
         parent_id: Some(parent.id),
         email: Some(mailbox.clone()),
         login_string: Some(mailbox.clone()),
@@ -411,15 +406,30 @@ pub async fn create_managed(
     };
     let (tokens, binding) = fresh_tokens(db, ctx, &draft, now).await?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
-    let row = match existing {
-        Some(a) => a,
+    let (row, how) = match existing {
+        Some(a) => (a, store::Connection::Reauthorized),
         None => {
-            let mut m: account::ActiveModel = draft.into();
-            m.id = sea_orm::ActiveValue::NotSet;
-            m.insert(&txn).await?
+            let row = store::new_row(
+                &txn,
+                parent.app_id,
+                &parent.service_type,
+                AccountKind::Managed,
+                now,
+            )
+            .await?;
+            (row, store::Connection::Created)
         }
     };
     let mut a: account::ActiveModel = row.clone().into();
+    a.parent_id = Set(draft.parent_id);
+    a.email = Set(draft.email.clone());
+    a.login_string = Set(draft.login_string.clone());
+    a.client_org_id = Set(draft.client_org_id.clone());
+    a.auth_user_id = Set(draft.auth_user_id.clone());
+    a.auth_org_id = Set(draft.auth_org_id.clone());
+    a.auth_scopes = Set(draft.auth_scopes.clone());
+    a.auth_native_scopes = Set(draft.auth_native_scopes.clone());
+    a.auth_obtained_at = Set(Some(now));
     a.provider_access_token = Set(Some(
         ctx.keys
             .ring
@@ -428,9 +438,7 @@ pub async fn create_managed(
     a.provider_binding = Set(Some(binding));
     a.auth_expires_at = Set(tokens.expires_at);
     a.last_refreshed_at = Set(Some(now));
-    a.token_status = Set("active".into());
-    a.updated_at = Set(now);
-    let row = a.update(&txn).await?;
+    let row = store::connected(&txn, a, how, now).await?;
     txn.commit().await?;
     Ok(row)
 }

@@ -3,18 +3,20 @@
 //! cookie, `SameSite=Lax`, is not sent on a cross-site POST: that is the CSRF defence).
 //! The credentials are checked against the real server before anything is saved.
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use std::collections::BTreeMap;
 
 use super::form::{self, ServiceForm};
 use super::imap::{ImapTarget, TlsMode};
 use super::{allowed_servers, attempts, ews, imap, sugarcrm, CheckError};
+use crate::domain::account::store;
 use crate::domain::flow::callback::{self, Finished};
 use crate::domain::flow::return_redirect::{Failure, FailureStatus};
 use crate::domain::flow::{FlowContext, FlowError};
 use crate::domain::DomainError;
-use crate::entity::{account, application, pending_flow, provider_registration};
+use crate::entity::account::{self, AccountKind};
+use crate::entity::{application, pending_flow, provider_registration};
 use crate::form_outcome::FieldErrors;
 
 /// What the form page shows.
@@ -374,23 +376,21 @@ async fn save(
             .into());
         }
     }
-    let row = match existing {
-        Some(a) => a,
+    let (row, how) = match existing {
+        Some(a) => (a, store::Connection::Reauthorized),
         None => {
-            crate::domain::account::new_row::insert(
+            let row = store::new_row(
                 &txn,
                 flow.app_id,
                 &flow.service_type,
-                "personal",
+                AccountKind::Personal,
                 now,
             )
-            .await?
+            .await?;
+            (row, store::Connection::Created)
         }
     };
     let mut a: account::ActiveModel = row.clone().into();
-    a.active = Set(true);
-    a.token_status = Set("active".into());
-    a.token_error = Set(None);
     a.login_string = Set(Some(c.login));
     a.email = Set(c.email);
     a.auth_user_id = Set(Some(c.auth_user_id));
@@ -404,8 +404,7 @@ async fn save(
             .ring
             .seal(&credentials_place(row.id), &c.credentials.to_string()),
     ));
-    a.updated_at = Set(now);
-    let row = a.update(&txn).await?;
+    let row = store::connected(&txn, a, how, now).await?;
     let user = callback::end_user_of(&txn, flow, &row, now).await?;
     let success = callback::issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
     txn.commit().await?;

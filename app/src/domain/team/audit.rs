@@ -48,6 +48,32 @@ pub async fn record(
     Ok(())
 }
 
+/// A change the platform made by itself (a webhook endpoint that started failing).
+pub async fn record_system(
+    db: &impl ConnectionTrait,
+    team_id: uuid::Uuid,
+    change: Change,
+    now: i64,
+) -> Result<(), DomainError> {
+    row::Entity::insert(row::ActiveModel {
+        team_id: Set(team_id),
+        at: Set(now),
+        actor_kind: Set("system".to_owned()),
+        actor_id: Set("linkgate".to_owned()),
+        actor_label: Set("Linkgate".to_owned()),
+        action: Set(change.action.to_owned()),
+        target_kind: Set(change.target_kind.to_owned()),
+        target_id: Set(change.target_id),
+        target_label: Set(change.target_label),
+        before: Set(change.before.map(|v| v.to_string())),
+        after: Set(change.after.map(|v| v.to_string())),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     /// An exact action (`member.role_changed`) or a family (`member.`).
