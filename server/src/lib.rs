@@ -165,6 +165,12 @@ pub async fn serve(
     // Rate counters outlive their longest window (an hour, or a longer sign-in window).
     let counter_horizon = config.sign_in_window_secs.max(3600) * 2;
     let cleanup = tokio::spawn(delete_expired(store.clone(), db.clone(), counter_horizon));
+    // Every instance delivers webhooks; a delivery is claimed by one at a time.
+    let deliveries = tokio::spawn(app::domain::webhook::delivery::worker(
+        db.clone(),
+        state.flows.http.clone(),
+        state.flows.keys.ring.clone(),
+    ));
     let app = router::build(state, store, &config);
 
     tracing::info!(%addr, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is ready at {}", config.public_url);
@@ -175,6 +181,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     cleanup.abort();
+    deliveries.abort();
     db.close().await?;
     served?;
     Ok(())

@@ -492,7 +492,7 @@ async fn who_may_change_an_application(backend: Backend) {
     let shown = dev.browser.call("apps/signing_secret", &sign).await;
     assert_eq!(shown.status, StatusCode::OK);
     let first = shown.json().as_str().unwrap().to_owned();
-    assert!(first.starts_with("lg_whsec_"));
+    assert!(first.starts_with("whsec_"));
     assert_eq!(
         collab
             .browser

@@ -1,6 +1,7 @@
 //! End users and their accounts. A primary account makes (or finds, by its provider
-//! identity) the end user; secondary accounts join an existing one. Deleting the primary
-//! account logs the user out everywhere.
+//! identity) the end user (`user.created`); secondary accounts join an existing one.
+//! Deleting the primary account logs the user out everywhere; deleting the last account
+//! deletes the end user (`user.deleted`).
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -8,10 +9,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::session;
+use super::wire::EndUserOut;
 use crate::app_views::EndUserSummary;
 use crate::domain::account::{removal, store};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::flow::FlowContext;
+use crate::domain::webhook::{outbox, EventType};
 use crate::domain::DomainError;
 use crate::entity::{account, end_user};
 
@@ -48,7 +51,21 @@ pub async fn for_primary(
     .insert(db)
     .await?;
     link(db, a, &user.id).await?;
+    emit(db, &user, EventType::UserCreated, now).await?;
     Ok(user)
+}
+
+/// A user event, with the end user as `/v1/user` shows it (accounts as they are now).
+async fn emit(
+    db: &impl ConnectionTrait,
+    user: &end_user::Model,
+    event: EventType,
+    now: i64,
+) -> Result<(), DomainError> {
+    let accounts = accounts_of(db, user).await?;
+    let data = serde_json::to_value(EndUserOut::new(user, &accounts))
+        .map_err(|_| DomainError::Internal("an end user does not serialize"))?;
+    outbox::emit(db, user.app_id, event, data, now).await
 }
 
 /// Marks an account as an end user's.
@@ -96,6 +113,7 @@ pub async fn delete_account(
     let a = account_of(db, user, account_id).await?;
     let was_primary = user.primary_account_id == Some(a.id);
     removal::delete_and_revoke(db, ctx, a.id, now).await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     if was_primary {
         end_user::Entity::update_many()
             .col_expr(
@@ -103,10 +121,19 @@ pub async fn delete_account(
                 sea_orm::sea_query::Expr::value(Option::<i64>::None),
             )
             .filter(end_user::Column::Id.eq(user.id.clone()))
-            .exec(db)
+            .exec(&txn)
             .await?;
-        session::end_all(db, &user.id).await?;
+        session::end_all(&txn, &user.id).await?;
     }
+    // A user with no account left is gone: nothing identifies them any more.
+    if accounts_of(&txn, user).await?.is_empty() {
+        session::end_all(&txn, &user.id).await?;
+        emit(&txn, user, EventType::UserDeleted, now).await?;
+        end_user::Entity::delete_by_id(user.id.clone())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
     Ok(was_primary)
 }
 
