@@ -50,10 +50,12 @@ install_node() {
   command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
 }
 
-# end2end/'s npm packages: playwright-core (browser tests) and oidc-provider (the peer).
+# end2end/'s npm packages: playwright-core (browser tests), oidc-provider (the peer) and
+# standardwebhooks (the independent check of webhook signatures).
 install_end2end_modules() {
-  if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/oidc-provider ]; then
-    step "Installing end2end's tools from npm (playwright-core, oidc-provider)"
+  if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/oidc-provider ] \
+    || [ ! -d end2end/node_modules/standardwebhooks ]; then
+    step "Installing end2end's tools from npm (playwright-core, oidc-provider, standardwebhooks)"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }

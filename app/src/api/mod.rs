@@ -2,3 +2,4 @@
 //! Endpoints are fixed (`/api/...`) so they are stable for tests and clients.
 pub mod apps;
 pub mod team;
+pub mod webhooks;

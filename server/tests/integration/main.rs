@@ -26,3 +26,4 @@ mod team_api_keys;
 mod team_membership;
 mod team_permissions;
 mod user_session;
+mod webhooks;

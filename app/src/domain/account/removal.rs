@@ -17,11 +17,11 @@ pub async fn delete_and_revoke(
     account_id: i64,
     now: i64,
 ) -> Result<(), DomainError> {
-    match revoke_token(db, ctx, account_id, now).await {
-        Ok(_) => {}
-        Err(DomainError::NotFound) => return Err(DomainError::NotFound),
-        Err(e) => tracing::warn!(account_id, error = %e, "could not revoke before deleting"),
-    }
+    let a = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    revoke_upstream(db, ctx, &a).await;
     delete(db, account_id, now).await
 }
 
@@ -49,6 +49,24 @@ pub async fn revoke_token(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
+    let revoked_upstream = revoke_upstream(db, ctx, &a).await;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    store::revoked(
+        &txn,
+        account_id,
+        "The token was revoked; authorize the account again.",
+        now,
+    )
+    .await?;
+    account_token::revoke_all(&txn, account_id).await?;
+    txn.commit().await?;
+    Ok(revoked_upstream)
+}
+
+/// Asks the provider that issued the account's tokens to revoke its grant, where it says
+/// how; `true` when it did. Best effort: failures are logged, never fatal.
+async fn revoke_upstream(db: &DatabaseConnection, ctx: &FlowContext, a: &account::Model) -> bool {
+    let account_id = a.id;
     let open = |place: String, sealed: &Option<String>| {
         sealed
             .as_deref()
@@ -60,7 +78,7 @@ pub async fn revoke_token(
     let refresh_token = open(refresh_place(a.id, binding), &a.provider_refresh_token);
     let mut revoked_upstream = false;
     // Only to the provider that issued the tokens: a moved registration gets nothing.
-    if let Ok(p) = refresh::bound_provider_of(db, ctx, &a).await {
+    if let Ok(p) = refresh::bound_provider_of(db, ctx, a).await {
         match upstream::revoke(
             &ctx.http,
             &p,
@@ -74,17 +92,7 @@ pub async fn revoke_token(
             Err(e) => tracing::warn!(account_id, error = %e, "provider revocation failed"),
         }
     }
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
-    store::revoked(
-        &txn,
-        account_id,
-        "The token was revoked; authorize the account again.",
-        now,
-    )
-    .await?;
-    account_token::revoke_all(&txn, account_id).await?;
-    txn.commit().await?;
-    Ok(revoked_upstream)
+    revoked_upstream
 }
 
 /// An account of `app_id`; another app's account is simply not found.

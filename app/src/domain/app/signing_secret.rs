@@ -3,20 +3,17 @@
 //! shown in Standard Webhooks' `whsec_<base64>` form, which the standard libraries take as
 //! given (secrets made before are shown converted; their key is the same).
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::secrets::app_label;
 use super::AppKeys;
 use crate::domain::authz::{self, Action, Actor};
-use crate::domain::webhook::signature;
 use crate::domain::team::audit::{self, Change};
+use crate::domain::webhook::signature;
 use crate::domain::DomainError;
 use crate::entity::application;
-
 
 pub(crate) fn place(app_id: Uuid) -> String {
     format!("applications:{app_id}:signing_secret")
@@ -57,8 +54,9 @@ pub async fn reveal(
     let opened = keys.ring.open(&place(app_id), &sealed).map_err(|_| {
         DomainError::Internal("the signing secret does not open with the configured keys")
     })?;
-    signature::standard_form(&opened.0)
-        .ok_or(DomainError::Internal("the signing secret is not in a known form"))
+    signature::standard_form(&opened.0).ok_or(DomainError::Internal(
+        "the signing secret is not in a known form",
+    ))
 }
 
 pub async fn regenerate(
@@ -77,7 +75,9 @@ pub async fn regenerate(
         target_id: app_id.to_string(),
         target_label: app_label(&txn, app_id).await?,
         before: None,
-        after: Some(json!({ "prefix": value.chars().take(signature::PREFIX.len() + 4).collect::<String>() })),
+        after: Some(
+            json!({ "prefix": value.chars().take(signature::PREFIX.len() + 4).collect::<String>() }),
+        ),
     };
     audit::record(&txn, actor, change, now).await?;
     txn.commit().await?;

@@ -5,6 +5,7 @@
 pub mod dovecot;
 pub mod flow;
 pub mod listener;
+pub mod receiver;
 pub mod team;
 
 use app::domain::crypto::MasterKey;

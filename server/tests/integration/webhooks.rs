@@ -1,0 +1,330 @@
+//! Issue 14: the account lifecycle reaches the app as signed webhooks. A real receiver checks
+//! every signature with npm's `standardwebhooks`; the outbox survives a kill -9; two
+//! instances deliver 1,000 events without a duplicate; failures are retried with growing
+//! delays and the attempts are kept.
+use crate::common::flow::{account, connect, FlowApp};
+use crate::common::receiver::Receiver;
+use crate::common::{plain_client, Backend, Fixture, TestDatabase, TestServer};
+use app::domain::crypto::{HashPurpose, MasterKey};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+/// The app's signing secret, as a Developer reads it on the application's page.
+async fn signing_secret(app: &mut FlowApp) -> String {
+    let t = app.owner.own_team.clone();
+    let r = app
+        .owner
+        .browser
+        .call(
+            "apps/signing_secret",
+            &[("team_id", &t), ("app_id", &app.id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json().as_str().unwrap().to_owned()
+}
+
+async fn add_endpoint(app: &mut FlowApp, url: &str, events: &str) -> String {
+    let t = app.owner.own_team.clone();
+    let r = app
+        .owner
+        .browser
+        .call(
+            "apps/webhooks/add",
+            &[
+                ("team_id", &t),
+                ("app_id", &app.id),
+                ("url", url),
+                ("event_types", events),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn deliveries(app: &mut FlowApp) -> serde_json::Value {
+    let t = app.owner.own_team.clone();
+    let r = app
+        .owner
+        .browser
+        .query(
+            "apps/webhooks/deliveries",
+            &[("team_id", &t), ("app_id", &app.id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()
+}
+
+fn types(got: &[crate::common::receiver::Received]) -> Vec<String> {
+    got.iter().filter_map(|r| r.kind.clone()).collect()
+}
+
+async fn sql(db: &TestDatabase) -> DatabaseConnection {
+    Database::connect(db.url.clone()).await.unwrap()
+}
+
+async fn lifecycle_events_reach_the_app_signed_and_once(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let mut app = FlowApp::create(&base, "Hooked").await;
+    let secret = signing_secret(&mut app).await;
+    assert!(secret.starts_with("whsec_"));
+    let receiver = Receiver::start(&secret, "ok", 0);
+    add_endpoint(&mut app, &format!("{}/hooks", receiver.base), "*").await;
+    let sql = sql(&db).await;
+    let expire = |id: i64| format!("UPDATE accounts SET auth_expires_at = 1 WHERE id = {id}");
+
+    // Connected, then authorized again in place.
+    let (id, token) = connect(&base, &app, &[]).await;
+    connect(&base, &app, &[("accountId", &id.to_string())]).await;
+    // The provider refuses the token once, then a refresh works again: invalid, recovered.
+    let sandbox_secret = key
+        .hasher(HashPurpose::SandboxClient)
+        .hash(app.client_id.as_bytes());
+    let me: serde_json::Value = account(&base, &token, "?includeProviderAuth=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let provider_token = me["providerAuth"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Revoking the access token alone at the Sandbox revokes the grant: a ping says 401.
+    let r = plain_client()
+        .post(format!("{base}/sandbox/revoke"))
+        .basic_auth(&app.client_id, Some(&sandbox_secret))
+        .form(&[("token", provider_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: serde_json::Value = account(&base, &token, "?pingProvider=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["tokenStatus"], "invalid");
+    // The refresh answers invalid_grant: dead, once, however often the app asks.
+    sql.execute_unprepared(&expire(id)).await.unwrap();
+    for _ in 0..2 {
+        let r = account(&base, &token, "?includeProviderAuth=true").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Authorized again, the provider refuses the token (401: invalid) and then a refresh
+    // works: recovered.
+    connect(&base, &app, &[("accountId", &id.to_string())]).await;
+    sql.execute_unprepared(&format!(
+        "UPDATE accounts SET token_status = 'invalid' WHERE id = {id}"
+    ))
+    .await
+    .unwrap();
+    sql.execute_unprepared(&expire(id)).await.unwrap();
+    let r = account(&base, &token, "?includeProviderAuth=true").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // And deleted.
+    let r = plain_client()
+        .delete(format!("{base}/v1/account"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+
+    // Delivery order is not promised (receivers dedupe by webhook-id): compared as sets.
+    let mut expected = [
+        "account.created",
+        "account.reauthorized",
+        "account.invalid",
+        "account.dead",
+        "account.reauthorized",
+        "account.recovered",
+        "account.deleted",
+    ];
+    let got = receiver
+        .wait_for(30, |got| got.len() >= expected.len())
+        .await;
+    let mut got_types = types(&got);
+    got_types.sort();
+    expected.sort();
+    assert_eq!(got_types, expected, "{got:#?}");
+    assert!(got.iter().all(|r| r.verified), "every signature verifies");
+    let mut ids: Vec<_> = got.iter().filter_map(|r| r.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), expected.len(), "one message per transition");
+    // The payload is the account as /v1/am/accounts shows it, and never a token.
+    let created = got
+        .iter()
+        .find(|r| r.kind.as_deref() == Some("account.created"))
+        .unwrap();
+    let created: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+    assert_eq!(created["data"]["id"], id);
+    assert_eq!(created["data"]["serviceType"], "Sandbox");
+    assert!(!got
+        .iter()
+        .any(|r| r.body.contains("accessToken") || r.body.contains(&token)));
+    // Nothing more arrives (one account.dead for two refused refreshes).
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(receiver.received().await.len(), expected.len());
+    sql.close().await.ok();
+    server.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(lifecycle_events_reach_the_app_signed_and_once);
+
+/// Waits until the test event's delivery has made `n` attempts; returns it.
+async fn test_delivery(app: &mut FlowApp, n: i64) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..100 {
+        last = deliveries(app)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["event_type"] == "webhook.test")
+            .cloned()
+            .unwrap_or_default();
+        if last["attempts"].as_i64() == Some(n) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    last
+}
+
+/// Seconds between a delivery's last attempt and its next one.
+fn wait_of(d: &serde_json::Value) -> i64 {
+    d["next_attempt_at"].as_i64().unwrap() - d["history"][0]["at"].as_i64().unwrap()
+}
+
+async fn failures_are_retried_with_growing_delays_and_kept(backend: Backend) {
+    let f = Fixture::start_with(backend, |c| c.provider_timeout_secs = 2).await;
+    let base = f.server.base.clone();
+    let mut app = FlowApp::create(&base, "Flaky receiver").await;
+    let secret = signing_secret(&mut app).await;
+    let receiver = Receiver::start(&secret, "fail", 0);
+    let endpoint = add_endpoint(&mut app, &format!("{}/hooks", receiver.base), "*").await;
+    // Nothing listens here: the app's second endpoint is down.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    add_endpoint(&mut app, &format!("http://127.0.0.1:{closed}/hooks"), "*").await;
+    let t = app.owner.own_team.clone();
+    let r = app
+        .owner
+        .browser
+        .call(
+            "apps/webhooks/test",
+            &[
+                ("team_id", &t),
+                ("app_id", &app.id),
+                ("endpoint_id", &endpoint),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    connect(&base, &app, &[]).await;
+    let sql = sql(&f.db).await;
+
+    let due_now = "UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'";
+    let d = test_delivery(&mut app, 1).await;
+    assert_eq!(d["status"], "pending");
+    assert_eq!(d["last_status"], 500);
+    let first_wait = wait_of(&d);
+    assert!(
+        (4..=6).contains(&first_wait),
+        "first retry after ~5 s: {first_wait}"
+    );
+    sql.execute_unprepared(due_now).await.unwrap();
+    let d = test_delivery(&mut app, 2).await;
+    let second_wait = wait_of(&d);
+    assert!(
+        (240..=360).contains(&second_wait),
+        "then ~5 min: {second_wait}"
+    );
+    // A receiver that hangs is given up on at the timeout.
+    receiver.set_mode("hang").await;
+    sql.execute_unprepared(due_now).await.unwrap();
+    let d = test_delivery(&mut app, 3).await;
+    assert!(d["last_status"].is_null());
+    assert!(
+        d["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("no answer in time"),
+        "{d}"
+    );
+    let third_wait = wait_of(&d);
+    assert!(
+        (1440..=2160).contains(&third_wait),
+        "then ~30 min: {third_wait}"
+    );
+    // It comes back: delivered, and the whole history is kept.
+    receiver.set_mode("ok").await;
+    sql.execute_unprepared(due_now).await.unwrap();
+    let d = test_delivery(&mut app, 4).await;
+    assert_eq!(d["status"], "delivered", "{d}");
+    let statuses: Vec<_> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["http_status"].as_i64())
+        .collect();
+    assert_eq!(statuses, [Some(204), None, Some(500), Some(500)]);
+    // The endpoint that is down: its attempts say so.
+    let all = deliveries(&mut app).await;
+    let down = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["endpoint_url"]
+                .as_str()
+                .unwrap()
+                .contains(&closed.to_string())
+        })
+        .unwrap()
+        .clone();
+    assert!(
+        down["last_error"].as_str().unwrap().contains("connect"),
+        "{down}"
+    );
+    // Redelivered: the same message again (same webhook-id), delivered.
+    let delivery_id = d["id"].as_str().unwrap().to_owned();
+    let r = app
+        .owner
+        .browser
+        .call(
+            "apps/webhooks/redeliver",
+            &[
+                ("team_id", &t),
+                ("app_id", &app.id),
+                ("delivery_id", &delivery_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let got = receiver
+        .wait_for(20, |got| {
+            got.iter()
+                .filter(|r| r.kind.as_deref() == Some("webhook.test"))
+                .count()
+                >= 5
+        })
+        .await;
+    let tests: Vec<_> = got
+        .iter()
+        .filter(|r| r.kind.as_deref() == Some("webhook.test"))
+        .collect();
+    assert_eq!(tests.len(), 5, "four attempts and one redelivery");
+    assert!(tests.iter().all(|r| r.id == tests[0].id && r.verified));
+    sql.close().await.ok();
+    f.finish().await;
+}
+on_both_backends!(failures_are_retried_with_growing_delays_and_kept);
