@@ -328,3 +328,167 @@ async fn failures_are_retried_with_growing_delays_and_kept(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(failures_are_retried_with_growing_delays_and_kept);
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// The server as its own process (so it can be killed with SIGKILL).
+fn spawn_server(db: &TestDatabase, key: &MasterKey, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_linkgate"))
+        .env("LINKGATE_BIND", format!("127.0.0.1:{port}"))
+        .env("LINKGATE_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("LINKGATE_DATA_DIR", &db.dir)
+        .env("DATABASE_URL", &db.url)
+        .env("LINKGATE_MASTER_KEY", key.to_base64())
+        .env("LINKGATE_SIGN_UPS_PER_ADDRESS", "1000")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the linkgate binary")
+}
+
+async fn ready(base: &str) {
+    for _ in 0..200 {
+        if let Ok(r) = plain_client().get(format!("{base}/readyz")).send().await {
+            if r.status() == StatusCode::OK {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the server did not become ready");
+}
+
+async fn attempts_made(sql: &DatabaseConnection) -> i64 {
+    let row = sql
+        .query_one_raw(sea_orm::Statement::from_string(
+            sql.get_database_backend(),
+            "SELECT COALESCE(SUM(attempts), 0) AS n FROM webhook_deliveries",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// A transition's event is committed with it: killed with SIGKILL before it could be
+/// delivered, the server delivers it after its restart, once.
+async fn an_event_survives_a_kill_minus_nine(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut first = spawn_server(&db, &key, port);
+    ready(&base).await;
+    let mut app = FlowApp::create(&base, "Killed").await;
+    let secret = signing_secret(&mut app).await;
+    // The receiver's port is chosen, but nothing listens there yet.
+    let receiver_port = free_port();
+    add_endpoint(
+        &mut app,
+        &format!("http://127.0.0.1:{receiver_port}/hooks"),
+        "*",
+    )
+    .await;
+    let (id, _) = connect(&base, &app, &[]).await;
+    let sql = sql(&db).await;
+    for _ in 0..100 {
+        if attempts_made(&sql).await >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        attempts_made(&sql).await,
+        1,
+        "one failed attempt before the kill"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let receiver = Receiver::start(&secret, "ok", receiver_port);
+    sql.execute_unprepared("UPDATE webhook_deliveries SET next_attempt_at = 0")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut second = spawn_server(&db, &key, port);
+    ready(&base).await;
+    let got = receiver.wait_for(30, |got| !got.is_empty()).await;
+    eprintln!(
+        "kill -9: delivered {} message(s) {:?} after the restart",
+        got.len(),
+        started.elapsed()
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let got = receiver.received().await;
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].kind.as_deref(), Some("account.created"));
+    assert!(got[0].verified);
+    let body: serde_json::Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"]["id"], id);
+    second.kill().unwrap();
+    second.wait().unwrap();
+    sql.close().await.ok();
+    db.drop_it().await;
+}
+on_both_backends!(an_event_survives_a_kill_minus_nine);
+
+/// Two instances on one PostgreSQL deliver 1,000 events: each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_deliver_a_thousand_events_once_each() {
+    crate::common::within_test_limit("two_instances_deliver_a_thousand_events_once_each", async {
+        let db = TestDatabase::create(Backend::Postgres).await;
+        let key = MasterKey::generate();
+        let a = TestServer::start(&db, &key, |_| {}).await;
+        let mut app = FlowApp::create(&a.base, "Busy").await;
+        let secret = signing_secret(&mut app).await;
+        let receiver = Receiver::start(&secret, "ok", 0);
+        add_endpoint(&mut app, &format!("{}/hooks", receiver.base), "*").await;
+        let public = a.base.clone();
+        let b = TestServer::start(&db, &key, |c| c.public_url = public).await;
+        // 1,000 transitions' events, committed at once, as the outbox holds them.
+        let sql = sql(&db).await;
+        let app_id: uuid::Uuid = app.id.parse().unwrap();
+        let started = std::time::Instant::now();
+        {
+            use sea_orm::TransactionTrait;
+            let txn = sql.begin().await.unwrap();
+            for n in 0..1000 {
+                app::domain::webhook::outbox::emit(
+                    &txn,
+                    app_id,
+                    app::domain::webhook::EventType::AccountCreated,
+                    serde_json::json!({ "n": n }),
+                    app::domain::now_unix(),
+                )
+                .await
+                .unwrap();
+            }
+            txn.commit().await.unwrap();
+        }
+        let got = receiver.wait_for(240, |got| got.len() >= 1000).await;
+        let elapsed = started.elapsed();
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let got_after = receiver.received().await;
+        let mut ids: Vec<_> = got_after.iter().filter_map(|r| r.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        eprintln!(
+            "two instances: {} deliveries of {} distinct messages in {elapsed:?}",
+            got_after.len(),
+            ids.len()
+        );
+        assert_eq!(got.len(), 1000);
+        assert_eq!(got_after.len(), 1000, "none delivered twice");
+        assert_eq!(ids.len(), 1000);
+        assert!(got_after.iter().all(|r| r.verified));
+        assert_eq!(attempts_made(&sql).await, 1000, "one attempt each");
+        sql.close().await.ok();
+        a.stop().await;
+        b.stop().await;
+        db.drop_it().await;
+    })
+    .await
+}
