@@ -12,6 +12,7 @@ use crate::pages::{
     applications::ApplicationsPage, audit_log::AuditLogPage, end_users::EndUsersPage,
     invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage, settings::SettingsPage,
     sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
+    webhook_deliveries::WebhookDeliveriesPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/:id") view=AppDetailPage />
                     <Route path=path!("applications/:id/accounts") view=AppAccountsPage />
                     <Route path=path!("applications/:id/users") view=EndUsersPage />
+                    <Route path=path!("applications/:id/webhooks") view=WebhookDeliveriesPage />
                     <Route path=path!("accounts") view=AccountsPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("team/audit") view=AuditLogPage />

@@ -12,3 +12,4 @@ pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 pub mod team;
+pub mod webhook_deliveries;

@@ -3,6 +3,7 @@
 mod registrations;
 mod signing;
 mod trusted;
+mod webhooks;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -217,6 +218,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
         </section>
 
         <trusted::TrustedDomainsSection team_id=team_id.clone() app_id=a.id.clone() can_edit=a.can_edit />
+        <webhooks::WebhooksSection team_id=team_id.clone() app_id=a.id.clone() can_edit=a.can_edit />
 
         {a.can_administer.then(|| { let hidden2 = hidden.clone(); let (name, placeholder) = (a.name.clone(), a.name.clone()); view! {
             <section class="card">
