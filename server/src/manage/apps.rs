@@ -189,7 +189,7 @@ impl From<RegistrationView> for RegistrationOut {
 }
 
 /// Maps a domain result to JSON, or to the JSON error shape.
-fn reply<T: Serialize>(
+pub(super) fn reply<T: Serialize>(
     headers: &HeaderMap,
     status: StatusCode,
     result: Result<T, DomainError>,
@@ -201,7 +201,7 @@ fn reply<T: Serialize>(
 }
 
 /// 204 for a done deletion, or the JSON error shape.
-fn reply_empty(headers: &HeaderMap, result: Result<(), DomainError>) -> Response {
+pub(super) fn reply_empty(headers: &HeaderMap, result: Result<(), DomainError>) -> Response {
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => domain_json_error(&e, &request_id(headers)),
@@ -209,7 +209,7 @@ fn reply_empty(headers: &HeaderMap, result: Result<(), DomainError>) -> Response
 }
 
 /// Ids in paths: a malformed one is as unknown as a wrong one.
-fn id(raw: &str) -> Result<Uuid, DomainError> {
+pub(super) fn id(raw: &str) -> Result<Uuid, DomainError> {
     Uuid::parse_str(raw).map_err(|_| DomainError::NotFound)
 }
 

@@ -7,22 +7,25 @@ pub mod apps;
 pub mod docs_page;
 pub mod json_body;
 pub mod team;
+pub mod webhooks;
 
 use app::web::AppState;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Linkgate management API", description = "Applications, secrets, return URLs and provider registrations, for team API keys."),
+    info(title = "Linkgate management API", description = "Applications, secrets, return URLs, provider registrations and webhooks, for team API keys."),
     paths(
         team::show, apps::list, apps::get, apps::rotate, apps::revoke_secret, apps::add_return_url,
-        apps::remove_return_url, apps::list_registrations, apps::save_registration, apps::remove_registration
+        apps::remove_return_url, apps::list_registrations, apps::save_registration, apps::remove_registration,
+        webhooks::list, webhooks::add, webhooks::set_enabled, webhooks::remove, webhooks::test,
+        webhooks::deliveries, webhooks::redeliver
     ),
     modifiers(&ApiKeyScheme),
-    tags((name = "team"), (name = "applications"))
+    tags((name = "team"), (name = "applications"), (name = "webhooks"))
 )]
 pub struct ApiDoc;
 
@@ -63,6 +66,26 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/v1/apps/{app_id}/registrations/{service_type}",
             put(apps::save_registration).delete(apps::remove_registration),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/webhooks",
+            get(webhooks::list).post(webhooks::add),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}",
+            patch(webhooks::set_enabled).delete(webhooks::remove),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}/test",
+            post(webhooks::test),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/webhook-deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/webhook-deliveries/{delivery_id}/redeliver",
+            post(webhooks::redeliver),
         )
         .route(
             "/api-docs/openapi.json",

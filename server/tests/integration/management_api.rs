@@ -232,3 +232,106 @@ async fn the_openapi_document_describes_the_api() {
     assert!(page.contains("/manage/v1/apps/{app_id}/return-urls"));
     f.finish().await;
 }
+
+/// Webhook endpoints and deliveries through the management API: a Developer key manages
+/// them, a Collaborator key reads them, a bad URL is refused with its reason.
+async fn webhooks_through_the_api(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Owner").await;
+    let t = owner.own_team.clone();
+    let app_id = owner
+        .browser
+        .call("team/apps/create", &[("team_id", &t), ("name", "App")])
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dev = key(&mut owner, &t, "Developer").await;
+    let collab = key(&mut owner, &t, "Collaborator").await;
+    let hooks = format!("/manage/v1/apps/{app_id}/webhooks");
+    let (s, e) = call(
+        &base,
+        &dev,
+        Method::POST,
+        &hooks,
+        Some(json!({ "url": "ftp://hooks.example" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("https"), "{e}");
+    let (s, _) = call(
+        &base,
+        &collab,
+        Method::POST,
+        &hooks,
+        Some(json!({ "url": "https://hooks.example/in" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, made) = call(
+        &base,
+        &dev,
+        Method::POST,
+        &hooks,
+        Some(json!({ "url": "https://hooks.example/in", "eventTypes": "account.dead account.deleted" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    assert_eq!(
+        made["eventTypes"],
+        json!(["account.dead", "account.deleted"])
+    );
+    let endpoint = made["id"].as_str().unwrap();
+    let (s, list) = call(&base, &collab, Method::GET, &hooks, None).await;
+    assert_eq!(
+        (s, list[0]["url"].clone()),
+        (StatusCode::OK, json!("https://hooks.example/in"))
+    );
+    let (s, off) = call(
+        &base,
+        &dev,
+        Method::PATCH,
+        &format!("{hooks}/{endpoint}"),
+        Some(json!({ "enabled": false })),
+    )
+    .await;
+    assert_eq!((s, off["enabled"].clone()), (StatusCode::OK, json!(false)));
+    let (s, _) = call(
+        &base,
+        &dev,
+        Method::POST,
+        &format!("{hooks}/{endpoint}/test"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let deliveries = format!("/manage/v1/apps/{app_id}/webhook-deliveries");
+    let (s, d) = call(&base, &collab, Method::GET, &deliveries, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(d[0]["eventType"], "webhook.test");
+    let (s, _) = call(
+        &base,
+        &dev,
+        Method::DELETE,
+        &format!("{hooks}/{endpoint}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, list) = call(&base, &dev, Method::GET, &hooks, None).await;
+    assert_eq!(list, json!([]));
+    // Documented in the OpenAPI document.
+    let doc: Value = plain_client()
+        .get(format!("{base}/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/manage/v1/apps/{app_id}/webhooks"]["post"].is_object());
+    f.finish().await;
+}
+on_both_backends!(webhooks_through_the_api);

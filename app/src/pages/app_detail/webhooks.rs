@@ -15,7 +15,13 @@ pub fn WebhooksSection(team_id: String, app_id: String, can_edit: bool) -> impl 
     let test = ServerAction::<TestWebhook>::new();
     let (tid, aid) = (team_id.clone(), app_id.clone());
     let endpoints = Resource::new(
-        move || (add.version().get(), enable.version().get(), remove.version().get()),
+        move || {
+            (
+                add.version().get(),
+                enable.version().get(),
+                remove.version().get(),
+            )
+        },
         move |_| list_webhooks(tid.clone(), aid.clone()),
     );
     let (tid, aid) = (team_id.clone(), app_id.clone());
