@@ -7,7 +7,7 @@
 //! API keys and pending invites must be issued again (docs/operations.md). Account tokens
 //! are the exception: their lookup also tries the previous keys and re-hashes on use.
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::account::store;
 use super::app::registrations::{client_secret_place, daemon_secret_place};
@@ -34,7 +34,7 @@ pub async fn reseal_all(
     db: &DatabaseConnection,
     keys: &AppKeys,
 ) -> Result<ResealReport, DomainError> {
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let mut report = ResealReport {
         key_id: keys.ring.current_key_id(),
         ..ResealReport::default()

@@ -1,7 +1,6 @@
 //! Sign-up: a new user, a team named after them, and their Owner membership, in one transaction.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -114,7 +113,7 @@ pub async fn sign_up(
     let password_hash = passwords.hash(valid.password).await?;
 
     let user_id = Uuid::new_v4();
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let inserted = user::ActiveModel {
         id: Set(user_id),
         name: Set(valid.name.as_str().to_owned()),

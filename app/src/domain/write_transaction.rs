@@ -31,6 +31,8 @@ pub async fn turn(db: &impl ConnectionTrait) -> WriteTurn {
     }
 }
 
+/// The one door of write transactions (clippy's `disallowed-methods` keeps it so).
+#[allow(clippy::disallowed_methods)]
 pub async fn begin_write(
     db: &DatabaseConnection,
 ) -> Result<(DatabaseTransaction, WriteTurn), DbErr> {

@@ -453,8 +453,9 @@ async fn two_instances_deliver_a_thousand_events_once_each() {
         let app_id: uuid::Uuid = app.id.parse().unwrap();
         let started = std::time::Instant::now();
         {
-            use sea_orm::TransactionTrait;
-            let txn = sql.begin().await.unwrap();
+            let (txn, _turn) = app::domain::write_transaction::begin_write(&sql)
+                .await
+                .unwrap();
             for n in 0..1000 {
                 app::domain::webhook::outbox::emit(
                     &txn,

@@ -1,9 +1,6 @@
 //! Creating, renaming, reading and deleting applications.
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -33,7 +30,7 @@ pub async fn create(
 ) -> Result<NewApp, DomainError> {
     authz::authorize(db, actor, Action::CreateApp).await?;
     let name = parse_name(name)?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let id = Uuid::new_v4();
     let client_id = format!("lg_app_{}", Uuid::new_v4().simple());
     application::ActiveModel {
@@ -117,7 +114,7 @@ pub async fn rename(
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
     let name = parse_name(name)?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(&txn)
         .await?
@@ -152,7 +149,7 @@ pub async fn delete(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(&txn)
         .await?

@@ -3,7 +3,7 @@
 //! APIs only say whether they are set, and an empty field on update keeps the stored one.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -567,7 +567,7 @@ pub async fn save(
     now: i64,
 ) -> Result<RegistrationView, DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let existing = row::Entity::find()
         .filter(row::Column::AppId.eq(app_id))
         .filter(row::Column::ServiceType.eq(input.service_type.trim()))
@@ -627,7 +627,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let existing = row::Entity::find()
         .filter(row::Column::AppId.eq(app_id))
         .filter(row::Column::ServiceType.eq(service_type))

@@ -2,7 +2,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -65,7 +65,7 @@ pub async fn add(
     now: i64,
 ) -> Result<ReturnUrlView, DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(&txn)
         .await?
@@ -110,7 +110,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let row = return_url::Entity::find_by_id(url_id)
         .filter(return_url::Column::AppId.eq(app_id))
         .one(&txn)
@@ -140,7 +140,7 @@ pub async fn set_wildcards(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(&txn)
         .await?

@@ -3,7 +3,7 @@
 //! under it; ASCII only (no punycode), no scheme, port or path.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -89,7 +89,7 @@ pub async fn add(
 ) -> Result<String, DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let domain = parse(raw).map_err(invalid)?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let existing = row::Entity::find()
         .filter(row::Column::AppId.eq(app_id))
         .all(&txn)
@@ -131,7 +131,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let r = row::Entity::find_by_id(id)
         .filter(row::Column::AppId.eq(app_id))
         .one(&txn)

@@ -3,7 +3,7 @@
 //! (credentials, registrations, return URLs) is its own area.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -57,7 +57,7 @@ pub async fn set_grant(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::GrantApps).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .filter(application::Column::TeamId.eq(actor.team_id))
         .one(&txn)

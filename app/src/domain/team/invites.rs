@@ -4,7 +4,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::SqlErr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -66,7 +66,7 @@ pub async fn create(
     if role == Role::Owner {
         return Err(TeamRule::OwnerOnlyByTransfer.into());
     }
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     if let Some(existing) = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)
@@ -165,7 +165,7 @@ pub async fn revoke(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::ManageMembers).await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let row = invite::Entity::find_by_id(invite_id)
         .filter(invite::Column::TeamId.eq(actor.team_id))
         .one(&txn)
@@ -253,7 +253,7 @@ pub async fn accept(
     token: &str,
     now: i64,
 ) -> Result<Uuid, DomainError> {
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let row = find_by_token(&txn, hasher, token).await?;
     check_usable(&row, now)?;
     let joining = user::Entity::find_by_id(user_id)

@@ -1,7 +1,7 @@
 //! Teams themselves: create (the creator is Owner), rename, list one's teams.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, SelectTwo, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, SelectTwo, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -60,7 +60,7 @@ pub async fn create(
         .await?
         .ok_or(DomainError::Unauthenticated)?
         .email;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let team_id = insert_with_owner(&txn, &name, user_id, now).await?;
     let actor = Actor {
         principal: authz::Principal::User(user_id),
@@ -89,7 +89,7 @@ pub async fn rename(
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditTeam).await?;
     let name = parse_name(name)?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let row = team::Entity::find_by_id(actor.team_id)
         .one(&txn)
         .await?
