@@ -29,8 +29,7 @@ use std::time::Duration;
 use app::domain::app::AppKeys;
 use app::domain::crypto::{HashPurpose, MasterKey};
 use app::domain::flow::{
-    binding_upgrade, callback, code_exchange, prepared_token, FlowContext, FlowKeys,
-    FlowStartLimits,
+    binding_upgrade, code_exchange, pending, prepared_token, FlowContext, FlowKeys, FlowStartLimits,
 };
 use app::domain::outbound::{OutboundClient, Policy};
 use app::domain::password::PasswordGate;
@@ -207,7 +206,7 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection, counter_h
             tracing::warn!(error = %e, "could not delete expired sessions");
         }
         let now = app::domain::now_unix();
-        if let Err(e) = callback::delete_expired(&db, now).await {
+        if let Err(e) = pending::delete_expired(&db, now).await {
             tracing::warn!(error = %e, "could not delete expired flows");
         }
         if let Err(e) = code_exchange::delete_stale(&db, now).await {

@@ -3,7 +3,8 @@ use app::domain::crypto::random_token;
 use app::domain::end_user::session;
 use app::domain::flow::authorize::StartRequest;
 use app::domain::flow::authorize_request::FlowKind;
-use app::domain::flow::callback::Finished;
+use app::domain::flow::callback_params::CallbackParams;
+use app::domain::flow::outcome::Finished;
 use app::domain::flow::{
     authorize, code_exchange, daemon_consent, prepared_token, provider_answer, BROWSER_COOKIE,
 };
@@ -148,10 +149,15 @@ pub async fn callback(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let q = pairs(query.as_deref());
+    let params = CallbackParams::parse(&pairs(query.as_deref()));
     let nonce = browser_nonce(&request_cookies(&headers));
-    let finished =
-        provider_answer::finish(&state.db, &state.flows, &q, nonce.as_deref(), now_unix());
+    let finished = provider_answer::finish(
+        &state.db,
+        &state.flows,
+        &params,
+        nonce.as_deref(),
+        now_unix(),
+    );
     match finished.await {
         Ok(done) => with_session_cookie(see_other(done.redirect.as_str()), &done),
         Err(e) => domain_json_error(&e, &request_id(&headers)),

@@ -3,189 +3,42 @@
 //! provider's answer is checked (error, RFC 9207 `iss`), the code exchanged, the identity read,
 //! `ensureScopes`/`authEmail` enforced, and the account created or updated with its sealed
 //! provider tokens. Every outcome after the flow is found is a redirect to its return URL.
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-};
-use serde::{Deserialize, Serialize};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use url::Url;
 
+use super::callback_params::CallbackParams;
 use super::identity::{self, Identity};
-use super::provider::{self, ResolvedProvider};
+use super::outcome::{conclude, provider_failure, server_failure, Finished, Success};
+use super::provider::{self, issuer_matches, ProviderMeta, ResolvedProvider};
 use super::provider_binding::{self, access_place, refresh_place};
-use super::return_redirect::{self, Failure, FailureStatus};
-use super::upstream::{self, Tokens, UpstreamError};
-use super::{account_token, code_exchange, scopes, FlowContext, FlowError};
+use super::return_redirect::{Failure, FailureStatus};
+use super::upstream::{self, Tokens};
+use super::{finish, scopes, FlowContext, FlowError};
 use crate::domain::account::store;
-use crate::domain::end_user::{cookie_name, session, users};
 use crate::domain::DomainError;
 use crate::entity::account::{self, AccountKind};
 use crate::entity::{application, end_user, pending_flow};
-
-/// What later provider calls need to remember about an account.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-pub struct ProviderMeta {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_url: Option<String>,
-    /// Zoho: the data center's token URL, from the callback's `accounts-server`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
-}
-
-pub(crate) struct Params<'a>(pub(crate) &'a [(String, String)]);
-
-impl Params<'_> {
-    pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        crate::domain::query_pairs::first(self.0, name).filter(|v| v.len() <= 4096)
-    }
-}
-
-/// Where the user goes next, and the end-user session cookie to set (cookie mode).
-/// Holds a session token in cookie mode, so its `Debug` shows none.
-pub struct Finished {
-    pub redirect: Url,
-    /// `(cookie name, session token)`.
-    pub session_cookie: Option<(String, String)>,
-}
-
-impl std::fmt::Debug for Finished {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Finished(cookie set: {})", self.session_cookie.is_some())
-    }
-}
 
 /// Finishes an account or user-session flow whose pending row `provider_answer` took.
 pub(crate) async fn complete_account(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     flow: &pending_flow::Model,
-    pairs: &[(String, String)],
+    params: &CallbackParams,
     now: i64,
 ) -> Result<Finished, DomainError> {
-    let outcome = complete(db, ctx, flow, &Params(pairs), now).await;
+    let outcome = complete(db, ctx, flow, params, now).await;
     conclude(flow, outcome)
-}
-
-/// Finds a pending flow by its state and consumes it (single use).
-pub(crate) async fn take(
-    db: &DatabaseConnection,
-    ctx: &FlowContext,
-    state: &str,
-) -> Result<pending_flow::Model, DomainError> {
-    let flow = pending_flow::Entity::find()
-        .filter(pending_flow::Column::StateHash.eq(ctx.keys.state.hash(state.as_bytes())))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            FlowError::parameter(
-                "state.invalid",
-                "This sign-in is unknown or was already finished; start again from the application.",
-            )
-        })?;
-    consume(db, flow).await
-}
-
-/// Consumes a pending flow already read (single use): whoever deletes the row owns it.
-pub(crate) async fn consume(
-    db: &DatabaseConnection,
-    flow: pending_flow::Model,
-) -> Result<pending_flow::Model, DomainError> {
-    // A replayed callback finds nothing to delete.
-    let turn = crate::domain::write_transaction::turn(db).await;
-    let consumed = pending_flow::Entity::delete_many()
-        .filter(pending_flow::Column::Id.eq(flow.id))
-        .exec(db)
-        .await?
-        .rows_affected
-        == 1;
-    drop(turn);
-    if !consumed {
-        return Err(
-            FlowError::parameter("state.invalid", "This sign-in was already finished.").into(),
-        );
-    }
-    Ok(flow)
-}
-
-/// The redirect (and cookie) for a flow's outcome.
-pub(crate) fn conclude(
-    flow: &pending_flow::Model,
-    outcome: Result<Success, Failure>,
-) -> Result<Finished, DomainError> {
-    let return_to = Url::parse(&flow.return_url)
-        .map_err(|_| DomainError::Internal("a stored return URL does not parse"))?;
-    let state = flow.client_state.as_deref();
-    let mut session_cookie = None;
-    let redirect = match outcome {
-        Ok(Success::Code(code)) => return_redirect::success_code(&return_to, &code, state),
-        Ok(Success::Token(token, account_id)) => {
-            return_redirect::success_token(&return_to, &token, account_id, state)
-        }
-        Ok(Success::Cookie(name, token)) => {
-            session_cookie = Some((name, token));
-            return_redirect::success_plain(&return_to, state)
-        }
-        Ok(Success::Linked) => return_redirect::success_plain(&return_to, state),
-        Err(f) => return_redirect::failure(&return_to, &f, state),
-    };
-    Ok(Finished {
-        redirect,
-        session_cookie,
-    })
-}
-
-pub(crate) enum Success {
-    Code(String),
-    Token(String, i64),
-    /// User-session flow, cookie mode: `(cookie name, session token)`.
-    Cookie(String, String),
-    /// User-session flow, none mode.
-    Linked,
-}
-
-/// A callback from another browser than the one that started the flow: someone else's
-/// callback link, or cookies blocked. Nothing is issued.
-pub(crate) fn other_browser() -> Failure {
-    Failure::new(
-        FailureStatus::Expired,
-        "The sign-in was finished in another browser than the one it started in; start again.",
-    )
-}
-
-pub(crate) fn provider_failure(detail: impl std::fmt::Display) -> Failure {
-    tracing::warn!(detail = %detail, "provider step failed");
-    Failure::new(
-        FailureStatus::ProviderError,
-        "The provider did not complete the sign-in; try again later.",
-    )
-}
-
-pub(crate) fn server_failure(e: DomainError) -> Failure {
-    tracing::error!(error = ?e, "flow failed on our side");
-    Failure::new(
-        FailureStatus::ServerError,
-        "Something went wrong on our side; try again.",
-    )
-}
-
-/// RFC 9207: an `iss` in the response must name the provider this flow went to (mix-up
-/// defence). Without a configured issuer, the authorize endpoint's origin is expected.
-pub(crate) fn issuer_matches(provider: &ResolvedProvider, iss: &str) -> bool {
-    match &provider.issuer {
-        Some(expected) => expected.trim_end_matches('/') == iss.trim_end_matches('/'),
-        None => Url::parse(iss)
-            .map(|u| u.origin() == provider.authorize_url.origin())
-            .unwrap_or(false),
-    }
 }
 
 async fn complete(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     flow: &pending_flow::Model,
-    p: &Params<'_>,
+    p: &CallbackParams,
     now: i64,
 ) -> Result<Success, Failure> {
-    if let Some(error) = p.get("error") {
+    if let Some(error) = p.error.as_deref() {
         if error == "access_denied" {
             return Err(Failure::new(
                 FailureStatus::AccessDenied,
@@ -214,18 +67,19 @@ async fn complete(
                 "The application's registration for this provider was removed.",
             )
         })?;
-    if let Some(iss) = p.get("iss") {
+    if let Some(iss) = p.iss.as_deref() {
         if !issuer_matches(&provider, iss) {
             return Err(provider_failure("the response names another issuer"));
         }
     }
     let code = p
-        .get("code")
+        .code
+        .as_deref()
         .ok_or_else(|| provider_failure("the provider sent neither code nor error"))?;
     let verifier = super::pkce_verifier(ctx, flow).map_err(server_failure)?;
     // Zoho answers from the user's data center: the code is exchanged there, and so are
     // later refreshes.
-    let zoho_token = zoho_token_url(&provider, p.get("accounts-server"));
+    let zoho_token = zoho_token_url(&provider, p.accounts_server.as_deref());
     if let Some(u) = zoho_token.as_deref().and_then(|u| Url::parse(u).ok()) {
         provider.token_url = u;
     }
@@ -434,8 +288,7 @@ async fn save(
     a.provider_meta = Set(Some(serde_json::json!(s.meta).to_string()));
     a.last_refreshed_at = Set(Some(now));
     let row = store::connected(&txn, a, how, now).await?;
-    let user = end_user_of(&txn, flow, &row, now).await?;
-    let success = issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
+    let success = finish::finish(&txn, ctx, flow, &row, now).await?;
     txn.commit().await?;
     Ok(success)
 }
@@ -446,77 +299,6 @@ fn kept_refresh_token(row: &account::Model, binding: &str) -> Option<String> {
     row.provider_refresh_token
         .clone()
         .filter(|_| row.provider_binding.as_deref() == Some(binding))
-}
-
-/// The user-session flow's end user of a saved account: a primary account makes or finds
-/// its user, a secondary joins the flow's user (in the caller's transaction).
-pub(crate) async fn end_user_of(
-    txn: &impl ConnectionTrait,
-    flow: &pending_flow::Model,
-    row: &account::Model,
-    now: i64,
-) -> Result<Option<end_user::Model>, DomainError> {
-    Ok(match (flow.account_role.as_deref(), &flow.end_user_id) {
-        (Some("primary"), _) => Some(users::for_primary(txn, row, now).await?),
-        (Some("secondary"), Some(uid)) => {
-            users::link(txn, row, uid).await?;
-            end_user::Entity::find_by_id(uid.clone()).one(txn).await?
-        }
-        _ => None,
-    })
-}
-
-/// What the return URL gets for a saved account, by response type (in the caller's
-/// transaction).
-pub(crate) async fn issue_success(
-    txn: &impl ConnectionTrait,
-    ctx: &FlowContext,
-    flow: &pending_flow::Model,
-    row: &account::Model,
-    user: Option<&end_user::Model>,
-    now: i64,
-) -> Result<Success, DomainError> {
-    Ok(match (flow.response_type.as_str(), user) {
-        ("token", _) => Success::Token(
-            account_token::mint(txn, &ctx.keys, row, None, now).await?,
-            row.id,
-        ),
-        ("cookie", Some(u)) => Success::Cookie(
-            cookie_name(u.app_id),
-            session::start(txn, &ctx.keys, u, now).await?,
-        ),
-        ("none", Some(_)) => Success::Linked,
-        (_, u) => Success::Code(
-            code_exchange::issue(
-                txn,
-                &ctx.keys,
-                flow.app_id,
-                row.id,
-                u.map(|u| u.id.clone()),
-                now,
-            )
-            .await?,
-        ),
-    })
-}
-
-/// Flows nobody finished, kept five minutes past their end so a late callback still hears
-/// "expired" at its return URL; the table only needs the live ones (docs/security.md).
-pub async fn delete_expired(db: &impl ConnectionTrait, now: i64) -> Result<u64, DomainError> {
-    Ok(pending_flow::Entity::delete_many()
-        .filter(pending_flow::Column::ExpiresAt.lt(now - 300))
-        .exec(db)
-        .await?
-        .rows_affected)
-}
-
-impl From<UpstreamError> for FlowError {
-    fn from(e: UpstreamError) -> Self {
-        match e {
-            UpstreamError::InvalidGrant => FlowError::TokenDead,
-            other => FlowError::Provider(other.to_string()),
-        }
-    }
 }
 
 #[cfg(test)]

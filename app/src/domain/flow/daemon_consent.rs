@@ -12,17 +12,21 @@
 //!
 //! Each step consumes its pending flow and, to go on, keeps a new one with a new state,
 //! bound to the same browser.
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use url::Url;
 use uuid::Uuid;
 
 use super::admin_sign_in::{self, STAGE_MAILBOX, STAGE_SIGN_IN};
-use super::callback::{self, provider_failure, server_failure, Finished, Params, Success};
-use super::daemon::{self, DaemonIdentity, GOOGLE, GRAPH_DEFAULT_SCOPE, OFFICE365};
+use super::callback_params::CallbackParams;
+use super::daemon::{self, DaemonIdentity};
+use super::outcome::{conclude, provider_failure, server_failure, Finished, Success};
+use super::pending;
 use super::pkce_place;
+use super::provider::issuer_matches;
 use super::provider::{self, ResolvedProvider};
 use super::provider_binding;
 use super::return_redirect::{Failure, FailureStatus};
+use super::service_grant::{self, google_client_email, GOOGLE, GRAPH_DEFAULT_SCOPE, OFFICE365};
 use super::{upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::crypto::random_token;
 use crate::domain::DomainError;
@@ -94,13 +98,12 @@ pub(crate) async fn on_callback(
     ctx: &FlowContext,
     flow: &pending_flow::Model,
     state: &str,
-    pairs: &[(String, String)],
+    p: &CallbackParams,
     now: i64,
 ) -> Result<Finished, DomainError> {
-    let p = Params(pairs);
     let outcome = match flow.stage.as_deref() {
-        None => after_admin_consent(db, ctx, flow, &p, now).await,
-        Some(STAGE_SIGN_IN) => after_sign_in(db, ctx, flow, state, &p, now).await,
+        None => after_admin_consent(db, ctx, flow, p, now).await,
+        Some(STAGE_SIGN_IN) => after_sign_in(db, ctx, flow, state, p, now).await,
         Some(_) => Err(Failure::new(
             FailureStatus::AccessDenied,
             "This step of the sign-in takes no answer from the provider; start again.",
@@ -111,8 +114,8 @@ pub(crate) async fn on_callback(
             redirect: url,
             session_cookie: None,
         }),
-        Ok(Next::Done(success)) => callback::conclude(flow, Ok(success)),
-        Err(failure) => callback::conclude(flow, Err(failure)),
+        Ok(Next::Done(success)) => conclude(flow, Ok(success)),
+        Err(failure) => conclude(flow, Err(failure)),
     }
 }
 
@@ -136,8 +139,8 @@ async fn provider_of_flow(
         })
 }
 
-fn declined(p: &Params<'_>, what: &str) -> Option<Failure> {
-    let error = p.get("error")?;
+fn declined(p: &CallbackParams, what: &str) -> Option<Failure> {
+    let error = p.error.as_deref()?;
     Some(if error == "access_denied" {
         Failure::new(FailureStatus::AccessDenied, what)
     } else {
@@ -186,17 +189,19 @@ async fn after_admin_consent(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     flow: &pending_flow::Model,
-    p: &Params<'_>,
+    p: &CallbackParams,
     now: i64,
 ) -> Result<Next, Failure> {
     if let Some(f) = declined(p, "The administrator declined consent.") {
         return Err(f);
     }
     let consented = p
-        .get("admin_consent")
+        .admin_consent
+        .as_deref()
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let tenant = p
-        .get("tenant")
+        .tenant
+        .as_deref()
         .filter(|t| daemon::hostish(t))
         .map(str::to_ascii_lowercase);
     let (true, Some(tenant)) = (consented, tenant) else {
@@ -233,7 +238,7 @@ async fn after_sign_in(
     ctx: &FlowContext,
     flow: &pending_flow::Model,
     state: &str,
-    p: &Params<'_>,
+    p: &CallbackParams,
     now: i64,
 ) -> Result<Next, Failure> {
     if let Some(f) = declined(p, "The administrator did not sign in.") {
@@ -241,13 +246,14 @@ async fn after_sign_in(
     }
     let provider = provider_of_flow(db, ctx, flow).await?;
     let sign_in = admin_sign_in::sign_in_provider(&provider, flow.org_claim.as_deref());
-    if let Some(iss) = p.get("iss") {
-        if !callback::issuer_matches(&sign_in, iss) {
+    if let Some(iss) = p.iss.as_deref() {
+        if !issuer_matches(&sign_in, iss) {
             return Err(provider_failure("the response names another issuer"));
         }
     }
     let code = p
-        .get("code")
+        .code
+        .as_deref()
         .ok_or_else(|| provider_failure("the provider sent neither code nor error"))?;
     let verifier = match &flow.pkce_verifier {
         Some(sealed) => Some(
@@ -291,7 +297,7 @@ async fn after_sign_in(
                     "Sign in as an administrator of the organization who can grant consent to Microsoft Graph (Global or Privileged Role Administrator).",
                 ));
             }
-            let tokens = daemon::office365_token(ctx, &provider, &tenant, now)
+            let tokens = service_grant::office365_token(ctx, &provider, &tenant, now)
                 .await
                 .map_err(provider_failure)?;
             let who = DaemonIdentity {
@@ -366,11 +372,7 @@ async fn mailbox_flow(
     state: &str,
     browser_nonce: Option<&str>,
 ) -> Result<pending_flow::Model, DomainError> {
-    let flow = pending_flow::Entity::find()
-        .filter(pending_flow::Column::StateHash.eq(ctx.keys.state.hash(state.as_bytes())))
-        .one(db)
-        .await?
-        .ok_or_else(unknown_flow)?;
+    let flow = pending::find(db, ctx, state).await?;
     if flow.flow_kind != "daemon"
         || flow.service_type != "Google"
         || flow.stage.as_deref() != Some(STAGE_MAILBOX)
@@ -421,7 +423,7 @@ pub async fn complete_google(
             "Enter a mailbox of {domain}, the domain you signed in for."
         )));
     }
-    let flow = callback::consume(db, peek).await?;
+    let flow = pending::consume(db, peek).await?;
     let outcome = async {
         if flow.expires_at <= now {
             return Err(Failure::new(
@@ -431,11 +433,11 @@ pub async fn complete_google(
         }
         let p = provider_of_flow(db, ctx, &flow).await?;
         let scopes = flow.native_scopes.clone();
-        let tokens = daemon::google_token(ctx, &p, &scopes, &mailbox, now)
+        let tokens = service_grant::google_token(ctx, &p, &scopes, &mailbox, now)
             .await
             .map_err(provider_failure)?;
         let who = DaemonIdentity {
-            auth_user_id: daemon::google_client_email(&p),
+            auth_user_id: google_client_email(&p),
             auth_org_id: domain.clone(),
             email: Some(mailbox.clone()),
             native_scopes: scopes,
@@ -445,7 +447,7 @@ pub async fn complete_google(
             .map_err(server_failure)
     }
     .await;
-    callback::conclude(&flow, outcome)
+    conclude(&flow, outcome)
 }
 
 fn mailbox_error(message: &str) -> DomainError {

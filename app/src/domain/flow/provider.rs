@@ -1,6 +1,7 @@
 //! The provider as one flow sees it: the catalog entry (or the app's custom provider) with
 //! the registration's options substituted, its overrides applied, and its secret opened.
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use url::Url;
 
@@ -10,6 +11,16 @@ use crate::domain::app::registrations::{client_secret_place, daemon_secret_place
 use crate::domain::catalog::{self, AuthKind, ClientAuth, IdentitySource, IdentitySpec};
 use crate::domain::DomainError;
 use crate::entity::{application, provider_registration};
+
+/// What later provider calls need to remember about an account.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct ProviderMeta {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_url: Option<String>,
+    /// Zoho: the data center's token URL, from the callback's `accounts-server`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+}
 
 /// A provider secret; never printed.
 #[derive(Clone)]
@@ -161,6 +172,17 @@ fn from_custom(
         daemon_secret: None,
         default_token_lifetime_secs: None,
     })
+}
+
+/// RFC 9207: an `iss` in the response must name the provider this flow went to (mix-up
+/// defence). Without a configured issuer, the authorize endpoint's origin is expected.
+pub fn issuer_matches(provider: &ResolvedProvider, iss: &str) -> bool {
+    match &provider.issuer {
+        Some(expected) => expected.trim_end_matches('/') == iss.trim_end_matches('/'),
+        None => Url::parse(iss)
+            .map(|u| u.origin() == provider.authorize_url.origin())
+            .unwrap_or(false),
+    }
 }
 
 /// The provider for `service_type` of `app`, or the 4xx the authorize request deserves.

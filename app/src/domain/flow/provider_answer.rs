@@ -5,7 +5,10 @@
 use sea_orm::DatabaseConnection;
 
 use super::authorize_request::FlowKind;
-use super::callback::{self, Finished};
+use super::callback;
+use super::callback_params::CallbackParams;
+use super::outcome::{conclude, other_browser, Finished};
+use super::pending;
 use super::return_redirect::{Failure, FailureStatus};
 use super::{daemon_consent, FlowContext, FlowError};
 use crate::domain::DomainError;
@@ -15,28 +18,27 @@ use crate::domain::DomainError;
 pub async fn finish(
     db: &DatabaseConnection,
     ctx: &FlowContext,
-    pairs: &[(String, String)],
+    params: &CallbackParams,
     browser_nonce: Option<&str>,
     now: i64,
 ) -> Result<Finished, DomainError> {
-    let params = callback::Params(pairs);
-    let state = params.get("state").ok_or_else(|| {
+    let state = params.state.as_deref().ok_or_else(|| {
         FlowError::parameter("state.invalid", "The provider's answer has no state.")
     })?;
-    let flow = callback::take(db, ctx, state).await?;
+    let flow = pending::take(db, ctx, state).await?;
     if flow.expires_at <= now {
         let expired = Failure::new(
             FailureStatus::Expired,
             "The sign-in took too long; start again.",
         );
-        return callback::conclude(&flow, Err(expired));
+        return conclude(&flow, Err(expired));
     }
     if !ctx.same_browser(&flow, browser_nonce) {
-        return callback::conclude(&flow, Err(callback::other_browser()));
+        return conclude(&flow, Err(other_browser()));
     }
     if flow.flow_kind == FlowKind::Daemon.as_str() {
-        daemon_consent::on_callback(db, ctx, &flow, state, pairs, now).await
+        daemon_consent::on_callback(db, ctx, &flow, state, params, now).await
     } else {
-        callback::complete_account(db, ctx, &flow, pairs, now).await
+        callback::complete_account(db, ctx, &flow, params, now).await
     }
 }

@@ -5,11 +5,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::callback::ProviderMeta;
-use super::provider::{self, ResolvedProvider};
+use super::provider::{self, ProviderMeta, ResolvedProvider};
 use super::provider_binding::{self, access_place, refresh_place};
 use super::upstream::{self, UpstreamError};
-use super::{daemon, FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
+use super::{service_grant, FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
 use crate::domain::account::store;
 use crate::domain::{now_unix, DomainError};
 use crate::entity::account::{self, TokenStatus};
@@ -179,7 +178,7 @@ async fn refresh_holding_lease(
     let binding = provider_binding::of(&provider);
     let result = if a.kind.is_service() {
         // Service accounts have no refresh token: a new grant is their refresh.
-        match daemon::fresh_tokens(db, ctx, &a, now).await {
+        match service_grant::fresh_tokens(db, ctx, &a, now).await {
             Ok((t, _)) => Ok((t, None)),
             Err(DomainError::Flow(FlowError::TokenDead)) => Err(UpstreamError::InvalidGrant),
             Err(DomainError::Flow(FlowError::Provider(m))) => Err(UpstreamError::Unavailable(m)),

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::provider::ResolvedProvider;
+use super::FlowError;
 use crate::domain::catalog::ClientAuth;
 use crate::domain::outbound::OutboundClient;
 
@@ -286,6 +287,15 @@ pub async fn revoke(
         .await
         .map(|_| true)
         .map_err(|_| UpstreamError::Unavailable("revocation failed".into()))
+}
+
+impl From<UpstreamError> for FlowError {
+    fn from(e: UpstreamError) -> Self {
+        match e {
+            UpstreamError::InvalidGrant => FlowError::TokenDead,
+            other => FlowError::Provider(other.to_string()),
+        }
+    }
 }
 
 /// The client-credentials grant (Office 365 service accounts): with the registration's

@@ -11,7 +11,9 @@ use super::form::{self, ServiceForm};
 use super::imap::{ImapTarget, TlsMode};
 use super::{allowed_servers, attempts, ews, imap, sugarcrm, CheckError};
 use crate::domain::account::store;
-use crate::domain::flow::callback::{self, Finished};
+use crate::domain::flow::finish;
+use crate::domain::flow::outcome::{conclude, server_failure, Finished, Success};
+use crate::domain::flow::pending;
 use crate::domain::flow::return_redirect::{Failure, FailureStatus};
 use crate::domain::flow::{FlowContext, FlowError};
 use crate::domain::DomainError;
@@ -49,7 +51,7 @@ async fn live_flow(
     ctx: &FlowContext,
     state: &str,
 ) -> Result<pending_flow::Model, DomainError> {
-    let flow = any_live_flow(db, ctx, state).await?;
+    let flow = pending::find(db, ctx, state).await?;
     let password_service = crate::domain::catalog::builtin()
         .get(&flow.service_type)
         .is_some_and(|p| p.auth == crate::domain::catalog::AuthKind::Password);
@@ -61,24 +63,6 @@ async fn live_flow(
         .into());
     }
     Ok(flow)
-}
-
-async fn any_live_flow(
-    db: &DatabaseConnection,
-    ctx: &FlowContext,
-    state: &str,
-) -> Result<pending_flow::Model, DomainError> {
-    pending_flow::Entity::find()
-        .filter(pending_flow::Column::StateHash.eq(ctx.keys.state.hash(state.as_bytes())))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            FlowError::parameter(
-                "state.invalid",
-                "This sign-in is unknown or finished; start again from the application.",
-            )
-            .into()
-        })
 }
 
 async fn app_name(
@@ -254,12 +238,12 @@ pub async fn submit(
         ));
     }
     if flow.expires_at <= now {
-        let flow = callback::consume(db, flow).await?;
+        let flow = pending::consume(db, flow).await?;
         let f = Failure::new(
             FailureStatus::Expired,
             "The sign-in took too long; start again.",
         );
-        return Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?));
+        return Ok(Submitted::Finished(conclude(&flow, Err(f))?));
     }
     if !attempts::allow(db, address_key, now).await? {
         return Ok(again(
@@ -301,12 +285,12 @@ pub async fn submit(
                     .is_some_and(|e| e.eq_ignore_ascii_case(want))
             }) =>
         {
-            let flow = callback::consume(db, flow).await?;
+            let flow = pending::consume(db, flow).await?;
             let f = Failure::new(
                 FailureStatus::EmailMismatch,
                 "The account's email is not the one asked for.",
             );
-            return Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?));
+            return Ok(Submitted::Finished(conclude(&flow, Err(f))?));
         }
         Ok(c) => c,
         Err(e) => {
@@ -329,16 +313,16 @@ pub async fn submit(
             ));
         }
     };
-    let flow = callback::consume(db, flow).await?;
+    let flow = pending::consume(db, flow).await?;
     let outcome = save(db, ctx, &flow, checked, now)
         .await
         .map_err(|e| match e {
             DomainError::Flow(FlowError::Parameter { message, .. }) => {
                 Failure::new(FailureStatus::EmailMismatch, message)
             }
-            other => callback::server_failure(other),
+            other => server_failure(other),
         });
-    Ok(Submitted::Finished(callback::conclude(&flow, outcome)?))
+    Ok(Submitted::Finished(conclude(&flow, outcome)?))
 }
 
 async fn save(
@@ -347,7 +331,7 @@ async fn save(
     flow: &pending_flow::Model,
     c: Checked,
     now: i64,
-) -> Result<callback::Success, DomainError> {
+) -> Result<Success, DomainError> {
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let mut q = account::Entity::find()
         .filter(account::Column::AppId.eq(flow.app_id))
@@ -405,8 +389,7 @@ async fn save(
             .seal(&credentials_place(row.id), &c.credentials.to_string()),
     ));
     let row = store::connected(&txn, a, how, now).await?;
-    let user = callback::end_user_of(&txn, flow, &row, now).await?;
-    let success = callback::issue_success(&txn, ctx, flow, &row, user.as_ref(), now).await?;
+    let success = finish::finish(&txn, ctx, flow, &row, now).await?;
     txn.commit().await?;
     Ok(success)
 }
@@ -415,10 +398,10 @@ async fn too_many_attempts(
     db: &DatabaseConnection,
     flow: pending_flow::Model,
 ) -> Result<Submitted, DomainError> {
-    let flow = callback::consume(db, flow).await?;
+    let flow = pending::consume(db, flow).await?;
     let f = Failure::new(
         FailureStatus::AccessDenied,
         "Too many failed sign-in attempts.",
     );
-    Ok(Submitted::Finished(callback::conclude(&flow, Err(f))?))
+    Ok(Submitted::Finished(conclude(&flow, Err(f))?))
 }
