@@ -53,6 +53,7 @@ enum WebhookAttempts {
     Table,
     Id,
     DeliveryId,
+    Number,
     At,
     HttpStatus,
     Error,
@@ -257,6 +258,8 @@ impl MigrationTrait for Migration {
                         .uuid()
                         .not_null(),
                 )
+                // The attempt's place in its delivery (1, 2, …): seconds can tie.
+                .col(ColumnDef::new(WebhookAttempts::Number).integer().not_null())
                 .col(ColumnDef::new(WebhookAttempts::At).big_integer().not_null())
                 .col(ColumnDef::new(WebhookAttempts::HttpStatus).integer().null())
                 .col(ColumnDef::new(WebhookAttempts::Error).text().null())

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_sessions::Session;
 
+use crate::api_error;
 use crate::client_addr::client_addr;
-use crate::http_error;
 use crate::pages;
 
 const AFTER_SIGN_IN: &str = "/applications";
@@ -73,7 +73,7 @@ async fn refuse(
     sent: Submitted<'_>,
     error: DomainError,
 ) -> Response {
-    http_error::log(&error);
+    api_error::log(&error);
     let outcome = FormOutcome {
         form: sent.form.to_owned(),
         errors: error.field_errors(),
@@ -91,10 +91,8 @@ async fn refuse(
         viewer: None,
         outcome: Some(outcome),
     };
-    let mut response = pages::render(state, req, page, http_error::status_of(&error)).await;
-    response
-        .headers_mut()
-        .extend(http_error::headers_of(&error));
+    let mut response = pages::render(state, req, page, api_error::status_of(&error)).await;
+    response.headers_mut().extend(api_error::headers_of(&error));
     response
 }
 

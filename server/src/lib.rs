@@ -2,6 +2,7 @@
 //! `app::domain`; handlers here parse, call it, and map the result.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod api_error;
 pub mod auth_forms;
 pub mod baseline;
 pub mod client_addr;
@@ -9,7 +10,7 @@ pub mod config;
 pub mod database;
 pub mod health;
 pub mod html_escape;
-pub mod http_error;
+
 pub mod manage;
 pub mod master_key_file;
 pub mod pages;

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 use tower_sessions::Session;
 
-use crate::http_error;
+use crate::api_error;
 
 /// Pages only for visitors who are not signed in.
 const SIGNED_OUT_PAGES: [&str; 2] = ["/signin", "/signup"];
@@ -63,9 +63,9 @@ pub async fn render(
 }
 
 pub fn error_page(e: &DomainError) -> Response {
-    http_error::log(e);
+    api_error::log(e);
     (
-        http_error::status_of(e),
+        api_error::status_of(e),
         "Something went wrong. Please try again.",
     )
         .into_response()

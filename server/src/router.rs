@@ -23,8 +23,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 use crate::{
-    auth_forms, health, manage, pages, run_to_completion, same_origin, sandbox, security_headers,
-    session_touch, v1,
+    api_error, auth_forms, health, manage, pages, run_to_completion, same_origin, sandbox,
+    security_headers, session_touch, v1,
 };
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
@@ -116,6 +116,8 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
             let path = crate::telemetry::loggable_path(req.uri().path());
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
+        // Inside the request-id layer, outside everything that can refuse a request.
+        .layer(middleware::from_fn(api_error::with_request_id))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

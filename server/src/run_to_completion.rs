@@ -5,24 +5,23 @@
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::http_error::{json_error, request_id};
+use crate::api_error::ApiError;
 
 pub async fn run(req: Request, next: Next) -> Response {
-    let rid = request_id(req.headers());
     let handled = tokio::spawn(next.run(req).instrument(tracing::Span::current()));
     match handled.await {
         Ok(response) => response,
         Err(e) => {
             tracing::error!(panicked = e.is_panic(), "a request handler did not finish");
-            json_error(
+            ApiError::refused(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "Something went wrong on our side; try again.",
-                &rid,
             )
+            .into_response()
         }
     }
 }

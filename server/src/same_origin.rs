@@ -4,9 +4,9 @@
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use crate::http_error::{json_error, request_id};
+use crate::api_error::ApiError;
 use app::web::AppState;
 
 fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
@@ -33,12 +33,12 @@ pub async fn same_origin_only(State(state): State<AppState>, req: Request, next:
     let api = req.uri().path().starts_with("/v1/");
     if !safe && !api && !is_same_origin(req.headers(), &state.public_origin) {
         tracing::warn!(path = %crate::telemetry::loggable_path(req.uri().path()), "refused a cross-origin state-changing request");
-        return json_error(
+        return ApiError::refused(
             StatusCode::FORBIDDEN,
             "request.cross_origin",
             "This request came from another site and was refused.",
-            &request_id(req.headers()),
-        );
+        )
+        .into_response();
     }
     next.run(req).await
 }

@@ -1,4 +1,4 @@
-//! The domain's error type. Each surface maps it once: `server::http_error` to HTTP/JSON,
+//! The domain's error type. Each surface maps it once: `server::api_error` to HTTP/JSON,
 //! `web::server_fn_error` for server functions. Messages here are safe to show a user.
 use super::app::rule::AppRule;
 use super::flow::FlowError;

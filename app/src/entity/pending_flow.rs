@@ -9,12 +9,11 @@ pub struct Model {
     pub id: Uuid,
     pub state_hash: String,
     pub app_id: Uuid,
-    /// `account`, `daemon` (service account) or `user` (user session).
-    pub flow_kind: String,
+    pub flow_kind: FlowKind,
     pub service_type: String,
     pub return_url: String,
     pub client_state: Option<String>,
-    pub response_type: String,
+    pub response_type: ResponseType,
     /// Unified scopes asked for, space-separated.
     pub scopes: String,
     /// Native scopes sent upstream, space-separated.
@@ -29,8 +28,8 @@ pub struct Model {
     pub pkce_verifier: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
-    /// User-session flow: `primary` or `secondary`.
-    pub account_role: Option<String>,
+    /// User-session flow: which account of the end user this is.
+    pub account_role: Option<AccountRole>,
     /// User-session flow, secondary: the end user the account joins.
     pub end_user_id: Option<String>,
     /// Keyed hash of the browser's `lg_flow` cookie: the callback must come from the browser
@@ -40,11 +39,108 @@ pub struct Model {
     pub attempts: i32,
     pub server_url: Option<String>,
     /// Service-account flows: which step the administrator is at (`None`: the first, at the
-    /// provider's consent page; `admin_sign_in`; `mailbox`).
-    pub stage: Option<String>,
+    /// provider's consent page).
+    pub stage: Option<Stage>,
     /// Service-account flows: the tenant the consent answer named (to be proven by the
     /// administrator's sign-in), or the Workspace domain the sign-in proved.
     pub org_claim: Option<String>,
+}
+
+/// Which hosted flow a pending flow belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum FlowKind {
+    #[sea_orm(string_value = "account")]
+    Account,
+    /// A service account (admin or organization authorization).
+    #[sea_orm(string_value = "daemon")]
+    Daemon,
+    /// A user session.
+    #[sea_orm(string_value = "user")]
+    User,
+}
+
+impl FlowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowKind::Account => "account",
+            FlowKind::Daemon => "daemon",
+            FlowKind::User => "user",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [FlowKind::Account, FlowKind::Daemon, FlowKind::User]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// How the flow's result reaches the app (wire-api.md `responseType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ResponseType {
+    #[sea_orm(string_value = "code")]
+    Code,
+    #[sea_orm(string_value = "token")]
+    Token,
+    #[sea_orm(string_value = "cookie")]
+    Cookie,
+    #[sea_orm(string_value = "none")]
+    None,
+}
+
+impl ResponseType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseType::Code => "code",
+            ResponseType::Token => "token",
+            ResponseType::Cookie => "cookie",
+            ResponseType::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ResponseType::Code,
+            ResponseType::Token,
+            ResponseType::Cookie,
+            ResponseType::None,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// The user-session flow's account: the end user's primary account, or one more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum AccountRole {
+    #[sea_orm(string_value = "primary")]
+    Primary,
+    #[sea_orm(string_value = "secondary")]
+    Secondary,
+}
+
+impl AccountRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Primary => "primary",
+            AccountRole::Secondary => "secondary",
+        }
+    }
+}
+
+/// A service-account flow's step after the provider's consent page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Stage {
+    /// Waiting for the administrator's OpenID sign-in.
+    #[sea_orm(string_value = "admin_sign_in")]
+    AdminSignIn,
+    /// Google: signed in, waiting for the mailbox the service account acts for.
+    #[sea_orm(string_value = "mailbox")]
+    Mailbox,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub delivery_id: Uuid,
+    /// 1 for the first attempt of its delivery, then 2, …
+    pub number: i32,
     pub at: i64,
     pub http_status: Option<i32>,
     pub error: Option<String>,

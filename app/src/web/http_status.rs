@@ -1,6 +1,7 @@
 //! The one mapping of domain errors to HTTP statuses, for every surface.
 use axum::http::StatusCode;
 
+use crate::domain::flow::FlowError;
 use crate::domain::team::rule::TeamRule;
 use crate::domain::DomainError;
 
@@ -17,7 +18,20 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::Team(rule) if rule.is_gone() => StatusCode::GONE,
         DomainError::Team(TeamRule::InviteForAnotherEmail) => StatusCode::FORBIDDEN,
         DomainError::Team(_) | DomainError::App(_) => StatusCode::CONFLICT,
-        DomainError::Flow(e) => StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+        DomainError::Flow(e) => flow_status(e),
         DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn flow_status(e: &FlowError) -> StatusCode {
+    match e {
+        FlowError::Parameter { .. } | FlowError::CodeInvalid | FlowError::Expired => {
+            StatusCode::BAD_REQUEST
+        }
+        FlowError::TokenInvalid | FlowError::TokenDead | FlowError::SessionInvalid => {
+            StatusCode::UNAUTHORIZED
+        }
+        FlowError::Provider(_) => StatusCode::BAD_GATEWAY,
+        FlowError::ProviderMoved => StatusCode::CONFLICT,
     }
 }

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 
-use crate::http_error::{domain_json_error, request_id};
+use crate::api_error::ApiError;
 
 pub struct ApiKeyActor(pub Actor);
 
@@ -32,8 +32,7 @@ impl FromRequestParts<AppState> for ApiKeyActor {
         {
             Ok(actor) => Ok(ApiKeyActor(actor)),
             Err(e) => {
-                let mut response =
-                    domain_json_error(&e, &request_id(&parts.headers)).into_response();
+                let mut response = ApiError::from(e).into_response();
                 response
                     .headers_mut()
                     .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -7,7 +7,7 @@ use app::domain::team::grants;
 use app::domain::{now_unix, DomainError};
 use app::web::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::api_key_auth::ApiKeyActor;
 use super::json_body::JsonBody;
-use crate::http_error::{domain_json_error, request_id};
+use crate::api_error::ApiError;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -188,24 +188,18 @@ impl From<RegistrationView> for RegistrationOut {
     }
 }
 
-/// Maps a domain result to JSON, or to the JSON error shape.
+/// A domain result as JSON with `status`.
 pub(super) fn reply<T: Serialize>(
-    headers: &HeaderMap,
     status: StatusCode,
     result: Result<T, DomainError>,
-) -> Response {
-    match result {
-        Ok(v) => (status, Json(v)).into_response(),
-        Err(e) => domain_json_error(&e, &request_id(headers)),
-    }
+) -> Result<Response, ApiError> {
+    Ok((status, Json(result?)).into_response())
 }
 
-/// 204 for a done deletion, or the JSON error shape.
-pub(super) fn reply_empty(headers: &HeaderMap, result: Result<(), DomainError>) -> Response {
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => domain_json_error(&e, &request_id(headers)),
-    }
+/// 204 for a done deletion.
+pub(super) fn reply_empty(result: Result<(), DomainError>) -> Result<Response, ApiError> {
+    result?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Ids in paths: a malformed one is as unknown as a wrong one.
@@ -217,9 +211,8 @@ pub(super) fn id(raw: &str) -> Result<Uuid, DomainError> {
     responses((status = 200, body = [AppOut]), (status = 401, description = "missing or revoked key")))]
 pub async fn list(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
-) -> Response {
+) -> Result<Response, ApiError> {
     let apps = grants::visible_apps(&s.db, &actor).await.map(|v| {
         v.into_iter()
             .map(|a| AppOut {
@@ -228,24 +221,22 @@ pub async fn list(
             })
             .collect::<Vec<_>>()
     });
-    reply(&headers, StatusCode::OK, apps)
+    reply(StatusCode::OK, apps)
 }
 
 #[utoipa::path(get, path = "/manage/v1/apps/{app_id}", tag = "applications", security(("api_key" = [])),
     params(("app_id" = String, Path)), responses((status = 200, body = AppDetailOut), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         lifecycle::detail(&s.db, &actor, id(&app_id)?, &s.public_origin, now_unix())
             .await
             .map(AppDetailOut::from)
-    }
-    .await;
-    reply(&headers, StatusCode::OK, result)
+    };
+    reply(StatusCode::OK, result)
 }
 
 #[utoipa::path(post, path = "/manage/v1/apps/{app_id}/secrets", tag = "applications", security(("api_key" = [])),
@@ -253,12 +244,11 @@ pub async fn get(
     responses((status = 201, body = NewSecretOut), (status = 403, description = "a Collaborator key"), (status = 409, description = "two secrets are live")))]
 pub async fn rotate(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
     JsonBody(body): JsonBody<RotateIn>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let n = secrets::rotate(
             &s.db,
             &s.app_keys,
@@ -279,23 +269,20 @@ pub async fn rotate(
             },
             value: n.value,
         })
-    }
-    .await;
-    reply(&headers, StatusCode::CREATED, result)
+    };
+    reply(StatusCode::CREATED, result)
 }
 
 #[utoipa::path(delete, path = "/manage/v1/apps/{app_id}/secrets/{secret_id}", tag = "applications", security(("api_key" = [])),
     params(("app_id" = String, Path), ("secret_id" = String, Path)), responses((status = 204), (status = 409, description = "the last live secret")))]
 pub async fn revoke_secret(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, secret_id)): Path<(String, String)>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let result =
-        async { secrets::revoke(&s.db, &actor, id(&app_id)?, id(&secret_id)?, now_unix()).await }
-            .await;
-    reply_empty(&headers, result)
+        { secrets::revoke(&s.db, &actor, id(&app_id)?, id(&secret_id)?, now_unix()).await };
+    reply_empty(result)
 }
 
 #[utoipa::path(post, path = "/manage/v1/apps/{app_id}/return-urls", tag = "applications", security(("api_key" = [])),
@@ -303,54 +290,48 @@ pub async fn revoke_secret(
     responses((status = 201, body = ReturnUrlOut), (status = 422, description = "refused, with the reason")))]
 pub async fn add_return_url(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
     JsonBody(body): JsonBody<ReturnUrlIn>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let u = return_urls::add(&s.db, &actor, id(&app_id)?, &body.url, now_unix()).await?;
         Ok(ReturnUrlOut {
             id: u.id,
             url: u.url,
             created_at: u.created_at,
         })
-    }
-    .await;
-    reply(&headers, StatusCode::CREATED, result)
+    };
+    reply(StatusCode::CREATED, result)
 }
 
 #[utoipa::path(delete, path = "/manage/v1/apps/{app_id}/return-urls/{url_id}", tag = "applications", security(("api_key" = [])),
     params(("app_id" = String, Path), ("url_id" = String, Path)), responses((status = 204)))]
 pub async fn remove_return_url(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, url_id)): Path<(String, String)>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let result =
-        async { return_urls::remove(&s.db, &actor, id(&app_id)?, id(&url_id)?, now_unix()).await }
-            .await;
-    reply_empty(&headers, result)
+        { return_urls::remove(&s.db, &actor, id(&app_id)?, id(&url_id)?, now_unix()).await };
+    reply_empty(result)
 }
 
 #[utoipa::path(get, path = "/manage/v1/apps/{app_id}/registrations", tag = "applications", security(("api_key" = [])),
     params(("app_id" = String, Path)), responses((status = 200, body = [RegistrationOut])))]
 pub async fn list_registrations(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         Ok(registrations::list(&s.db, &actor, id(&app_id)?)
             .await?
             .into_iter()
             .map(RegistrationOut::from)
             .collect::<Vec<_>>())
-    }
-    .await;
-    reply(&headers, StatusCode::OK, result)
+    };
+    reply(StatusCode::OK, result)
 }
 
 #[utoipa::path(put, path = "/manage/v1/apps/{app_id}/registrations/{service_type}", tag = "applications", security(("api_key" = [])),
@@ -358,11 +339,10 @@ pub async fn list_registrations(
     responses((status = 200, body = RegistrationOut), (status = 422, description = "refused, field by field")))]
 pub async fn save_registration(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, service_type)): Path<(String, String)>,
     JsonBody(b): JsonBody<RegistrationIn>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let input = RegistrationInput {
         service_type,
         client_id: b.client_id,
@@ -394,7 +374,7 @@ pub async fn save_registration(
             client_auth: c.client_auth,
         }),
     };
-    let result = async {
+    let result = {
         let policy = s.flows.http.policy();
         registrations::save(
             &s.db,
@@ -407,22 +387,18 @@ pub async fn save_registration(
         )
         .await
         .map(RegistrationOut::from)
-    }
-    .await;
-    reply(&headers, StatusCode::OK, result)
+    };
+    reply(StatusCode::OK, result)
 }
 
 #[utoipa::path(delete, path = "/manage/v1/apps/{app_id}/registrations/{service_type}", tag = "applications", security(("api_key" = [])),
     params(("app_id" = String, Path), ("service_type" = String, Path)), responses((status = 204)))]
 pub async fn remove_registration(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, service_type)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        registrations::remove(&s.db, &actor, id(&app_id)?, &service_type, now_unix()).await
-    }
-    .await;
-    reply_empty(&headers, result)
+) -> Result<Response, ApiError> {
+    let result =
+        { registrations::remove(&s.db, &actor, id(&app_id)?, &service_type, now_unix()).await };
+    reply_empty(result)
 }

@@ -3,11 +3,10 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::Json;
 use serde::de::DeserializeOwned;
 
-use crate::http_error::{json_error, request_id};
+use crate::api_error::ApiError;
 
 pub struct JsonBody<T>(pub T);
 
@@ -16,19 +15,17 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let id = request_id(req.headers());
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(JsonBody(v)),
             Err(e) => {
                 let e: JsonRejection = e;
-                Err(json_error(
+                Err(ApiError::refused(
                     StatusCode::BAD_REQUEST,
                     "request.body_invalid",
-                    &e.body_text(),
-                    &id,
+                    e.body_text(),
                 ))
             }
         }

@@ -5,7 +5,7 @@ use app::domain::now_unix;
 use app::domain::webhook::endpoints;
 use app::web::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::api_key_auth::ApiKeyActor;
 use super::apps::{id, reply, reply_empty};
 use super::json_body::JsonBody;
+use crate::api_error::ApiError;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -110,16 +111,14 @@ impl From<WebhookDeliveryView> for DeliveryOut {
     params(("app_id" = String, Path)), responses((status = 200, body = [EndpointOut])))]
 pub async fn list(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let list = endpoints::list(&s.db, &actor, id(&app_id)?).await?;
         Ok(list.into_iter().map(EndpointOut::from).collect::<Vec<_>>())
-    }
-    .await;
-    reply(&headers, StatusCode::OK, result)
+    };
+    reply(StatusCode::OK, result)
 }
 
 #[utoipa::path(post, path = "/manage/v1/apps/{app_id}/webhooks", tag = "webhooks", security(("api_key" = [])),
@@ -127,13 +126,12 @@ pub async fn list(
     responses((status = 201, body = EndpointOut), (status = 422, description = "refused, with the reason")))]
 pub async fn add(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
     JsonBody(body): JsonBody<EndpointIn>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let policy = s.flows.http.policy();
-    let result = async {
+    let result = {
         let app = id(&app_id)?;
         endpoints::create(
             &s.db,
@@ -146,9 +144,8 @@ pub async fn add(
         )
         .await
         .map(EndpointOut::from)
-    }
-    .await;
-    reply(&headers, StatusCode::CREATED, result)
+    };
+    reply(StatusCode::CREATED, result)
 }
 
 #[utoipa::path(patch, path = "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}", tag = "webhooks", security(("api_key" = [])),
@@ -156,81 +153,71 @@ pub async fn add(
     responses((status = 200, body = EndpointOut)))]
 pub async fn set_enabled(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, endpoint_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<EndpointPatch>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let (app, endpoint) = (id(&app_id)?, id(&endpoint_id)?);
         endpoints::set_enabled(&s.db, &actor, app, endpoint, body.enabled, now_unix())
             .await
             .map(EndpointOut::from)
-    }
-    .await;
-    reply(&headers, StatusCode::OK, result)
+    };
+    reply(StatusCode::OK, result)
 }
 
 #[utoipa::path(delete, path = "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}", tag = "webhooks", security(("api_key" = [])),
     params(("app_id" = String, Path), ("endpoint_id" = String, Path)), responses((status = 204)))]
 pub async fn remove(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, endpoint_id)): Path<(String, String)>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let (app, endpoint) = (id(&app_id)?, id(&endpoint_id)?);
         endpoints::remove(&s.db, &actor, app, endpoint, now_unix()).await
-    }
-    .await;
-    reply_empty(&headers, result)
+    };
+    reply_empty(result)
 }
 
 #[utoipa::path(post, path = "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}/test", tag = "webhooks", security(("api_key" = [])),
     params(("app_id" = String, Path), ("endpoint_id" = String, Path)), responses((status = 204, description = "a test event is queued")))]
 pub async fn test(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, endpoint_id)): Path<(String, String)>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let (app, endpoint) = (id(&app_id)?, id(&endpoint_id)?);
         endpoints::send_test(&s.db, &actor, app, endpoint, now_unix()).await
-    }
-    .await;
-    reply_empty(&headers, result)
+    };
+    reply_empty(result)
 }
 
 #[utoipa::path(get, path = "/manage/v1/apps/{app_id}/webhook-deliveries", tag = "webhooks", security(("api_key" = [])),
     params(("app_id" = String, Path)), responses((status = 200, body = [DeliveryOut])))]
 pub async fn deliveries(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let list = endpoints::deliveries(&s.db, &actor, id(&app_id)?, 100).await?;
         Ok(list.into_iter().map(DeliveryOut::from).collect::<Vec<_>>())
-    }
-    .await;
-    reply(&headers, StatusCode::OK, result)
+    };
+    reply(StatusCode::OK, result)
 }
 
 #[utoipa::path(post, path = "/manage/v1/apps/{app_id}/webhook-deliveries/{delivery_id}/redeliver", tag = "webhooks", security(("api_key" = [])),
     params(("app_id" = String, Path), ("delivery_id" = String, Path)), responses((status = 204, description = "queued again")))]
 pub async fn redeliver(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, delivery_id)): Path<(String, String)>,
-) -> Response {
-    let result = async {
+) -> Result<Response, ApiError> {
+    let result = {
         let (app, delivery) = (id(&app_id)?, id(&delivery_id)?);
         endpoints::redeliver(&s.db, &actor, app, delivery, now_unix()).await
-    }
-    .await;
-    reply_empty(&headers, result)
+    };
+    reply_empty(result)
 }

@@ -14,11 +14,23 @@ use super::consent_page;
 use crate::v1::auth::see_other;
 use crate::v1::query::{get, pairs};
 
+/// RFC 6749 §5.2's statuses for the Sandbox's refusals.
+fn status_of(e: &SandboxError) -> StatusCode {
+    match e {
+        SandboxError::InvalidClient | SandboxError::InvalidToken => StatusCode::UNAUTHORIZED,
+        SandboxError::Forbidden => StatusCode::FORBIDDEN,
+        SandboxError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        SandboxError::InvalidRequest(_)
+        | SandboxError::InvalidGrant
+        | SandboxError::UnsupportedGrantType => StatusCode::BAD_REQUEST,
+    }
+}
+
 fn oauth_error(e: &SandboxError) -> Response {
     if let SandboxError::Storage(db) = e {
         tracing::error!(error = %db, "sandbox storage failed");
     }
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = status_of(e);
     let body = serde_json::json!({ "error": e.code(), "error_description": e.to_string() });
     let mut response = (status, [(CACHE_CONTROL, "no-store")], Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {

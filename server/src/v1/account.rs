@@ -6,61 +6,46 @@ use app::domain::now_unix;
 use app::web::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::header::CACHE_CONTROL;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::account_auth::AccountAuth;
 use super::query::{flag, pairs};
-use crate::http_error::{domain_json_error, request_id};
+use crate::api_error::ApiError;
 
-fn ok() -> Response {
-    Json(serde_json::json!({ "status": "Ok" })).into_response()
+fn ok() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "Ok" }))
 }
 
 /// `GET /v1/account?includeProviderAuth=&pingProvider=`
 pub async fn get(
     State(state): State<AppState>,
-    headers: HeaderMap,
     AccountAuth(account): AccountAuth,
     RawQuery(query): RawQuery,
-) -> Response {
-    let rid = request_id(&headers);
+) -> Result<Response, ApiError> {
     let q = pairs(query.as_deref());
-    let flags = flag(&q, "includeProviderAuth").and_then(|i| Ok((i, flag(&q, "pingProvider")?)));
-    let (include, ping) = match flags {
-        Ok(f) => f,
-        Err(e) => return domain_json_error(&e.into(), &rid),
-    };
-    match provider_access::with_provider(&state.db, &state.flows, account, include, ping).await {
-        Ok((a, access)) => {
-            let body = AccountOut::new(&a, access.as_ref());
-            ([(CACHE_CONTROL, "no-store")], Json(body)).into_response()
-        }
-        Err(e) => domain_json_error(&e, &rid),
-    }
+    let include = flag(&q, "includeProviderAuth")?;
+    let ping = flag(&q, "pingProvider")?;
+    let (a, access) =
+        provider_access::with_provider(&state.db, &state.flows, account, include, ping).await?;
+    let body = AccountOut::new(&a, access.as_ref());
+    Ok(([(CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
 /// `DELETE /v1/account`
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
     AccountAuth(account): AccountAuth,
-) -> Response {
-    match removal::delete_and_revoke(&state.db, &state.flows, account.id, now_unix()).await {
-        Ok(()) => ok(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+) -> Result<Json<serde_json::Value>, ApiError> {
+    removal::delete_and_revoke(&state.db, &state.flows, account.id, now_unix()).await?;
+    Ok(ok())
 }
 
 /// `DELETE /v1/account/token`: revokes the provider grant and the platform tokens.
 pub async fn delete_token(
     State(state): State<AppState>,
-    headers: HeaderMap,
     AccountAuth(account): AccountAuth,
-) -> Response {
-    match removal::revoke_token(&state.db, &state.flows, account.id, now_unix()).await {
-        Ok(_) => ok(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+) -> Result<Json<serde_json::Value>, ApiError> {
+    removal::revoke_token(&state.db, &state.flows, account.id, now_unix()).await?;
+    Ok(ok())
 }

@@ -8,9 +8,9 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use crate::http_error::{domain_json_error, request_id};
+use crate::api_error::ApiError;
 
 /// The account whose platform token authenticated the request.
 pub struct AccountAuth(pub account::Model);
@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for AccountAuth {
             None => Err(DomainError::Flow(FlowError::TokenInvalid)),
         };
         result.map(AccountAuth).map_err(|e| {
-            let mut response = domain_json_error(&e, &request_id(&parts.headers));
+            let mut response = ApiError::from(e).into_response();
             if response.status().as_u16() == 401 {
                 response.headers_mut().insert(
                     WWW_AUTHENTICATE,

@@ -8,11 +8,11 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use crate::http_error::{domain_json_error, request_id};
+use crate::api_error::ApiError;
 
 /// The application that authenticated the request.
 pub struct AppAuth(pub application::Model);
@@ -42,8 +42,9 @@ impl FromRequestParts<AppState> for AppAuth {
             None => Err(DomainError::Unauthenticated),
         };
         result.map(AppAuth).map_err(|e| {
-            let mut response = domain_json_error(&e, &request_id(&parts.headers));
-            if matches!(e, DomainError::Unauthenticated) {
+            let unauthenticated = matches!(e, DomainError::Unauthenticated);
+            let mut response = ApiError::from(e).into_response();
+            if unauthenticated {
                 response.headers_mut().insert(
                     WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"linkgate\""),

@@ -1,14 +1,14 @@
 //! `/v1/auth/*`: the account flow's surface. Thin: parse, call `domain::flow`, map.
-use app::domain::crypto::random_token;
 use app::domain::end_user::session;
 use app::domain::flow::authorize::StartRequest;
-use app::domain::flow::authorize_request::FlowKind;
+use app::domain::flow::authorize_request::{self, FlowKind};
+use app::domain::flow::browser_binding::BrowserNonce;
 use app::domain::flow::callback_params::CallbackParams;
 use app::domain::flow::outcome::Finished;
 use app::domain::flow::{
     authorize, code_exchange, daemon_consent, prepared_token, provider_answer, BROWSER_COOKIE,
 };
-use app::domain::now_unix;
+use app::domain::{now_unix, DomainError};
 use app::web::AppState;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY, SET_COOKIE};
@@ -18,10 +18,10 @@ use axum::Json;
 
 use super::app_auth::AppAuth;
 use super::daemon_page;
+use super::flow_browser::FlowBrowser;
 use super::query::{get, pairs};
-use super::request_cookies::request_cookies;
+use crate::api_error::ApiError;
 use crate::client_addr::client_addr;
-use crate::http_error::{domain_json_error, request_id};
 use std::net::SocketAddr;
 
 /// 303 to `url`; codes and tokens in it must not be cached or leak through the Referer.
@@ -43,54 +43,43 @@ async fn start(
     state: &AppState,
     peer: SocketAddr,
     headers: &HeaderMap,
+    browser: FlowBrowser,
     kind: FlowKind,
     query: Option<String>,
-) -> Response {
-    let cookies = request_cookies(headers);
-    let q = pairs(query.as_deref());
-    let (nonce, fresh) = match browser_nonce(&cookies) {
+) -> Result<Response, ApiError> {
+    let request = authorize_request::parse_for(kind, &pairs(query.as_deref()))?;
+    let (nonce, fresh) = match browser.nonce {
         Some(n) => (n, false),
-        None => (random_token(""), true),
+        None => (BrowserNonce::fresh(), true),
     };
     let addr = client_addr(peer, headers, state.trust_forwarded_for);
-    let request = StartRequest {
+    let start = StartRequest {
         kind,
-        pairs: &q,
-        cookies: &cookies,
-        browser_nonce: &nonce,
+        request,
+        sessions: &browser.sessions,
+        browser: &nonce,
         client_addr: &addr,
     };
-    let started = authorize::start(&state.db, &state.flows, request, now_unix()).await;
-    match started {
-        Ok(url) if fresh => with_browser_cookie(see_other(url.as_str()), &nonce, state),
-        Ok(url) => see_other(url.as_str()),
-        Err(e) => domain_json_error(&e, &request_id(headers)),
-    }
-}
-
-/// The browser's `lg_flow` nonce, if it sent a well-formed one.
-fn browser_nonce(cookies: &[(String, String)]) -> Option<String> {
-    cookies
-        .iter()
-        .find(|(k, _)| k == BROWSER_COOKIE)
-        .map(|(_, v)| v.clone())
-        .filter(|v| {
-            v.len() == 43
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
+    let url = authorize::start(&state.db, &state.flows, start, now_unix()).await?;
+    let response = see_other(url.as_str());
+    Ok(if fresh {
+        with_browser_cookie(response, &nonce, state)
+    } else {
+        response
+    })
 }
 
 /// Binds flows to this browser: the callback must carry the same cookie. Lax, so the
 /// provider's top-level redirect back brings it; scoped to the flow endpoints.
-fn with_browser_cookie(mut response: Response, nonce: &str, state: &AppState) -> Response {
+fn with_browser_cookie(mut response: Response, nonce: &BrowserNonce, state: &AppState) -> Response {
     let secure = if state.flows.public_origin.starts_with("https://") {
         "; Secure"
     } else {
         ""
     };
     let cookie = format!(
-        "{BROWSER_COOKIE}={nonce}; Path=/v1/auth; Max-Age=86400; HttpOnly; SameSite=Lax{secure}"
+        "{BROWSER_COOKIE}={}; Path=/v1/auth; Max-Age=86400; HttpOnly; SameSite=Lax{secure}",
+        nonce.as_str()
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(SET_COOKIE, v);
@@ -103,9 +92,10 @@ pub async fn authorize(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    browser: FlowBrowser,
     RawQuery(query): RawQuery,
-) -> Response {
-    start(&state, peer, &headers, FlowKind::Account, query).await
+) -> Result<Response, ApiError> {
+    start(&state, peer, &headers, browser, FlowKind::Account, query).await
 }
 
 /// `GET /v1/auth/authorizeUser`: the user-session flow.
@@ -113,9 +103,10 @@ pub async fn authorize_user(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    browser: FlowBrowser,
     RawQuery(query): RawQuery,
-) -> Response {
-    start(&state, peer, &headers, FlowKind::User, query).await
+) -> Result<Response, ApiError> {
+    start(&state, peer, &headers, browser, FlowKind::User, query).await
 }
 
 /// `GET /v1/auth/authorizeDaemon`: the service-account flow; needs a prepared `token`.
@@ -123,9 +114,10 @@ pub async fn authorize_daemon(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    browser: FlowBrowser,
     RawQuery(query): RawQuery,
-) -> Response {
-    start(&state, peer, &headers, FlowKind::Daemon, query).await
+) -> Result<Response, ApiError> {
+    start(&state, peer, &headers, browser, FlowKind::Daemon, query).await
 }
 
 /// The end-user session cookie of the cookie mode (wire-api.md: HttpOnly, Secure,
@@ -146,79 +138,74 @@ fn with_session_cookie(mut response: Response, finished: &Finished) -> Response 
 /// `GET /v1/auth/callback`: the provider's answer; 303 to the app's return URL.
 pub async fn callback(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    browser: FlowBrowser,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, ApiError> {
     let params = CallbackParams::parse(&pairs(query.as_deref()));
-    let nonce = browser_nonce(&request_cookies(&headers));
     let finished = provider_answer::finish(
         &state.db,
         &state.flows,
         &params,
-        nonce.as_deref(),
+        browser.nonce.as_ref(),
         now_unix(),
     );
-    match finished.await {
-        Ok(done) => with_session_cookie(see_other(done.redirect.as_str()), &done),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+    let done = finished.await?;
+    Ok(with_session_cookie(
+        see_other(done.redirect.as_str()),
+        &done,
+    ))
 }
 
 /// `GET /v1/auth/daemon/google?state=…`: after the administrator's Google sign-in, the
 /// hosted page asking which mailbox of the proven domain the service account acts for.
 pub async fn google_daemon_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    browser: FlowBrowser,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Html<String>, ApiError> {
     let q = pairs(query.as_deref());
     let flow_state = get(&q, "state").unwrap_or_default();
-    let nonce = browser_nonce(&request_cookies(&headers));
-    match daemon_consent::mailbox_page(&state.db, &state.flows, flow_state, nonce.as_deref()).await
-    {
-        Ok(page) => Html(daemon_page::mailbox_form(
-            flow_state,
-            &page.domain,
-            &page.suggested,
-            None,
-        ))
-        .into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+    let nonce = browser.nonce.as_ref();
+    let page = daemon_consent::mailbox_page(&state.db, &state.flows, flow_state, nonce).await?;
+    Ok(Html(daemon_page::mailbox_form(
+        flow_state,
+        &page.domain,
+        &page.suggested,
+        None,
+    )))
 }
 
 /// `POST /v1/auth/daemon/google`: a mailbox of the proven domain (re-showing the form on a
 /// mistake), then the grant that proves the key acts for it, then 303 to the return URL.
 pub async fn google_daemon_submit(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    browser: FlowBrowser,
     body: String,
-) -> Response {
+) -> Result<Response, ApiError> {
     let form = pairs(Some(&body));
     let flow_state = get(&form, "state").unwrap_or_default();
     let typed = get(&form, "mailbox").unwrap_or_default();
-    let nonce = browser_nonce(&request_cookies(&headers));
+    let nonce = browser.nonce.as_ref();
     let done = daemon_consent::complete_google(
         &state.db,
         &state.flows,
         flow_state,
         typed,
-        nonce.as_deref(),
+        nonce,
         now_unix(),
     );
     match done.await {
-        Ok(done) => see_other(done.redirect.as_str()),
-        Err(e @ app::domain::DomainError::Invalid(_)) => {
+        Ok(done) => Ok(see_other(done.redirect.as_str())),
+        Err(e @ DomainError::Invalid(_)) => {
             let message = e.user_message();
-            let domain =
-                daemon_consent::mailbox_page(&state.db, &state.flows, flow_state, nonce.as_deref())
-                    .await
-                    .map(|p| p.domain)
-                    .unwrap_or_default();
+            let domain = daemon_consent::mailbox_page(&state.db, &state.flows, flow_state, nonce)
+                .await
+                .map(|p| p.domain)
+                .unwrap_or_default();
             let page = daemon_page::mailbox_form(flow_state, &domain, typed, Some(&message));
-            (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response()
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
         }
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -226,38 +213,31 @@ pub async fn google_daemon_submit(
 /// `token` parameter; `authorizeDaemon` needs one (wire-api.md).
 pub async fn prepare(
     State(state): State<AppState>,
-    headers: HeaderMap,
     AppAuth(app): AppAuth,
-) -> Response {
-    match prepared_token::prepare(&state.db, &state.flows.keys, app.id, now_unix()).await {
-        Ok(token) => (
-            [(CACHE_CONTROL, "no-store")],
-            Json(serde_json::json!({ "token": token })),
-        )
-            .into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+) -> Result<Response, ApiError> {
+    let token = prepared_token::prepare(&state.db, &state.flows.keys, app.id, now_unix()).await?;
+    Ok((
+        [(CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({ "token": token })),
+    )
+        .into_response())
 }
 
 /// `POST /v1/auth/token/{code}` (GET accepted, deprecated): the code for the account token.
 pub async fn exchange(
     State(state): State<AppState>,
-    headers: HeaderMap,
     AppAuth(app): AppAuth,
     Path(code): Path<String>,
-) -> Response {
-    match code_exchange::exchange(&state.db, &state.flows.keys, app.id, &code, now_unix()).await {
-        Ok(done) => {
-            let mut body = serde_json::json!({
-                "accountId": done.account_id,
-                "accessToken": done.access_token,
-            });
-            if let Some((user_id, user_session)) = &done.user {
-                body["userId"] = serde_json::json!(user_id);
-                body["userSession"] = serde_json::json!(user_session);
-            }
-            ([(CACHE_CONTROL, "no-store")], Json(body)).into_response()
-        }
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
+) -> Result<Response, ApiError> {
+    let done =
+        code_exchange::exchange(&state.db, &state.flows.keys, app.id, &code, now_unix()).await?;
+    let mut body = serde_json::json!({
+        "accountId": done.account_id,
+        "accessToken": done.access_token,
+    });
+    if let Some((user_id, user_session)) = &done.user {
+        body["userId"] = serde_json::json!(user_id);
+        body["userSession"] = serde_json::json!(user_session);
     }
+    Ok(([(CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }

@@ -5,6 +5,7 @@ pub mod am;
 pub mod app_auth;
 pub mod auth;
 pub mod daemon_page;
+pub mod flow_browser;
 pub mod password_form;
 pub mod query;
 pub mod request_cookies;
@@ -79,9 +80,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 }
 
 /// Under /v1 even an unknown path answers the JSON error shape.
-async fn not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
-    crate::http_error::domain_json_error(
-        &app::domain::DomainError::NotFound,
-        &crate::http_error::request_id(&headers),
-    )
+async fn not_found() -> crate::api_error::ApiError {
+    app::domain::DomainError::NotFound.into()
 }

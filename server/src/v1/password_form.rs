@@ -1,9 +1,9 @@
 //! `/v1/auth/password`: the hosted sign-in form of password services (IMAP, EWS, SugarCRM),
 //! plain HTML branded with the application's name. Thin: the domain checks and saves.
-use app::domain::flow::BROWSER_COOKIE;
 use app::domain::now_unix;
 use app::domain::password_service::form::fields;
-use app::domain::password_service::hosted_flow::{self, FormPage, Submitted};
+use app::domain::password_service::form_submission::FormSubmission;
+use app::domain::password_service::hosted_flow::{self, Again, FormPage, Submitted};
 use app::web::AppState;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,10 +11,10 @@ use axum::response::{Html, IntoResponse, Response};
 use std::net::SocketAddr;
 
 use super::auth::see_other;
+use super::flow_browser::FlowBrowser;
 use super::query::{get, pairs};
-use super::request_cookies::request_cookies;
+use crate::api_error::ApiError;
 use crate::client_addr::client_addr;
-use crate::http_error::{domain_json_error, request_id};
 
 use crate::html_escape::escape;
 
@@ -80,15 +80,12 @@ your server once and stored encrypted; {app} never sees it.</p>{destination}{for
 /// `GET /v1/auth/password?state=…`
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Html<String>, ApiError> {
     let q = pairs(q.as_deref());
     let flow_state = get(&q, "state").unwrap_or_default();
-    match hosted_flow::page(&state.db, &state.flows, flow_state).await {
-        Ok(p) => Html(render(&p)).into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+    let p = hosted_flow::page(&state.db, &state.flows, flow_state).await?;
+    Ok(Html(render(&p)))
 }
 
 /// `POST /v1/auth/password`
@@ -96,9 +93,10 @@ pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    browser: FlowBrowser,
     body: String,
-) -> Response {
-    let form = pairs(Some(&body));
+) -> Result<Response, ApiError> {
+    let form = FormSubmission::from_pairs(pairs(Some(&body)));
     let address = client_addr(peer, &headers, state.trust_forwarded_for);
     let address_key = state.sign_in_email_hasher.hash(
         format!(
@@ -107,25 +105,24 @@ pub async fn submit(
         )
         .as_bytes(),
     );
-    let nonce = request_cookies(&headers)
-        .into_iter()
-        .find(|(k, _)| k == BROWSER_COOKIE)
-        .map(|(_, v)| v);
     let done = hosted_flow::submit(
         &state.db,
         &state.flows,
         &form,
         &address_key,
-        nonce.as_deref(),
+        browser.nonce.as_ref(),
         now_unix(),
     )
-    .await;
-    match done {
-        Ok(Submitted::Finished(f)) => see_other(f.redirect.as_str()),
-        Ok(Submitted::Again(p, status)) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    .await?;
+    Ok(match done {
+        Submitted::Finished(f) => see_other(f.redirect.as_str()),
+        Submitted::Again(p, why) => {
+            let status = match why {
+                Again::OtherBrowser => StatusCode::FORBIDDEN,
+                Again::Throttled => StatusCode::TOO_MANY_REQUESTS,
+                Again::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            };
             (status, Html(render(&p))).into_response()
         }
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+    })
 }

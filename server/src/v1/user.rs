@@ -5,47 +5,41 @@ use app::domain::end_user::wire::{EndUserAccountOut, EndUserAccountsPageOut, End
 use app::domain::{now_unix, DomainError};
 use app::web::AppState;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::user_auth::UserAuth;
-use crate::http_error::{domain_json_error, request_id};
+use crate::api_error::ApiError;
 
-fn ok() -> Response {
-    Json(serde_json::json!({ "status": "Ok" })).into_response()
+fn ok() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "Ok" }))
 }
 
 /// `GET /v1/user`
-pub async fn me(State(state): State<AppState>, headers: HeaderMap, auth: UserAuth) -> Response {
-    match users::accounts_of(&state.db, &auth.user).await {
-        Ok(accounts) => Json(EndUserOut::new(&auth.user, &accounts)).into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+pub async fn me(
+    State(state): State<AppState>,
+    auth: UserAuth,
+) -> Result<Json<EndUserOut>, ApiError> {
+    let accounts = users::accounts_of(&state.db, &auth.user).await?;
+    Ok(Json(EndUserOut::new(&auth.user, &accounts)))
 }
 
 /// `GET /v1/user/accounts`
 pub async fn accounts(
     State(state): State<AppState>,
-    headers: HeaderMap,
     auth: UserAuth,
-) -> Response {
-    match users::accounts_of(&state.db, &auth.user).await {
-        Ok(accounts) => {
-            let records: Vec<EndUserAccountOut> = accounts
-                .iter()
-                .map(|a| EndUserAccountOut::new(a, auth.user.primary_account_id))
-                .collect();
-            Json(EndUserAccountsPageOut {
-                length: records.len(),
-                records,
-            })
-            .into_response()
-        }
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+) -> Result<Json<EndUserAccountsPageOut>, ApiError> {
+    let accounts = users::accounts_of(&state.db, &auth.user).await?;
+    let records: Vec<EndUserAccountOut> = accounts
+        .iter()
+        .map(|a| EndUserAccountOut::new(a, auth.user.primary_account_id))
+        .collect();
+    Ok(Json(EndUserAccountsPageOut {
+        length: records.len(),
+        records,
+    }))
 }
 
+/// The id in `/v1/user/accounts/{id}`; anything but a positive integer is not found.
 fn id_of(raw: &str) -> Result<i64, DomainError> {
     raw.parse::<i64>()
         .ok()
@@ -56,41 +50,32 @@ fn id_of(raw: &str) -> Result<i64, DomainError> {
 /// `GET /v1/user/accounts/{id}`
 pub async fn account(
     State(state): State<AppState>,
-    headers: HeaderMap,
     auth: UserAuth,
     Path(id): Path<String>,
-) -> Response {
-    let found = match id_of(&id) {
-        Ok(id) => users::account_of(&state.db, &auth.user, id).await,
-        Err(e) => Err(e),
-    };
-    match found {
-        Ok(a) => Json(EndUserAccountOut::new(&a, auth.user.primary_account_id)).into_response(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+) -> Result<Json<EndUserAccountOut>, ApiError> {
+    let a = users::account_of(&state.db, &auth.user, id_of(&id)?).await?;
+    Ok(Json(EndUserAccountOut::new(
+        &a,
+        auth.user.primary_account_id,
+    )))
 }
 
 /// `DELETE /v1/user/accounts/{id}`: deleting the primary account logs the user out.
 pub async fn delete_account(
     State(state): State<AppState>,
-    headers: HeaderMap,
     auth: UserAuth,
     Path(id): Path<String>,
-) -> Response {
-    let done = match id_of(&id) {
-        Ok(id) => users::delete_account(&state.db, &state.flows, &auth.user, id, now_unix()).await,
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(_) => ok(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = id_of(&id)?;
+    users::delete_account(&state.db, &state.flows, &auth.user, id, now_unix()).await?;
+    Ok(ok())
 }
 
 /// `POST /v1/user/logout`: ends this session.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, auth: UserAuth) -> Response {
-    match session::end(&state.db, &state.flows.keys, &auth.token).await {
-        Ok(()) => ok(),
-        Err(e) => domain_json_error(&e, &request_id(&headers)),
-    }
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: UserAuth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    session::end(&state.db, &state.flows.keys, &auth.token).await?;
+    Ok(ok())
 }

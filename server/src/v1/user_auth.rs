@@ -1,6 +1,7 @@
 //! UserSession: `X-Aurinko-Session: <userSession>`, or the `AUR<APPID>` cookie plus
 //! `X-Aurinko-Client-Id` (or `X-Aurinko-ClientId`) naming the app (wire-api.md).
-use app::domain::end_user::{cookie_name, session};
+use app::domain::end_user::session;
+use app::domain::end_user::session_cookies::SessionCookies;
 use app::domain::flow::authorize::app_by_client_id;
 use app::domain::flow::FlowError;
 use app::domain::{now_unix, DomainError};
@@ -8,10 +9,9 @@ use app::entity::end_user;
 use app::web::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::response::Response;
 
 use super::request_cookies::request_cookies;
-use crate::http_error::{domain_json_error, request_id};
+use crate::api_error::ApiError;
 
 /// The end user of the request's session, and the session token itself (for logout).
 pub struct UserAuth {
@@ -41,14 +41,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<UserAuth, Domai
     };
     let token = match (header(parts, &["x-aurinko-session"]), &app) {
         (Some(t), _) => t.to_owned(),
-        (None, Some(app)) => {
-            let name = cookie_name(app.id);
-            request_cookies(&parts.headers)
-                .into_iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v)
-                .ok_or(FlowError::SessionInvalid)?
-        }
+        (None, Some(app)) => SessionCookies::from_request(request_cookies(&parts.headers))
+            .for_app(app.id)
+            .map(str::to_owned)
+            .ok_or(FlowError::SessionInvalid)?,
         (None, None) => return Err(FlowError::SessionInvalid.into()),
     };
     let app_id = app.map(|a| a.id);
@@ -57,14 +53,12 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<UserAuth, Domai
 }
 
 impl FromRequestParts<AppState> for UserAuth {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        authenticate(parts, state)
-            .await
-            .map_err(|e| domain_json_error(&e, &request_id(&parts.headers)))
+        Ok(authenticate(parts, state).await?)
     }
 }

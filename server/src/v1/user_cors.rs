@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::http_error::{json_error, request_id};
+use crate::api_error::ApiError;
 
 async fn trusted_origin(state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
     let origin = headers.get(ORIGIN)?.clone();
@@ -43,12 +43,12 @@ pub async fn user_cors(State(state): State<AppState>, req: Request, next: Next) 
         .and_then(|o| o.to_str().ok())
         .is_some_and(|o| !o.eq_ignore_ascii_case(&state.public_origin));
     if !preflight && from_elsewhere && origin.is_none() {
-        return json_error(
+        return ApiError::refused(
             StatusCode::FORBIDDEN,
             "origin.untrusted",
             "This origin is not a trusted domain of the application.",
-            &request_id(req.headers()),
-        );
+        )
+        .into_response();
     }
     let mut response = if preflight {
         StatusCode::NO_CONTENT.into_response()

@@ -2,6 +2,7 @@
 //! account), their sessions, and how a server names one with a signature.
 pub mod cors;
 pub mod session;
+pub mod session_cookies;
 pub mod signature;
 pub mod users;
 pub mod wire;

@@ -19,11 +19,6 @@ use super::FlowContext;
 use crate::domain::outbound::OutboundClient;
 use crate::domain::DomainError;
 
-/// `pending_flows.stage` of a service-account flow waiting for the administrator's sign-in.
-pub const STAGE_SIGN_IN: &str = "admin_sign_in";
-/// Google: signed in, waiting for the mailbox the service account acts for.
-pub const STAGE_MAILBOX: &str = "mailbox";
-
 const MICROSOFT_LOGIN: &str = "login.microsoftonline.com";
 /// ID tokens a little past their expiry are still accepted (clock skew).
 const SKEW_SECS: i64 = 120;

@@ -11,13 +11,15 @@ use sea_orm::{
 use url::Url;
 use uuid::Uuid;
 
-use super::authorize_request::{self, AccountRole, AuthorizeRequest, FlowKind};
+use super::authorize_request::{AccountRole, AuthorizeRequest, FlowKind};
+use super::browser_binding::BrowserNonce;
 use super::provider::{self, ResolvedProvider};
 use super::{pkce_place, prepared_token, scopes, upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::app::return_urls;
 use crate::domain::catalog::{self, AuthKind};
 use crate::domain::crypto::random_token;
-use crate::domain::end_user::{cookie_name, session, signature};
+use crate::domain::end_user::session_cookies::SessionCookies;
+use crate::domain::end_user::{session, signature};
 use crate::domain::password_service::allowed_servers;
 use crate::domain::rate_limit;
 use crate::domain::{return_url, DomainError};
@@ -130,14 +132,13 @@ async fn secondary_user(
     ctx: &FlowContext,
     app: &application::Model,
     req: &AuthorizeRequest,
-    cookies: &[(String, String)],
+    sessions: &SessionCookies,
     now: i64,
 ) -> Result<end_user::Model, DomainError> {
     if let Some(s) = &req.user_signature {
         return signature::verify(db, &ctx.keys, app.id, s, now).await;
     }
-    let name = cookie_name(app.id);
-    let Some((_, token)) = cookies.iter().find(|(k, _)| *k == name) else {
+    let Some(token) = sessions.for_app(app.id) else {
         return Err(FlowError::parameter(
             "user.required",
             "A secondary account needs the end user's session cookie, or userId, timestamp and userSignature.",
@@ -152,14 +153,15 @@ async fn secondary_user(
         })
 }
 
-/// What the surface knows about the request that starts a flow.
+/// What the edge knows about the request that starts a flow, already typed.
 pub struct StartRequest<'a> {
     pub kind: FlowKind,
-    pub pairs: &'a [(String, String)],
-    /// The request's cookies (a secondary account's end-user session).
-    pub cookies: &'a [(String, String)],
+    /// The query, parsed by `authorize_request::parse_for(kind, …)`.
+    pub request: AuthorizeRequest,
+    /// The end user's session cookies (a secondary account joins that user).
+    pub sessions: &'a SessionCookies,
     /// The browser's `lg_flow` nonce the flow is bound to.
-    pub browser_nonce: &'a str,
+    pub browser: &'a BrowserNonce,
     /// The client's address, as the deployment trusts it.
     pub client_addr: &'a str,
 }
@@ -192,12 +194,11 @@ pub async fn start(
 ) -> Result<Url, DomainError> {
     let StartRequest {
         kind,
-        pairs,
-        cookies,
-        browser_nonce,
+        request: req,
+        sessions,
+        browser,
         client_addr,
     } = start;
-    let req = authorize_request::parse_for(kind, pairs)?;
     if kind == FlowKind::Daemon && req.token.is_none() {
         return Err(FlowError::parameter(
             "token.invalid",
@@ -222,7 +223,7 @@ pub async fn start(
     .await?;
     let end_user = match req.account_role {
         Some(AccountRole::Secondary) => {
-            let user = secondary_user(db, ctx, &app, &req, cookies, now).await?;
+            let user = secondary_user(db, ctx, &app, &req, sessions, now).await?;
             if let Some(id) = req.account_id {
                 let owned = account::Entity::find_by_id(id)
                     .filter(account::Column::UserId.eq(user.id.clone()))
@@ -281,11 +282,11 @@ pub async fn start(
         id: Set(id),
         state_hash: Set(ctx.keys.state.hash(state.as_bytes())),
         app_id: Set(app.id),
-        flow_kind: Set(kind.as_str().into()),
+        flow_kind: Set(kind),
         service_type: Set(req.service_type.clone()),
         return_url: Set(return_to.to_string()),
         client_state: Set(req.state.clone()),
-        response_type: Set(req.response_type.as_str().into()),
+        response_type: Set(req.response_type),
         scopes: Set(asked.unified.join(" ")),
         native_scopes: Set(asked.native.join(" ")),
         account_id: Set(req.account_id),
@@ -297,12 +298,12 @@ pub async fn start(
         pkce_verifier: Set(verifier.map(|v| ctx.keys.ring.seal(&pkce_place(id), &v))),
         created_at: Set(now),
         expires_at: Set(now + FLOW_TTL_SECS),
-        account_role: Set(req.account_role.map(|r| r.as_str().to_owned())),
+        account_role: Set(req.account_role),
         end_user_id: Set(end_user),
-        browser_binding: Set(Some(ctx.browser_binding(browser_nonce))),
+        browser_binding: Set(Some(ctx.browser_binding(browser))),
         attempts: Set(0),
         server_url: Set(req.server_url.clone()),
-        stage: Set(stage.map(str::to_owned)),
+        stage: Set(stage),
         org_claim: Set(None),
     };
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;

@@ -4,81 +4,15 @@
 use super::FlowError;
 use crate::domain::catalog::{SCOPE_ALIASES, UNIFIED_SCOPES};
 
-/// Which hosted flow a request starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlowKind {
-    Account,
-    Daemon,
-    User,
-}
+pub use crate::entity::pending_flow::{AccountRole, FlowKind, ResponseType};
 
-impl FlowKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FlowKind::Account => "account",
-            FlowKind::Daemon => "daemon",
-            FlowKind::User => "user",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [FlowKind::Account, FlowKind::Daemon, FlowKind::User]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-
-    fn response_types(self) -> &'static [ResponseType] {
-        match self {
-            FlowKind::Account => &[ResponseType::Code, ResponseType::Token],
-            // A service account's token never travels through a browser (wire-api.md).
-            FlowKind::Daemon => &[ResponseType::Code],
-            FlowKind::User => &[ResponseType::Cookie, ResponseType::Code, ResponseType::None],
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseType {
-    Code,
-    Token,
-    Cookie,
-    None,
-}
-
-impl ResponseType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResponseType::Code => "code",
-            ResponseType::Token => "token",
-            ResponseType::Cookie => "cookie",
-            ResponseType::None => "none",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            ResponseType::Code,
-            ResponseType::Token,
-            ResponseType::Cookie,
-            ResponseType::None,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AccountRole {
-    Primary,
-    Secondary,
-}
-
-impl AccountRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountRole::Primary => "primary",
-            AccountRole::Secondary => "secondary",
-        }
+/// The response types each flow takes.
+fn response_types(kind: FlowKind) -> &'static [ResponseType] {
+    match kind {
+        FlowKind::Account => &[ResponseType::Code, ResponseType::Token],
+        // A service account's token never travels through a browser (wire-api.md).
+        FlowKind::Daemon => &[ResponseType::Code],
+        FlowKind::User => &[ResponseType::Cookie, ResponseType::Code, ResponseType::None],
     }
 }
 
@@ -258,7 +192,7 @@ pub fn parse_for(
     let client_id = p.required("clientId")?.to_owned();
     let service_type = p.required("serviceType")?.to_owned();
     let return_url = p.required("returnUrl")?.to_owned();
-    let allowed = kind.response_types();
+    let allowed = response_types(kind);
     let response_type = match p.one("responseType")? {
         None => allowed[0],
         Some(v) => ResponseType::parse(v)

@@ -17,6 +17,7 @@ use super::{finish, scopes, FlowContext, FlowError};
 use crate::domain::account::store;
 use crate::domain::DomainError;
 use crate::entity::account::{self, AccountKind};
+use crate::entity::pending_flow::{AccountRole, FlowKind};
 use crate::entity::{application, end_user, pending_flow};
 
 /// Finishes an account or user-session flow whose pending row `provider_answer` took.
@@ -214,7 +215,7 @@ async fn save(
             }
         }
         found
-    } else if flow.recycle || flow.flow_kind == "user" {
+    } else if flow.recycle || flow.flow_kind == FlowKind::User {
         // The user-session flow finds a primary by its provider identity, and a secondary
         // among the end user's own accounts.
         let mut q = account::Entity::find()
@@ -230,7 +231,7 @@ async fn save(
     };
     // A primary sign-in never takes over another end user's secondary account.
     let existing = match existing {
-        Some(a) if flow.account_role.as_deref() == Some("primary") => {
+        Some(a) if flow.account_role == Some(AccountRole::Primary) => {
             let owner = match &a.user_id {
                 Some(uid) => end_user::Entity::find_by_id(uid.clone()).one(&txn).await?,
                 None => None,

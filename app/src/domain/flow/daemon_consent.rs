@@ -16,7 +16,8 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use url::Url;
 use uuid::Uuid;
 
-use super::admin_sign_in::{self, STAGE_MAILBOX, STAGE_SIGN_IN};
+use super::admin_sign_in;
+use super::browser_binding::BrowserNonce;
 use super::callback_params::CallbackParams;
 use super::daemon::{self, DaemonIdentity};
 use super::outcome::{conclude, provider_failure, server_failure, Finished, Success};
@@ -30,13 +31,15 @@ use super::service_grant::{self, google_client_email, GOOGLE, GRAPH_DEFAULT_SCOP
 use super::{upstream, FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::crypto::random_token;
 use crate::domain::DomainError;
+use crate::entity::pending_flow::FlowKind;
+use crate::entity::pending_flow::Stage;
 use crate::entity::{application, pending_flow};
 use crate::form_outcome::FieldErrors;
 
 /// Where `authorizeDaemon` sends the administrator first.
 pub struct FirstStep {
     pub url: Url,
-    pub stage: Option<&'static str>,
+    pub stage: Option<Stage>,
     pub pkce_verifier: Option<String>,
 }
 
@@ -69,7 +72,7 @@ pub fn first_step(
             let (url, pkce_verifier) = admin_sign_in::url(ctx, &sign_in, state)?;
             Ok(FirstStep {
                 url,
-                stage: Some(STAGE_SIGN_IN),
+                stage: Some(Stage::AdminSignIn),
                 pkce_verifier,
             })
         }
@@ -101,9 +104,9 @@ pub(crate) async fn on_callback(
     p: &CallbackParams,
     now: i64,
 ) -> Result<Finished, DomainError> {
-    let outcome = match flow.stage.as_deref() {
+    let outcome = match flow.stage {
         None => after_admin_consent(db, ctx, flow, p, now).await,
-        Some(STAGE_SIGN_IN) => after_sign_in(db, ctx, flow, state, p, now).await,
+        Some(Stage::AdminSignIn) => after_sign_in(db, ctx, flow, state, p, now).await,
         Some(_) => Err(Failure::new(
             FailureStatus::AccessDenied,
             "This step of the sign-in takes no answer from the provider; start again.",
@@ -160,7 +163,7 @@ async fn continue_with(
     let mut row: pending_flow::ActiveModel = flow.clone().into();
     row.id = Set(id);
     row.state_hash = Set(ctx.keys.state.hash(next.state.as_bytes()));
-    row.stage = Set(Some(next.stage.to_owned()));
+    row.stage = Set(Some(next.stage));
     row.org_claim = Set(Some(next.org_claim));
     row.pkce_verifier = Set(next
         .pkce_verifier
@@ -178,7 +181,7 @@ async fn continue_with(
 
 struct NextStep {
     state: String,
-    stage: &'static str,
+    stage: Stage,
     org_claim: String,
     pkce_verifier: Option<String>,
     login_hint: Option<String>,
@@ -216,7 +219,7 @@ async fn after_admin_consent(
     let (url, pkce_verifier) = admin_sign_in::url(ctx, &sign_in, &state).map_err(server_failure)?;
     let next = NextStep {
         state,
-        stage: STAGE_SIGN_IN,
+        stage: Stage::AdminSignIn,
         org_claim: tenant,
         pkce_verifier,
         login_hint: None,
@@ -333,7 +336,7 @@ async fn after_sign_in(
             url.query_pairs_mut().append_pair("state", &state);
             let next = NextStep {
                 state,
-                stage: STAGE_MAILBOX,
+                stage: Stage::Mailbox,
                 org_claim: domain,
                 pkce_verifier: None,
                 login_hint: admin.email,
@@ -370,12 +373,12 @@ async fn mailbox_flow(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     state: &str,
-    browser_nonce: Option<&str>,
+    browser_nonce: Option<&BrowserNonce>,
 ) -> Result<pending_flow::Model, DomainError> {
     let flow = pending::find(db, ctx, state).await?;
-    if flow.flow_kind != "daemon"
+    if flow.flow_kind != FlowKind::Daemon
         || flow.service_type != "Google"
-        || flow.stage.as_deref() != Some(STAGE_MAILBOX)
+        || flow.stage != Some(Stage::Mailbox)
         || flow.org_claim.is_none()
     {
         return Err(unknown_flow());
@@ -395,7 +398,7 @@ pub async fn mailbox_page(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     state: &str,
-    browser_nonce: Option<&str>,
+    browser_nonce: Option<&BrowserNonce>,
 ) -> Result<MailboxPage, DomainError> {
     let flow = mailbox_flow(db, ctx, state, browser_nonce).await?;
     Ok(MailboxPage {
@@ -412,7 +415,7 @@ pub async fn complete_google(
     ctx: &FlowContext,
     state: &str,
     mailbox: &str,
-    browser_nonce: Option<&str>,
+    browser_nonce: Option<&BrowserNonce>,
     now: i64,
 ) -> Result<Finished, DomainError> {
     let peek = mailbox_flow(db, ctx, state, browser_nonce).await?;

@@ -43,13 +43,4 @@ impl FlowError {
             FlowError::SessionInvalid => "session.invalid",
         }
     }
-
-    pub fn status(&self) -> u16 {
-        match self {
-            FlowError::Parameter { .. } | FlowError::CodeInvalid | FlowError::Expired => 400,
-            FlowError::TokenInvalid | FlowError::TokenDead | FlowError::SessionInvalid => 401,
-            FlowError::Provider(_) => 502,
-            FlowError::ProviderMoved => 409,
-        }
-    }
 }

@@ -8,6 +8,7 @@ use super::outcome::Success;
 use super::{account_token, code_exchange, FlowContext};
 use crate::domain::end_user::{cookie_name, session, users};
 use crate::domain::DomainError;
+use crate::entity::pending_flow::{AccountRole, ResponseType};
 use crate::entity::{account, end_user, pending_flow};
 
 /// Finishes `flow` for the account `row` it stored, in the caller's transaction.
@@ -30,9 +31,9 @@ async fn end_user_of(
     row: &account::Model,
     now: i64,
 ) -> Result<Option<end_user::Model>, DomainError> {
-    Ok(match (flow.account_role.as_deref(), &flow.end_user_id) {
-        (Some("primary"), _) => Some(users::for_primary(txn, row, now).await?),
-        (Some("secondary"), Some(uid)) => {
+    Ok(match (flow.account_role, &flow.end_user_id) {
+        (Some(AccountRole::Primary), _) => Some(users::for_primary(txn, row, now).await?),
+        (Some(AccountRole::Secondary), Some(uid)) => {
             users::link(txn, row, uid).await?;
             end_user::Entity::find_by_id(uid.clone()).one(txn).await?
         }
@@ -50,16 +51,16 @@ async fn issue_success(
     user: Option<&end_user::Model>,
     now: i64,
 ) -> Result<Success, DomainError> {
-    Ok(match (flow.response_type.as_str(), user) {
-        ("token", _) => Success::Token(
+    Ok(match (flow.response_type, user) {
+        (ResponseType::Token, _) => Success::Token(
             account_token::mint(txn, &ctx.keys, row, None, now).await?,
             row.id,
         ),
-        ("cookie", Some(u)) => Success::Cookie(
+        (ResponseType::Cookie, Some(u)) => Success::Cookie(
             cookie_name(u.app_id),
             session::start(txn, &ctx.keys, u, now).await?,
         ),
-        ("none", Some(_)) => Success::Linked,
+        (ResponseType::None, Some(_)) => Success::Linked,
         (_, u) => Success::Code(
             code_exchange::issue(
                 txn,

@@ -7,6 +7,7 @@ pub mod admin_sign_in;
 pub mod authorize;
 pub mod authorize_request;
 pub mod binding_upgrade;
+pub mod browser_binding;
 pub mod callback;
 pub mod callback_params;
 pub mod code_exchange;
@@ -155,7 +156,8 @@ impl FlowContext {
     }
 
     /// The value stored with a flow for the browser's `lg_flow` cookie.
-    pub fn browser_binding(&self, nonce: &str) -> String {
+    pub fn browser_binding(&self, nonce: &browser_binding::BrowserNonce) -> String {
+        let nonce = nonce.as_str();
         self.keys.state.hash(format!("browser|{nonce}").as_bytes())
     }
 
@@ -163,7 +165,7 @@ impl FlowContext {
     pub fn same_browser(
         &self,
         flow: &crate::entity::pending_flow::Model,
-        nonce: Option<&str>,
+        nonce: Option<&browser_binding::BrowserNonce>,
     ) -> bool {
         use subtle::ConstantTimeEq;
         match (&flow.browser_binding, nonce) {

@@ -5,6 +5,7 @@
 use sea_orm::DatabaseConnection;
 
 use super::authorize_request::FlowKind;
+use super::browser_binding::BrowserNonce;
 use super::callback;
 use super::callback_params::CallbackParams;
 use super::outcome::{conclude, other_browser, Finished};
@@ -19,7 +20,7 @@ pub async fn finish(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     params: &CallbackParams,
-    browser_nonce: Option<&str>,
+    browser_nonce: Option<&BrowserNonce>,
     now: i64,
 ) -> Result<Finished, DomainError> {
     let state = params.state.as_deref().ok_or_else(|| {
@@ -36,7 +37,7 @@ pub async fn finish(
     if !ctx.same_browser(&flow, browser_nonce) {
         return conclude(&flow, Err(other_browser()));
     }
-    if flow.flow_kind == FlowKind::Daemon.as_str() {
+    if flow.flow_kind == FlowKind::Daemon {
         daemon_consent::on_callback(db, ctx, &flow, state, params, now).await
     } else {
         callback::complete_account(db, ctx, &flow, params, now).await

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use url::{Host, Url};
 
+use super::form_submission::FormSubmission;
 use super::imap::TlsMode;
 use crate::domain::catalog;
 use crate::domain::outbound::address_policy as host_policy;
@@ -137,12 +138,8 @@ pub fn well_known_imap(email: &str) -> Option<(String, u16)> {
     Some((host.to_owned(), port.parse().ok()?))
 }
 
-fn text<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .unwrap_or_default()
+fn text<'a>(form: &'a FormSubmission, name: &str) -> &'a str {
+    form.field(name).trim()
 }
 
 fn plain(v: &str, max: usize) -> bool {
@@ -178,13 +175,9 @@ fn server_url(raw: &str, allow_loopback: bool, errors: &mut FieldErrors) -> Opti
     url
 }
 
-fn password(pairs: &[(String, String)], errors: &mut FieldErrors) -> String {
+fn password(form: &FormSubmission, errors: &mut FieldErrors) -> String {
     // Not trimmed: spaces may be part of a password.
-    let p = pairs
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let p = form.field("password").to_owned();
     if p.is_empty() {
         errors.add("password", "Enter the password.");
     } else if p.len() > MAX_PASSWORD || p.contains(['\r', '\n', '\0']) {
@@ -202,17 +195,17 @@ fn email_ok(v: &str) -> bool {
 
 pub fn parse(
     service_type: &str,
-    pairs: &[(String, String)],
+    form: &FormSubmission,
     allow_loopback: bool,
 ) -> Result<ServiceForm, FieldErrors> {
     let mut e = FieldErrors::default();
-    let form = match service_type {
+    let parsed = match service_type {
         "IMAP" => {
-            let email = text(pairs, "email").to_owned();
+            let email = text(form, "email").to_owned();
             if !email_ok(&email) {
                 e.add("email", "Enter the email address.");
             }
-            let login = match text(pairs, "login") {
+            let login = match text(form, "login") {
                 "" => email.clone(),
                 l => l.to_owned(),
             };
@@ -222,13 +215,13 @@ pub fn parse(
                     "Use at most 320 characters, no control characters.",
                 );
             }
-            let password = password(pairs, &mut e);
-            let host = text(pairs, "imap_host").to_owned();
+            let password = password(form, &mut e);
+            let host = text(form, "imap_host").to_owned();
             if let Err(m) = host_policy::check_text(&host) {
                 e.add("imap_host", m);
             }
-            let imap_port = port(text(pairs, "imap_port"), "imap_port", &mut e);
-            let tls = match text(pairs, "tls") {
+            let imap_port = port(text(form, "imap_port"), "imap_port", &mut e);
+            let tls = match text(form, "tls") {
                 "" | "implicit" => TlsMode::Implicit,
                 "starttls" => TlsMode::StartTls,
                 _ => {
@@ -236,13 +229,13 @@ pub fn parse(
                     TlsMode::Implicit
                 }
             };
-            let smtp_host = Some(text(pairs, "smtp_host").to_owned()).filter(|s| !s.is_empty());
+            let smtp_host = Some(text(form, "smtp_host").to_owned()).filter(|s| !s.is_empty());
             if let Some(h) = &smtp_host {
                 if let Err(m) = host_policy::check_text(h) {
                     e.add("smtp_host", m);
                 }
             }
-            let smtp_port = match text(pairs, "smtp_port") {
+            let smtp_port = match text(form, "smtp_port") {
                 "" => None,
                 raw => port(raw, "smtp_port", &mut e),
             };
@@ -258,16 +251,16 @@ pub fn parse(
             })
         }
         "EWS" => {
-            let email = Some(text(pairs, "email").to_owned()).filter(|s| !s.is_empty());
+            let email = Some(text(form, "email").to_owned()).filter(|s| !s.is_empty());
             if email.as_deref().is_some_and(|m| !email_ok(m)) {
                 e.add("email", "Enter the email address, or leave it empty.");
             }
-            let login = text(pairs, "login").to_owned();
+            let login = text(form, "login").to_owned();
             if login.is_empty() || !plain(&login, 320) {
                 e.add("login", "Enter the login (up to 320 characters).");
             }
-            let password = password(pairs, &mut e);
-            let url = server_url(text(pairs, "server_url"), allow_loopback, &mut e);
+            let password = password(form, &mut e);
+            let url = server_url(text(form, "server_url"), allow_loopback, &mut e);
             match url {
                 Some(server_url) => ServiceForm::Ews(EwsForm {
                     email,
@@ -279,12 +272,12 @@ pub fn parse(
             }
         }
         _ => {
-            let url = server_url(text(pairs, "server_url"), allow_loopback, &mut e);
-            let username = text(pairs, "username").to_owned();
+            let url = server_url(text(form, "server_url"), allow_loopback, &mut e);
+            let username = text(form, "username").to_owned();
             if username.is_empty() || !plain(&username, 320) {
                 e.add("username", "Enter the user name (up to 320 characters).");
             }
-            let password = password(pairs, &mut e);
+            let password = password(form, &mut e);
             match url {
                 Some(server_url) => ServiceForm::Sugar(SugarForm {
                     server_url,
@@ -296,7 +289,7 @@ pub fn parse(
         }
     };
     if e.is_empty() {
-        Ok(form)
+        Ok(parsed)
     } else {
         Err(e)
     }
@@ -306,10 +299,8 @@ pub fn parse(
 mod tests {
     use super::*;
 
-    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn pairs(v: &[(&str, &str)]) -> FormSubmission {
+        FormSubmission::from_pairs(v.iter().map(|(k, v)| (k.to_string(), v.to_string())))
     }
 
     fn fields_of(e: FieldErrors) -> Vec<String> {

@@ -8,9 +8,11 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 use super::form::{self, ServiceForm};
+use super::form_submission::FormSubmission;
 use super::imap::{ImapTarget, TlsMode};
 use super::{allowed_servers, attempts, ews, imap, sugarcrm, CheckError};
 use crate::domain::account::store;
+use crate::domain::flow::browser_binding::BrowserNonce;
 use crate::domain::flow::finish;
 use crate::domain::flow::outcome::{conclude, server_failure, Finished, Success};
 use crate::domain::flow::pending;
@@ -18,6 +20,7 @@ use crate::domain::flow::return_redirect::{Failure, FailureStatus};
 use crate::domain::flow::{FlowContext, FlowError};
 use crate::domain::DomainError;
 use crate::entity::account::{self, AccountKind};
+use crate::entity::pending_flow::FlowKind;
 use crate::entity::{application, pending_flow, provider_registration};
 use crate::form_outcome::FieldErrors;
 
@@ -36,8 +39,19 @@ pub struct FormPage {
 pub enum Submitted {
     /// Done (success or a final failure): go to the return URL.
     Finished(Finished),
-    /// Show the form again with its errors, with this HTTP status.
-    Again(FormPage, u16),
+    /// Show the form again with its errors; the edge picks the status from the reason.
+    Again(FormPage, Again),
+}
+
+/// Why the form is shown again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Again {
+    /// The form came from another browser than the one that started the flow.
+    OtherBrowser,
+    /// Too many attempts from this network.
+    Throttled,
+    /// A field is wrong, or the server refused the credentials.
+    Invalid,
 }
 
 pub(crate) fn credentials_place(account_id: i64) -> String {
@@ -55,7 +69,7 @@ async fn live_flow(
     let password_service = crate::domain::catalog::builtin()
         .get(&flow.service_type)
         .is_some_and(|p| p.auth == crate::domain::catalog::AuthKind::Password);
-    if !password_service || flow.flow_kind == "daemon" {
+    if !password_service || flow.flow_kind == FlowKind::Daemon {
         return Err(FlowError::parameter(
             "state.invalid",
             "This sign-in does not use a password form.",
@@ -178,27 +192,22 @@ async fn check(
 
 fn again(
     flow: &pending_flow::Model,
-    state: &str,
     app: String,
-    pairs: &[(String, String)],
+    form: &FormSubmission,
     errors: FieldErrors,
-    status: u16,
+    why: Again,
 ) -> Submitted {
-    let values = pairs
-        .iter()
-        .filter(|(k, _)| k != "password" && k != "state")
-        .map(|(k, v)| (k.clone(), v.chars().take(2048).collect()))
-        .collect();
+    let values = form.redisplayed();
     Submitted::Again(
         FormPage {
-            state: state.to_owned(),
+            state: form.state.clone(),
             app_name: app,
             service_type: flow.service_type.clone(),
             destination: allowed_servers::destination(&flow.service_type, &values),
             values,
             errors,
         },
-        status,
+        why,
     )
 }
 
@@ -212,29 +221,23 @@ fn one_error(field: &str, message: impl Into<String>) -> FieldErrors {
 pub async fn submit(
     db: &DatabaseConnection,
     ctx: &FlowContext,
-    pairs: &[(String, String)],
+    form: &FormSubmission,
     address_key: &str,
-    browser_nonce: Option<&str>,
+    browser_nonce: Option<&BrowserNonce>,
     now: i64,
 ) -> Result<Submitted, DomainError> {
-    let state = pairs
-        .iter()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default();
-    let flow = live_flow(db, ctx, state).await?;
+    let flow = live_flow(db, ctx, &form.state).await?;
     let app = app_name(db, &flow).await?;
     if !ctx.same_browser(&flow, browser_nonce) {
         return Ok(again(
             &flow,
-            state,
             app,
-            pairs,
+            form,
             one_error(
                 "form",
                 "This form was not opened in this browser; start again from the application.",
             ),
-            403,
+            Again::OtherBrowser,
         ));
     }
     if flow.expires_at <= now {
@@ -248,19 +251,18 @@ pub async fn submit(
     if !attempts::allow(db, address_key, now).await? {
         return Ok(again(
             &flow,
-            state,
             app,
-            pairs,
+            form,
             one_error(
                 "form",
                 "Too many attempts from your network; wait a few minutes.",
             ),
-            429,
+            Again::Throttled,
         ));
     }
-    let parsed = match form::parse(&flow.service_type, pairs, ctx.allow_loopback()) {
+    let parsed = match form::parse(&flow.service_type, form, ctx.allow_loopback()) {
         Ok(f) => f,
-        Err(errors) => return Ok(again(&flow, state, app, pairs, errors, 422)),
+        Err(errors) => return Ok(again(&flow, app, form, errors, Again::Invalid)),
     };
     // Reserve this attempt before trying the password, so submits sent together cannot
     // guess more than PER_FLOW times.
@@ -305,11 +307,10 @@ pub async fn submit(
             };
             return Ok(again(
                 &flow,
-                state,
                 app,
-                pairs,
+                form,
                 one_error(field, e.to_string()),
-                422,
+                Again::Invalid,
             ));
         }
     };
@@ -344,7 +345,7 @@ async fn save(
         q = q.filter(account::Column::UserId.eq(uid.clone()));
     }
     // Re-using an account needs accountId, recycle, or the user-session flow.
-    let reuse = flow.account_id.is_some() || flow.recycle || flow.flow_kind == "user";
+    let reuse = flow.account_id.is_some() || flow.recycle || flow.flow_kind == FlowKind::User;
     let existing = if reuse { q.one(&txn).await? } else { None };
     // Re-authorizing an account in place must sign in as the same identity.
     if let Some(a) = &existing {

@@ -5,6 +5,7 @@ pub mod allowed_servers;
 pub mod attempts;
 pub mod ews;
 pub mod form;
+pub mod form_submission;
 pub mod hosted_flow;
 pub mod imap;
 pub mod sugarcrm;

@@ -40,15 +40,6 @@ impl SandboxError {
             SandboxError::Storage(_) => "server_error",
         }
     }
-
-    pub fn status(&self) -> u16 {
-        match self {
-            SandboxError::InvalidClient | SandboxError::InvalidToken => 401,
-            SandboxError::Forbidden => 403,
-            SandboxError::Storage(_) => 500,
-            _ => 400,
-        }
-    }
 }
 
 pub const ACCESS_TTL_SECS: i64 = 3600;

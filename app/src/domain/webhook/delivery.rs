@@ -225,6 +225,7 @@ async fn record(
     webhook_attempt::Entity::insert(webhook_attempt::ActiveModel {
         id: Set(Uuid::new_v4()),
         delivery_id: Set(d.id),
+        number: Set(attempts),
         at: Set(now),
         http_status: Set(outcome.http_status),
         error: Set(outcome.error),

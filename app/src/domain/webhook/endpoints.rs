@@ -338,7 +338,7 @@ pub async fn deliveries(
             .unwrap_or_default();
         let history = webhook_attempt::Entity::find()
             .filter(webhook_attempt::Column::DeliveryId.eq(d.id))
-            .order_by_desc(webhook_attempt::Column::At)
+            .order_by_desc(webhook_attempt::Column::Number)
             .limit(20)
             .all(db)
             .await?
