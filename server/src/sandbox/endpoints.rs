@@ -1,5 +1,6 @@
 //! Sandbox endpoints: thin handlers over `app::domain::sandbox`.
 use app::domain::now_unix;
+use app::domain::sandbox::params::OAuthParams;
 use app::domain::sandbox::{assertion, consent, token, SandboxError};
 use app::web::AppState;
 use axum::extract::{RawQuery, State};
@@ -59,7 +60,13 @@ fn refused(e: &SandboxError) -> Response {
 
 /// `GET /sandbox/authorize`: the consent page.
 pub async fn authorize_page(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    match consent::check(&state.db, &state.flows, &pairs(q.as_deref())).await {
+    match consent::check(
+        &state.db,
+        &state.flows,
+        &OAuthParams::from_pairs(&pairs(q.as_deref())),
+    )
+    .await
+    {
         Ok(req) => Html(consent_page::consent(&req)).into_response(),
         Err(e) => refused(&e),
     }
@@ -68,7 +75,7 @@ pub async fn authorize_page(State(state): State<AppState>, RawQuery(q): RawQuery
 /// `POST /sandbox/authorize`: the user's decision.
 pub async fn decide(State(state): State<AppState>, body: String) -> Response {
     let form = pairs(Some(&body));
-    let req = match consent::check(&state.db, &state.flows, &form).await {
+    let req = match consent::check(&state.db, &state.flows, &OAuthParams::from_pairs(&form)).await {
         Ok(r) => r,
         Err(e) => return refused(&e),
     };
@@ -141,16 +148,17 @@ async fn authenticated_client(
 /// accounts client_credentials and the JWT-bearer grant.
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
     let form = pairs(Some(&body));
+    let params = OAuthParams::from_pairs(&form);
     let now = now_unix();
     let (db, flows) = (&state.db, &state.flows);
     let result = match get(&form, "grant_type") {
-        Some(token::JWT_BEARER) => token::service_grant(db, flows, None, &form, now).await,
+        Some(token::JWT_BEARER) => token::service_grant(db, flows, None, &params, now).await,
         Some("client_credentials") => match authenticated_client(&state, &headers, &form).await {
-            Ok(client) => token::service_grant(db, flows, Some(&client), &form, now).await,
+            Ok(client) => token::service_grant(db, flows, Some(&client), &params, now).await,
             Err(e) => Err(e),
         },
         _ => match authenticated_client(&state, &headers, &form).await {
-            Ok(client) => token::grant(db, flows, &client, &form, now).await,
+            Ok(client) => token::grant(db, flows, &client, &params, now).await,
             Err(e) => Err(e),
         },
     };
@@ -232,7 +240,7 @@ pub async fn register_key(State(state): State<AppState>, body: String) -> Respon
 
 /// `GET /sandbox/adminconsent`: Office 365's admin-consent page, in small.
 pub async fn admin_consent_page(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    match consent::check_admin(&state.flows, &pairs(q.as_deref())) {
+    match consent::check_admin(&state.flows, &OAuthParams::from_pairs(&pairs(q.as_deref()))) {
         Ok(req) => Html(consent_page::admin_consent(&req)).into_response(),
         Err(e) => refused(&e),
     }
@@ -241,7 +249,7 @@ pub async fn admin_consent_page(State(state): State<AppState>, RawQuery(q): RawQ
 /// `POST /sandbox/adminconsent`: grant for a tenant, or decline.
 pub async fn admin_consent_decide(State(state): State<AppState>, body: String) -> Response {
     let form = pairs(Some(&body));
-    let req = match consent::check_admin(&state.flows, &form) {
+    let req = match consent::check_admin(&state.flows, &OAuthParams::from_pairs(&form)) {
         Ok(r) => r,
         Err(e) => return refused(&e),
     };

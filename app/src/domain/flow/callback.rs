@@ -1,8 +1,8 @@
-//! Step 2 of the account flow: the provider sends the user back to `/v1/auth/callback`. The
-//! pending flow is found by the keyed hash of its state and consumed (single use); then the
-//! provider's answer is checked (error, RFC 9207 `iss`), the code exchanged, the identity read,
-//! `ensureScopes`/`authEmail` enforced, and the account created or updated with its sealed
-//! provider tokens. Every outcome after the flow is found is a redirect to its return URL.
+//! Step 2 of the account and user-session flows, once `provider_answer` has consumed the
+//! pending flow: the provider's answer is checked (error, RFC 9207 `iss`), the code
+//! exchanged, the identity read, `ensureScopes`/`authEmail` enforced, and the account
+//! created or updated with its sealed provider tokens (`account::store`), then `finish`.
+//! Every outcome is a redirect to the flow's return URL.
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use url::Url;
 

@@ -1,9 +1,6 @@
-//! Service accounts (providers.md "Service accounts"): their grants and their rows.
-//! Office 365: tokens come from the client-credentials grant for a tenant that consented,
-//! authenticated by the client secret or a certificate-signed assertion. Google: the
-//! registration's service-account key, a JWT-bearer grant with `sub` = the mailbox to act
-//! for. Managed accounts (one mailbox under a service account) get their tokens the same
-//! way. The browser steps that lead here are in `daemon_consent`; the API's in `v1/am`.
+//! Service accounts' rows (providers.md "Service accounts"): saved at the end of the
+//! browser steps (`daemon_consent`) or through the API (`v1/am`), and managed accounts (one
+//! mailbox under a service account). Their tokens come from `service_grant`.
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use uuid::Uuid;

@@ -1,7 +1,8 @@
-//! The hosted account flow (wire-api.md): one OAuth step a file. `authorize` starts a flow,
-//! `callback` finishes it, `code_exchange` hands the app its account token, `refresh` keeps
-//! provider tokens fresh. Shared mechanics (pending flows, codes, tokens) live once here so
-//! the service-account and user-session flows can reuse them.
+//! The hosted flows (wire-api.md), one step a file: `authorize` starts one and keeps a
+//! `pending` flow; the provider's answer (`provider_answer`), the password form or the
+//! administrator's steps (`daemon_consent`) consume it; every way ends in `finish`, and the
+//! app gets its token from `code_exchange`. `refresh` keeps provider tokens fresh.
+//! docs/architecture.md draws the whole spine.
 pub mod account_token;
 pub mod admin_sign_in;
 pub mod authorize;

@@ -23,7 +23,7 @@ pub struct ConsentRequest {
     pub nonce: Option<String>,
 }
 
-use crate::domain::query_pairs::first as get;
+use super::params::OAuthParams;
 
 fn invalid(m: &str) -> SandboxError {
     SandboxError::InvalidRequest(m.to_owned())
@@ -34,30 +34,40 @@ fn invalid(m: &str) -> SandboxError {
 pub async fn check(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
-    pairs: &[(String, String)],
+    p: &OAuthParams,
 ) -> Result<ConsentRequest, SandboxError> {
-    let client_id = get(pairs, "client_id").ok_or_else(|| invalid("client_id is missing."))?;
+    let client_id = p
+        .client_id
+        .as_deref()
+        .ok_or_else(|| invalid("client_id is missing."))?;
     let app = application::Entity::find()
         .filter(application::Column::ClientId.eq(client_id))
         .one(db)
         .await?
         .ok_or_else(|| invalid("No application has this client_id."))?;
-    let redirect_uri =
-        get(pairs, "redirect_uri").ok_or_else(|| invalid("redirect_uri is missing."))?;
+    let redirect_uri = p
+        .redirect_uri
+        .as_deref()
+        .ok_or_else(|| invalid("redirect_uri is missing."))?;
     if redirect_uri != ctx.callback_url() {
         return Err(invalid(
             "The Sandbox only redirects to this platform's callback.",
         ));
     }
-    if get(pairs, "response_type") != Some("code") {
+    if p.response_type.as_deref() != Some("code") {
         return Err(invalid("response_type must be code."));
     }
-    let code_challenge = get(pairs, "code_challenge").map(str::to_owned);
-    if code_challenge.is_some() && get(pairs, "code_challenge_method") != Some("S256") {
+    let code_challenge = p.code_challenge.as_deref().map(str::to_owned);
+    if code_challenge.is_some() && p.code_challenge_method.as_deref() != Some("S256") {
         return Err(invalid("Only the S256 code challenge method is supported."));
     }
-    let state = get(pairs, "state").ok_or_else(|| invalid("state is missing."))?;
-    let scopes = get(pairs, "scope")
+    let state = p
+        .state
+        .as_deref()
+        .ok_or_else(|| invalid("state is missing."))?;
+    let scopes = p
+        .scope
+        .as_deref()
         .unwrap_or_default()
         .split_whitespace()
         .map(str::to_owned)
@@ -69,8 +79,10 @@ pub async fn check(
         state: state.to_owned(),
         scopes,
         code_challenge,
-        login_hint: get(pairs, "login_hint").map(str::to_owned),
-        nonce: get(pairs, "nonce")
+        login_hint: p.login_hint.as_deref().map(str::to_owned),
+        nonce: p
+            .nonce
+            .as_deref()
             .filter(|n| n.len() <= 256)
             .map(str::to_owned),
     })
@@ -186,17 +198,25 @@ pub struct AdminConsentRequest {
 
 pub fn check_admin(
     ctx: &FlowContext,
-    pairs: &[(String, String)],
+    p: &OAuthParams,
 ) -> Result<AdminConsentRequest, SandboxError> {
-    let client_id = get(pairs, "client_id").ok_or_else(|| invalid("client_id is missing."))?;
-    let redirect_uri =
-        get(pairs, "redirect_uri").ok_or_else(|| invalid("redirect_uri is missing."))?;
+    let client_id = p
+        .client_id
+        .as_deref()
+        .ok_or_else(|| invalid("client_id is missing."))?;
+    let redirect_uri = p
+        .redirect_uri
+        .as_deref()
+        .ok_or_else(|| invalid("redirect_uri is missing."))?;
     if redirect_uri != ctx.callback_url() {
         return Err(invalid(
             "The Sandbox only redirects to this platform's callback.",
         ));
     }
-    let state = get(pairs, "state").ok_or_else(|| invalid("state is missing."))?;
+    let state = p
+        .state
+        .as_deref()
+        .ok_or_else(|| invalid("state is missing."))?;
     Ok(AdminConsentRequest {
         client_id: client_id.to_owned(),
         redirect_uri: redirect_uri.to_owned(),

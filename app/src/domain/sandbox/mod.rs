@@ -7,6 +7,7 @@
 //! Google's), so the platform's "refresh without a new refresh token" path is exercised.
 pub mod assertion;
 pub mod consent;
+pub mod params;
 pub mod token;
 
 /// Why a Sandbox request was refused, as RFC 6749 §5.2 names it.

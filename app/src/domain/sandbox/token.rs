@@ -54,7 +54,7 @@ pub async fn authenticate_client(
         .ok_or(SandboxError::InvalidClient)
 }
 
-use crate::domain::query_pairs::first as get;
+use super::params::OAuthParams;
 
 fn hash(ctx: &FlowContext, token: &str) -> String {
     ctx.keys.sandbox_token.hash(token.as_bytes())
@@ -170,13 +170,13 @@ pub async fn service_grant(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     client_id: Option<&str>,
-    form: &[(String, String)],
+    p: &OAuthParams,
     now: i64,
 ) -> Result<TokenResponse, SandboxError> {
-    let (subject, email, scope, by) = match get(form, "grant_type") {
+    let (subject, email, scope, by) = match p.grant_type.as_deref() {
         Some("client_credentials") => {
             let client = client_id.ok_or(SandboxError::InvalidClient)?;
-            let scope = get(form, "scope").unwrap_or_default().to_owned();
+            let scope = p.scope.as_deref().unwrap_or_default().to_owned();
             (
                 format!("app|{client}"),
                 client.to_owned(),
@@ -185,7 +185,7 @@ pub async fn service_grant(
             )
         }
         Some(JWT_BEARER) => {
-            let assertion = get(form, "assertion").ok_or(SandboxError::InvalidGrant)?;
+            let assertion = p.assertion.as_deref().ok_or(SandboxError::InvalidGrant)?;
             let claims = super::assertion::verify(db, ctx, assertion, None).await?;
             let mailbox = claims.sub.clone().unwrap_or_else(|| claims.iss.clone());
             (
@@ -237,13 +237,13 @@ pub async fn grant(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     client_id: &str,
-    form: &[(String, String)],
+    p: &OAuthParams,
     now: i64,
 ) -> Result<TokenResponse, SandboxError> {
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
-    let (from, refresh_token, by) = match get(form, "grant_type") {
+    let (from, refresh_token, by) = match p.grant_type.as_deref() {
         Some("authorization_code") => {
-            let code = get(form, "code").ok_or(SandboxError::InvalidGrant)?;
+            let code = p.code.as_deref().ok_or(SandboxError::InvalidGrant)?;
             let row = find_live(&txn, ctx, code, "code", now).await?;
             let used = sandbox_grant::Entity::update_many()
                 .col_expr(sandbox_grant::Column::UsedAt, Expr::value(now))
@@ -255,11 +255,14 @@ pub async fn grant(
             if used != 1 || row.client_id != client_id {
                 return Err(SandboxError::InvalidGrant);
             }
-            if get(form, "redirect_uri") != row.redirect_uri.as_deref() {
+            if p.redirect_uri.as_deref() != row.redirect_uri.as_deref() {
                 return Err(SandboxError::InvalidGrant);
             }
             if let Some(challenge) = &row.code_challenge {
-                let verifier = get(form, "code_verifier").ok_or(SandboxError::InvalidGrant)?;
+                let verifier = p
+                    .code_verifier
+                    .as_deref()
+                    .ok_or(SandboxError::InvalidGrant)?;
                 let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
                 if !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
                     return Err(SandboxError::InvalidGrant);
@@ -280,7 +283,10 @@ pub async fn grant(
             (row, Some(refresh), "consent")
         }
         Some("refresh_token") => {
-            let token = get(form, "refresh_token").ok_or(SandboxError::InvalidGrant)?;
+            let token = p
+                .refresh_token
+                .as_deref()
+                .ok_or(SandboxError::InvalidGrant)?;
             let row = find_live(&txn, ctx, token, "refresh", now).await?;
             if row.client_id != client_id {
                 return Err(SandboxError::InvalidGrant);
