@@ -222,6 +222,9 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection, counter_h
         if let Err(e) = app::domain::rate_limit::delete_stale(&db, counter_horizon, now).await {
             tracing::warn!(error = %e, "could not delete rate counters");
         }
+        if let Err(e) = app::domain::webhook::retention::delete_old(&db, now).await {
+            tracing::warn!(error = %e, "could not delete old webhook deliveries");
+        }
     }
 }
 

@@ -493,3 +493,194 @@ async fn two_instances_deliver_a_thousand_events_once_each() {
     })
     .await
 }
+
+/// Through the Sandbox as `email` from a user-session authorize URL, code mode; the account.
+async fn user_flow(base: &str, app: &FlowApp, extra: &[(&str, &str)], email: &str) -> i64 {
+    use crate::common::flow::{consent_at_sandbox, get, location, on, param, Consent, ALLOW};
+    let mut query = vec![("responseType", "code")];
+    query.extend_from_slice(extra);
+    let r = get(&app.flow_url(base, "authorizeUser", "Sandbox", &query)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = Consent { email, ..ALLOW };
+    let callback = consent_at_sandbox(base, &location(&r), &c).await;
+    let back = location(&get(&on(base, &callback)).await);
+    let code = param(&back, "code").expect("a code");
+    let j: serde_json::Value = app.exchange(base, &code).await.json().await.unwrap();
+    j["accountId"].as_i64().unwrap()
+}
+
+/// An end user comes with their primary account and goes with their last one, once, even
+/// when the app deletes their two accounts at the same moment through `/v1/am`.
+async fn end_users_come_and_go_once(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut app = FlowApp::create(&base, "Users").await;
+    let secret = signing_secret(&mut app).await;
+    let receiver = Receiver::start(&secret, "ok", 0);
+    add_endpoint(&mut app, &format!("{}/hooks", receiver.base), "*").await;
+
+    let primary = user_flow(
+        &base,
+        &app,
+        &[("accountRole", "primary")],
+        "ada@example.com",
+    )
+    .await;
+    let r = crate::common::flow::app_get(&base, &app, &format!("/v1/am/accounts/{primary}")).await;
+    let user_id = r.json::<serde_json::Value>().await.unwrap()["userId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ts = app::domain::now_unix().to_string();
+    let sig = app::domain::end_user::signature::sign(&app.secret, &user_id, &ts);
+    let secondary = user_flow(
+        &base,
+        &app,
+        &[
+            ("accountRole", "secondary"),
+            ("userId", &user_id),
+            ("timestamp", &ts),
+            ("userSignature", &sig),
+        ],
+        "ada.work@example.com",
+    )
+    .await;
+    let delete = |id: i64| {
+        plain_client()
+            .delete(format!("{base}/v1/am/accounts/{id}"))
+            .header("authorization", app.basic())
+            .send()
+    };
+    let (a, b) = tokio::join!(delete(primary), delete(secondary));
+    assert!(a.unwrap().status().is_success());
+    assert!(b.unwrap().status().is_success());
+
+    let mut expected = [
+        "user.created",
+        "account.created",
+        "account.created",
+        "account.deleted",
+        "account.deleted",
+        "user.deleted",
+    ];
+    let got = receiver
+        .wait_for(30, |got| got.len() >= expected.len())
+        .await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let mut got_types = types(&receiver.received().await);
+    got_types.sort();
+    expected.sort();
+    assert_eq!(got_types, expected, "{got:#?}");
+    let gone = got
+        .iter()
+        .find(|r| r.kind.as_deref() == Some("user.deleted"))
+        .unwrap();
+    let gone: serde_json::Value = serde_json::from_str(&gone.body).unwrap();
+    assert_eq!(gone["data"]["id"], user_id.as_str());
+    let sql = sql(&f.db).await;
+    let left = sql
+        .query_one_raw(sea_orm::Statement::from_string(
+            sql.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM end_users",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(left, 0, "the end user is gone");
+    sql.close().await.ok();
+    f.finish().await;
+}
+on_both_backends!(end_users_come_and_go_once);
+
+/// Test events and redeliveries people ask for are counted: one app cannot fill the queue
+/// every instance's worker shares.
+async fn test_events_are_throttled(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let mut app = FlowApp::create(&f.server.base, "Chatty").await;
+    let endpoint = add_endpoint(&mut app, "http://127.0.0.1:9/hooks", "*").await;
+    let t = app.owner.own_team.clone();
+    let mut statuses = Vec::new();
+    for _ in 0..31 {
+        let r = app
+            .owner
+            .browser
+            .call(
+                "apps/webhooks/test",
+                &[
+                    ("team_id", &t),
+                    ("app_id", &app.id),
+                    ("endpoint_id", &endpoint),
+                ],
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert!(statuses[..30].iter().all(|s| *s == StatusCode::OK));
+    assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
+    f.finish().await;
+}
+on_both_backends!(test_events_are_throttled);
+
+/// A receiver that never answers, with a backlog, does not hold up another app's events:
+/// batches are sent at once and take a few of each endpoint's deliveries.
+async fn a_hanging_backlog_does_not_hold_up_others(backend: Backend) {
+    let f = Fixture::start_with(backend, |c| c.provider_timeout_secs = 20).await;
+    let base = f.server.base.clone();
+    let mut slow = FlowApp::create(&base, "Slow").await;
+    let slow_secret = signing_secret(&mut slow).await;
+    let hanging = Receiver::start(&slow_secret, "hang", 0);
+    add_endpoint(&mut slow, &format!("{}/hooks", hanging.base), "*").await;
+    let mut quick = FlowApp::create(&base, "Quick").await;
+    let quick_secret = signing_secret(&mut quick).await;
+    let receiver = Receiver::start(&quick_secret, "ok", 0);
+    add_endpoint(&mut quick, &format!("{}/hooks", receiver.base), "*").await;
+    // Forty events for the hanging receiver, all older than the quick app's one.
+    let sql = sql(&f.db).await;
+    let slow_id: uuid::Uuid = slow.id.parse().unwrap();
+    // The writer's turn is the server's too (same process): held only for this.
+    let (txn, turn) = app::domain::write_transaction::begin_write(&sql)
+        .await
+        .unwrap();
+    for n in 0..40 {
+        app::domain::webhook::outbox::emit(
+            &txn,
+            slow_id,
+            app::domain::webhook::EventType::AccountCreated,
+            serde_json::json!({ "n": n }),
+            app::domain::now_unix() - 60,
+        )
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+    drop(turn);
+    sql.execute_unprepared("UPDATE webhook_deliveries SET next_attempt_at = 0")
+        .await
+        .unwrap();
+    connect(&base, &quick, &[]).await;
+    let got = receiver.wait_for(30, |got| !got.is_empty()).await;
+    assert_eq!(types(&got), ["account.created"]);
+    // Delivered while the hanging receiver still holds every send it was given.
+    let slow_attempts = sql
+        .query_one_raw(sea_orm::Statement::from_string(
+            sql.get_database_backend(),
+            format!(
+                "SELECT COALESCE(SUM(attempts), 0) AS n FROM webhook_deliveries \
+                 WHERE app_id = '{slow_id}'"
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(
+        slow_attempts, 0,
+        "no attempt to the hanging receiver has ended yet"
+    );
+    sql.close().await.ok();
+    f.finish().await;
+}
+on_both_backends!(a_hanging_backlog_does_not_hold_up_others);

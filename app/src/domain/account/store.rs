@@ -21,6 +21,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::wire::AccountOut;
+use crate::domain::end_user::lifecycle;
 use crate::domain::webhook::{outbox, EventType};
 use crate::domain::DomainError;
 use crate::entity::account::{self, AccountKind, TokenStatus};
@@ -423,7 +424,8 @@ pub async fn deleted(
     if gone == 0 {
         return Err(DomainError::NotFound);
     }
-    emit(txn, a, EventType::AccountDeleted, now).await
+    emit(txn, a, EventType::AccountDeleted, now).await?;
+    lifecycle::account_gone(txn, a, now).await
 }
 
 /// Accounts from before provider bindings: bound (tokens re-sealed) while still unbound

@@ -1,6 +1,7 @@
 //! End users of an application (the user-session flow): who they are (their primary
 //! account), their sessions, and how a server names one with a signature.
 pub mod cors;
+pub mod lifecycle;
 pub mod session;
 pub mod session_cookies;
 pub mod signature;

@@ -2,14 +2,13 @@
 //! domain asks for one app's session by name, never by scanning raw cookies.
 use super::cookie_name;
 
-/// At most this many are kept: a browser has one per app it uses, not hundreds.
-const MAX: usize = 16;
-
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SessionCookies(Vec<(String, String)>);
 
 impl SessionCookies {
-    /// The cookies whose names have the shape of a session cookie; others are ignored.
+    /// The cookies whose names have the shape of a session cookie; others are ignored. No
+    /// count cap: another site's apps could plant enough to push this app's out (the
+    /// request's header size already bounds them).
     pub fn from_request(cookies: impl IntoIterator<Item = (String, String)>) -> Self {
         SessionCookies(
             cookies
@@ -19,7 +18,6 @@ impl SessionCookies {
                         && name.starts_with("AUR")
                         && name[3..].bytes().all(|b| b.is_ascii_hexdigit())
                 })
-                .take(MAX)
                 .collect(),
         )
     }
@@ -50,5 +48,10 @@ mod tests {
         assert_eq!(jar.for_app(app), Some("mine"));
         assert_eq!(jar.for_app(uuid::Uuid::new_v4()), None);
         assert_eq!(jar.0.len(), 2);
+        // Other sites' apps cannot push this app's cookie out by planting many of theirs.
+        let planted = (0..40).map(|_| (cookie_name(uuid::Uuid::new_v4()), "x".to_owned()));
+        let jar =
+            SessionCookies::from_request(planted.chain([(cookie_name(app), "mine".to_owned())]));
+        assert_eq!(jar.for_app(app), Some("mine"));
     }
 }

@@ -8,13 +8,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::session;
-use super::wire::EndUserOut;
+use super::lifecycle;
 use crate::app_views::EndUserSummary;
 use crate::domain::account::{removal, store};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::flow::FlowContext;
-use crate::domain::webhook::{outbox, EventType};
+use crate::domain::webhook::EventType;
 use crate::domain::DomainError;
 use crate::entity::{account, end_user};
 
@@ -51,21 +50,8 @@ pub async fn for_primary(
     .insert(db)
     .await?;
     link(db, a, &user.id).await?;
-    emit(db, &user, EventType::UserCreated, now).await?;
+    lifecycle::emit(db, &user, EventType::UserCreated, now).await?;
     Ok(user)
-}
-
-/// A user event, with the end user as `/v1/user` shows it (accounts as they are now).
-async fn emit(
-    db: &impl ConnectionTrait,
-    user: &end_user::Model,
-    event: EventType,
-    now: i64,
-) -> Result<(), DomainError> {
-    let accounts = accounts_of(db, user).await?;
-    let data = serde_json::to_value(EndUserOut::new(user, &accounts))
-        .map_err(|_| DomainError::Internal("an end user does not serialize"))?;
-    outbox::emit(db, user.app_id, event, data, now).await
 }
 
 /// Marks an account as an end user's.
@@ -102,39 +88,17 @@ pub async fn account_of(
         .ok_or(DomainError::NotFound)
 }
 
-/// Deletes one of the user's accounts (revoking its grant); the primary one logs out.
+/// Deletes one of the user's accounts (revoking its grant); what that does to the user
+/// (logged out, or gone with the last account) happens in `lifecycle::account_gone`.
 pub async fn delete_account(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     user: &end_user::Model,
     account_id: i64,
     now: i64,
-) -> Result<bool, DomainError> {
+) -> Result<(), DomainError> {
     let a = account_of(db, user, account_id).await?;
-    let was_primary = user.primary_account_id == Some(a.id);
-    removal::delete_and_revoke(db, ctx, a.id, now).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
-    if was_primary {
-        end_user::Entity::update_many()
-            .col_expr(
-                end_user::Column::PrimaryAccountId,
-                sea_orm::sea_query::Expr::value(Option::<i64>::None),
-            )
-            .filter(end_user::Column::Id.eq(user.id.clone()))
-            .exec(&txn)
-            .await?;
-        session::end_all(&txn, &user.id).await?;
-    }
-    // A user with no account left is gone: nothing identifies them any more.
-    if accounts_of(&txn, user).await?.is_empty() {
-        session::end_all(&txn, &user.id).await?;
-        emit(&txn, user, EventType::UserDeleted, now).await?;
-        end_user::Entity::delete_by_id(user.id.clone())
-            .exec(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(was_primary)
+    removal::delete_and_revoke(db, ctx, a.id, now).await
 }
 
 /// An app's end users, newest first, for a team member who may see the app.

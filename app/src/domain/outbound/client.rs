@@ -53,6 +53,7 @@ pub struct OutboundClient {
     http: reqwest::Client,
     policy: Policy,
     body_cap: usize,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for OutboundClient {
@@ -78,11 +79,17 @@ impl OutboundClient {
             http,
             policy,
             body_cap: MAX_BODY_BYTES,
+            timeout,
         })
     }
 
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// The longest a call may take, connection included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// What the policy says about a URL before any connection: scheme, credentials in the

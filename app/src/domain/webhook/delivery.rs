@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::signature;
 use crate::domain::app::signing_secret;
-use crate::domain::outbound::OutboundClient;
+use crate::domain::outbound::{OutboundClient, OutboundError};
 use crate::domain::sealed::KeyRing;
 use crate::domain::team::audit::{self, Change};
 use crate::domain::{now_unix, DomainError};
@@ -25,9 +25,16 @@ use crate::entity::{application, webhook_attempt, webhook_endpoint, webhook_even
 /// Seconds to wait after the n-th failed attempt (Standard Webhooks' schedule, extended to
 /// about three days); after the last, the delivery has failed.
 pub const RETRY_DELAYS: [i64; 9] = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400];
-/// How long a claim holds; a worker that died mid-send loses it after this.
-const CLAIM_SECS: i64 = 120;
+/// How long a claim holds past the longest send; a worker that died mid-send loses it then.
+const CLAIM_MARGIN_SECS: i64 = 60;
+/// Sends run side by side, up to this many per instance, and the worker keeps claiming while
+/// they run: a slow receiver holds its own sends, not the queue.
+const IN_FLIGHT: usize = 50;
 const BATCH: i64 = 20;
+/// At most this many sends to one endpoint at once, across all instances, so one endpoint's
+/// backlog cannot take every slot; chosen among the oldest `WINDOW` due deliveries.
+const PER_ENDPOINT: i64 = 5;
+const WINDOW: i64 = 1000;
 
 /// The delay before attempt `attempts + 1`, jittered by ±20 %; `None` when out of retries.
 pub fn next_delay(attempts: i32) -> Option<i64> {
@@ -41,10 +48,13 @@ struct Claimed {
     id: Uuid,
 }
 
-/// Claims up to `BATCH` due deliveries for this worker.
+/// Claims up to `limit` due deliveries for this worker until `claimed_until`, leaving
+/// alone endpoints that already have `PER_ENDPOINT` sends under way.
 async fn claim(
     db: &DatabaseConnection,
     claim_id: &str,
+    claimed_until: i64,
+    limit: i64,
     now: i64,
 ) -> Result<Vec<Uuid>, DomainError> {
     let backend = db.get_database_backend();
@@ -52,20 +62,31 @@ async fn claim(
         DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
         _ => "",
     };
+    let free = "(claimed_until IS NULL OR claimed_until < $3)";
+    // Within each endpoint, sends under way rank first, so they use up its turns.
     let sql = format!(
         "UPDATE webhook_deliveries SET claimed_until = $1, claim_id = $2 WHERE id IN (\
          SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3 \
-         AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY next_attempt_at LIMIT $4{lock}) \
+         AND {free} AND id IN (\
+           SELECT id FROM (SELECT id, claimed_until, ROW_NUMBER() OVER (PARTITION BY endpoint_id \
+             ORDER BY CASE WHEN {free} THEN 1 ELSE 0 END, next_attempt_at) AS turn FROM (\
+               SELECT id, endpoint_id, next_attempt_at, claimed_until FROM webhook_deliveries \
+               WHERE status = 'pending' AND next_attempt_at <= $3 \
+               ORDER BY next_attempt_at LIMIT $5) AS oldest) AS ranked \
+           WHERE turn <= $6 AND {free}) \
+         ORDER BY next_attempt_at LIMIT $4{lock}) \
          RETURNING id"
     );
     let stmt = Statement::from_sql_and_values(
         backend,
         sql,
         [
-            (now + CLAIM_SECS).into(),
+            claimed_until.into(),
             claim_id.into(),
             now.into(),
-            BATCH.into(),
+            limit.into(),
+            WINDOW.into(),
+            PER_ENDPOINT.into(),
         ],
     );
     let _turn = crate::domain::write_transaction::turn(db).await;
@@ -90,6 +111,17 @@ impl Outcome {
     }
 }
 
+/// What the app's team reads of a failed send. One sentence for a refused and an unknown
+/// host: which names exist inside the network is not theirs to learn.
+fn tenant_error(e: OutboundError) -> String {
+    match e {
+        OutboundError::Refused(_) | OutboundError::Unresolved(_) => {
+            "the endpoint's host is not allowed or could not be found".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
 async fn send(
     http: &OutboundClient,
     url: &str,
@@ -108,7 +140,7 @@ async fn send(
         )
         .body(event.payload.clone().into_bytes());
     let result = match request {
-        Ok(r) => http.execute(r).await.map_err(|e| e.to_string()),
+        Ok(r) => http.execute(r).await.map_err(tenant_error),
         Err(_) => Err("the endpoint URL is not valid".to_owned()),
     };
     let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -290,48 +322,88 @@ async fn mark_endpoint(
     Ok(())
 }
 
-/// Claims and sends what is due; how many attempts were made.
-pub async fn run_due(
+/// Loads, sends and records one claimed delivery.
+async fn deliver_one(
+    db: DatabaseConnection,
+    http: OutboundClient,
+    ring: KeyRing,
+    id: Uuid,
+    claim_id: String,
+) -> Result<(), DomainError> {
+    let Some(d) = webhook_delivery::Entity::find_by_id(id).one(&db).await? else {
+        return Ok(());
+    };
+    match load(&db, &ring, &d).await? {
+        Ok((endpoint, event, key)) => {
+            let outcome = send(&http, &endpoint.url, &key, &event).await;
+            record(&db, &d, &claim_id, outcome, Some(&endpoint)).await
+        }
+        Err(reason) => {
+            let outcome = Outcome {
+                http_status: None,
+                error: Some(reason),
+                latency_ms: 0,
+            };
+            record(&db, &d, &claim_id, outcome, None).await
+        }
+    }
+}
+
+/// Claims what is due (at most `room`) and starts sending it; how many were claimed.
+async fn claim_and_start(
+    sends: &mut tokio::task::JoinSet<Result<(), DomainError>>,
+    room: usize,
     db: &DatabaseConnection,
     http: &OutboundClient,
     ring: &KeyRing,
 ) -> Result<usize, DomainError> {
     let claim_id = Uuid::new_v4().to_string();
-    let ids = claim(db, &claim_id, now_unix()).await?;
-    let mut sent = 0;
+    let now = now_unix();
+    let longest = i64::try_from(http.timeout().as_secs()).unwrap_or(i64::MAX / 2);
+    let until = now + longest.saturating_add(CLAIM_MARGIN_SECS);
+    let limit = BATCH.min(i64::try_from(room).unwrap_or(BATCH));
+    let ids = claim(db, &claim_id, until, limit, now).await?;
+    let claimed = ids.len();
     for id in ids {
-        let Some(d) = webhook_delivery::Entity::find_by_id(id).one(db).await? else {
-            continue;
-        };
-        match load(db, ring, &d).await? {
-            Ok((endpoint, event, key)) => {
-                let outcome = send(http, &endpoint.url, &key, &event).await;
-                record(db, &d, &claim_id, outcome, Some(&endpoint)).await?;
-            }
-            Err(reason) => {
-                let outcome = Outcome {
-                    http_status: None,
-                    error: Some(reason),
-                    latency_ms: 0,
-                };
-                record(db, &d, &claim_id, outcome, None).await?;
-            }
-        }
-        sent += 1;
+        let job = deliver_one(db.clone(), http.clone(), ring.clone(), id, claim_id.clone());
+        sends.spawn(job);
     }
-    Ok(sent)
+    Ok(claimed)
 }
 
-/// Delivers forever: what is due now, then a short pause when nothing was.
+fn report(done: Result<Result<(), DomainError>, tokio::task::JoinError>) {
+    match done {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "webhook delivery failed on our side"),
+        Err(_) => tracing::warn!("a webhook send did not finish"),
+    }
+}
+
+/// Delivers forever: claims what is due while earlier sends are still under way (up to
+/// `IN_FLIGHT`), and pauses briefly when nothing is due.
 pub async fn worker(db: DatabaseConnection, http: OutboundClient, ring: KeyRing) {
+    let mut sends = tokio::task::JoinSet::new();
     loop {
-        match run_due(&db, &http, &ring).await {
-            Ok(0) => tokio::time::sleep(Duration::from_millis(500)).await,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "webhook delivery failed on our side");
-                tokio::time::sleep(Duration::from_secs(5)).await;
+        while let Some(done) = sends.try_join_next() {
+            report(done);
+        }
+        let room = IN_FLIGHT.saturating_sub(sends.len());
+        let pause = if room == 0 {
+            Duration::from_millis(500)
+        } else {
+            match claim_and_start(&mut sends, room, &db, &http, &ring).await {
+                Ok(0) => Duration::from_millis(500),
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook delivery failed on our side");
+                    Duration::from_secs(5)
+                }
             }
+        };
+        // A send that ends frees a slot at once; otherwise look again after the pause.
+        tokio::select! {
+            Some(done) = sends.join_next(), if !sends.is_empty() => report(done),
+            () = tokio::time::sleep(pause) => {}
         }
     }
 }
@@ -339,6 +411,15 @@ pub async fn worker(db: DatabaseConnection, http: OutboundClient, ring: KeyRing)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_names_read_like_unknown_ones() {
+        let refused = tenant_error(OutboundError::Refused("10.0.0.8 is internal".into()));
+        let unknown = tenant_error(OutboundError::Unresolved("vault.corp.internal".into()));
+        assert_eq!(refused, unknown);
+        assert!(!refused.contains("10.0.0.8") && !unknown.contains("vault"));
+        assert_eq!(tenant_error(OutboundError::Timeout), "no answer in time");
+    }
 
     #[test]
     fn delays_grow_for_about_three_days_then_stop() {

@@ -14,10 +14,11 @@ use crate::app_views::{WebhookAttemptView, WebhookDeliveryView, WebhookEndpointV
 use crate::domain::app::secrets::app_label;
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::outbound::{address_policy, Policy};
+use crate::domain::rate_limit;
 use crate::domain::team::audit::{self, Change};
 use crate::domain::DomainError;
 use crate::entity::webhook_delivery::{self, DeliveryStatus};
-use crate::entity::{webhook_attempt, webhook_endpoint, webhook_event};
+use crate::entity::{application, webhook_attempt, webhook_endpoint, webhook_event};
 use crate::form_outcome::FieldErrors;
 
 /// Endpoints one application may have.
@@ -166,6 +167,12 @@ pub async fn create(
     let url = check_url(url, policy)?;
     let event_types = check_events(event_types)?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    // Adds to one app take turns on its row (PostgreSQL), so the cap holds under races.
+    application::Entity::find_by_id(app_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
     let count = webhook_endpoint::Entity::find()
         .filter(webhook_endpoint::Column::AppId.eq(app_id))
         .count(&txn)
@@ -272,6 +279,37 @@ pub async fn remove(
     Ok(())
 }
 
+/// Test events and redeliveries people ask for: per application and per team, so no team
+/// fills the queue every instance's worker shares.
+const MANUAL_PER_APP: rate_limit::Limit = rate_limit::Limit::new(30, 3600);
+const MANUAL_PER_TEAM: rate_limit::Limit = rate_limit::Limit::new(120, 3600);
+
+/// Counts one manual send against the app's and the team's budgets (atomically).
+async fn count_manual_send(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+    now: i64,
+) -> Result<(), DomainError> {
+    let buckets = [
+        (format!("webhooks:manual:app:{app_id}"), MANUAL_PER_APP),
+        (
+            format!("webhooks:manual:team:{}", actor.team_id),
+            MANUAL_PER_TEAM,
+        ),
+    ];
+    for (bucket, limit) in buckets {
+        if let Err(r) = rate_limit::hit(txn, &bucket, limit, now).await? {
+            return Err(DomainError::RateLimited {
+                message:
+                    "Too many test events and redeliveries were asked for recently; wait a while.",
+                retry_after_secs: r.retry_after_secs,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Queues a test event for one endpoint.
 pub async fn send_test(
     db: &DatabaseConnection,
@@ -283,6 +321,7 @@ pub async fn send_test(
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
     let endpoint = endpoint_of(&txn, app_id, endpoint_id).await?;
+    count_manual_send(&txn, actor, app_id, now).await?;
     outbox::emit_test(&txn, &endpoint, now).await?;
     txn.commit().await?;
     Ok(())
@@ -304,6 +343,7 @@ pub async fn redeliver(
         .await?
         .ok_or(DomainError::NotFound)?;
     let endpoint = endpoint_of(&txn, app_id, d.endpoint_id).await?;
+    count_manual_send(&txn, actor, app_id, now).await?;
     outbox::redeliver(&txn, &d.event_id, &endpoint, now).await?;
     txn.commit().await?;
     Ok(())

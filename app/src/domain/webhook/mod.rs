@@ -6,6 +6,7 @@
 pub mod delivery;
 pub mod endpoints;
 pub mod outbox;
+pub mod retention;
 pub mod signature;
 
 /// What happened. The same types serve personal, service and managed accounts (`data.type`
