@@ -235,6 +235,26 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // The event's deliveries (its foreign key, and retention), finished ones by age
+        // (retention), and sends under way (the worker's per-app cap).
+        for (name, cols) in [
+            ("webhook_deliveries_event", vec![WebhookDeliveries::EventId]),
+            (
+                "webhook_deliveries_age",
+                vec![WebhookDeliveries::Status, WebhookDeliveries::CreatedAt],
+            ),
+            (
+                "webhook_deliveries_claimed",
+                vec![WebhookDeliveries::ClaimedUntil],
+            ),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table(WebhookDeliveries::Table);
+            for c in cols {
+                index.col(c);
+            }
+            m.create_index(index.to_owned()).await?;
+        }
         m.create_index(
             Index::create()
                 .name("webhook_deliveries_app")

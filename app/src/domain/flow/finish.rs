@@ -2,10 +2,10 @@
 //! Google service key, user-session primary and secondary), inside the write transaction
 //! that stored the account: its end user (user-session flow), then what the return URL gets
 //! (a one-time code, a token, or a session).
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 
 use super::outcome::Success;
-use super::{account_token, code_exchange, FlowContext};
+use super::{account_token, code_exchange, FlowContext, FlowError};
 use crate::domain::end_user::{cookie_name, session, users};
 use crate::domain::DomainError;
 use crate::entity::pending_flow::{AccountRole, ResponseType};
@@ -34,8 +34,15 @@ async fn end_user_of(
     Ok(match (flow.account_role, &flow.end_user_id) {
         (Some(AccountRole::Primary), _) => Some(users::for_primary(txn, row, now).await?),
         (Some(AccountRole::Secondary), Some(uid)) => {
+            // Held until commit, as deleting the user's last account holds it: the user
+            // cannot go while an account joins them.
+            let user = end_user::Entity::find_by_id(uid.clone())
+                .lock_exclusive()
+                .one(txn)
+                .await?
+                .ok_or(FlowError::SessionInvalid)?;
             users::link(txn, row, uid).await?;
-            end_user::Entity::find_by_id(uid.clone()).one(txn).await?
+            Some(user)
         }
         _ => None,
     })

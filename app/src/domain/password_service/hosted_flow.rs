@@ -321,6 +321,12 @@ pub async fn submit(
             DomainError::Flow(FlowError::Parameter { message, .. }) => {
                 Failure::new(FailureStatus::EmailMismatch, message)
             }
+            // The end user a secondary account was to join is gone (their last account
+            // was deleted meanwhile).
+            DomainError::Flow(FlowError::SessionInvalid) => Failure::new(
+                FailureStatus::Expired,
+                "The user this account was to join is gone; start again.",
+            ),
             other => server_failure(other),
         });
     Ok(Submitted::Finished(conclude(&flow, outcome)?))

@@ -29,11 +29,12 @@ pub const RETRY_DELAYS: [i64; 9] = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 
 const CLAIM_MARGIN_SECS: i64 = 60;
 /// Sends run side by side, up to this many per instance, and the worker keeps claiming while
 /// they run: a slow receiver holds its own sends, not the queue.
-const IN_FLIGHT: usize = 50;
+const IN_FLIGHT: usize = 256;
 const BATCH: i64 = 20;
-/// At most this many sends to one endpoint at once, across all instances, so one endpoint's
-/// backlog cannot take every slot; chosen among the oldest `WINDOW` due deliveries.
-const PER_ENDPOINT: i64 = 5;
+/// At most this many sends for one application at once, across all instances, so one
+/// app's backlog or hanging receiver cannot take every slot. Apps at the cap are left out
+/// before the `WINDOW` oldest due deliveries are chosen from, so they cannot fill it either.
+const PER_APP: i64 = 32;
 const WINDOW: i64 = 1000;
 
 /// The delay before attempt `attempts + 1`, jittered by ±20 %; `None` when out of retries.
@@ -48,8 +49,8 @@ struct Claimed {
     id: Uuid,
 }
 
-/// Claims up to `limit` due deliveries for this worker until `claimed_until`, leaving
-/// alone endpoints that already have `PER_ENDPOINT` sends under way.
+/// Claims up to `limit` due deliveries for this worker until `claimed_until`, at most
+/// `PER_APP` under way for one application (counting other workers' sends).
 async fn claim(
     db: &DatabaseConnection,
     claim_id: &str,
@@ -62,18 +63,20 @@ async fn claim(
         DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
         _ => "",
     };
-    let free = "(claimed_until IS NULL OR claimed_until < $3)";
-    // Within each endpoint, sends under way rank first, so they use up its turns.
+    let due = "status = 'pending' AND next_attempt_at <= $3 \
+               AND (claimed_until IS NULL OR claimed_until < $3)";
+    let busy = "SELECT app_id, COUNT(*) AS n FROM webhook_deliveries \
+                WHERE status = 'pending' AND claimed_until >= $3 GROUP BY app_id";
     let sql = format!(
         "UPDATE webhook_deliveries SET claimed_until = $1, claim_id = $2 WHERE id IN (\
-         SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3 \
-         AND {free} AND id IN (\
-           SELECT id FROM (SELECT id, claimed_until, ROW_NUMBER() OVER (PARTITION BY endpoint_id \
-             ORDER BY CASE WHEN {free} THEN 1 ELSE 0 END, next_attempt_at) AS turn FROM (\
-               SELECT id, endpoint_id, next_attempt_at, claimed_until FROM webhook_deliveries \
-               WHERE status = 'pending' AND next_attempt_at <= $3 \
-               ORDER BY next_attempt_at LIMIT $5) AS oldest) AS ranked \
-           WHERE turn <= $6 AND {free}) \
+         SELECT id FROM webhook_deliveries WHERE {due} AND id IN (\
+           SELECT id FROM (SELECT oldest.id, ROW_NUMBER() OVER (PARTITION BY oldest.app_id \
+               ORDER BY oldest.next_attempt_at) + COALESCE(busy.n, 0) AS turn FROM (\
+               SELECT id, app_id, next_attempt_at FROM webhook_deliveries WHERE {due} \
+               AND app_id NOT IN (SELECT app_id FROM ({busy}) AS full_apps WHERE n >= $6) \
+               ORDER BY next_attempt_at LIMIT $5) AS oldest \
+             LEFT JOIN ({busy}) AS busy ON busy.app_id = oldest.app_id) AS ranked \
+           WHERE turn <= $6) \
          ORDER BY next_attempt_at LIMIT $4{lock}) \
          RETURNING id"
     );
@@ -86,7 +89,7 @@ async fn claim(
             now.into(),
             limit.into(),
             WINDOW.into(),
-            PER_ENDPOINT.into(),
+            PER_APP.into(),
         ],
     );
     let _turn = crate::domain::write_transaction::turn(db).await;
@@ -400,9 +403,13 @@ pub async fn worker(db: DatabaseConnection, http: OutboundClient, ring: KeyRing)
                 }
             }
         };
-        // A send that ends frees a slot at once; otherwise look again after the pause.
+        // A send that ends frees a slot; the others ending about then are taken with it (one
+        // claim for several). Otherwise look again after the pause.
         tokio::select! {
-            Some(done) = sends.join_next(), if !sends.is_empty() => report(done),
+            Some(done) = sends.join_next(), if !sends.is_empty() => {
+                report(done);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
             () = tokio::time::sleep(pause) => {}
         }
     }
