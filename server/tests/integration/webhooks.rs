@@ -43,6 +43,24 @@ async fn add_endpoint(app: &mut FlowApp, url: &str, events: &str) -> String {
     r.json()["id"].as_str().unwrap().to_owned()
 }
 
+/// *Send test event* on an endpoint, as the dashboard does; the answer's status.
+async fn send_test(app: &mut FlowApp, endpoint: &str) -> StatusCode {
+    let t = app.owner.own_team.clone();
+    let r = app
+        .owner
+        .browser
+        .call(
+            "apps/webhooks/test",
+            &[
+                ("team_id", &t),
+                ("app_id", &app.id),
+                ("endpoint_id", endpoint),
+            ],
+        )
+        .await;
+    r.status
+}
+
 async fn deliveries(app: &mut FlowApp) -> serde_json::Value {
     let t = app.owner.own_team.clone();
     let r = app
@@ -216,19 +234,7 @@ async fn failures_are_retried_with_growing_delays_and_kept(backend: Backend) {
     };
     add_endpoint(&mut app, &format!("http://127.0.0.1:{closed}/hooks"), "*").await;
     let t = app.owner.own_team.clone();
-    let r = app
-        .owner
-        .browser
-        .call(
-            "apps/webhooks/test",
-            &[
-                ("team_id", &t),
-                ("app_id", &app.id),
-                ("endpoint_id", &endpoint),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(send_test(&mut app, &endpoint).await, StatusCode::OK);
     connect(&base, &app, &[]).await;
     let sql = sql(&f.db).await;
 
@@ -600,22 +606,9 @@ async fn test_events_are_throttled(backend: Backend) {
     let f = Fixture::start(backend).await;
     let mut app = FlowApp::create(&f.server.base, "Chatty").await;
     let endpoint = add_endpoint(&mut app, "http://127.0.0.1:9/hooks", "*").await;
-    let t = app.owner.own_team.clone();
     let mut statuses = Vec::new();
     for _ in 0..31 {
-        let r = app
-            .owner
-            .browser
-            .call(
-                "apps/webhooks/test",
-                &[
-                    ("team_id", &t),
-                    ("app_id", &app.id),
-                    ("endpoint_id", &endpoint),
-                ],
-            )
-            .await;
-        statuses.push(r.status);
+        statuses.push(send_test(&mut app, &endpoint).await);
     }
     assert!(statuses[..30].iter().all(|s| *s == StatusCode::OK));
     assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);

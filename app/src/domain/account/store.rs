@@ -42,6 +42,19 @@ async fn reload(db: &impl ConnectionTrait, id: i64) -> Result<Option<account::Mo
     Ok(account::Entity::find_by_id(id).one(db).await?)
 }
 
+/// `event` with the account as this transaction now sees it.
+async fn emit_current(
+    txn: &impl ConnectionTrait,
+    id: i64,
+    event: EventType,
+    now: i64,
+) -> Result<(), DomainError> {
+    match reload(txn, id).await? {
+        Some(after) => emit(txn, &after, event, now).await,
+        None => Ok(()),
+    }
+}
+
 /// A new, still empty account row; the flow that makes it fills it with `connected` in the
 /// same transaction (its id is needed first: sealed tokens are bound to it).
 pub async fn new_row(
@@ -278,9 +291,7 @@ pub async fn marked_dead(
         .rows_affected
         == 1;
     if written {
-        if let Some(after) = reload(&txn, id).await? {
-            emit(&txn, &after, EventType::AccountDead, now).await?;
-        }
+        emit_current(&txn, id, EventType::AccountDead, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -315,9 +326,7 @@ pub async fn revoked(
         .exec(txn)
         .await?;
     if before.token_status != TokenStatus::Dead {
-        if let Some(after) = reload(txn, id).await? {
-            emit(txn, &after, EventType::AccountDead, now).await?;
-        }
+        emit_current(txn, id, EventType::AccountDead, now).await?;
     }
     Ok(())
 }
@@ -359,9 +368,7 @@ pub async fn marked_invalid(
         .rows_affected
         == 1;
     if from_active {
-        if let Some(after) = reload(&txn, id).await? {
-            emit(&txn, &after, EventType::AccountInvalid, now).await?;
-        }
+        emit_current(&txn, id, EventType::AccountInvalid, now).await?;
     } else {
         account::Entity::update_many()
             .col_expr(account::Column::TokenError, Expr::value(reason.to_owned()))
@@ -402,9 +409,7 @@ pub async fn recovered(db: &DatabaseConnection, id: i64, now: i64) -> Result<(),
         .rows_affected
         == 1;
     if written {
-        if let Some(after) = reload(&txn, id).await? {
-            emit(&txn, &after, EventType::AccountRecovered, now).await?;
-        }
+        emit_current(&txn, id, EventType::AccountRecovered, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -492,9 +497,7 @@ pub async fn bound(
         .await?
         .rows_affected;
     if written == 1 && invalid && read.token_status == TokenStatus::Active {
-        if let Some(after) = reload(&txn, read.id).await? {
-            emit(&txn, &after, EventType::AccountInvalid, now).await?;
-        }
+        emit_current(&txn, read.id, EventType::AccountInvalid, now).await?;
     }
     txn.commit().await?;
     Ok(written)
