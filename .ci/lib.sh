@@ -50,12 +50,14 @@ install_node() {
   command -v node >/dev/null || { step "Installing Node.js"; apt_install nodejs npm; }
 }
 
-# end2end/'s npm packages: playwright-core (browser tests), oidc-provider (the peer) and
-# standardwebhooks (the independent check of webhook signatures).
+# end2end/'s npm packages: playwright-core (browser tests), oidc-provider (the peer),
+# standardwebhooks (the independent check of webhook signatures) and axe-core (accessibility
+# of the pages, checked in the browser tests).
 install_end2end_modules() {
   if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/oidc-provider ] \
-    || [ ! -d end2end/node_modules/standardwebhooks ]; then
-    step "Installing end2end's tools from npm (playwright-core, oidc-provider, standardwebhooks)"
+    || [ ! -d end2end/node_modules/standardwebhooks ] \
+    || [ ! -d end2end/node_modules/axe-core ]; then
+    step "Installing end2end's tools from npm (playwright-core, oidc-provider, standardwebhooks, axe-core)"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -124,4 +125,111 @@ test('an IMAP account through the hosted form', async () => {
   });
   assert.equal(await user.textContent('#email'), USER);
   assert.match(await user.textContent('#result'), /\(IMAP\)/);
+});
+
+// axe-core from npm, run in the page: serious and critical violations fail the test.
+const AXE = readFileSync(resolve(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+async function axeViolations(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/// What an end user sees of the form, measured: each label above its input, inputs at least
+/// 44 px tall, the card centred, nothing scrolling sideways.
+async function layout(page) {
+  return page.evaluate(() => {
+    const fields = [...document.querySelectorAll('form label')].map((label) => {
+      const input = document.getElementById(label.htmlFor);
+      const l = label.getBoundingClientRect();
+      const i = input.getBoundingClientRect();
+      return { name: label.htmlFor, labelAbove: l.bottom <= i.top + 1, height: i.height };
+    });
+    const card = document.querySelector('main').getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    return {
+      fields,
+      buttons: [...document.querySelectorAll('button')].map((b) => b.getBoundingClientRect().height),
+      leftGap: card.left,
+      rightGap: width - card.right,
+      sideways: document.documentElement.scrollWidth > width,
+    };
+  });
+}
+
+test('the hosted form reads well at 1280 and 390 px, speaks plainly, and can be cancelled', async () => {
+  const base = live.server.base;
+  const imapsPort = await startDovecot();
+  const { call, teamId } = await signUpDeveloper(live, 'Hana Hosted');
+  const app = await call('team/apps/create', { team_id: teamId, name: 'Mail Desk' });
+  // The app: a page that says the user is back.
+  const appPort = await freePort();
+  const appServer = createServer((_, res) => res.end('back at the app')).listen(appPort, '127.0.0.1');
+  cleanups.push(() => appServer.close());
+  const returnUrl = `http://127.0.0.1:${appPort}/done`;
+  await call('apps/return_urls/add', { team_id: teamId, app_id: app.id, url: returnUrl });
+  // IMAP on, without trusting the test server's self-signed certificate.
+  await call('apps/registrations/save', { team_id: teamId, app_id: app.id, service_type: 'IMAP', client_id: '', trust_server: 'false', allowed_servers: '' });
+  const authorize = `${base}/v1/auth/authorize?clientId=${app.client_id}&serviceType=IMAP`
+    + `&returnUrl=${encodeURIComponent(returnUrl)}&state=s1`;
+
+  for (const width of [1280, 390]) {
+    const context = await live.browser.newContext({ viewport: { width, height: 900 } });
+    const user = await context.newPage();
+    await user.goto(authorize);
+    await user.waitForURL(`${base}/v1/auth/password**`);
+    const formUrl = user.url();
+    const l = await layout(user);
+    assert.ok(l.fields.length >= 4, `${width}: the form's fields`);
+    for (const f of l.fields) {
+      assert.ok(f.labelAbove, `${width}: the label of ${f.name} is above its input`);
+      assert.ok(f.height >= 44, `${width}: ${f.name} is ${f.height} px tall`);
+    }
+    assert.ok(l.buttons.every((h) => h >= 44), `${width}: buttons ${l.buttons}`);
+    assert.ok(Math.abs(l.leftGap - l.rightGap) <= 2, `${width}: centred (${l.leftGap} / ${l.rightGap})`);
+    assert.equal(l.sideways, false, `${width}: nothing scrolls sideways`);
+    assert.deepEqual(await axeViolations(user), [], `${width}: axe`);
+
+    if (width === 1280) {
+      // The certificate is not trusted: plain words and what to do, never the TLS library's.
+      await user.fill('#email', USER);
+      await user.fill('#password', PASSWORD);
+      await user.fill('#imap_host', 'localhost');
+      await user.fill('#imap_port', String(imapsPort));
+      await user.click('button:has-text("Connect")');
+      await user.waitForSelector('[data-field="form"]');
+      const said = await user.textContent('[data-field="form"]');
+      assert.match(said, /certificate is not trusted/);
+      assert.match(said, /ask the application's developer/);
+      assert.doesNotMatch(said, /CaUsedAsEndEntity|UnknownIssuer|InvalidCertificate|OtherError/);
+      assert.deepEqual(await axeViolations(user), [], 'axe, with an error shown');
+    }
+    // Cancel: back to the app, which hears access_denied.
+    await Promise.all([
+      user.waitForURL(`${returnUrl}**`, { waitUntil: 'load' }),
+      user.click('button:has-text("Cancel")'),
+    ]);
+    assert.match(await user.textContent('body'), /back at the app/);
+    const url = new URL(user.url());
+    assert.equal(url.searchParams.get('status'), 'access_denied');
+    assert.equal(url.searchParams.get('state'), 's1');
+
+    // The same link again is a page in plain words, not JSON.
+    const dead = await user.goto(formUrl);
+    assert.equal(dead.status(), 400);
+    assert.match(await user.textContent('h1'), /cannot continue/);
+    assert.equal((await layout(user)).sideways, false);
+    assert.deepEqual(await axeViolations(user), [], `${width}: axe on the error page`);
+    await context.close();
+  }
+  // A bad authorize link opened in a browser: a page too.
+  const context = await live.browser.newContext();
+  const user = await context.newPage();
+  const r = await user.goto(`${base}/v1/auth/authorize?clientId=nobody&serviceType=IMAP&returnUrl=${encodeURIComponent(returnUrl)}`);
+  assert.equal(r.status(), 400);
+  assert.match(r.headers()['content-type'], /text\/html/);
+  assert.match(await user.textContent('main'), /No application has this clientId/);
+  await context.close();
 });

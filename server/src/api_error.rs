@@ -9,7 +9,7 @@ use app::domain::DomainError;
 pub use app::web::http_status::status_of;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
-use axum::http::header::CONTENT_LENGTH;
+use axum::http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -108,15 +108,40 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Puts the request's id into every `ApiError` body, wherever in the stack it was made.
+/// Puts the request's id into every `ApiError` body, wherever in the stack it was made. A
+/// browser on a hosted-flow page (an authorize link, the password form) gets the error as
+/// a page it can read; apps calling the API get JSON.
 pub async fn with_request_id(RequestId(id): RequestId, req: Request, next: Next) -> Response {
+    let as_page = wants_page(&req);
     let response = next.run(req).await;
     let Some(body) = response.extensions().get::<ErrorBody>().cloned() else {
         return response;
     };
     let (mut parts, _) = response.into_parts();
     parts.headers.remove(CONTENT_LENGTH);
+    if as_page {
+        parts.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        let page = crate::v1::hosted_page::error(&body.message, &id);
+        return Response::from_parts(parts, Body::from(page));
+    }
     Response::from_parts(parts, Body::from(body_of(&body, &id).to_string()))
+}
+
+/// A browser (it accepts HTML) on a page of the hosted flows, not an API call of the app.
+fn wants_page(req: &Request) -> bool {
+    let path = req.uri().path();
+    let hosted = path.starts_with("/v1/auth/")
+        && !path.starts_with("/v1/auth/token/")
+        && path != "/v1/auth/prepare";
+    hosted
+        && req
+            .headers()
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
 }
 
 /// Headers an error carries whatever the body (`Retry-After` for throttling).

@@ -6,6 +6,7 @@ pub mod app_auth;
 pub mod auth;
 pub mod daemon_page;
 pub mod flow_browser;
+pub mod hosted_page;
 pub mod password_form;
 pub mod query;
 pub mod request_cookies;
@@ -40,6 +41,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(user_routes(state))
         .route("/v1/auth/authorize", get(auth::authorize))
+        .route("/v1/auth/hosted.css", get(hosted_page::stylesheet))
         .route("/v1/auth/authorizeUser", get(auth::authorize_user))
         .route(
             "/v1/auth/password",

@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 
 use super::auth::see_other;
 use super::flow_browser::FlowBrowser;
+use super::hosted_page;
 use super::query::{get, pairs};
 use crate::api_error::ApiError;
 use crate::client_addr::client_addr;
@@ -19,62 +20,74 @@ use crate::client_addr::client_addr;
 use crate::html_escape::escape;
 
 fn render(p: &FormPage) -> String {
-    let error_for = |field: &str| {
+    let messages = |field: &str| -> Vec<String> {
         p.errors
             .0
             .iter()
             .filter(|e| e.field == field)
-            .map(|e| {
-                format!(
-                    "<p class=\"field-error\" role=\"alert\" data-field=\"{field}\">{}</p>",
-                    escape(&e.message)
-                )
-            })
-            .collect::<String>()
+            .map(|e| escape(&e.message))
+            .collect()
     };
     let mut inputs = String::new();
     for (name, label, kind) in fields(&p.service_type) {
         let value = escape(p.values.get(*name).map(String::as_str).unwrap_or_default());
+        let errors = messages(name);
+        // An input with an error says so, and points at its message (screen readers).
+        let described = if errors.is_empty() {
+            String::new()
+        } else {
+            format!(" aria-invalid=\"true\" aria-describedby=\"{name}-error\"")
+        };
         let input = match *kind {
             "tls" => {
                 let starttls = p.values.get("tls").map(String::as_str) == Some("starttls");
                 format!(
-                    "<select id=\"{name}\" name=\"{name}\"><option value=\"implicit\"{}>TLS (port 993)</option><option value=\"starttls\"{}>STARTTLS (port 143)</option></select>",
+                    "<select id=\"{name}\" name=\"{name}\"{described}><option value=\"implicit\"{}>TLS (port 993)</option><option value=\"starttls\"{}>STARTTLS (port 143)</option></select>",
                     if starttls { "" } else { " selected" },
                     if starttls { " selected" } else { "" },
                 )
             }
             // The password is never sent back to the page.
-            "password" => format!("<input id=\"{name}\" name=\"{name}\" type=\"password\" autocomplete=\"current-password\">"),
-            t => format!("<input id=\"{name}\" name=\"{name}\" type=\"{t}\" value=\"{value}\">"),
+            "password" => format!("<input id=\"{name}\" name=\"{name}\" type=\"password\" autocomplete=\"current-password\"{described}>"),
+            t => format!("<input id=\"{name}\" name=\"{name}\" type=\"{t}\" value=\"{value}\"{described}>"),
+        };
+        let error = if errors.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<p class=\"field-error\" id=\"{name}-error\" role=\"alert\" data-field=\"{name}\">{}</p>",
+                errors.join(" ")
+            )
         };
         inputs.push_str(&format!(
-            "<label for=\"{name}\">{}</label>{input}{}",
+            "<label for=\"{name}\">{}</label>{input}{error}",
             escape(label),
-            error_for(name)
         ));
     }
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Connect your {service} account</title><link rel=\"stylesheet\" href=\"/pkg/linkgate.css\"></head>\
-<body><main class=\"auth-card\"><h1>Connect your {service} account</h1>\
+    let form_error = messages("form")
+        .into_iter()
+        .map(|m| format!("<p class=\"form-error\" role=\"alert\" data-field=\"form\">{m}</p>"))
+        .collect::<String>();
+    let service = escape(&p.service_type);
+    let app = escape(&p.app_name);
+    let destination = match &p.destination {
+        Some(host) => format!(
+            "<p class=\"destination\">Your password will be sent to <strong>{}</strong>. Continue only if that is your mail server.</p>",
+            escape(host)
+        ),
+        None => "<p class=\"destination\">Your password will be sent only to the server you enter below.</p>".to_owned(),
+    };
+    // Connect comes first, so Enter in a field connects; Cancel needs no field filled.
+    let body = format!(
+        "<h1>Connect your {service} account</h1>\
 <p><strong>{app}</strong> asks to connect your {service} account. Your password is checked with \
 your server once and stored encrypted; {app} never sees it.</p>{destination}{form_error}\
 <form method=\"post\" action=\"/v1/auth/password\"><input type=\"hidden\" name=\"state\" value=\"{state}\">\
-{inputs}<button type=\"submit\" class=\"button primary\">Connect</button></form></main></body></html>",
-        service = escape(&p.service_type),
-        app = escape(&p.app_name),
+{inputs}<div class=\"actions\"><button type=\"submit\" class=\"primary\">Connect</button>\
+<button type=\"submit\" name=\"cancel\" value=\"1\" formnovalidate>Cancel</button></div></form>",
         state = escape(&p.state),
-        form_error = error_for("form"),
-        destination = match &p.destination {
-            Some(host) => format!(
-                "<p class=\"destination\">Your password will be sent to <strong>{}</strong>. Continue only if that is your mail server.</p>",
-                escape(host)
-            ),
-            None => "<p class=\"destination\">Your password will be sent only to the server you enter below.</p>".to_owned(),
-        },
-    )
+    );
+    hosted_page::page(&format!("Connect your {} account", p.service_type), &body)
 }
 
 /// `GET /v1/auth/password?state=…`
@@ -84,7 +97,7 @@ pub async fn page(
 ) -> Result<Html<String>, ApiError> {
     let q = pairs(q.as_deref());
     let flow_state = get(&q, "state").unwrap_or_default();
-    let p = hosted_flow::page(&state.db, &state.flows, flow_state).await?;
+    let p = hosted_flow::page(&state.db, &state.flows, flow_state, now_unix()).await?;
     Ok(Html(render(&p)))
 }
 

@@ -86,6 +86,11 @@ async fn imap_accounts_through_the_hosted_form(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     assert!(page.contains("certificate is not trusted"), "{page}");
+    // Plain words, never the TLS library's.
+    assert!(
+        !page.contains("InvalidCertificate") && !page.contains("UnknownIssuer"),
+        "{page}"
+    );
     assert!(!page.contains(PASSWORD), "the password is never sent back");
 
     trust_server(&mut app, "true").await;
@@ -404,7 +409,7 @@ async fn exchange_and_sugarcrm_accounts(backend: Backend) {
         .text()
         .await
         .unwrap()
-        .contains("not an Exchange Web Services answer"));
+        .contains("did not answer as this kind of server should"));
 
     // After five wrong passwords the flow ends, reported to the app.
     let r = get(&app.authorize_url(&base, "EWS", &[("state", "five")])).await;
@@ -430,3 +435,90 @@ async fn exchange_and_sugarcrm_accounts(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(exchange_and_sugarcrm_accounts);
+
+/// A browser's request to a hosted-flow address, as a browser sends it.
+async fn as_browser(url: &str) -> reqwest::Response {
+    plain_client()
+        .get(url)
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap()
+}
+
+fn is_html(r: &reqwest::Response) -> bool {
+    r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html")
+}
+
+/// The end user can leave the form (*Cancel*: the app hears `access_denied`), and a browser
+/// that opens a finished, expired or bad link reads a page in plain words, not JSON; the
+/// app's own API calls stay JSON.
+async fn the_form_can_be_cancelled_and_dead_links_read_as_pages(backend: Backend) {
+    use crate::common::flow::RETURN_URL;
+    use sea_orm::ConnectionTrait;
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut app = FlowApp::create(&base, "Mail reader").await;
+    trust_server(&mut app, "false").await;
+
+    let state = open_form(&base, &app, &[("state", "s9")]).await;
+    let r = submit(&base, &[("state", &state), ("cancel", "1")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = location(&r);
+    assert!(back.as_str().starts_with(RETURN_URL), "{back}");
+    assert_eq!(param(&back, "status").as_deref(), Some("access_denied"));
+    assert_eq!(param(&back, "state").as_deref(), Some("s9"));
+
+    // The flow is over: a browser reads a page saying so; a program still gets JSON.
+    let url = format!("{base}/v1/auth/password?state={state}");
+    let r = as_browser(&url).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(is_html(&r));
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("<h1>") && page.contains("start again"),
+        "{page}"
+    );
+    let r = plain_client().get(&url).send().await.unwrap();
+    assert!(!is_html(&r));
+    let j: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(j["code"], "state.invalid");
+
+    // An expired flow's form is a page that says it expired.
+    let state = open_form(&base, &app, &[]).await;
+    let sql = sea_orm::Database::connect(f.db.url.clone()).await.unwrap();
+    sql.execute_unprepared("UPDATE pending_flows SET expires_at = 1")
+        .await
+        .unwrap();
+    let r = as_browser(&format!("{base}/v1/auth/password?state={state}")).await;
+    assert!(is_html(&r));
+    assert!(r.text().await.unwrap().contains("expired"));
+    sql.close().await.ok();
+
+    // A bad authorize link opened in a browser.
+    let r = as_browser(&format!(
+        "{base}/v1/auth/authorize?clientId=nobody&serviceType=IMAP&returnUrl={RETURN_URL}"
+    ))
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(is_html(&r));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("No application has this clientId"));
+    // The app's code exchange is an API call: JSON whatever it accepts.
+    let r = plain_client()
+        .post(format!("{base}/v1/auth/token/not-a-code"))
+        .header("authorization", app.basic())
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(!is_html(&r));
+    f.finish().await;
+}
+on_both_backends!(the_form_can_be_cancelled_and_dead_links_read_as_pages);

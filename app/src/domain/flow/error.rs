@@ -17,7 +17,7 @@ pub enum FlowError {
     /// The registration's endpoints are no longer those that issued the account's tokens.
     #[error("The application's registration for this provider now points elsewhere than the provider that issued this account's tokens; authorize the account again.")]
     ProviderMoved,
-    #[error("The flow expired; start again.")]
+    #[error("This sign-in took too long and has expired.")]
     Expired,
     #[error("The user session is missing, unknown or expired.")]
     SessionInvalid,

@@ -19,6 +19,9 @@ pub fn check_error(e: OutboundError) -> CheckError {
         OutboundError::TooLarge(_) => {
             CheckError::Protocol("the server's answer is far larger than a sign-in answer".into())
         }
+        OutboundError::Connect(m) if m.to_ascii_lowercase().contains("certificate") => {
+            CheckError::Untrusted(m)
+        }
         OutboundError::Unresolved(_) | OutboundError::Connect(_) => {
             CheckError::Unreachable(e.to_string())
         }

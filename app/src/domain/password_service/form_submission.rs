@@ -8,6 +8,8 @@ const MAX_FIELDS: usize = 32;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FormSubmission {
     pub state: String,
+    /// The end user pressed *Cancel*: back to the app with `access_denied`.
+    pub cancel: bool,
     fields: BTreeMap<String, String>,
 }
 
@@ -18,7 +20,12 @@ impl FormSubmission {
             fields.entry(name).or_insert(value);
         }
         let state = fields.remove("state").unwrap_or_default();
-        FormSubmission { state, fields }
+        let cancel = fields.remove("cancel").is_some();
+        FormSubmission {
+            state,
+            cancel,
+            fields,
+        }
     }
 
     /// A field as typed (untrimmed), empty when absent.

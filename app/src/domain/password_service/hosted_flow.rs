@@ -95,8 +95,13 @@ pub async fn page(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     state: &str,
+    now: i64,
 ) -> Result<FormPage, DomainError> {
     let flow = live_flow(db, ctx, state).await?;
+    // Nothing to fill in any more: the page says so (the app hears it if the form is sent).
+    if flow.expires_at <= now {
+        return Err(FlowError::Expired.into());
+    }
     let values = form::prefill(
         &flow.service_type,
         flow.login_hint.as_deref(),
@@ -240,6 +245,14 @@ pub async fn submit(
             Again::OtherBrowser,
         ));
     }
+    if form.cancel {
+        let flow = pending::consume(db, flow).await?;
+        let f = Failure::new(
+            FailureStatus::AccessDenied,
+            "The user cancelled the sign-in.",
+        );
+        return Ok(Submitted::Finished(conclude(&flow, Err(f))?));
+    }
     if flow.expires_at <= now {
         let flow = pending::consume(db, flow).await?;
         let f = Failure::new(
@@ -296,6 +309,8 @@ pub async fn submit(
         }
         Ok(c) => c,
         Err(e) => {
+            // The detail (a TLS or socket error) is for the log; the user reads plain words.
+            tracing::info!(service = %flow.service_type, error = ?e, "a password check failed");
             // The fifth failure ends the flow.
             if attempt >= attempts::PER_FLOW {
                 return too_many_attempts(db, flow).await;

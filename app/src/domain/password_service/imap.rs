@@ -172,7 +172,7 @@ async fn authenticate<S: AsyncRead + AsyncWrite + Unpin>(
     answer.map_err(|line| {
         // RFC 5530: UNAVAILABLE is the server's trouble, not the user's password.
         if line.contains("[UNAVAILABLE]") {
-            CheckError::Protocol("the server cannot check passwords right now".into())
+            CheckError::Unavailable
         } else {
             CheckError::WrongCredentials
         }
@@ -194,7 +194,7 @@ async fn check(t: &ImapTarget, login: &str, password: &str) -> Result<(), CheckE
     )
     .map_err(|_| CheckError::Unreachable("not a valid host name".into()))?;
     let connector = TlsConnector::from(Arc::new(tls_config(t.trust_server)?));
-    let tls_error = |e: std::io::Error| CheckError::Tls(e.to_string());
+    let tls_error = |e: std::io::Error| CheckError::from_tls(&e);
     match t.tls {
         TlsMode::Implicit => {
             let tls = connector.connect(name, tcp).await.map_err(tls_error)?;
@@ -212,7 +212,7 @@ async fn check(t: &ImapTarget, login: &str, password: &str) -> Result<(), CheckE
                 .await
                 .map_err(|e| CheckError::Protocol(e.kind().to_string()))?;
             if tagged(&mut plain, "a0", None).await?.is_err() {
-                return Err(CheckError::Tls("the server does not offer STARTTLS".into()));
+                return Err(CheckError::NoStartTls);
             }
             let tls = connector
                 .connect(name, plain.into_inner())

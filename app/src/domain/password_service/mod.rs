@@ -10,19 +10,43 @@ pub mod hosted_flow;
 pub mod imap;
 pub mod sugarcrm;
 
-/// Why a sign-in check failed, in words the form can show next to the fields.
+/// Why a sign-in check failed. Its text is what the end user reads next to the form: plain
+/// words and what to do. The detail in a variant is for the server's log only.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckError {
-    #[error("The server refused this login and password.")]
+    #[error("The server refused this login and password. Check them and try again.")]
     WrongCredentials,
-    #[error("The server could not be reached: {0}")]
+    #[error("The server could not be reached. Check the server name and port, and try again.")]
     Unreachable(String),
-    #[error("The server's TLS certificate is not trusted or TLS failed: {0}")]
+    #[error("This server's certificate is not trusted, so your password was not sent. Check the server name; if it is your organization's own server, ask the application's developer to trust it.")]
+    Untrusted(String),
+    #[error("This server does not offer a secure connection on this port. Choose TLS on port 993, or ask your mail administrator.")]
+    NoStartTls,
+    #[error("A secure connection to the server could not be made. Check the server name and port, and the security setting.")]
     Tls(String),
-    #[error("The server did not answer in time.")]
+    #[error("The server did not answer in time. Check the server name and port, and try again.")]
     Timeout,
-    #[error("The server answered something unexpected: {0}")]
+    #[error(
+        "The server did not answer as this kind of server should. Check the server name and port."
+    )]
     Protocol(String),
-    #[error("{0}")]
+    #[error("The server cannot check passwords right now. Try again in a few minutes.")]
+    Unavailable,
+    #[error("This server cannot be used: it has an internal address or no secure connection. Enter your provider's public server name.")]
     Refused(String),
+}
+
+impl CheckError {
+    /// A TLS handshake's failure: a certificate the platform does not trust, or anything else.
+    pub(crate) fn from_tls(e: &std::io::Error) -> Self {
+        let untrusted = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<tokio_rustls::rustls::Error>())
+            .is_some_and(|r| matches!(r, tokio_rustls::rustls::Error::InvalidCertificate(_)));
+        if untrusted {
+            CheckError::Untrusted(e.to_string())
+        } else {
+            CheckError::Tls(e.to_string())
+        }
+    }
 }
