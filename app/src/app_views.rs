@@ -163,3 +163,29 @@ pub struct WebhookAttemptView {
     pub error: Option<String>,
     pub latency_ms: i64,
 }
+
+/// One row of the team's accounts page (every application the viewer may see).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamAccountRow {
+    pub id: i64,
+    pub app_id: String,
+    pub app_name: String,
+    pub service_type: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `active`, `invalid` or `dead`.
+    pub token_status: String,
+    pub created_at: i64,
+    pub last_refreshed_at: Option<i64>,
+}
+
+/// A page of the team's accounts, newest first; `older` continues it (keyset on the id).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamAccountPage {
+    pub records: Vec<TeamAccountRow>,
+    /// The `before` of the next (older) page, when there is one.
+    pub older: Option<i64>,
+    /// The applications the viewer may see, for the filter: `(id, name)`.
+    pub apps: Vec<(String, String)>,
+}

@@ -13,6 +13,7 @@ mod m20261127_000009_users_and_daemons;
 mod m20261127_000010_password_accounts;
 mod m20261202_000011_security;
 mod m20261202_000012_webhooks;
+mod m20261202_000013_account_directory;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_password_accounts::Migration),
             Box::new(m20261202_000011_security::Migration),
             Box::new(m20261202_000012_webhooks::Migration),
+            Box::new(m20261202_000013_account_directory::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Server functions: thin. Each one finds its caller, calls the domain, maps the result.
 //! Endpoints are fixed (`/api/...`) so they are stable for tests and clients.
+pub mod accounts;
 pub mod apps;
 pub mod team;
 pub mod webhooks;

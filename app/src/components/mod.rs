@@ -7,4 +7,5 @@ pub mod server_error;
 pub mod team_switcher;
 pub mod text_field;
 pub mod time_text;
+pub mod token_status_badge;
 pub mod user_menu;

@@ -108,6 +108,12 @@ impl TokenStatus {
             TokenStatus::Dead => "dead",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [TokenStatus::Active, TokenStatus::Invalid, TokenStatus::Dead]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -137,3 +137,190 @@ async fn accounts_are_filtered_and_paged(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(accounts_are_filtered_and_paged);
+
+async fn seed(db: &sea_orm::DatabaseConnection, app_id: &str, n: i64, service: &str, email: &str) {
+    for i in 0..n {
+        let status = match i % 3 {
+            0 => app::entity::account::TokenStatus::Active,
+            1 => app::entity::account::TokenStatus::Invalid,
+            _ => app::entity::account::TokenStatus::Dead,
+        };
+        account::ActiveModel {
+            app_id: Set(app_id.parse().unwrap()),
+            service_type: Set(service.into()),
+            service_provider: Set(service.into()),
+            kind: Set(app::entity::account::AccountKind::Personal),
+            active: Set(true),
+            token_status: Set(status),
+            email: Set(Some(email.replace("{i}", &i.to_string()))),
+            auth_scopes: Set(String::new()),
+            auth_native_scopes: Set(String::new()),
+            created_at: Set(1_800_000_000 + i),
+            updated_at: Set(1_800_000_000 + i),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+}
+
+/// The team's accounts page: every application the viewer may see, newest first, 50 a page
+/// with *Older* (no row twice, none missed), search by email in any case (typed `%` and `_`
+/// are themselves), filters by application, service and token status.
+async fn the_teams_accounts_across_its_applications(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Owner").await;
+    let t = owner.own_team.clone();
+    let create = |name: &'static str| {
+        let mut b = owner.browser.at(&base);
+        let t = t.clone();
+        async move {
+            b.call("team/apps/create", &[("team_id", &t), ("name", name)])
+                .await
+                .json()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let crm = create("CRM sync").await;
+    let mail = create("Mail desk").await;
+    let db = Database::connect(f.db.url.clone()).await.unwrap();
+    seed(&db, &crm, 70, "Google", "Sales{i}@Acme.test").await;
+    seed(&db, &mail, 40, "IMAP", "inbox{i}@globex.test").await;
+    seed(&db, &mail, 1, "IMAP", "odd_100%@globex.test").await;
+    db.close().await.ok();
+
+    let list = |q: &[(&str, &str)]| {
+        let mut all = vec![("team_id", t.as_str())];
+        all.extend_from_slice(q);
+        all.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let read = |q: Vec<(String, String)>| {
+        let mut b = owner.browser.at(&base);
+        async move {
+            let p: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let r = b.query("team/accounts", &p).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()
+        }
+    };
+    let emails = |p: &serde_json::Value| -> Vec<String> {
+        p["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["email"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Every account once, newest first, across pages.
+    let mut seen = Vec::new();
+    let mut ids = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let mut q = list(&[]);
+        if let Some(b) = &before {
+            q.push(("before".into(), b.clone()));
+        }
+        let p = read(q).await;
+        let page: Vec<i64> = p["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert!(page.len() <= 50);
+        seen.extend(emails(&p));
+        ids.extend(page);
+        match p["older"].as_i64() {
+            Some(b) => before = Some(b.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 111);
+    let mut sorted = ids.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    assert_eq!(ids, sorted, "newest first, none twice");
+    let first = read(list(&[])).await;
+    assert_eq!(first["apps"].as_array().unwrap().len(), 2);
+
+    // Search in any case; a typed % or _ is itself.
+    assert_eq!(emails(&read(list(&[("email", "SALES1")])).await).len(), 11);
+    assert_eq!(
+        emails(&read(list(&[("email", "_100%")])).await),
+        ["odd_100%@globex.test"]
+    );
+    assert_eq!(emails(&read(list(&[("email", "1_0")])).await).len(), 0);
+    // Filters, alone and together.
+    let only_mail = read(list(&[("app_id", &mail)])).await;
+    assert!(only_mail["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["app_name"] == "Mail desk"));
+    assert_eq!(only_mail["records"].as_array().unwrap().len(), 41);
+    let dead_google = read(list(&[("service_type", "Google"), ("status", "dead")])).await;
+    let rows = dead_google["records"].as_array().unwrap();
+    assert_eq!(rows.len(), 23);
+    assert!(rows
+        .iter()
+        .all(|a| a["token_status"] == "dead" && a["service_type"] == "Google"));
+    // Nonsense filters match nothing and fail nothing.
+    assert!(emails(&read(list(&[("status", "sleepy")])).await).is_empty());
+    assert!(emails(&read(list(&[("app_id", "not-an-id")])).await).is_empty());
+
+    // A Collaborator sees only the applications granted to them.
+    let mut collab = sign_up(&base, "Collab").await;
+    join(&mut owner.browser, &t, &mut collab, "Collaborator").await;
+    let r = owner
+        .browser
+        .call(
+            "team/apps/grant",
+            &[
+                ("team_id", &t),
+                ("app_id", &mail),
+                ("user_id", &collab.user_id),
+                ("granted", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let theirs = collab
+        .browser
+        .query("team/accounts", &[("team_id", &t), ("app_id", &crm)])
+        .await
+        .json();
+    assert!(theirs["records"].as_array().unwrap().is_empty());
+    let theirs = collab
+        .browser
+        .query("team/accounts", &[("team_id", &t)])
+        .await
+        .json();
+    assert_eq!(theirs["records"].as_array().unwrap().len(), 41);
+    assert_eq!(theirs["apps"].as_array().unwrap().len(), 1);
+    // Another team's member is refused.
+    let mut other = sign_up(&base, "Other").await;
+    let r = other
+        .browser
+        .query("team/accounts", &[("team_id", &t)])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // The page renders them on the server, with the search kept in the form.
+    let html = owner
+        .browser
+        .get("/accounts?email=inbox3&status=active")
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("inbox3@globex.test") && html.body.contains("Mail desk"));
+    assert!(!html.body.contains("Acme.test"));
+    assert!(html.body.contains("Clear filters"));
+    f.finish().await;
+}
+on_both_backends!(the_teams_accounts_across_its_applications);

@@ -1,0 +1,48 @@
+//! The team's accounts across the applications the viewer may see.
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use crate::app_views::TeamAccountPage;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::domain::account::directory::{self, DirectoryFilter};
+    pub use crate::entity::account::TokenStatus;
+    pub use crate::web::server_context::actor_in;
+    pub use crate::web::server_fn_error::to_server_fn_error as fail;
+}
+
+/// Filters a browser sends as they are; an unknown application or status matches nothing.
+#[server(prefix = "/api", endpoint = "team/accounts", input = GetUrl)]
+pub async fn team_accounts(
+    team_id: String,
+    email: Option<String>,
+    app_id: Option<String>,
+    service_type: Option<String>,
+    status: Option<String>,
+    before: Option<i64>,
+) -> Result<TeamAccountPage, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let app_id = given(app_id);
+    let status = given(status);
+    let app = app_id.as_deref().map(uuid::Uuid::parse_str);
+    let token_status = status.as_deref().map(TokenStatus::parse);
+    // A malformed filter value is a filter nothing passes (no application has the nil id).
+    let malformed = matches!(app, Some(Err(_))) || matches!(token_status, Some(None));
+    let filter = DirectoryFilter {
+        email: given(email),
+        app_id: if malformed {
+            Some(uuid::Uuid::nil())
+        } else {
+            app.and_then(Result::ok)
+        },
+        service_type: given(service_type),
+        token_status: token_status.flatten(),
+        before,
+    };
+    directory::page(&c.state.db, &actor, filter)
+        .await
+        .map_err(fail)
+}
