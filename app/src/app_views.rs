@@ -189,3 +189,42 @@ pub struct TeamAccountPage {
     /// The applications the viewer may see, for the filter: `(id, name)`.
     pub apps: Vec<(String, String)>,
 }
+
+/// One lifecycle event of an account, with what became of its webhook deliveries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountEventView {
+    pub event_type: String,
+    pub at: i64,
+    /// `delivered`, `pending`, `failed`, or none when no endpoint wanted it.
+    pub delivery: Option<String>,
+}
+
+/// Everything the account page shows of one account (never a token).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetail {
+    pub id: i64,
+    pub app_id: String,
+    pub app_name: String,
+    pub service_type: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub token_status: String,
+    /// Why the token is not active, in the provider's or the platform's words.
+    pub token_error: Option<String>,
+    pub scopes: Vec<String>,
+    pub native_scopes: Vec<String>,
+    pub client_org_id: Option<String>,
+    pub auth_org_id: Option<String>,
+    /// A managed account's service account.
+    pub parent_id: Option<i64>,
+    pub end_user_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_refreshed_at: Option<i64>,
+    pub token_expires_at: Option<i64>,
+    /// Password services have no provider token to check.
+    pub checkable: bool,
+    /// Newest first, at most 50 (kept 30 days).
+    pub events: Vec<AccountEventView>,
+}

@@ -8,10 +8,10 @@ use leptos_router::path;
 use crate::components::dashboard_layout::DashboardLayout;
 use crate::page_context::PageContext;
 use crate::pages::{
-    accounts::AccountsPage, app_accounts::AppAccountsPage, app_detail::AppDetailPage,
-    applications::ApplicationsPage, audit_log::AuditLogPage, end_users::EndUsersPage,
-    invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage, settings::SettingsPage,
-    sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
+    account_detail::AccountDetailPage, accounts::AccountsPage, app_accounts::AppAccountsPage,
+    app_detail::AppDetailPage, applications::ApplicationsPage, audit_log::AuditLogPage,
+    end_users::EndUsersPage, invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage,
+    settings::SettingsPage, sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
     webhook_deliveries::WebhookDeliveriesPage,
 };
 
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/:id/users") view=EndUsersPage />
                     <Route path=path!("applications/:id/webhooks") view=WebhookDeliveriesPage />
                     <Route path=path!("accounts") view=AccountsPage />
+                    <Route path=path!("accounts/:id") view=AccountDetailPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("team/audit") view=AuditLogPage />
                     <Route path=path!("teams/new") view=NewTeamPage />

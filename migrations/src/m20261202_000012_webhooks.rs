@@ -11,6 +11,8 @@ enum WebhookEvents {
     Table,
     Id,
     AppId,
+    AccountId,
+    WrittenAtMs,
     EventType,
     Payload,
     CreatedAt,
@@ -79,6 +81,18 @@ impl MigrationTrait for Migration {
                         .primary_key(),
                 )
                 .col(ColumnDef::new(WebhookEvents::AppId).uuid().not_null())
+                // The account an `account.*` event is about: its page lists its history.
+                .col(
+                    ColumnDef::new(WebhookEvents::AccountId)
+                        .big_integer()
+                        .null(),
+                )
+                // Milliseconds: two events of one account often share a second.
+                .col(
+                    ColumnDef::new(WebhookEvents::WrittenAtMs)
+                        .big_integer()
+                        .not_null(),
+                )
                 .col(ColumnDef::new(WebhookEvents::EventType).string().not_null())
                 .col(ColumnDef::new(WebhookEvents::Payload).text().not_null())
                 .col(
@@ -101,6 +115,15 @@ impl MigrationTrait for Migration {
                 .table(WebhookEvents::Table)
                 .col(WebhookEvents::AppId)
                 .col(WebhookEvents::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("webhook_events_account")
+                .table(WebhookEvents::Table)
+                .col(WebhookEvents::AccountId)
+                .col(WebhookEvents::WrittenAtMs)
                 .to_owned(),
         )
         .await?;

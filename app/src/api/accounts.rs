@@ -1,12 +1,15 @@
 //! The team's accounts across the applications the viewer may see.
 use leptos::prelude::*;
-use leptos::server_fn::codec::GetUrl;
+use leptos::server_fn::codec::{GetUrl, PostUrl};
 
-use crate::app_views::TeamAccountPage;
+use crate::app_views::{AccountDetail, TeamAccountPage};
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    pub use crate::domain::account::detail::{self, CheckOutcome};
     pub use crate::domain::account::directory::{self, DirectoryFilter};
+    pub use crate::domain::app::accounts;
+    pub use crate::domain::now_unix;
     pub use crate::entity::account::TokenStatus;
     pub use crate::web::server_context::actor_in;
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
@@ -45,4 +48,45 @@ pub async fn team_accounts(
     directory::page(&c.state.db, &actor, filter)
         .await
         .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "accounts/detail", input = GetUrl)]
+pub async fn get_account(team_id: String, account_id: i64) -> Result<AccountDetail, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    detail::detail(&c.state.db, &actor, account_id)
+        .await
+        .map_err(fail)
+}
+
+/// *Check now*: what the provider said, in plain words.
+#[server(prefix = "/api", endpoint = "accounts/check", input = PostUrl)]
+pub async fn check_account(team_id: String, account_id: i64) -> Result<String, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let outcome = detail::check_now(&c.state.db, &c.state.flows, &actor, account_id)
+        .await
+        .map_err(fail)?;
+    Ok(match outcome {
+        CheckOutcome::Accepted => "The provider accepted the token: the account works.".to_owned(),
+        CheckOutcome::Refused => "The provider refused the token: the account is now invalid. If it stays so, its user should connect it again.".to_owned(),
+        CheckOutcome::Dead => "This account's grant was refused or revoked, so nothing was asked: its user must connect it again.".to_owned(),
+        CheckOutcome::Unanswered(why) => format!("The provider could not be asked: {why}"),
+    })
+}
+
+/// *Delete* on the account's page: the account and its tokens go, then the accounts list.
+#[server(prefix = "/api", endpoint = "accounts/delete", input = PostUrl)]
+pub async fn delete_account(team_id: String, account_id: i64) -> Result<(), ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let a = detail::detail(&c.state.db, &actor, account_id)
+        .await
+        .map_err(fail)?;
+    let app_id = crate::web::server_context::parse_id(&a.app_id)?;
+    accounts::delete(&c.state.db, &actor, app_id, account_id, now_unix())
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect("/accounts");
+    Ok(())
 }

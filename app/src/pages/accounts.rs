@@ -121,7 +121,7 @@ pub fn AccountsPage() -> impl IntoView {
                                         <tbody>
                                             {p.records.into_iter().map(|a| view! {
                                                 <tr data-account-id=a.id>
-                                                    <td>{a.email.clone().unwrap_or_else(|| format!("#{}", a.id))}</td>
+                                                    <td><a href=format!("/accounts/{}", a.id)>{a.email.clone().unwrap_or_else(|| format!("#{}", a.id))}</a></td>
                                                     <td>{a.name.unwrap_or_default()}</td>
                                                     <td><a href=format!("/applications/{}", a.app_id)>{a.app_name}</a></td>
                                                     <td>{a.service_type}</td>

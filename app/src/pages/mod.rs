@@ -1,4 +1,5 @@
 //! One file (or folder) per page.
+pub mod account_detail;
 pub mod accounts;
 pub mod app_accounts;
 pub mod app_detail;

@@ -22,6 +22,13 @@ pub fn wants(endpoint: &webhook_endpoint::Model, event: EventType) -> bool {
             .any(|t| t == "*" || t == event.as_str())
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
 async fn write_event(
     txn: &impl ConnectionTrait,
     app_id: Uuid,
@@ -30,6 +37,11 @@ async fn write_event(
     now: i64,
 ) -> Result<String, DomainError> {
     let id = random_token("msg_");
+    let account_id = event
+        .as_str()
+        .starts_with("account.")
+        .then(|| data["id"].as_i64())
+        .flatten();
     let body = json!({
         "type": event.as_str(),
         "timestamp": rfc3339(Some(now)),
@@ -38,6 +50,8 @@ async fn write_event(
     webhook_event::Entity::insert(webhook_event::ActiveModel {
         id: Set(id.clone()),
         app_id: Set(app_id),
+        account_id: Set(account_id),
+        written_at_ms: Set(now_ms()),
         event_type: Set(event.as_str().to_owned()),
         payload: Set(body.to_string()),
         created_at: Set(now),
@@ -74,7 +88,8 @@ async fn queue(
     Ok(())
 }
 
-/// Records `event` of app `app_id` and queues it for every enabled endpoint that wants it.
+/// Records `event` of app `app_id` (the account's history) and queues it for every enabled
+/// endpoint that wants it.
 pub async fn emit(
     txn: &impl ConnectionTrait,
     app_id: Uuid,
@@ -90,10 +105,8 @@ pub async fn emit(
         .into_iter()
         .filter(|e| wants(e, event))
         .collect();
-    // An app without endpoints keeps no outbox: nothing would ever read it.
-    if endpoints.is_empty() {
-        return Ok(());
-    }
+    // Written even with no endpoint: it is the account's history on its page (kept 30
+    // days, as deliveries are).
     let id = write_event(txn, app_id, event, data, now).await?;
     for endpoint in &endpoints {
         queue(txn, &id, endpoint, now).await?;
