@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, hydrated, serverAndBrowser, signUpDeveloper } from './harness.mjs';
+import { axeViolations, freePort, hydrated, serverAndBrowser, signUpDeveloper } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 const cleanups = [];
@@ -126,16 +126,6 @@ test('an IMAP account through the hosted form', async () => {
   assert.equal(await user.textContent('#email'), USER);
   assert.match(await user.textContent('#result'), /\(IMAP\)/);
 });
-
-// axe-core from npm, run in the page: serious and critical violations fail the test.
-const AXE = readFileSync(resolve(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-async function axeViolations(page) {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /// What an end user sees of the form, measured: each label above its input, inputs at least
 /// 44 px tall, the card centred, nothing scrolling sideways.

@@ -134,7 +134,8 @@ fn page(
                 view! { <p class="muted">"No events in the last 30 days."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    // A region that may scroll sideways on a phone: keyboard users can too.
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Lifecycle events">
                         <table class="table events">
                             <thead><tr><th>"Event"</th><th>"When"</th><th>"Webhook"</th></tr></thead>
                             <tbody>

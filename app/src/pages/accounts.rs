@@ -115,7 +115,8 @@ pub fn AccountsPage() -> impl IntoView {
                             let older = p.older.map(older_href);
                             let newest = param("before").map(|_| newest_href());
                             view! {
-                                <div class="table-wrap">
+                                // May scroll sideways on a phone: keyboard users can scroll it too.
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="Accounts">
                                     <table class="table accounts">
                                         <thead><tr><th>"Email"</th><th>"Name"</th><th>"Application"</th><th>"Service"</th><th>"Type"</th><th>"Token"</th><th>"Created"</th><th>"Last refreshed"</th></tr></thead>
                                         <tbody>
