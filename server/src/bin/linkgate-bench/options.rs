@@ -32,7 +32,8 @@ pub struct Options {
     /// Skip the PostgreSQL runs.
     #[arg(long)]
     pub sqlite_only: bool,
-    /// Only these scenarios (comma-separated: peer, lookup, exchange, flow, dashboard); the
+    /// Only these scenarios (comma-separated: peer, lookup, exchange, flow, dashboard,
+    /// team-accounts); the
     /// baseline always runs. For profiling one path; the documented run takes all.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,

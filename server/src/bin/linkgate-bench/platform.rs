@@ -208,6 +208,34 @@ pub async fn scenarios(
         );
     }
 
+    // 7. The team's accounts page over every account of the team (both apps), its first
+    //    page and a search by email that matches few, newest first by keyset.
+    if o.wants("team-accounts") {
+        let session = sign_in(&base, &seeded).await?;
+        for (name, path) in [
+            ("Team accounts page", "/accounts".to_owned()),
+            (
+                "Team accounts, email search",
+                "/accounts?email=user4242%40".to_owned(),
+            ),
+        ] {
+            let page = format!("{base}{path}");
+            check_dashboard(&page, &session).await?;
+            let load = two_threads(
+                page,
+                scripts.path("constant.lua"),
+                vec![format!("Cookie: {session}")],
+                Vec::new(),
+            );
+            results.push(
+                measure(plan, name, store.name, Unit::Requests, pid, async |_, _| {
+                    Ok(load.clone())
+                })
+                .await?,
+            );
+        }
+    }
+
     drop(server);
     db.close().await?;
     Ok(results)
@@ -300,7 +328,7 @@ async fn check_dashboard(page: &str, session: &str) -> Result<(), BenchError> {
     let html = r.text().await?;
     if !status.is_success() || !html.contains("@customer") {
         return Err(BenchError::Check(format!(
-            "the accounts page answered {status} without the app's accounts"
+            "{page} answered {status} without the app's accounts"
         )));
     }
     Ok(())
