@@ -13,7 +13,9 @@ pub mod components;
 pub mod form_outcome;
 pub mod page_context;
 pub mod pages;
+pub mod query_escape;
 pub mod shell;
+pub mod shown_once;
 pub mod team_views;
 pub mod viewer;
 

@@ -3,10 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::form_outcome::FormOutcome;
+use crate::shown_once::ShownOnce;
 use crate::viewer::Viewer;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageContext {
     pub viewer: Option<Viewer>,
     pub outcome: Option<FormOutcome>,
+    /// A show-once value a plain form post left for this page.
+    pub shown_once: Option<ShownOnce>,
 }

@@ -107,7 +107,9 @@ test('the Sandbox: allow on its consent page, account here', async () => {
   await row.waitFor();
   assert.match(await row.textContent(), /Sandbox/);
   assert.match(await row.textContent(), /active/);
-  dev.page.once('dialog', (d) => d.accept());
-  await row.locator('button:has-text("Delete")').click();
+  // Deleting asks first, naming the account.
+  await row.locator('summary:has-text("Delete")').click();
+  assert.match(await row.locator('.confirm-panel').textContent(), /Delete ada@example\.com\?/);
+  await row.locator('button:has-text("Yes, delete")').click();
   await dev.page.waitForSelector('tr[data-email="ada@example.com"]', { state: 'detached' });
 });

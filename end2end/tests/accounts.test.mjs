@@ -84,8 +84,9 @@ test('accounts across applications: search, open, check, delete; readable at 128
 
   // Delete it from its page: back on the list, without it.
   await page.setViewportSize({ width: 1280, height: 900 });
-  page.once('dialog', (d) => d.accept());
-  await page.click('button:has-text("Delete account")');
+  await page.click('summary:has-text("Delete account")');
+  assert.match(await page.textContent('.confirm-panel'), /Delete ada@example\.com\?/);
+  await page.click('button:has-text("Yes, delete")');
   await page.waitForURL(`${base}/accounts`);
   await page.waitForSelector('table.accounts');
   assert.deepEqual(await page.locator('table.accounts tbody tr td:first-child').allTextContents(), ['grace@example.com']);

@@ -47,8 +47,8 @@ test('invite, join, see only the granted app, get removed', async () => {
   await dev.click('a:has-text("Create an account")');
   await dev.waitForURL(/\/signup\?next=/);
   await hydrated(dev);
+  assert.equal(await dev.inputValue('#field-email'), devEmail, 'the invited email is filled in');
   await dev.fill('#field-name', 'Dana Dev');
-  await dev.fill('#field-email', devEmail);
   await dev.fill('#field-password', 'correct horse battery');
   await dev.click('button[type=submit]');
   await dev.waitForURL(link);
@@ -71,7 +71,9 @@ test('invite, join, see only the granted app, get removed', async () => {
   assert.deepEqual(apps, ['Alpha']);
 
   // The Owner removes the Developer; the Developer's very next click is refused.
-  await owner.click(`${row} button:has-text("Remove")`);
+  await owner.click(`${row} summary:has-text("Remove")`);
+  assert.match(await owner.textContent(`${row} details:has(summary:has-text("Remove")) .confirm-panel`), /Remove .+@.+ from the team\?/);
+  await owner.click(`${row} button:has-text("Yes, remove")`);
   await owner.waitForSelector(row, { state: 'detached' });
   await dev.click('nav >> text=Team');
   await dev.waitForSelector('.form-error');

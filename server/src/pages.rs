@@ -4,10 +4,11 @@ use app::domain::{now_unix, viewer_lookup, DomainError};
 use app::page_context::PageContext;
 use app::shell;
 use app::viewer::Viewer;
-use app::web::{dashboard_session, AppState};
+use app::web::{dashboard_session, shown_once_flash, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 use tower_sessions::Session;
@@ -47,7 +48,8 @@ pub async fn render(
 ) -> Response {
     let options = state.leptos_options.clone();
     let app_state = state.clone();
-    let render = leptos_axum::render_app_to_stream_with_context(
+    // Whole pages, data included, so lists and values read without the wasm.
+    let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(page.clone());
             // Resources call server functions in-process while rendering; they need the state.
@@ -59,6 +61,10 @@ pub async fn render(
     if status != StatusCode::OK {
         *response.status_mut() = status;
     }
+    // Pages carry private data and, once, secrets: no cache may keep them.
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -84,16 +90,21 @@ pub async fn page(State(state): State<AppState>, session: Session, req: Request<
         (Some(_), true) => Redirect::to("/applications").into_response(),
         (Some(_), false) if path == "/" => Redirect::to("/applications").into_response(),
         _ => {
-            render(
-                &state,
-                req,
-                PageContext {
-                    viewer,
-                    outcome: None,
+            let shown_once = match &viewer {
+                Some(v) => match uuid::Uuid::parse_str(&v.user_id) {
+                    Ok(user_id) => {
+                        shown_once_flash::take(&session, &state.app_keys.ring, user_id).await
+                    }
+                    Err(_) => None,
                 },
-                StatusCode::OK,
-            )
-            .await
+                None => None,
+            };
+            let page = PageContext {
+                viewer,
+                outcome: None,
+                shown_once,
+            };
+            render(&state, req, page, StatusCode::OK).await
         }
     }
 }

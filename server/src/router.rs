@@ -5,6 +5,7 @@ use app::web::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
+use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,9 +33,25 @@ pub const SESSION_COOKIE: &str = "linkgate_session";
 /// Runs a Leptos server function with the app state in its context.
 /// Arguments that do not decode are the caller's mistake: 400, where server_fn says 500.
 async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let response = handle_server_fns_with_context(move || provide_context(state.clone()), req)
+    let plain_form_post = req
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let mut response = handle_server_fns_with_context(move || provide_context(state.clone()), req)
         .await
         .into_response();
+    // A refused plain form post: Leptos points it back to its page with the error in the
+    // query, but a 4xx status set by the error would keep the browser on a raw text answer.
+    if plain_form_post && response.headers().contains_key(LOCATION) {
+        *response.status_mut() = StatusCode::SEE_OTHER;
+    }
+    if response.status().is_redirection() {
+        // A plain form post is sent back to its page; the answer (perhaps a secret, which
+        // the session carries sealed to that page) has no business in the redirect.
+        let (parts, _) = response.into_parts();
+        return Response::from_parts(parts, Body::empty());
+    }
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }

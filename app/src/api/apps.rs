@@ -12,9 +12,12 @@ mod ssr {
         accounts, lifecycle, registrations, return_urls, secrets, signing_secret, trusted_domains,
     };
     pub use crate::domain::now_unix;
+    pub use crate::shown_once::ShownOnce;
     pub use crate::web::server_context::{actor_in, parse_id};
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
+    pub use crate::web::shown_once_flash;
     pub use leptos::prelude::ServerFnError;
+    pub use leptos::server_fn::ServerFn;
 
     /// A field the form sends as text, parsed here so a bad value is a 422 next to the field.
     pub fn parse_field<T: std::str::FromStr>(
@@ -34,9 +37,11 @@ mod ssr {
 pub async fn create_app(team_id: String, name: String) -> Result<NewApp, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
-    lifecycle::create(&c.state.db, &c.state.app_keys, &actor, &name, now_unix())
+    let n = lifecycle::create(&c.state.db, &c.state.app_keys, &actor, &name, now_unix())
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    shown_once_flash::keep(&c, ShownOnce::new_app(CreateApp::PATH, &n)).await?;
+    Ok(n)
 }
 
 #[server(prefix = "/api", endpoint = "apps/detail", input = GetUrl)]
@@ -102,7 +107,7 @@ pub async fn rotate_secret(
         "Give a number of seconds.",
     )?;
     let s = &c.state;
-    secrets::rotate(
+    let n = secrets::rotate(
         &s.db,
         &s.app_keys,
         &actor,
@@ -111,7 +116,9 @@ pub async fn rotate_secret(
         now_unix(),
     )
     .await
-    .map_err(fail)
+    .map_err(fail)?;
+    shown_once_flash::keep(&c, ShownOnce::new_secret(RotateSecret::PATH, &n)).await?;
+    Ok(n)
 }
 
 #[server(prefix = "/api", endpoint = "apps/secrets/revoke", input = PostUrl)]
@@ -278,9 +285,12 @@ pub async fn reveal_signing_secret(
 ) -> Result<String, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
-    signing_secret::reveal(&c.state.db, &c.state.app_keys, &actor, parse_id(&app_id)?)
+    let secret = signing_secret::reveal(&c.state.db, &c.state.app_keys, &actor, parse_id(&app_id)?)
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    let shown = ShownOnce::signing_secret(RevealSigningSecret::PATH, &secret);
+    shown_once_flash::keep(&c, shown).await?;
+    Ok(secret)
 }
 
 #[server(prefix = "/api", endpoint = "apps/signing_secret/regenerate", input = PostUrl)]
@@ -290,7 +300,7 @@ pub async fn regenerate_signing_secret(
 ) -> Result<String, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
-    signing_secret::regenerate(
+    let secret = signing_secret::regenerate(
         &c.state.db,
         &c.state.app_keys,
         &actor,
@@ -298,7 +308,10 @@ pub async fn regenerate_signing_secret(
         now_unix(),
     )
     .await
-    .map_err(fail)
+    .map_err(fail)?;
+    let shown = ShownOnce::signing_secret(RegenerateSigningSecret::PATH, &secret);
+    shown_once_flash::keep(&c, shown).await?;
+    Ok(secret)
 }
 
 /// Saves a custom provider (a generic OAuth 2.0 provider of the application's own) under

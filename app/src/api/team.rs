@@ -12,11 +12,14 @@ use crate::team_views::{
 mod ssr {
     pub use crate::domain::now_unix;
     pub use crate::domain::team::{api_keys, audit, grants, invites, members, teams};
+    pub use crate::shown_once::ShownOnce;
     pub use crate::viewer::Role;
     pub use crate::web::dashboard_session;
     pub use crate::web::server_context::{actor_in, caller, parse_id};
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
+    pub use crate::web::shown_once_flash;
     pub use leptos::prelude::ServerFnError;
+    pub use leptos::server_fn::ServerFn;
 
     pub fn parse_role(raw: &str) -> Result<Role, ServerFnError> {
         Role::parse(raw.trim()).ok_or_else(|| {
@@ -140,7 +143,7 @@ pub async fn create_invite(
     let (c, actor) = actor_in(&team_id).await?;
     let role = parse_role(&role)?;
     let s = &c.state;
-    invites::create(
+    let n = invites::create(
         &s.db,
         &s.invite_hasher,
         &actor,
@@ -150,7 +153,9 @@ pub async fn create_invite(
         now_unix(),
     )
     .await
-    .map_err(fail)
+    .map_err(fail)?;
+    shown_once_flash::keep(&c, ShownOnce::new_invite(CreateInvite::PATH, &n)).await?;
+    Ok(n)
 }
 
 #[server(prefix = "/api", endpoint = "team/invites/revoke", input = PostUrl)]
@@ -237,7 +242,7 @@ pub async fn create_api_key(
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
     let role = parse_role(&role)?;
-    api_keys::create(
+    let k = api_keys::create(
         &c.state.db,
         &c.state.api_key_hasher,
         &actor,
@@ -246,7 +251,9 @@ pub async fn create_api_key(
         now_unix(),
     )
     .await
-    .map_err(fail)
+    .map_err(fail)?;
+    shown_once_flash::keep(&c, ShownOnce::new_api_key(CreateApiKey::PATH, &k)).await?;
+    Ok(k)
 }
 
 #[server(prefix = "/api", endpoint = "team/api_keys/revoke", input = PostUrl)]

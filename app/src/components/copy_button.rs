@@ -1,10 +1,13 @@
 use leptos::prelude::*;
 
-/// Copies `text` to the clipboard; says so for two seconds. Without the wasm it does nothing,
-/// and the text stays selectable beside it.
+/// Copies `text` to the clipboard; says so for two seconds. It needs the wasm, so it is
+/// disabled (and looks it) until the page has hydrated; the text stays selectable beside it.
 #[component]
 pub fn CopyButton(text: String, #[prop(default = "Copy")] label: &'static str) -> impl IntoView {
     let copied = RwSignal::new(false);
+    // Effects run only in the browser, after hydration.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     let on_click = move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -17,7 +20,12 @@ pub fn CopyButton(text: String, #[prop(default = "Copy")] label: &'static str) -
         let _ = &text;
     };
     view! {
-        <button type="button" class="button small copy-button" on:click=on_click>
+        <button
+            type="button"
+            class="button small copy-button"
+            disabled=move || !ready.get()
+            on:click=on_click
+        >
             {move || if copied.get() { "Copied" } else { label }}
         </button>
     }

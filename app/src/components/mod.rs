@@ -1,9 +1,11 @@
 pub mod auth_card;
+pub mod confirm;
 pub mod continue_to;
 pub mod copy_button;
 pub mod dashboard_layout;
 pub mod empty_state;
 pub mod server_error;
+pub mod shown_once_card;
 pub mod team_switcher;
 pub mod text_field;
 pub mod time_text;

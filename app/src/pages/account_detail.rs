@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::accounts::{get_account, CheckAccount, DeleteAccount};
 use crate::app_views::AccountDetail;
+use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
 use crate::components::token_status_badge::TokenStatusBadge;
@@ -82,6 +83,7 @@ fn page(
     let reason = a.token_error.clone().filter(|_| a.token_status != "active");
     let checked = move || check.value().get().and_then(Result::ok);
     let (tid, tid2, id) = (team_id.clone(), team_id, a.id);
+    let question_target = title.clone();
     view! {
         <div class="page-head">
             <p class="muted"><a href="/accounts">"Accounts"</a> " / " <a href=format!("/applications/{}", a.app_id)>{a.app_name.clone()}</a></p>
@@ -159,11 +161,13 @@ fn page(
                 <h2 id="delete">"Delete this account"</h2>
                 <p>"The account, its platform tokens and its stored provider tokens are deleted; the application can no longer use it."</p>
                 <ActionError action=delete />
-                <ActionForm action=delete attr:class="inline-form">
-                    <input type="hidden" name="team_id" value=tid2 />
-                    <input type="hidden" name="account_id" value=id />
-                    <button type="submit" class="button danger" onclick="return confirm('Delete this account? The application loses its token.')">"Delete account"</button>
-                </ActionForm>
+                <Confirm label="Delete account" question=format!("Delete {question_target}? The application loses its token; the end user has to connect again.")>
+                    <ActionForm action=delete attr:class="inline-form">
+                        <input type="hidden" name="team_id" value=tid2 />
+                        <input type="hidden" name="account_id" value=id />
+                        <button type="submit" class="button danger">"Yes, delete"</button>
+                    </ActionForm>
+                </Confirm>
             </section>
         })}
     }

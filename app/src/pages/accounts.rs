@@ -10,6 +10,7 @@ use crate::components::empty_state::EmptyState;
 use crate::components::server_error::error_text;
 use crate::components::time_text::utc;
 use crate::components::token_status_badge::TokenStatusBadge;
+use crate::query_escape::query_escape;
 use crate::shell::use_page_context;
 
 const SERVICE_TYPES: [&str; 9] = [
@@ -53,7 +54,7 @@ pub fn AccountsPage() -> impl IntoView {
         let mut href = format!("/accounts?before={before}");
         for k in FILTERS {
             if let Some(v) = param(k) {
-                let v: String = url_escape(&v);
+                let v: String = query_escape(&v);
                 href.push_str(&format!("&{k}={v}"));
             }
         }
@@ -63,7 +64,7 @@ pub fn AccountsPage() -> impl IntoView {
         let mut href = "/accounts?".to_owned();
         for k in FILTERS {
             if let Some(v) = param(k) {
-                href.push_str(&format!("{k}={}&", url_escape(&v)));
+                href.push_str(&format!("{k}={}&", query_escape(&v)));
             }
         }
         href.trim_end_matches(['&', '?']).to_owned()
@@ -148,17 +149,4 @@ pub fn AccountsPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// A query value as it may stand in a link.
-fn url_escape(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::apps::{list_accounts, DeleteAccount};
+use crate::components::confirm::Confirm;
 use crate::components::empty_state::EmptyState;
 use crate::components::server_error::error_text;
 use crate::components::time_text::utc;
@@ -96,7 +97,7 @@ pub fn AppAccountsPage() -> impl IntoView {
                         let prev = (p.offset > 0).then(|| page_href(p.offset.saturating_sub(20)));
                         let next = (!p.done).then(|| page_href(p.offset + shown));
                         view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="Accounts">
                                 <table class="table accounts">
                                     <thead><tr><th>"Id"</th><th>"Service"</th><th>"Email"</th><th>"Name"</th><th>"Type"</th><th>"Parent"</th><th>"Client org"</th><th>"Token"</th><th>"Created"</th><th>"Last refreshed"</th><th></th></tr></thead>
                                     <tbody>
@@ -114,12 +115,14 @@ pub fn AppAccountsPage() -> impl IntoView {
                                                 <td>{a.last_refreshed_at.map(utc).unwrap_or_else(|| "—".into())}</td>
                                                 <td>
                                                     {may_delete.then(|| view! {
-                                                        <ActionForm action=delete attr:class="inline-form">
-                                                            <input type="hidden" name="team_id" value=tid.get_value() />
-                                                            <input type="hidden" name="app_id" value=app_id() />
-                                                            <input type="hidden" name="account_id" value=a.id />
-                                                            <button type="submit" class="button small danger" onclick="return confirm('Delete this account? The app loses its token.')">"Delete"</button>
-                                                        </ActionForm>
+                                                        <Confirm label="Delete" question=format!("Delete {}? The application loses its token.", a.email.clone().unwrap_or_else(|| format!("account #{}", a.id))) small=true>
+                                                            <ActionForm action=delete attr:class="inline-form">
+                                                                <input type="hidden" name="team_id" value=tid.get_value() />
+                                                                <input type="hidden" name="app_id" value=app_id() />
+                                                                <input type="hidden" name="account_id" value=a.id />
+                                                                <button type="submit" class="button small danger">"Yes, delete"</button>
+                                                            </ActionForm>
+                                                        </Confirm>
                                                     })}
                                                 </td>
                                             </tr>

@@ -6,7 +6,9 @@ use crate::api::apps::CreateApp;
 use crate::api::team::list_apps;
 use crate::components::empty_state::EmptyState;
 use crate::components::server_error::{error_text, ActionError};
+use crate::components::shown_once_card::{shown_for, ShownOnceCard};
 use crate::shell::use_page_context;
+use crate::shown_once::ShownOnce;
 use crate::viewer::Role;
 
 #[component]
@@ -20,6 +22,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         .as_ref()
         .is_some_and(|v| v.role >= Role::Administrator);
     let create = ServerAction::<CreateApp>::new();
+    let shown = shown_for(create, ShownOnce::new_app);
     let tid = team_id.clone();
     let apps = Resource::new(
         move || create.version().get(),
@@ -38,14 +41,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                 <button type="submit" class="button primary">"Create application"</button>
             </ActionForm>
             <ActionError action=create />
-            {move || create.value().get().and_then(|r| r.ok()).map(|n| view! {
-                <div class="secret-once">
-                    <p><strong>{n.name.clone()}</strong>" is ready. Its client secret is shown only now:"</p>
-                    <label>"Client id" <input class="copy-field new-client-id" readonly value=n.client_id.clone() /></label>
-                    <label>"Client secret" <input class="copy-field new-secret" readonly value=n.secret.clone() /></label>
-                    <p><a href=format!("/applications/{}", n.id)>"Set up " {n.name.clone()} " →"</a></p>
-                </div>
-            })}
+            {move || shown().map(|s| view! { <ShownOnceCard shown=s /> })}
         })}
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {

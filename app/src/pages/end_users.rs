@@ -33,7 +33,7 @@ pub fn EndUsersPage() -> impl IntoView {
                         <EmptyState title="No end users" text="When someone signs in with /v1/auth/authorizeUser, they appear here." />
                     }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="End users">
                             <table class="table end-users">
                                 <thead><tr><th>"User"</th><th>"Email"</th><th>"Accounts"</th><th>"Created"</th><th>"Last activity"</th></tr></thead>
                                 <tbody>

@@ -42,7 +42,7 @@ pub fn WebhookDeliveriesPage() -> impl IntoView {
                             <EmptyState title="No deliveries yet" text="Add an endpoint on the application's page and send a test event." />
                         }.into_any(),
                         Ok(list) => view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="Webhook deliveries">
                                 <table class="table deliveries">
                                     <thead><tr><th>"Event"</th><th>"Endpoint"</th><th>"Status"</th><th>"Attempts"</th><th>"Last answer"</th><th>"Created"</th><th></th></tr></thead>
                                     <tbody>

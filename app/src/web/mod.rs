@@ -4,6 +4,7 @@ pub mod dashboard_session;
 pub mod http_status;
 pub mod server_context;
 pub mod server_fn_error;
+pub mod shown_once_flash;
 pub mod state;
 
 pub use state::AppState;

@@ -18,6 +18,7 @@ mod management_api;
 mod outbound_policy;
 mod password_accounts;
 mod password_phishing;
+mod plain_forms;
 mod provider_binding;
 mod provider_registrations;
 mod service_accounts;

@@ -14,10 +14,13 @@ use crate::api::apps::{
     SetWildcards,
 };
 use crate::app_views::AppDetail;
+use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
+use crate::components::shown_once_card::{shown_for, ShownOnceCard};
 use crate::components::time_text::utc;
 use crate::shell::use_page_context;
+use crate::shown_once::ShownOnce;
 
 #[component]
 pub fn AppDetailPage() -> impl IntoView {
@@ -94,7 +97,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             <input type="hidden" name="app_id" value=aid.clone() />
         }
     };
-    let new_secret = move || act.rotate.value().get().and_then(|r| r.ok());
+    let new_secret = shown_for(act.rotate, ShownOnce::new_secret);
     view! {
         <Title text=a.name.clone() />
         <div class="page-head">
@@ -115,13 +118,13 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
         <section class="card">
             <h2>"Client secrets"</h2>
             <p class="muted">"Used with the client id for " <code>"Authorization: Basic"</code> ". Shown once; rotate to replace one without downtime."</p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Client secrets">
                 <table class="table secrets">
                     <thead><tr><th>"Secret"</th><th>"Created"</th><th>"Last used"</th><th>"Expires"</th><th></th></tr></thead>
                     <tbody>
                         {a.secrets.iter().map(|s| {
                             // Revoking stops the app's servers at once: Administrators only.
-                            let (hidden, sid, several, edit) = (hidden.clone(), s.id.clone(), a.secrets.len() > 1, a.can_administer);
+                            let (hidden, sid, several, edit, prefix) = (hidden.clone(), s.id.clone(), a.secrets.len() > 1, a.can_administer, s.prefix.clone());
                             view! {
                                 <tr>
                                     <td><code>{s.prefix.clone()}"…"</code></td>
@@ -129,11 +132,13 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                                     <td>{s.last_used_at.map(utc).unwrap_or_else(|| "Never".to_owned())}</td>
                                     <td>{s.expires_at.map(utc).unwrap_or_else(|| "Never".to_owned())}</td>
                                     <td>{(edit && several).then(|| view! {
-                                        <ActionForm action=act.revoke attr:class="inline-form">
-                                            {hidden()}
-                                            <input type="hidden" name="secret_id" value=sid />
-                                            <button type="submit" class="button small danger">"Revoke now"</button>
-                                        </ActionForm>
+                                        <Confirm label="Revoke now" question=format!("Revoke the secret {prefix}…? Servers still using it are refused at once.") small=true>
+                                            <ActionForm action=act.revoke attr:class="inline-form">
+                                                {hidden()}
+                                                <input type="hidden" name="secret_id" value=sid />
+                                                <button type="submit" class="button small danger">"Yes, revoke"</button>
+                                            </ActionForm>
+                                        </Confirm>
                                     })}</td>
                                 </tr>
                             }
@@ -157,12 +162,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                 </ActionForm>
             }})}
             <ActionError action=act.rotate />
-            {move || new_secret().map(|n| view! {
-                <div class="secret-once">
-                    <p>"Copy the new secret now; it is not shown again:"</p>
-                    <input class="copy-field new-secret" readonly value=n.value aria-label="New client secret" />
-                </div>
-            })}
+            {move || new_secret().map(|s| view! { <ShownOnceCard shown=s /> })}
         </section>
 
         <registrations::RegistrationsSection
@@ -172,25 +172,24 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             can_edit=a.can_edit
         />
 
-        {a.can_edit.then(|| view! {
-            <signing::SigningSecretSection team_id=team_id.clone() app_id=a.id.clone() can_administer=a.can_administer />
-        })}
 
         <section class="card">
             <h2>"Return URLs"</h2>
             <p class="muted">"Where hosted flows may send users back. https only (http for localhost); scheme, host, port and path must match, the query may differ."</p>
             <ul class="url-list">
                 {a.return_urls.iter().map(|u| {
-                    let (hidden, uid, edit) = (hidden.clone(), u.id.clone(), a.can_edit);
+                    let (hidden, uid, edit, url) = (hidden.clone(), u.id.clone(), a.can_edit, u.url.clone());
                     view! {
                         <li>
                             <code class="return-url">{u.url.clone()}</code>
                             {edit.then(|| view! {
-                                <ActionForm action=act.remove_url attr:class="inline-form">
-                                    {hidden()}
-                                    <input type="hidden" name="url_id" value=uid />
-                                    <button type="submit" class="button small danger">"Remove"</button>
-                                </ActionForm>
+                                <Confirm label="Remove" question=format!("Remove {url}? Flows that return there fail until it is added again.") small=true>
+                                    <ActionForm action=act.remove_url attr:class="inline-form">
+                                        {hidden()}
+                                        <input type="hidden" name="url_id" value=uid />
+                                        <button type="submit" class="button small danger">"Yes, remove"</button>
+                                    </ActionForm>
+                                </Confirm>
                             })}
                         </li>
                     }
@@ -219,6 +218,9 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
 
         <trusted::TrustedDomainsSection team_id=team_id.clone() app_id=a.id.clone() can_edit=a.can_edit />
         <webhooks::WebhooksSection team_id=team_id.clone() app_id=a.id.clone() can_edit=a.can_edit />
+        {a.can_edit.then(|| view! {
+            <signing::SigningSecretSection team_id=team_id.clone() app_id=a.id.clone() can_administer=a.can_administer />
+        })}
 
         {a.can_administer.then(|| { let hidden2 = hidden.clone(); let (name, placeholder) = (a.name.clone(), a.name.clone()); view! {
             <section class="card">

@@ -4,6 +4,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::apps::{list_registrations, RemoveRegistration, SaveRegistration};
+use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
@@ -43,7 +44,7 @@ pub fn RegistrationsSection(
                         match regs.await {
                             Ok(list) if list.is_empty() => view! { <p class="muted">"No providers registered yet."</p> }.into_any(),
                             Ok(list) => view! {
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="Provider registrations">
                                     <table class="table">
                                         <thead><tr><th>"Service"</th><th>"Client id"</th><th>"Secret"</th><th>"Scopes"</th><th>"Options"</th><th>"Updated"</th><th></th></tr></thead>
                                         <tbody>
@@ -59,12 +60,14 @@ pub fn RegistrationsSection(
                                                         <td class="muted">{options}</td>
                                                         <td>{utc(r.updated_at)}</td>
                                                         <td>{can_edit.then(|| view! {
-                                                            <ActionForm action=remove attr:class="inline-form">
-                                                                <input type="hidden" name="team_id" value=tid />
-                                                                <input type="hidden" name="app_id" value=aid />
-                                                                <input type="hidden" name="service_type" value=service />
-                                                                <button type="submit" class="button small danger">"Remove"</button>
-                                                            </ActionForm>
+                                                            <Confirm label="Remove" question=format!("Remove the {service} registration? New {service} connections cannot start, and tokens cannot be refreshed, until it is added again.") small=true>
+                                                                <ActionForm action=remove attr:class="inline-form">
+                                                                    <input type="hidden" name="team_id" value=tid />
+                                                                    <input type="hidden" name="app_id" value=aid />
+                                                                    <input type="hidden" name="service_type" value=service.clone() />
+                                                                    <button type="submit" class="button small danger">"Yes, remove"</button>
+                                                                </ActionForm>
+                                                            </Confirm>
                                                         })}</td>
                                                     </tr>
                                                 }

@@ -4,7 +4,10 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::apps::{RegenerateSigningSecret, RevealSigningSecret};
+use crate::components::confirm::Confirm;
 use crate::components::server_error::ActionError;
+use crate::components::shown_once_card::{shown_for, ShownOnceCard};
+use crate::shown_once::ShownOnce;
 
 #[component]
 pub fn SigningSecretSection(
@@ -15,15 +18,16 @@ pub fn SigningSecretSection(
     let reveal = ServerAction::<RevealSigningSecret>::new();
     let regenerate = ServerAction::<RegenerateSigningSecret>::new();
     // The newest of the two answers is the current secret.
-    let shown = move || {
-        let regenerated = regenerate.value().get().and_then(|r| r.ok());
-        regenerated.or_else(|| reveal.value().get().and_then(|r| r.ok()))
-    };
+    let (regenerated, revealed) = (
+        shown_for(regenerate, |f, s: &String| ShownOnce::signing_secret(f, s)),
+        shown_for(reveal, |f, s: &String| ShownOnce::signing_secret(f, s)),
+    );
+    let shown = move || regenerated().or_else(&revealed);
     let (tid, aid) = (team_id.clone(), app_id.clone());
     view! {
         <section class="card">
             <h2>"Webhook signing secret"</h2>
-            <p class="muted">"Verifies that webhook calls come from Linkgate."</p>
+            <p class="muted">"Linkgate signs every call to your webhook endpoints (below) with this secret, the Standard Webhooks way: your receiver recomputes the " <code>"webhook-signature"</code> " header from the body, " <code>"webhook-id"</code> " and " <code>"webhook-timestamp"</code> " and drops any call that does not match. Any Standard Webhooks library does it in one line."</p>
             <div class="inline-form">
                 <ActionForm action=reveal attr:class="inline-form">
                     <input type="hidden" name="team_id" value=team_id />
@@ -31,16 +35,18 @@ pub fn SigningSecretSection(
                     <button type="submit" class="button">"Show signing secret"</button>
                 </ActionForm>
                 {can_administer.then(|| view! {
-                    <ActionForm action=regenerate attr:class="inline-form">
-                        <input type="hidden" name="team_id" value=tid />
-                        <input type="hidden" name="app_id" value=aid />
-                        <button type="submit" class="button danger">"Regenerate"</button>
-                    </ActionForm>
+                    <Confirm label="Regenerate" question="Replace the signing secret? Receivers that check signatures with the old one reject every call until they have the new one.".to_owned()>
+                        <ActionForm action=regenerate attr:class="inline-form">
+                            <input type="hidden" name="team_id" value=tid />
+                            <input type="hidden" name="app_id" value=aid />
+                            <button type="submit" class="button danger">"Yes, regenerate"</button>
+                        </ActionForm>
+                    </Confirm>
                 })}
             </div>
             <ActionError action=reveal />
             <ActionError action=regenerate />
-            {move || shown().map(|s| view! { <input class="copy-field signing-secret" readonly value=s aria-label="Signing secret" /> })}
+            {move || shown().map(|s| view! { <ShownOnceCard shown=s /> })}
         </section>
     }
 }

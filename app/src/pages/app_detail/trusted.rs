@@ -3,6 +3,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::apps::{list_trusted_domains, AddTrustedDomain, RemoveTrustedDomain};
+use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
 
 #[component]
@@ -31,14 +32,16 @@ pub fn TrustedDomainsSection(team_id: String, app_id: String, can_edit: bool) ->
                                         let (tid, aid) = (tid.clone(), aid.clone());
                                         view! {
                                             <li>
-                                                <code class="trusted-domain">{domain}</code>
+                                                <code class="trusted-domain">{domain.clone()}</code>
                                                 {can_edit.then(|| view! {
-                                                    <ActionForm action=remove attr:class="inline-form">
-                                                        <input type="hidden" name="team_id" value=tid />
-                                                        <input type="hidden" name="app_id" value=aid />
-                                                        <input type="hidden" name="domain_id" value=id />
-                                                        <button type="submit" class="button small danger">"Remove"</button>
-                                                    </ActionForm>
+                                                    <Confirm label="Remove" question=format!("Stop trusting {domain}? Its users go back to the usual checks.") small=true>
+                                                        <ActionForm action=remove attr:class="inline-form">
+                                                            <input type="hidden" name="team_id" value=tid />
+                                                            <input type="hidden" name="app_id" value=aid />
+                                                            <input type="hidden" name="domain_id" value=id />
+                                                            <button type="submit" class="button small danger">"Yes, remove"</button>
+                                                        </ActionForm>
+                                                    </Confirm>
                                                 })}
                                             </li>
                                         }

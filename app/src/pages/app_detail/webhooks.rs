@@ -4,6 +4,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::webhooks::{list_webhooks, AddWebhook, EnableWebhook, RemoveWebhook, TestWebhook};
+use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
 
@@ -38,7 +39,7 @@ pub fn WebhooksSection(team_id: String, app_id: String, can_edit: bool) -> impl 
                         match endpoints.await {
                             Ok(list) if list.is_empty() => view! { <p class="muted">"No endpoints yet."</p> }.into_any(),
                             Ok(list) => view! {
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="Webhook endpoints">
                                     <table class="table webhook-endpoints">
                                         <thead><tr><th>"URL"</th><th>"Events"</th><th>"State"</th><th>"Added"</th><th></th></tr></thead>
                                         <tbody>
@@ -72,10 +73,12 @@ pub fn WebhooksSection(team_id: String, app_id: String, can_edit: bool) -> impl 
                                                                 <input type="hidden" name="enabled" value=(!enabled).to_string() />
                                                                 <button type="submit" class="button small">{if enabled { "Turn off" } else { "Turn on" }}</button>
                                                             </ActionForm>
-                                                            <ActionForm action=remove attr:class="inline-form">
-                                                                {h3}
-                                                                <button type="submit" class="button small danger">"Remove"</button>
-                                                            </ActionForm>
+                                                            <Confirm label="Remove" question=format!("Remove the endpoint {}? It gets no more events; its delivery history goes with it.", e.url) small=true>
+                                                                <ActionForm action=remove attr:class="inline-form">
+                                                                    {h3}
+                                                                    <button type="submit" class="button small danger">"Yes, remove"</button>
+                                                                </ActionForm>
+                                                            </Confirm>
                                                         })}</td>
                                                     </tr>
                                                 }

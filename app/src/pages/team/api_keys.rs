@@ -2,13 +2,17 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::team::{list_api_keys, CreateApiKey, RevokeApiKey};
+use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
+use crate::components::shown_once_card::{shown_for, ShownOnceCard};
 use crate::components::time_text::utc;
+use crate::shown_once::ShownOnce;
 
 #[component]
 pub fn ApiKeysSection(team_id: String) -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
+    let shown = shown_for(create, ShownOnce::new_api_key);
     let tid = team_id.clone();
     let keys = Resource::new(
         move || (create.version().get(), revoke.version().get()),
@@ -29,12 +33,7 @@ pub fn ApiKeysSection(team_id: String) -> impl IntoView {
                 <button type="submit" class="button primary">"Create key"</button>
             </ActionForm>
             <ActionError action=create />
-            {move || create.value().get().and_then(|r| r.ok()).map(|k| view! {
-                <div class="secret-once">
-                    <p>"Copy the key now; it is not shown again:"</p>
-                    <input class="copy-field api-key-secret" readonly value=k.secret.clone() aria-label="New API key" />
-                </div>
-            })}
+            {move || shown().map(|s| view! { <ShownOnceCard shown=s /> })}
             <ActionError action=revoke />
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || {
@@ -43,7 +42,7 @@ pub fn ApiKeysSection(team_id: String) -> impl IntoView {
                         match keys.await {
                             Ok(list) if list.is_empty() => view! { <p class="muted">"No API keys."</p> }.into_any(),
                             Ok(list) => view! {
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="API keys">
                                     <table class="table">
                                         <thead><tr><th>"Name"</th><th>"Key"</th><th>"Rights"</th><th>"Created"</th><th>"Created by"</th><th>"Last used"</th><th></th></tr></thead>
                                         <tbody>
@@ -51,18 +50,20 @@ pub fn ApiKeysSection(team_id: String) -> impl IntoView {
                                                 let tid = tid.clone();
                                                 view! {
                                                     <tr>
-                                                        <td>{k.name}</td>
-                                                        <td><code>{k.prefix}"…"</code></td>
+                                                        <td>{k.name.clone()}</td>
+                                                        <td><code>{k.prefix.clone()}"…"</code></td>
                                                         <td><span class="badge">{k.role.as_str()}</span></td>
                                                         <td>{utc(k.created_at)}</td>
                                                         <td>{k.created_by.clone()}</td>
                                                         <td>{k.last_used_at.map(utc).unwrap_or_else(|| "Never".to_owned())}</td>
                                                         <td>
-                                                            <ActionForm action=revoke attr:class="inline-form">
-                                                                <input type="hidden" name="team_id" value=tid />
-                                                                <input type="hidden" name="key_id" value=k.id />
-                                                                <button type="submit" class="button small danger">"Revoke"</button>
-                                                            </ActionForm>
+                                                            <Confirm label="Revoke" question=format!("Revoke the key “{}” ({}…)? Scripts using it are refused at once.", k.name, k.prefix) small=true>
+                                                                <ActionForm action=revoke attr:class="inline-form">
+                                                                    <input type="hidden" name="team_id" value=tid />
+                                                                    <input type="hidden" name="key_id" value=k.id />
+                                                                    <button type="submit" class="button small danger">"Yes, revoke"</button>
+                                                                </ActionForm>
+                                                            </Confirm>
                                                         </td>
                                                     </tr>
                                                 }

@@ -2,8 +2,11 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::team::{list_invites, CreateInvite, RevokeInvite};
+use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
+use crate::components::shown_once_card::{shown_for, ShownOnceCard};
 use crate::components::time_text::utc;
+use crate::shown_once::ShownOnce;
 
 #[component]
 pub fn InvitesSection(team_id: String) -> impl IntoView {
@@ -14,7 +17,7 @@ pub fn InvitesSection(team_id: String) -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         move |_| list_invites(tid.clone()),
     );
-    let new_link = move || create.value().get().and_then(|r| r.ok());
+    let shown = shown_for(create, ShownOnce::new_invite);
     let tid = team_id.clone();
     view! {
         <section class="card">
@@ -31,12 +34,7 @@ pub fn InvitesSection(team_id: String) -> impl IntoView {
                 <button type="submit" class="button primary">"Create invite link"</button>
             </ActionForm>
             <ActionError action=create />
-            {move || new_link().map(|n| view! {
-                <div class="secret-once">
-                    <p>"Invite link for " <strong>{n.invite.email.clone()}</strong> " (shown once):"</p>
-                    <input class="copy-field invite-link" readonly value=n.link.clone() aria-label="Invite link" />
-                </div>
-            })}
+            {move || shown().map(|s| view! { <ShownOnceCard shown=s /> })}
             <h3>"Pending invites"</h3>
             <ActionError action=revoke />
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -46,7 +44,7 @@ pub fn InvitesSection(team_id: String) -> impl IntoView {
                         match pending.await {
                             Ok(list) if list.is_empty() => view! { <p class="muted">"No pending invites."</p> }.into_any(),
                             Ok(list) => view! {
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="Pending invites">
                                     <table class="table invites">
                                         <thead><tr><th>"Email"</th><th>"Role"</th><th>"Invited by"</th><th>"Sent"</th><th>"Expires"</th><th></th></tr></thead>
                                         <tbody>
@@ -54,17 +52,19 @@ pub fn InvitesSection(team_id: String) -> impl IntoView {
                                                 let tid = tid.clone();
                                                 view! {
                                                     <tr>
-                                                        <td>{i.email}</td>
+                                                        <td>{i.email.clone()}</td>
                                                         <td><span class="badge">{i.role.as_str()}</span></td>
                                                         <td>{i.invited_by}</td>
                                                         <td>{utc(i.created_at)}</td>
                                                         <td>{utc(i.expires_at)}</td>
                                                         <td>
-                                                            <ActionForm action=revoke attr:class="inline-form">
-                                                                <input type="hidden" name="team_id" value=tid />
-                                                                <input type="hidden" name="invite_id" value=i.id />
-                                                                <button type="submit" class="button small danger">"Revoke"</button>
-                                                            </ActionForm>
+                                                            <Confirm label="Revoke" question=format!("Revoke the invite for {}? Its link stops working.", i.email) small=true>
+                                                                <ActionForm action=revoke attr:class="inline-form">
+                                                                    <input type="hidden" name="team_id" value=tid />
+                                                                    <input type="hidden" name="invite_id" value=i.id />
+                                                                    <button type="submit" class="button small danger">"Yes, revoke"</button>
+                                                                </ActionForm>
+                                                            </Confirm>
                                                         </td>
                                                     </tr>
                                                 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use crate::api::team::{
     list_apps, list_members, ChangeRole, RemoveMember, SetAppGrant, TransferOwnership,
 };
+use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
 use crate::team_views::{AppSummary, MemberView};
 use crate::viewer::{Role, Viewer};
@@ -51,7 +52,7 @@ pub fn MembersSection(viewer: Viewer) -> impl IntoView {
                                     .map(|m| member_row(&me, m, &apps, change_role, remove, grant, transfer))
                                     .collect_view();
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Members">
                                         <table class="table members">
                                             <thead>
                                                 <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Applications"</th><th></th></tr>
@@ -137,20 +138,34 @@ fn member_row(
     let actions = (!is_owner && !is_me).then(|| {
         let (tid, uid) = (team_id.clone(), m.user_id.clone());
         let (tid2, uid2) = (team_id.clone(), m.user_id.clone());
+        let (make_owner, remove_member) = (
+            format!(
+                "Make {} the owner? You stay on as an Administrator; only the owner can undo this.",
+                m.email
+            ),
+            format!(
+                "Remove {} from the team? They lose access to its applications at once.",
+                m.email
+            ),
+        );
         view! {
             {(me.role == Role::Owner).then(|| view! {
-                <ActionForm action=transfer attr:class="inline-form">
-                    <input type="hidden" name="team_id" value=tid2 />
-                    <input type="hidden" name="user_id" value=uid2 />
-                    <button type="submit" class="button small">"Make owner"</button>
-                </ActionForm>
+                <Confirm label="Make owner" question=make_owner small=true>
+                    <ActionForm action=transfer attr:class="inline-form">
+                        <input type="hidden" name="team_id" value=tid2 />
+                        <input type="hidden" name="user_id" value=uid2 />
+                        <button type="submit" class="button small danger">"Yes, make owner"</button>
+                    </ActionForm>
+                </Confirm>
             })}
             {admin.then(|| view! {
-                <ActionForm action=remove attr:class="inline-form">
-                    <input type="hidden" name="team_id" value=tid />
-                    <input type="hidden" name="user_id" value=uid />
-                    <button type="submit" class="button small danger">"Remove"</button>
-                </ActionForm>
+                <Confirm label="Remove" question=remove_member small=true>
+                    <ActionForm action=remove attr:class="inline-form">
+                        <input type="hidden" name="team_id" value=tid />
+                        <input type="hidden" name="user_id" value=uid />
+                        <button type="submit" class="button small danger">"Yes, remove"</button>
+                    </ActionForm>
+                </Confirm>
             })}
         }
     });

@@ -2,6 +2,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::team::RenameTeam;
+use crate::components::confirm::Confirm;
 use crate::components::server_error::ActionError;
 use crate::viewer::{Role, Viewer};
 
@@ -29,10 +30,12 @@ pub fn TeamSettingsSection(viewer: Viewer) -> impl IntoView {
             } else {
                 view! {
                     // A plain form: leaving changes the current team, so the whole page reloads.
-                    <form method="post" action="/api/team/leave">
-                        <input type="hidden" name="team_id" value=viewer.team_id.clone() />
-                        <button type="submit" class="button danger">"Leave this team"</button>
-                    </form>
+                    <Confirm label="Leave this team" question=format!("Leave {}? You lose access to its applications until someone invites you again.", viewer.team_name)>
+                        <form method="post" action="/api/team/leave">
+                            <input type="hidden" name="team_id" value=viewer.team_id.clone() />
+                            <button type="submit" class="button danger">"Yes, leave"</button>
+                        </form>
+                    </Confirm>
                 }.into_any()
             }}
         </section>

@@ -1,0 +1,93 @@
+//! A value the dashboard shows once (a new client secret, API key, invite link), in one
+//! shape whichever way it arrives: as the answer of a hydrated form, or, after a plain form
+//! post (no wasm yet), through the session to the page the post returns to.
+use serde::{Deserialize, Serialize};
+
+use crate::app_views::{NewApp, NewSecret};
+use crate::team_views::{NewApiKey, NewInvite};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownValue {
+    pub label: String,
+    pub value: String,
+    /// A class naming what the value is, for styles and tests (`new-secret`).
+    pub class: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownOnce {
+    /// The server function that produced it (its path), so only that form's card shows it.
+    pub form: String,
+    pub heading: String,
+    pub values: Vec<ShownValue>,
+    /// A next step: (href, text).
+    pub link: Option<(String, String)>,
+}
+
+fn value(label: &str, value: &str, class: &str) -> ShownValue {
+    ShownValue {
+        label: label.to_owned(),
+        value: value.to_owned(),
+        class: class.to_owned(),
+    }
+}
+
+impl ShownOnce {
+    pub fn new_app(form: &str, n: &NewApp) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: format!(
+                "{} is ready. Copy its client secret now: it is not shown again.",
+                n.name
+            ),
+            values: vec![
+                value("Client id", &n.client_id, "new-client-id"),
+                value("Client secret", &n.secret, "new-secret"),
+            ],
+            link: Some((
+                format!("/applications/{}", n.id),
+                format!("Set up {} →", n.name),
+            )),
+        }
+    }
+
+    pub fn new_secret(form: &str, n: &NewSecret) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: "Copy the new secret now: it is not shown again.".to_owned(),
+            values: vec![value("New client secret", &n.value, "new-secret")],
+            link: None,
+        }
+    }
+
+    pub fn new_api_key(form: &str, k: &NewApiKey) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: format!("Copy the key “{}” now: it is not shown again.", k.key.name),
+            values: vec![value("New API key", &k.secret, "api-key-secret")],
+            link: None,
+        }
+    }
+
+    pub fn new_invite(form: &str, n: &NewInvite) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: format!(
+                "Invite link for {}: send it yourself; it is not shown again.",
+                n.invite.email
+            ),
+            values: vec![value("Invite link", &n.link, "invite-link")],
+            link: None,
+        }
+    }
+
+    pub fn signing_secret(form: &str, secret: &str) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: "Keep it where your webhook receiver can read it, and nowhere else."
+                .to_owned(),
+            values: vec![value("Signing secret", secret, "signing-secret")],
+            link: None,
+        }
+    }
+}
