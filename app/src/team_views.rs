@@ -82,6 +82,18 @@ pub struct AuditEventView {
     pub target: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The change as a sentence, who did what to what.
+    pub sentence: String,
+    /// The fields that changed, for the row's details.
+    pub changes: Vec<AuditChange>,
+}
+
+/// One field of an audit event: its value before and after (absent when it did not exist).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

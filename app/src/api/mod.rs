@@ -2,5 +2,6 @@
 //! Endpoints are fixed (`/api/...`) so they are stable for tests and clients.
 pub mod accounts;
 pub mod apps;
+pub mod profile;
 pub mod team;
 pub mod webhooks;

@@ -3,6 +3,7 @@
 use super::app::rule::AppRule;
 use super::flow::FlowError;
 use super::team::rule::TeamRule;
+use super::wait_in_words::wait_in_words;
 use crate::form_outcome::FieldErrors;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,11 +15,11 @@ pub enum DomainError {
     /// Deliberately the same for an unknown email and a wrong password.
     #[error("The email or password is not correct.")]
     WrongCredentials,
-    #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many failed sign-in attempts. Try again in {}.", wait_in_words(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },
     /// An anonymous endpoint's limit (sign-ups, flow starts) or the server's bound on
     /// concurrent password hashing; `message` says which, in plain words.
-    #[error("{message} Try again in {retry_after_secs} seconds.")]
+    #[error("{message} Try again in {}.", wait_in_words(*retry_after_secs))]
     RateLimited {
         message: &'static str,
         retry_after_secs: u64,

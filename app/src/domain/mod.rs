@@ -13,6 +13,7 @@ pub mod outbound;
 pub mod password;
 pub mod password_service;
 pub mod person_name;
+pub mod profile;
 pub mod query_pairs;
 pub mod rate_limit;
 pub mod reseal;
@@ -27,6 +28,7 @@ pub mod sign_in_limit;
 pub mod sign_up;
 pub mod team;
 pub mod viewer_lookup;
+pub mod wait_in_words;
 pub mod webhook;
 pub mod write_transaction;
 

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::team::audit_log;
 use crate::components::server_error::error_text;
 use crate::components::time_text::utc;
+use crate::query_escape::query_escape;
 use crate::shell::use_page_context;
 
 /// The team's audit log, newest first, filtered by action family and actor, in pages.
@@ -39,7 +40,7 @@ pub fn AuditLogPage() -> impl IntoView {
         <Title text="Audit log" />
         <div class="page-head">
             <h1>"Audit log"</h1>
-            <p>"Every change to this team: who, when, and what it was before and after."</p>
+            <p>"Every change to this team, newest first, 50 to a page: who did what, when, and what changed."</p>
         </div>
         <form method="get" action="/team/audit" class="inline-form wide filters">
             <select name="action" aria-label="Kind of change">
@@ -60,30 +61,39 @@ pub fn AuditLogPage() -> impl IntoView {
                             let mut href = format!("/team/audit?before={b}");
                             for k in ["action", "actor"] {
                                 if let Some(v) = param(k) {
-                                    href.push_str(&format!("&{k}={}", urlencode(&v)));
+                                    href.push_str(&format!("&{k}={}", query_escape(&v)));
                                 }
                             }
                             href
                         });
                         view! {
-                            <div class="table-wrap">
-                                <table class="table audit">
-                                    <thead><tr><th>"When"</th><th>"Who"</th><th>"Change"</th><th>"Target"</th><th>"Before"</th><th>"After"</th></tr></thead>
-                                    <tbody>
-                                        {p.events.into_iter().map(|e| view! {
-                                            <tr>
-                                                <td class="nowrap">{utc(e.at)}</td>
-                                                <td>{e.actor}</td>
-                                                <td><code>{e.action}</code></td>
-                                                <td>{e.target}</td>
-                                                <td><code class="json">{e.before.unwrap_or_default()}</code></td>
-                                                <td><code class="json">{e.after.unwrap_or_default()}</code></td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                            {next.map(|href| view! { <p><a class="button" href=href>"Older changes →"</a></p> })}
+                            <ol class="audit-list card">
+                                {p.events.into_iter().map(|e| {
+                                    let changes = e.changes;
+                                    view! {
+                                        <li class="audit-event">
+                                            <p class="audit-sentence">{e.sentence}</p>
+                                            <p class="muted audit-meta">{utc(e.at)} " · " <code>{e.action}</code></p>
+                                            {(!changes.is_empty()).then(|| view! {
+                                                <details class="audit-details">
+                                                    <summary>"What changed"</summary>
+                                                    <dl class="audit-changes">
+                                                        {changes.into_iter().map(|c| view! {
+                                                            <dt>{c.field}</dt>
+                                                            <dd>
+                                                                {c.before.map(|b| view! { <del>{b}</del> })}
+                                                                " → "
+                                                                {c.after.map(|a| view! { <ins>{a}</ins> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"removed"</span> }.into_any())}
+                                                            </dd>
+                                                        }).collect_view()}
+                                                    </dl>
+                                                </details>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                            {next.map(|href| view! { <p><a class="button" href=href>"Older →"</a></p> })}
                         }.into_any()
                     }
                     Err(e) => view! { <p class="form-error">{error_text(&e)}</p> }.into_any(),
@@ -91,16 +101,4 @@ pub fn AuditLogPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// Percent-encodes a query value (enough for emails and key names).
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::team::preview_invite;
 use crate::components::auth_card::AuthCard;
 use crate::components::server_error::error_text;
+use crate::query_escape::query_escape;
 use crate::shell::use_page_context;
 
 /// Where an invite link lands: what team and role it offers, then accept (signed in with
@@ -44,7 +45,7 @@ pub fn InvitePage() -> impl IntoView {
                                     None => view! {
                                         <p>"Create an account or sign in with " <strong>{p.email.clone()}</strong> " to join."</p>
                                         // Full page loads: the auth pages are rendered by the server with their own context.
-                                        <a class="button primary wide" rel="external" href=format!("/signup?next={next}")>"Create an account"</a>
+                                        <a class="button primary wide" rel="external" href=format!("/signup?next={next}&email={}", query_escape(&p.email))>"Create an account"</a>
                                         <a class="button wide" rel="external" href=format!("/signin?next={next}")>"Sign in"</a>
                                     }.into_any(),
                                 };

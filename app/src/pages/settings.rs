@@ -1,25 +1,38 @@
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::profile::RenameProfile;
+use crate::components::server_error::ActionError;
 use crate::shell::use_page_context;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let viewer = use_page_context().viewer;
+    let rename = ServerAction::<RenameProfile>::new();
     view! {
         <Title text="Settings" />
         <div class="page-head">
             <h1>"Settings"</h1>
         </div>
         {viewer.map(|v| view! {
-            <section class="card">
-                <h2>"Profile"</h2>
+            <section class="card" aria-labelledby="profile">
+                <h2 id="profile">"Profile"</h2>
+                <label for="profile-name"><strong>"Your name"</strong></label>
+                <ActionForm action=rename attr:class="inline-form wide">
+                    <input id="profile-name" type="text" name="name" value=v.name.clone() required maxlength="100" autocomplete="name" />
+                    <button type="submit" class="button">"Save name"</button>
+                </ActionForm>
+                <ActionError action=rename />
+                {move || rename.value().get().and_then(|r| r.ok()).map(|n| view! {
+                    <p class="notice" role="status">"Saved: your team sees you as " <strong>{n}</strong> "."</p>
+                })}
                 <dl class="facts">
-                    <dt>"Name"</dt><dd>{v.name}</dd>
                     <dt>"Email"</dt><dd>{v.email}</dd>
                     <dt>"Team"</dt><dd>{v.team_name}</dd>
                     <dt>"Role"</dt><dd>{v.role.as_str()}</dd>
                 </dl>
+                <p class="muted">"Your email is how you sign in and how invites find you; it cannot be changed here."</p>
             </section>
         })}
         <section class="card">

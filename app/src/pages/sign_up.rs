@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::components::continue_to::continue_to;
 use crate::components::{auth_card::AuthCard, text_field::TextField};
@@ -17,7 +18,16 @@ pub fn SignUpPage() -> impl IntoView {
     let name_error = outcome.errors.for_field("name");
     let email_error = outcome.errors.for_field("email");
     let password_error = outcome.errors.for_field("password");
-    let (name, email) = (outcome.name, outcome.email);
+    // An invite's sign-up link names the invited email: start from it.
+    let email = if outcome.email.is_empty() {
+        use_query_map()
+            .get_untracked()
+            .get("email")
+            .unwrap_or_default()
+    } else {
+        outcome.email
+    };
+    let name = outcome.name;
     view! {
         <Title text="Create your account" />
         <AuthCard title="Create your account">

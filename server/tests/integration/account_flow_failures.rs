@@ -88,6 +88,17 @@ async fn callback_failures_reach_the_app_or_stop_cleanly(backend: Backend) {
         Some("scopes_not_granted")
     );
     assert!(param(&back, "details").unwrap().contains("calendar.read"));
+    // ...and so does withholding the only one asked (an empty grant is no grant).
+    let nothing = Consent {
+        withhold: &["mail.read"],
+        ..ALLOW
+    };
+    let only_mail = [("scopes", "Mail.Read"), ("ensureScopes", "true")];
+    let back = sandbox_flow(&base, &app, &only_mail, &nothing).await;
+    assert_eq!(
+        param(&back, "status").as_deref(),
+        Some("scopes_not_granted")
+    );
     // ...an email other than authEmail fails it...
     let back = sandbox_flow(&base, &app, &[("authEmail", "grace@example.com")], &ALLOW).await;
     assert_eq!(param(&back, "status").as_deref(), Some("email_mismatch"));

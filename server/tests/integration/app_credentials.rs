@@ -715,3 +715,51 @@ async fn the_permanent_secret_cannot_be_revoked_while_only_an_expiring_one_remai
     f.finish().await;
 }
 on_both_backends!(the_permanent_secret_cannot_be_revoked_while_only_an_expiring_one_remains);
+
+/// Two applications of one team cannot share a name (in any case), by create or rename;
+/// another team may use it.
+async fn application_names_are_unique_in_a_team(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Owner").await;
+    let t = owner.own_team.clone();
+    create_app(&mut owner, "Mail sync").await;
+    let r = owner
+        .browser
+        .call(
+            "team/apps/create",
+            &[("team_id", &t), ("name", "mail SYNC")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("already has an application called mail SYNC"),
+        "{}",
+        r.body
+    );
+    let other = create_app(&mut owner, "Calendar").await;
+    let rename = |name: &'static str| {
+        vec![
+            ("team_id", t.clone()),
+            ("app_id", other.id.clone()),
+            ("name", name.to_owned()),
+        ]
+    };
+    let fields = rename("Mail Sync");
+    let p: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = owner.browser.call("apps/rename", &p).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Renaming an app to its own name in another case is fine.
+    let fields = rename("CALENDAR");
+    let p: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        owner.browser.call("apps/rename", &p).await.status,
+        StatusCode::OK
+    );
+    // Another team may have its own "Mail sync".
+    let mut stranger = sign_up(&base, "Stranger").await;
+    create_app(&mut stranger, "Mail sync").await;
+    f.finish().await;
+}
+on_both_backends!(application_names_are_unique_in_a_team);

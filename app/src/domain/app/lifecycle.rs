@@ -1,6 +1,9 @@
 //! Creating, renaming, reading and deleting applications.
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -9,7 +12,7 @@ use crate::app_views::{AppDetail, NewApp};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::team::audit::{self, Change};
 use crate::domain::{short_name, DomainError};
-use crate::entity::{app_grant, application};
+use crate::entity::{app_grant, application, team};
 use crate::form_outcome::FieldErrors;
 
 fn parse_name(raw: &str) -> Result<String, DomainError> {
@@ -18,6 +21,42 @@ fn parse_name(raw: &str) -> Result<String, DomainError> {
         e.add("name", m);
         DomainError::Invalid(e)
     })
+}
+
+/// Refuses a name another application of the team already has (in any case): two apps
+/// called the same are told apart by nobody. The team row is locked first (PostgreSQL), so
+/// two concurrent creates cannot both pass; SQLite serialises writers by itself.
+async fn ensure_unique_name(
+    txn: &impl ConnectionTrait,
+    team_id: Uuid,
+    name: &str,
+    except: Option<Uuid>,
+) -> Result<(), DomainError> {
+    team::Entity::find_by_id(team_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let wanted = name.to_lowercase();
+    let taken = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::Name)
+        .filter(application::Column::TeamId.eq(team_id))
+        .into_tuple::<(Uuid, String)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .any(|(id, n)| Some(id) != except && n.to_lowercase() == wanted);
+    if taken {
+        let mut e = FieldErrors::default();
+        e.add(
+            "name",
+            format!("The team already has an application called {name}. Choose another name."),
+        );
+        return Err(DomainError::Invalid(e));
+    }
+    Ok(())
 }
 
 /// Creates an application with its client id and first secret (returned once).
@@ -31,6 +70,7 @@ pub async fn create(
     authz::authorize(db, actor, Action::CreateApp).await?;
     let name = parse_name(name)?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    ensure_unique_name(&txn, actor.team_id, &name, None).await?;
     let id = Uuid::new_v4();
     let client_id = format!("lg_app_{}", Uuid::new_v4().simple());
     application::ActiveModel {
@@ -119,6 +159,7 @@ pub async fn rename(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound)?;
+    ensure_unique_name(&txn, app.team_id, &name, Some(app_id)).await?;
     application::Entity::update_many()
         .col_expr(application::Column::Name, Expr::value(name.clone()))
         .col_expr(application::Column::UpdatedAt, Expr::value(now))

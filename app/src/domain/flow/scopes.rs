@@ -50,15 +50,16 @@ pub fn request(
     })
 }
 
-/// The scopes a token response granted; absent means "as requested" (RFC 6749 §5.1).
+/// The scopes a token response granted; absent means "as requested" (RFC 6749 §5.1), but
+/// present and empty means nothing was granted (a user who unticked every permission).
 pub fn granted(response_scope: Option<&str>, requested: &[String]) -> Vec<String> {
     match response_scope {
-        Some(s) if !s.trim().is_empty() => s
+        Some(s) => s
             .split([' ', ','])
             .filter(|x| !x.is_empty())
             .map(str::to_owned)
             .collect(),
-        _ => requested.to_vec(),
+        None => requested.to_vec(),
     }
 }
 
@@ -86,4 +87,19 @@ pub fn missing(requested: &[String], granted: &[String]) -> Vec<String> {
         .filter(|r| !granted.contains(r))
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::granted;
+
+    #[test]
+    fn an_answer_names_what_was_granted_and_silence_means_as_asked() {
+        let asked = vec!["mail.read".to_owned(), "mail.send".to_owned()];
+        assert_eq!(granted(None, &asked), asked);
+        assert_eq!(granted(Some("mail.read"), &asked), ["mail.read"]);
+        assert_eq!(granted(Some("mail.read,mail.send"), &asked), asked);
+        assert!(granted(Some(""), &asked).is_empty(), "nothing ticked");
+        assert!(granted(Some(" "), &asked).is_empty());
+    }
 }

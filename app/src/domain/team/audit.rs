@@ -4,6 +4,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
+use super::audit_sentence;
 use crate::domain::authz::{self, Action, Actor, Principal};
 use crate::domain::DomainError;
 use crate::entity::audit_event as row;
@@ -122,15 +123,30 @@ pub async fn list(
     };
     let events = rows
         .into_iter()
-        .map(|r| AuditEventView {
-            id: r.id,
-            at: r.at,
-            actor: r.actor_label,
-            action: r.action,
-            target_kind: r.target_kind,
-            target: r.target_label,
-            before: r.before,
-            after: r.after,
+        .map(|r| {
+            let parse = |v: &Option<String>| {
+                v.as_deref()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+            };
+            let (before, after) = (parse(&r.before), parse(&r.after));
+            AuditEventView {
+                id: r.id,
+                at: r.at,
+                sentence: audit_sentence::sentence(
+                    &r.action,
+                    &r.actor_label,
+                    &r.target_label,
+                    before.as_ref(),
+                    after.as_ref(),
+                ),
+                changes: audit_sentence::changes(before.as_ref(), after.as_ref()),
+                actor: r.actor_label,
+                action: r.action,
+                target_kind: r.target_kind,
+                target: r.target_label,
+                before: r.before,
+                after: r.after,
+            }
         })
         .collect();
     Ok(AuditPage {

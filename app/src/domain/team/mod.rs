@@ -3,6 +3,7 @@
 //! transaction.
 pub mod api_keys;
 pub mod audit;
+pub mod audit_sentence;
 pub mod grants;
 pub mod invites;
 pub mod members;
