@@ -6,13 +6,14 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::dashboard_layout::DashboardLayout;
+use crate::components::shown_once_card::KeptShownOnce;
 use crate::page_context::PageContext;
 use crate::pages::{
     account_detail::AccountDetailPage, accounts::AccountsPage, app_accounts::AppAccountsPage,
     app_detail::AppDetailPage, applications::ApplicationsPage, audit_log::AuditLogPage,
     end_users::EndUsersPage, invite::InvitePage, new_team::NewTeamPage, not_found::NotFoundPage,
     settings::SettingsPage, sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
-    webhook_deliveries::WebhookDeliveriesPage,
+    try_sandbox::TrySandboxPage, webhook_deliveries::WebhookDeliveriesPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // Rendered on the server from request context; read back from the page on the client.
     let page = SharedValue::new(|| use_context::<PageContext>().unwrap_or_default()).into_inner();
+    provide_context(KeptShownOnce(RwSignal::new(page.shown_once.clone())));
     provide_context(page);
 
     // Lets tests and styles know the wasm has taken over the page.
@@ -64,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/:id/accounts") view=AppAccountsPage />
                     <Route path=path!("applications/:id/users") view=EndUsersPage />
                     <Route path=path!("applications/:id/webhooks") view=WebhookDeliveriesPage />
+                    <Route path=path!("applications/:id/try") view=TrySandboxPage />
                     <Route path=path!("accounts") view=AccountsPage />
                     <Route path=path!("accounts/:id") view=AccountDetailPage />
                     <Route path=path!("team") view=TeamPage />

@@ -22,6 +22,16 @@ pub struct ShownOnce {
     pub values: Vec<ShownValue>,
     /// A next step: (href, text).
     pub link: Option<(String, String)>,
+    /// What it belongs to (the team or application id), so another app's page never
+    /// shows it.
+    #[serde(default)]
+    pub scope: String,
+    /// The page a plain post of the form came from: only that page shows it.
+    #[serde(default)]
+    pub page: String,
+    /// When a plain post kept it (unix seconds); an old one is dropped unseen.
+    #[serde(default)]
+    pub kept_at: i64,
 }
 
 fn value(label: &str, value: &str, class: &str) -> ShownValue {
@@ -33,6 +43,18 @@ fn value(label: &str, value: &str, class: &str) -> ShownValue {
 }
 
 impl ShownOnce {
+    fn blank() -> Self {
+        Self {
+            form: String::new(),
+            heading: String::new(),
+            values: Vec::new(),
+            link: None,
+            scope: String::new(),
+            page: String::new(),
+            kept_at: 0,
+        }
+    }
+
     pub fn new_app(form: &str, n: &NewApp) -> Self {
         Self {
             form: form.to_owned(),
@@ -48,6 +70,7 @@ impl ShownOnce {
                 format!("/applications/{}", n.id),
                 format!("Set up {} →", n.name),
             )),
+            ..Self::blank()
         }
     }
 
@@ -57,6 +80,7 @@ impl ShownOnce {
             heading: "Copy the new secret now: it is not shown again.".to_owned(),
             values: vec![value("New client secret", &n.value, "new-secret")],
             link: None,
+            ..Self::blank()
         }
     }
 
@@ -66,6 +90,7 @@ impl ShownOnce {
             heading: format!("Copy the key “{}” now: it is not shown again.", k.key.name),
             values: vec![value("New API key", &k.secret, "api-key-secret")],
             link: None,
+            ..Self::blank()
         }
     }
 
@@ -78,6 +103,7 @@ impl ShownOnce {
             ),
             values: vec![value("Invite link", &n.link, "invite-link")],
             link: None,
+            ..Self::blank()
         }
     }
 
@@ -88,6 +114,7 @@ impl ShownOnce {
                 .to_owned(),
             values: vec![value("Signing secret", secret, "signing-secret")],
             link: None,
+            ..Self::blank()
         }
     }
 }

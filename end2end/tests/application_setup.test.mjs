@@ -57,14 +57,38 @@ test('set up an application: client id, return URLs, secret rotation', async () 
 
   // A Google registration: the redirect URI to paste at Google, the secret written once.
   assert.equal(await dev.inputValue('.redirect-uri'), `${live.server.base}/v1/auth/callback`);
-  await dev.selectOption('#reg-service', 'Google');
+  assert.match(await dev.textContent('tr[data-service="Sandbox"]'), /Built in, no registration needed/);
+  await dev.click('.service-tabs a:has-text("Google")');
+  await dev.waitForSelector('form.registration-form[data-service="Google"]');
+  assert.equal(await dev.$('#reg-tenant'), null, 'no Office 365 option on the Google form');
   await dev.fill('#reg-client-id', '1234.apps.googleusercontent.com');
   await dev.fill('#reg-secret', 'GOCSPX-browser-test-secret');
   await dev.fill('#reg-scopes', 'Mail.Read Calendar.Read');
-  await dev.click('button:has-text("Save registration")');
+  await dev.click('button:has-text("Save Google registration")');
   await dev.waitForSelector('tr[data-service="Google"]');
   assert.match(await dev.textContent('tr[data-service="Google"]'), /saved/);
   assert.equal((await dev.content()).includes('GOCSPX-browser-test-secret'), false, 'the provider secret is not shown again');
+  // After saving, the form shows what is saved: the client id, never the secret.
+  await dev.waitForFunction(() => document.querySelector('#reg-secret')?.value === '');
+  assert.equal(await dev.inputValue('#reg-client-id'), '1234.apps.googleusercontent.com');
+  // Another service starts from its own (empty) registration, with its own options only.
+  await dev.click('.service-tabs a:has-text("Zoho")');
+  await dev.waitForSelector('form.registration-form[data-service="Zoho"]');
+  assert.equal(await dev.inputValue('#reg-client-id'), '');
+  assert.equal(await dev.inputValue('#reg-scopes'), '');
+  assert.ok(await dev.isVisible('#reg-dc'), 'Zoho asks for its data center');
+  assert.equal(await dev.$('#reg-daemon'), null);
+  // A refused save says why under the registration form, not under the password services.
+  await dev.fill('#reg-client-id', 'zoho-client');
+  await dev.fill('#reg-dc', 'not a data center');
+  await dev.click('button:has-text("Save Zoho registration")');
+  await dev.waitForSelector('form.registration-form + .form-error');
+  assert.equal(await dev.$('.trust-form + .form-error'), null);
+  // Back to Google: its saved values are loaded.
+  await dev.click('.service-tabs a:has-text("Google")');
+  await dev.waitForSelector('form.registration-form[data-service="Google"]');
+  assert.equal(await dev.inputValue('#reg-client-id'), '1234.apps.googleusercontent.com');
+  assert.equal(await dev.inputValue('#reg-scopes'), 'Mail.Read Calendar.Read');
 
   for (const url of ['https://app.example.com/callback', 'http://localhost:8080/cb']) {
     await dev.fill('input[name=url]', url);
@@ -84,4 +108,17 @@ test('set up an application: client id, return URLs, secret rotation', async () 
   assert.notEqual(rotated, secret);
   await dev.waitForFunction(() => document.querySelectorAll('table.secrets tbody tr').length === 2);
   assert.equal(await dev.locator('body').textContent().then((t) => t.includes(secret)), false, 'old secret never shown');
+
+  // A secret asked for before the wasm takes over (a plain form post) is still shown, on
+  // this application's page, once. (Two secrets are live now, so the signing secret.)
+  await Promise.all([
+    dev.waitForNavigation(),
+    dev.evaluate(() => document.querySelector('form:has(button.reveal-signing-secret)').submit()),
+  ]);
+  await hydrated(dev);
+  assert.match(await dev.inputValue('.signing-secret'), /^whsec_/);
+  await dev.click('.page-head a:has-text("Applications")');
+  await dev.click('.app-card a:has-text("Mail sync")');
+  await dev.waitForSelector('.client-id');
+  assert.equal(await dev.$('.signing-secret'), null, 'shown once');
 });

@@ -93,7 +93,8 @@ pub async fn page(State(state): State<AppState>, session: Session, req: Request<
             let shown_once = match &viewer {
                 Some(v) => match uuid::Uuid::parse_str(&v.user_id) {
                     Ok(user_id) => {
-                        shown_once_flash::take(&session, &state.app_keys.ring, user_id).await
+                        let ring = &state.app_keys.ring;
+                        shown_once_flash::take(&session, ring, user_id, path, now_unix()).await
                     }
                     Err(_) => None,
                 },

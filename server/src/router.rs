@@ -5,8 +5,8 @@ use app::web::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::header::{ACCEPT, LOCATION};
-use axum::http::{Request, StatusCode};
+use axum::http::header::{ACCEPT, CACHE_CONTROL, LOCATION};
+use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
@@ -49,7 +49,10 @@ async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> Respon
     if response.status().is_redirection() {
         // A plain form post is sent back to its page; the answer (perhaps a secret, which
         // the session carries sealed to that page) has no business in the redirect.
-        let (parts, _) = response.into_parts();
+        let (mut parts, _) = response.into_parts();
+        parts
+            .headers
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Response::from_parts(parts, Body::empty());
     }
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {

@@ -5,7 +5,7 @@ use leptos::server_fn::codec::{GetUrl, PostUrl};
 
 use crate::team_views::{
     ApiKeyView, AppSummary, AuditPage, InvitePreview, InviteView, MemberView, NewApiKey, NewInvite,
-    TeamSummary,
+    OnboardingProgress, TeamSummary,
 };
 
 #[cfg(feature = "ssr")]
@@ -154,7 +154,7 @@ pub async fn create_invite(
     )
     .await
     .map_err(fail)?;
-    shown_once_flash::keep(&c, ShownOnce::new_invite(CreateInvite::PATH, &n)).await?;
+    shown_once_flash::keep(&c, &team_id, ShownOnce::new_invite(CreateInvite::PATH, &n)).await?;
     Ok(n)
 }
 
@@ -194,6 +194,15 @@ pub async fn accept_invite(token: String) -> Result<String, ServerFnError> {
         .map_err(fail)?;
     leptos_axum::redirect("/applications");
     Ok(team_id.to_string())
+}
+
+#[server(prefix = "/api", endpoint = "team/onboarding", input = GetUrl)]
+pub async fn onboarding(team_id: String) -> Result<OnboardingProgress, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    crate::domain::team::onboarding::progress(&c.state.db, &actor)
+        .await
+        .map_err(fail)
 }
 
 #[server(prefix = "/api", endpoint = "team/apps", input = GetUrl)]
@@ -252,7 +261,7 @@ pub async fn create_api_key(
     )
     .await
     .map_err(fail)?;
-    shown_once_flash::keep(&c, ShownOnce::new_api_key(CreateApiKey::PATH, &k)).await?;
+    shown_once_flash::keep(&c, &team_id, ShownOnce::new_api_key(CreateApiKey::PATH, &k)).await?;
     Ok(k)
 }
 

@@ -3,7 +3,6 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::components::copy_button::CopyButton;
-use crate::shell::use_page_context;
 use crate::shown_once::ShownOnce;
 
 #[component]
@@ -26,17 +25,36 @@ pub fn ShownOnceCard(shown: ShownOnce) -> impl IntoView {
     }
 }
 
+/// The value a plain form post left for this page load. Every render of the page shows it
+/// (a page may build a section more than once while its data arrives); once the page runs
+/// in the browser it is taken out, so navigating back to the form, or to another
+/// application's page, does not show it again.
+#[derive(Clone, Copy)]
+pub struct KeptShownOnce(pub RwSignal<Option<ShownOnce>>);
+
 /// What `action`'s card shows: the hydrated form's answer, else what a plain post of the
-/// same form left for this page.
+/// same form, for the same team or application (`scope`), left for this page.
 pub fn shown_for<I, O>(
     action: ServerAction<I>,
+    scope: &str,
     to: fn(&str, &O) -> ShownOnce,
 ) -> impl Fn() -> Option<ShownOnce> + Clone + Send + Sync + 'static
 where
     I: ServerFn<Output = O, Error = ServerFnError> + Clone + Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
-    let kept = use_page_context().shown_once.filter(|s| s.form == I::PATH);
+    let slot = use_context::<KeptShownOnce>().map(|k| k.0);
+    let scope = scope.to_owned();
+    let ours = move |s: &ShownOnce| s.form == I::PATH && s.scope == scope;
+    let kept = slot.and_then(|slot| slot.get_untracked().filter(&ours));
+    // Effects run only in the browser, after hydration drew the card.
+    if let Some(slot) = slot {
+        Effect::new(move |_| {
+            if slot.get_untracked().as_ref().is_some_and(&ours) {
+                slot.set(None);
+            }
+        });
+    }
     move || {
         action
             .value()

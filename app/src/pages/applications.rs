@@ -3,12 +3,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::apps::CreateApp;
-use crate::api::team::list_apps;
+use crate::api::team::{list_apps, onboarding};
 use crate::components::empty_state::EmptyState;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::shown_once_card::{shown_for, ShownOnceCard};
 use crate::shell::use_page_context;
 use crate::shown_once::ShownOnce;
+use crate::team_views::OnboardingProgress;
 use crate::viewer::Role;
 
 #[component]
@@ -22,11 +23,16 @@ pub fn ApplicationsPage() -> impl IntoView {
         .as_ref()
         .is_some_and(|v| v.role >= Role::Administrator);
     let create = ServerAction::<CreateApp>::new();
-    let shown = shown_for(create, ShownOnce::new_app);
+    let shown = shown_for(create, &team_id, ShownOnce::new_app);
     let tid = team_id.clone();
     let apps = Resource::new(
         move || create.version().get(),
         move |_| list_apps(tid.clone()),
+    );
+    let tid = team_id.clone();
+    let steps = Resource::new(
+        move || create.version().get(),
+        move |_| onboarding(tid.clone()),
     );
     view! {
         <Title text="Applications" />
@@ -34,8 +40,13 @@ pub fn ApplicationsPage() -> impl IntoView {
             <h1>"Applications"</h1>
             <p>"Each application gets a client id and secret, provider registrations and return URLs."</p>
         </div>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                steps.await.ok().filter(|s| !s.done()).map(|s| view! { <FirstSteps steps=s /> })
+            })}
+        </Transition>
         {admin.then(|| view! {
-            <ActionForm action=create attr:class="inline-form wide">
+            <ActionForm action=create attr:id="create-app" attr:class="inline-form wide">
                 <input type="hidden" name="team_id" value=team_id.clone() />
                 <input type="text" name="name" placeholder="Application name" aria-label="Application name" required maxlength="100" />
                 <button type="submit" class="button primary">"Create application"</button>
@@ -60,5 +71,58 @@ pub fn ApplicationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The way to a first connected account, until the team has one: each step says what to
+/// do and links to where it is done.
+#[component]
+fn FirstSteps(steps: OnboardingProgress) -> impl IntoView {
+    let app = steps.first_app_id.clone();
+    let app_href = |anchor: &str| {
+        app.as_ref()
+            .map(|id| format!("/applications/{id}{anchor}"))
+            .unwrap_or_else(|| "#create-app".to_owned())
+    };
+    let items = [
+        (
+            steps.first_app_id.is_some(),
+            "Create an application".to_owned(),
+            "It gets a client id and secret for your product.".to_owned(),
+            "#create-app".to_owned(),
+        ),
+        (
+            steps.has_return_url,
+            "Add a return URL".to_owned(),
+            "Where hosted flows send your users back.".to_owned(),
+            app_href("#return-urls"),
+        ),
+        (
+            steps.has_account,
+            "Connect a test account".to_owned(),
+            "Try with Sandbox on the application's page: a whole flow, no provider needed."
+                .to_owned(),
+            app_href("#try"),
+        ),
+    ];
+    view! {
+        <section class="card first-steps" aria-labelledby="first-steps">
+            <h2 id="first-steps">"Your first connected account"</h2>
+            <ol class="checklist">
+                {items.into_iter().map(|(done, title, text, href)| view! {
+                    <li class:done=done>
+                        <span class="check" aria-hidden="true">{if done { "✓" } else { "" }}</span>
+                        <div>
+                            {if done {
+                                view! { <strong>{title}</strong> " " <span class="muted">"(done)"</span> }.into_any()
+                            } else {
+                                view! { <a href=href><strong>{title}</strong></a> }.into_any()
+                            }}
+                            <p class="muted">{text}</p>
+                        </div>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Carries a show-once value from a plain form post (no wasm yet) to the page the post
 //! redirects back to. It rides in the dashboard session, sealed (the session store is a
 //! database table), bound to the user, and is removed by the first page that reads it.
-use axum::http::header::ACCEPT;
+use axum::http::header::{ACCEPT, REFERER};
 use axum::http::request::Parts;
 use leptos::prelude::{use_context, ServerFnError};
 use tower_sessions::Session;
@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::server_context::Caller;
 use super::server_fn_error::to_server_fn_error;
 use crate::domain::sealed::KeyRing;
-use crate::domain::DomainError;
+use crate::domain::{now_unix, DomainError};
 use crate::shown_once::ShownOnce;
 
 const KEY: &str = "shown_once";
@@ -19,23 +19,34 @@ fn place(user_id: Uuid) -> String {
     format!("dashboard_session:{user_id}:shown_once")
 }
 
-/// The browser posted the form itself: it follows the redirect to the form's page and never
-/// sees the server function's answer, so the session has to carry it.
-fn is_plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|p| {
-        p.headers
-            .get(ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    })
+/// How long a kept value waits for its page; one nobody came back for is dropped unseen.
+const MAX_AGE_SECS: i64 = 300;
+
+/// The path of the page a plain form post came from, when the browser posted the form
+/// itself (it follows the redirect back there and never sees the server function's answer,
+/// so the session has to carry it). `None` for a hydrated form's call.
+fn plain_form_page() -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    let accepts_html = parts
+        .headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let referer = parts.headers.get(REFERER).and_then(|v| v.to_str().ok())?;
+    accepts_html
+        .then(|| url::Url::parse(referer).ok().map(|u| u.path().to_owned()))
+        .flatten()
 }
 
-/// Keeps `shown` for the next page when the caller is a plain form post; a hydrated form
-/// gets it as the answer and nothing is kept.
-pub async fn keep(caller: &Caller, shown: ShownOnce) -> Result<(), ServerFnError> {
-    if !is_plain_form_post() {
+/// Keeps `shown`, belonging to `scope` (a team or application id), for the page a plain
+/// form post returns to; a hydrated form gets it as the answer and nothing is kept.
+pub async fn keep(caller: &Caller, scope: &str, mut shown: ShownOnce) -> Result<(), ServerFnError> {
+    let Some(page) = plain_form_page() else {
         return Ok(());
-    }
+    };
+    shown.scope = scope.to_owned();
+    shown.page = page;
+    shown.kept_at = now_unix();
     let json = serde_json::to_string(&shown)
         .map_err(|_| to_server_fn_error(DomainError::Internal("shown value did not encode")))?;
     let sealed = caller
@@ -49,10 +60,27 @@ pub async fn keep(caller: &Caller, shown: ShownOnce) -> Result<(), ServerFnError
     })
 }
 
-/// The value kept for `user_id`'s next page, removed from the session as it is read. A value
-/// sealed for someone else, or under a retired key, reads as nothing.
-pub async fn take(session: &Session, ring: &KeyRing, user_id: Uuid) -> Option<ShownOnce> {
-    let sealed: String = session.remove(KEY).await.ok().flatten()?;
-    let opened = ring.open(&place(user_id), &sealed).ok()?;
-    serde_json::from_str(&opened.0).ok()
+/// The value kept for `user_id` when `path` is the page it was kept for, removed from the
+/// session as it is read; another page leaves it alone. A value sealed for someone else,
+/// under a retired key, or too old is dropped. Sessions without one are not written.
+pub async fn take(
+    session: &Session,
+    ring: &KeyRing,
+    user_id: Uuid,
+    path: &str,
+    now: i64,
+) -> Option<ShownOnce> {
+    let sealed: String = session.get(KEY).await.ok().flatten()?;
+    let shown = ring
+        .open(&place(user_id), &sealed)
+        .ok()
+        .and_then(|o| serde_json::from_str::<ShownOnce>(&o.0).ok())
+        .filter(|s| now - s.kept_at <= MAX_AGE_SECS);
+    match shown {
+        Some(s) if s.page != path => None,
+        kept => {
+            let _ = session.remove::<String>(KEY).await;
+            kept
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Creating, renaming, reading and deleting applications.
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QuerySelect, Set,
@@ -23,20 +23,26 @@ fn parse_name(raw: &str) -> Result<String, DomainError> {
     })
 }
 
+/// Locks the team's row against other creates and renames (PostgreSQL; SQLite serialises
+/// writers by itself). `FOR NO KEY UPDATE`, so inserts that only reference the team (audit
+/// events, invites) are not held up and cannot deadlock with it.
+async fn lock_team_names(txn: &impl ConnectionTrait, team_id: Uuid) -> Result<(), DomainError> {
+    team::Entity::find_by_id(team_id)
+        .lock(LockType::NoKeyUpdate)
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(())
+}
+
 /// Refuses a name another application of the team already has (in any case): two apps
-/// called the same are told apart by nobody. The team row is locked first (PostgreSQL), so
-/// two concurrent creates cannot both pass; SQLite serialises writers by itself.
+/// called the same are told apart by nobody. Call with the team locked.
 async fn ensure_unique_name(
     txn: &impl ConnectionTrait,
     team_id: Uuid,
     name: &str,
     except: Option<Uuid>,
 ) -> Result<(), DomainError> {
-    team::Entity::find_by_id(team_id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
     let wanted = name.to_lowercase();
     let taken = application::Entity::find()
         .select_only()
@@ -70,6 +76,7 @@ pub async fn create(
     authz::authorize(db, actor, Action::CreateApp).await?;
     let name = parse_name(name)?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    lock_team_names(&txn, actor.team_id).await?;
     ensure_unique_name(&txn, actor.team_id, &name, None).await?;
     let id = Uuid::new_v4();
     let client_id = format!("lg_app_{}", Uuid::new_v4().simple());
@@ -140,6 +147,9 @@ pub async fn detail(
             .map(return_urls::view)
             .collect(),
         redirect_uri: format!("{}{CALLBACK_PATH}", public_origin.trim_end_matches('/')),
+        public_origin: public_origin.trim_end_matches('/').to_owned(),
+        // The edge knows whether the Sandbox is served; the domain does not decide it.
+        sandbox: false,
         can_edit: access.can_edit,
         can_administer: access.can_administer,
     })
@@ -155,7 +165,10 @@ pub async fn rename(
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
     let name = parse_name(name)?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    // The team first: NO KEY UPDATE cannot deadlock with a change holding the app row.
+    lock_team_names(&txn, actor.team_id).await?;
     let app = application::Entity::find_by_id(app_id)
+        .filter(application::Column::TeamId.eq(actor.team_id))
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound)?;

@@ -2,8 +2,10 @@
 //! the registrations (secrets shown only as "saved"), and a form to add or replace one.
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::apps::{list_registrations, RemoveRegistration, SaveRegistration};
+use crate::app_views::RegistrationView;
 use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
@@ -19,17 +21,48 @@ pub fn RegistrationsSection(
     can_edit: bool,
 ) -> impl IntoView {
     let save = ServerAction::<SaveRegistration>::new();
+    // The password-services form has its own action, so its errors show under it.
+    let trust = ServerAction::<SaveRegistration>::new();
     let remove = ServerAction::<RemoveRegistration>::new();
     let (tid, aid) = (team_id.clone(), app_id.clone());
     let regs = Resource::new(
-        move || (save.version().get(), remove.version().get()),
+        move || {
+            (
+                save.version().get(),
+                trust.version().get(),
+                remove.version().get(),
+            )
+        },
         move |_| list_registrations(tid.clone(), aid.clone()),
     );
+    // The service the form edits lives in the URL (`?service=`), so choosing one is a link
+    // that works without the wasm and loads that service's saved values.
+    let query = use_query_map();
+    let chosen = move || {
+        query
+            .read()
+            .get("service")
+            .and_then(|s| OAUTH_PROVIDERS.iter().find(|p| **p == s).copied())
+            .unwrap_or(OAUTH_PROVIDERS[0])
+    };
+    let (form_tid, form_aid) = (team_id.clone(), app_id.clone());
+    // Leptos updates the form in place when the service or the saved values change, and an
+    // attribute never overwrites what was typed: resetting the form makes its fields show
+    // the chosen service's saved values (and an empty secret) after a switch or a save.
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        let _service = chosen();
+        let _saved = save.value().get().is_some_and(|r| r.is_ok());
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = form_ref.get_untracked() {
+            form.reset();
+        }
+    });
     let (tid, aid) = (team_id.clone(), app_id.clone());
     // The password-services form needs its own copies (each form's children own theirs).
     let (trust_tid, trust_aid) = (team_id.clone(), app_id.clone());
     view! {
-        <section class="card registrations">
+        <section class="card registrations" id="registrations">
             <h2>"Provider registrations"</h2>
             <p class="muted">"Register an OAuth client at each provider with this redirect URI, then enter its client id and secret here."</p>
             <div class="copy-row">
@@ -42,7 +75,6 @@ pub fn RegistrationsSection(
                     let (tid, aid) = (tid.clone(), aid.clone());
                     Suspend::new(async move {
                         match regs.await {
-                            Ok(list) if list.is_empty() => view! { <p class="muted">"No providers registered yet."</p> }.into_any(),
                             Ok(list) => view! {
                                 <div class="table-wrap" tabindex="0" role="region" aria-label="Provider registrations">
                                     <table class="table">
@@ -72,6 +104,10 @@ pub fn RegistrationsSection(
                                                     </tr>
                                                 }
                                             }).collect_view()}
+                                            <tr data-service="Sandbox">
+                                                <td><strong>"Sandbox"</strong></td>
+                                                <td colspan="6" class="muted">"Built in, no registration needed: start any flow with " <code>"serviceType=Sandbox"</code> " to try it."</td>
+                                            </tr>
                                         </tbody>
                                     </table>
                                 </div>
@@ -82,60 +118,32 @@ pub fn RegistrationsSection(
                 }}
             </Transition>
             {can_edit.then(|| view! {
-                <h3>"Add or replace a registration"</h3>
-                <ActionForm action=save attr:class="stack registration-form">
-                    <input type="hidden" name="team_id" value=team_id.clone() />
-                    <input type="hidden" name="app_id" value=app_id.clone() />
-                    <div class="field-row">
-                        <div class="field">
-                            <label for="reg-service">"Service"</label>
-                            <select id="reg-service" name="service_type">
-                                {OAUTH_PROVIDERS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label for="reg-client-id">"Client id"</label>
-                            <input id="reg-client-id" name="client_id" type="text" required maxlength="256" />
-                        </div>
-                        <div class="field">
-                            <label for="reg-secret">"Client secret"</label>
-                            <input id="reg-secret" name="client_secret" type="password" autocomplete="off" placeholder="Leave empty to keep the saved one" />
-                        </div>
-                    </div>
-                    <div class="field">
-                        <label for="reg-scopes">"Default scopes"</label>
-                        <input id="reg-scopes" name="scopes" type="text" placeholder="Mail.Read Calendar.ReadWrite" />
-                        <p class="field-hint">"Unified scopes; the provider's own go below."</p>
-                    </div>
-                    <div class="field">
-                        <label for="reg-native">"Native scopes"</label>
-                        <input id="reg-native" name="native_scopes" type="text" placeholder="https://www.googleapis.com/auth/drive.readonly" />
-                    </div>
-                    <details>
-                        <summary>"Provider options and endpoints"</summary>
-                        <div class="stack">
-                            <div class="field-row">
-                                <div class="field"><label for="reg-tenant">"Office 365 tenant"</label><input id="reg-tenant" name="tenant" type="text" placeholder="common" /></div>
-                                <div class="field"><label for="reg-dc">"Zoho data center"</label><input id="reg-dc" name="data_center" type="text" placeholder="com" /></div>
-                                <div class="field"><label for="reg-host">"Salesforce login host"</label><input id="reg-host" name="login_host" type="text" placeholder="login.salesforce.com" /></div>
-                            </div>
-                            <div class="field"><label for="reg-auth-url">"Authorize URL (override)"</label><input id="reg-auth-url" name="authorize_url" type="url" /></div>
-                            <div class="field"><label for="reg-token-url">"Token URL (override)"</label><input id="reg-token-url" name="token_url" type="url" /></div>
-                            <div class="field"><label for="reg-userinfo-url">"Userinfo URL (override)"</label><input id="reg-userinfo-url" name="userinfo_url" type="url" /></div>
-                            <div class="field"><label for="reg-revoke-url">"Revoke URL (override)"</label><input id="reg-revoke-url" name="revoke_url" type="url" /></div>
-                            <div class="field"><label for="reg-consent-url">"Admin-consent URL (override, Office 365)"</label><input id="reg-consent-url" name="admin_consent_url" type="url" /></div>
-                            <div class="field"><label for="reg-directory-url">"Admin directory URL (override, Google)"</label><input id="reg-directory-url" name="admin_directory_url" type="url" /></div>
-                            <div class="field">
-                                <label for="reg-daemon">"Service-account credentials"</label>
-                                <textarea id="reg-daemon" name="daemon_secret" rows="4" placeholder="Google: the service account's JSON key. Office 365 with a certificate: {\"thumbprint\": \"<x5t>\", \"private_key\": \"<PEM>\"} (empty: the client secret is used)."></textarea>
-                            </div>
-                        </div>
-                    </details>
-                    <button type="submit" class="button primary">"Save registration"</button>
-                </ActionForm>
+                <h3 id="registration-form">"Add or change a registration"</h3>
+                <nav class="service-tabs" aria-label="Service to register">
+                    {OAUTH_PROVIDERS.iter().map(|p| {
+                        let href = format!("?service={p}#registration-form");
+                        view! {
+                            <a href=href aria-current=move || (chosen() == *p).then_some("true")>{*p}</a>
+                        }
+                    }).collect_view()}
+                </nav>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let (tid, aid) = (form_tid.clone(), form_aid.clone());
+                        Suspend::new(async move {
+                            let service = chosen();
+                            let saved = regs.await.ok().and_then(|l| l.into_iter().find(|r| r.service_type == service));
+                            registration_form(save, form_ref, tid, aid, service, saved)
+                        })
+                    }}
+                </Transition>
+                <ActionError action=save />
+                {move || save.value().get().and_then(|r| r.ok()).map(|r| view! {
+                    <p class="notice saved-note" role="status">{r.service_type} " registration saved."</p>
+                })}
                 <h3>"Password services"</h3>
                 <p class="muted">"IMAP, Exchange and SugarCRM accounts sign in through a hosted form, once the service is enabled here. A link may pre-fill only a server listed here (or a well-known mail host); users can always type their own. Trust a self-signed server certificate only for servers you know."</p>
-                <ActionForm action=save attr:class="inline-form trust-form">
+                <ActionForm action=trust attr:class="inline-form trust-form">
                     <input type="hidden" name="team_id" value=trust_tid.clone() />
                     <input type="hidden" name="app_id" value=trust_aid.clone() />
                     <input type="hidden" name="client_id" value="" />
@@ -147,11 +155,131 @@ pub fn RegistrationsSection(
                     <input id="reg-allowed-servers" name="allowed_servers" type="text" placeholder="mail.example.com exchange.example.com" />
                     <button type="submit" class="button">"Enable"</button>
                 </ActionForm>
-                <ActionError action=save />
-                {move || save.value().get().and_then(|r| r.ok()).map(|r| view! {
-                    <p class="muted saved-note">{r.service_type} " registration saved."</p>
+                <ActionError action=trust />
+                {move || trust.value().get().and_then(|r| r.ok()).map(|r| view! {
+                    <p class="notice" role="status">{r.service_type} " is enabled."</p>
                 })}
             })}
         </section>
+    }
+}
+
+/// The form for one service, filled with what is saved for it (never the secrets): saving
+/// replaces the registration, so an empty field here would clear a saved option.
+fn registration_form(
+    save: ServerAction<SaveRegistration>,
+    form_ref: NodeRef<leptos::html::Form>,
+    team_id: String,
+    app_id: String,
+    service: &'static str,
+    saved: Option<RegistrationView>,
+) -> impl IntoView {
+    let get = |map: Option<&std::collections::BTreeMap<String, String>>, k: &str| {
+        map.and_then(|m| m.get(k).cloned()).unwrap_or_default()
+    };
+    let options = saved.as_ref().map(|r| &r.options);
+    let overrides = saved.as_ref().map(|r| &r.overrides);
+    let (tenant, data_center, login_host) = (
+        get(options, "tenant"),
+        get(options, "data_center"),
+        get(options, "login_host"),
+    );
+    let url = |k: &str| get(overrides, k);
+    let (authorize, token, userinfo, revoke, consent, directory) = (
+        url("authorize_url"),
+        url("token_url"),
+        url("userinfo_url"),
+        url("revoke_url"),
+        url("admin_consent_url"),
+        url("admin_directory_url"),
+    );
+    let secret_hint = if saved.as_ref().is_some_and(|r| r.client_secret_set) {
+        "Saved. Leave empty to keep it."
+    } else {
+        "From the provider's console."
+    };
+    let daemon_hint = if saved.as_ref().is_some_and(|r| r.daemon_secret_set) {
+        "Saved. Leave empty to keep it."
+    } else {
+        match service {
+            "Google" => "The service account's JSON key.",
+            _ => "Optional: {\"thumbprint\": \"<x5t>\", \"private_key\": \"<PEM>\"}; empty: the client secret is used.",
+        }
+    };
+    let heading = match &saved {
+        Some(_) => format!("{service}: change the saved registration"),
+        None => format!("{service}: not registered yet"),
+    };
+    let client_id = saved
+        .as_ref()
+        .map(|r| r.client_id.clone())
+        .unwrap_or_default();
+    let scopes = saved
+        .as_ref()
+        .map(|r| r.scopes.join(" "))
+        .unwrap_or_default();
+    let native = saved
+        .as_ref()
+        .map(|r| r.native_scopes.join(" "))
+        .unwrap_or_default();
+    view! {
+        <ActionForm action=save node_ref=form_ref attr:class="stack registration-form" attr:data-service=service>
+            <p class="muted">{heading}</p>
+            <input type="hidden" name="team_id" value=team_id />
+            <input type="hidden" name="app_id" value=app_id />
+            <input type="hidden" name="service_type" value=service />
+            <div class="field-row">
+                <div class="field">
+                    <label for="reg-client-id">"Client id"</label>
+                    <input id="reg-client-id" name="client_id" type="text" required maxlength="256" value=client_id autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="reg-secret">"Client secret"</label>
+                    <input id="reg-secret" name="client_secret" type="password" autocomplete="new-password" />
+                    <p class="field-hint">{secret_hint}</p>
+                </div>
+            </div>
+            <div class="field">
+                <label for="reg-scopes">"Default scopes"</label>
+                <input id="reg-scopes" name="scopes" type="text" placeholder="Mail.Read Calendar.ReadWrite" value=scopes />
+                <p class="field-hint">"Unified scopes; the provider's own go below."</p>
+            </div>
+            <div class="field">
+                <label for="reg-native">"Native scopes"</label>
+                <input id="reg-native" name="native_scopes" type="text" value=native />
+            </div>
+            {(service == "Office365").then(|| view! {
+                <div class="field"><label for="reg-tenant">"Tenant"</label><input id="reg-tenant" name="tenant" type="text" placeholder="common" value=tenant /><p class="field-hint">"Your directory's id or domain for a single-tenant app."</p></div>
+            })}
+            {(service == "Zoho").then(|| view! {
+                <div class="field"><label for="reg-dc">"Data center"</label><input id="reg-dc" name="data_center" type="text" placeholder="com" value=data_center /></div>
+            })}
+            {(service == "Salesforce").then(|| view! {
+                <div class="field"><label for="reg-host">"Login host"</label><input id="reg-host" name="login_host" type="text" placeholder="login.salesforce.com" value=login_host /></div>
+            })}
+            {matches!(service, "Google" | "Office365").then(|| view! {
+                <div class="field">
+                    <label for="reg-daemon">"Service-account credentials"</label>
+                    <textarea id="reg-daemon" name="daemon_secret" rows="4"></textarea>
+                    <p class="field-hint">{daemon_hint}</p>
+                </div>
+            })}
+            <details>
+                <summary>"Endpoints (override)"</summary>
+                <div class="stack">
+                    <div class="field"><label for="reg-auth-url">"Authorize URL"</label><input id="reg-auth-url" name="authorize_url" type="url" value=authorize /></div>
+                    <div class="field"><label for="reg-token-url">"Token URL"</label><input id="reg-token-url" name="token_url" type="url" value=token /></div>
+                    <div class="field"><label for="reg-userinfo-url">"Userinfo URL"</label><input id="reg-userinfo-url" name="userinfo_url" type="url" value=userinfo /></div>
+                    <div class="field"><label for="reg-revoke-url">"Revoke URL"</label><input id="reg-revoke-url" name="revoke_url" type="url" value=revoke /></div>
+                    {(service == "Office365").then(|| view! {
+                        <div class="field"><label for="reg-consent-url">"Admin-consent URL"</label><input id="reg-consent-url" name="admin_consent_url" type="url" value=consent /></div>
+                    })}
+                    {(service == "Google").then(|| view! {
+                        <div class="field"><label for="reg-directory-url">"Admin directory URL"</label><input id="reg-directory-url" name="admin_directory_url" type="url" value=directory /></div>
+                    })}
+                </div>
+            </details>
+            <button type="submit" class="button primary">"Save " {service} " registration"</button>
+        </ActionForm>
     }
 }

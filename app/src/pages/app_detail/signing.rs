@@ -19,8 +19,12 @@ pub fn SigningSecretSection(
     let regenerate = ServerAction::<RegenerateSigningSecret>::new();
     // The newest of the two answers is the current secret.
     let (regenerated, revealed) = (
-        shown_for(regenerate, |f, s: &String| ShownOnce::signing_secret(f, s)),
-        shown_for(reveal, |f, s: &String| ShownOnce::signing_secret(f, s)),
+        shown_for(regenerate, &app_id, |f, s: &String| {
+            ShownOnce::signing_secret(f, s)
+        }),
+        shown_for(reveal, &app_id, |f, s: &String| {
+            ShownOnce::signing_secret(f, s)
+        }),
     );
     let shown = move || regenerated().or_else(&revealed);
     let (tid, aid) = (team_id.clone(), app_id.clone());
@@ -32,7 +36,7 @@ pub fn SigningSecretSection(
                 <ActionForm action=reveal attr:class="inline-form">
                     <input type="hidden" name="team_id" value=team_id />
                     <input type="hidden" name="app_id" value=app_id />
-                    <button type="submit" class="button">"Show signing secret"</button>
+                    <button type="submit" class="button reveal-signing-secret">"Show signing secret"</button>
                 </ActionForm>
                 {can_administer.then(|| view! {
                     <Confirm label="Regenerate" question="Replace the signing secret? Receivers that check signatures with the old one reject every call until they have the new one.".to_owned()>

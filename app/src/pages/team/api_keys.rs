@@ -12,7 +12,7 @@ use crate::shown_once::ShownOnce;
 pub fn ApiKeysSection(team_id: String) -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let shown = shown_for(create, ShownOnce::new_api_key);
+    let shown = shown_for(create, &team_id, ShownOnce::new_api_key);
     let tid = team_id.clone();
     let keys = Resource::new(
         move || (create.version().get(), revoke.version().get()),

@@ -17,7 +17,7 @@ pub fn InvitesSection(team_id: String) -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         move |_| list_invites(tid.clone()),
     );
-    let shown = shown_for(create, ShownOnce::new_invite);
+    let shown = shown_for(create, &team_id, ShownOnce::new_invite);
     let tid = team_id.clone();
     view! {
         <section class="card">
