@@ -33,6 +33,19 @@ pub struct AppDetail {
     /// What the viewer may do, so the page offers only that (the server decides anyway).
     pub can_edit: bool,
     pub can_administer: bool,
+    /// The platform's public URL, for the page's snippets.
+    pub public_origin: String,
+    /// The built-in Sandbox is served, so *Try with Sandbox* can run.
+    pub sandbox: bool,
+}
+
+/// The account a *Try with Sandbox* flow connected, and how long its code stays valid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriedAccount {
+    pub id: i64,
+    pub email: Option<String>,
+    pub service_type: String,
+    pub expires_in_secs: i64,
 }
 
 /// A secret just made: its value is shown once.

@@ -18,6 +18,7 @@ pub mod shell;
 pub mod shown_once;
 pub mod team_views;
 pub mod viewer;
+pub mod wait_in_words;
 
 #[cfg(feature = "ssr")]
 pub mod domain;

@@ -102,3 +102,18 @@ pub struct AuditPage {
     /// Pass as `before` to get the next (older) page; `None` on the last page.
     pub next_before: Option<i64>,
 }
+
+/// A team's steps to its first connected account, over the applications the viewer sees.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnboardingProgress {
+    pub first_app_id: Option<String>,
+    pub first_app_name: Option<String>,
+    pub has_return_url: bool,
+    pub has_account: bool,
+}
+
+impl OnboardingProgress {
+    pub fn done(&self) -> bool {
+        self.first_app_id.is_some() && self.has_return_url && self.has_account
+    }
+}

@@ -66,4 +66,19 @@ test('every dashboard page at 1280 and 390 px', async () => {
   const first = page.locator('.audit-event').first();
   await first.locator('summary').click();
   assert.ok(await first.locator('.audit-changes').isVisible());
+  // A filter that matches nothing offers the way back.
+  await page.fill('input[name=actor]', 'nobody-at-all');
+  await page.click('button:has-text("Filter")');
+  await page.waitForSelector('text=No changes match.');
+  await page.click('main a:has-text("Clear filters") >> nth=0');
+  await page.waitForSelector('.audit-sentence');
+
+  // Settings: a person renames themselves; the header says so on the next page.
+  await page.goto(`${base}/settings`);
+  await hydrated(page);
+  await page.fill('#profile-name', 'Paige Renamed');
+  await page.click('button:has-text("Save name")');
+  await page.waitForSelector('text=Saved: your team sees you as');
+  await page.reload();
+  assert.match(await page.textContent('.user-menu-button'), /Paige Renamed/);
 });

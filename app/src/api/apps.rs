@@ -4,6 +4,7 @@ use leptos::server_fn::codec::{GetUrl, PostUrl};
 
 use crate::app_views::{
     AccountPage, AppDetail, EndUserSummary, NewApp, NewSecret, RegistrationView, ReturnUrlView,
+    TriedAccount,
 };
 
 #[cfg(feature = "ssr")]
@@ -40,7 +41,7 @@ pub async fn create_app(team_id: String, name: String) -> Result<NewApp, ServerF
     let n = lifecycle::create(&c.state.db, &c.state.app_keys, &actor, &name, now_unix())
         .await
         .map_err(fail)?;
-    shown_once_flash::keep(&c, ShownOnce::new_app(CreateApp::PATH, &n)).await?;
+    shown_once_flash::keep(&c, &team_id, ShownOnce::new_app(CreateApp::PATH, &n)).await?;
     Ok(n)
 }
 
@@ -48,11 +49,34 @@ pub async fn create_app(team_id: String, name: String) -> Result<NewApp, ServerF
 pub async fn get_app(team_id: String, app_id: String) -> Result<AppDetail, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
-    lifecycle::detail(
+    let mut detail = lifecycle::detail(
         &c.state.db,
         &actor,
         parse_id(&app_id)?,
         &c.state.public_origin,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)?;
+    detail.sandbox = c.state.flows.sandbox_enabled;
+    Ok(detail)
+}
+
+/// What a *Try with Sandbox* flow connected, from the code it returned with.
+#[server(prefix = "/api", endpoint = "apps/try", input = GetUrl)]
+pub async fn try_outcome(
+    team_id: String,
+    app_id: String,
+    code: String,
+) -> Result<Option<TriedAccount>, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    crate::domain::flow::dashboard_try::connected(
+        &c.state.db,
+        &c.state.flows,
+        &actor,
+        parse_id(&app_id)?,
+        &code,
         now_unix(),
     )
     .await
@@ -117,7 +141,7 @@ pub async fn rotate_secret(
     )
     .await
     .map_err(fail)?;
-    shown_once_flash::keep(&c, ShownOnce::new_secret(RotateSecret::PATH, &n)).await?;
+    shown_once_flash::keep(&c, &app_id, ShownOnce::new_secret(RotateSecret::PATH, &n)).await?;
     Ok(n)
 }
 
@@ -289,7 +313,7 @@ pub async fn reveal_signing_secret(
         .await
         .map_err(fail)?;
     let shown = ShownOnce::signing_secret(RevealSigningSecret::PATH, &secret);
-    shown_once_flash::keep(&c, shown).await?;
+    shown_once_flash::keep(&c, &app_id, shown).await?;
     Ok(secret)
 }
 
@@ -310,7 +334,7 @@ pub async fn regenerate_signing_secret(
     .await
     .map_err(fail)?;
     let shown = ShownOnce::signing_secret(RegenerateSigningSecret::PATH, &secret);
-    shown_once_flash::keep(&c, shown).await?;
+    shown_once_flash::keep(&c, &app_id, shown).await?;
     Ok(secret)
 }
 

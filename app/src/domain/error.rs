@@ -3,8 +3,8 @@
 use super::app::rule::AppRule;
 use super::flow::FlowError;
 use super::team::rule::TeamRule;
-use super::wait_in_words::wait_in_words;
 use crate::form_outcome::FieldErrors;
+use crate::wait_in_words::wait_in_words;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {

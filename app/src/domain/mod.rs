@@ -28,7 +28,6 @@ pub mod sign_in_limit;
 pub mod sign_up;
 pub mod team;
 pub mod viewer_lookup;
-pub mod wait_in_words;
 pub mod webhook;
 pub mod write_transaction;
 

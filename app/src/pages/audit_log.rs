@@ -28,6 +28,7 @@ pub fn AuditLogPage() -> impl IntoView {
         },
         move |(action, actor, before)| audit_log(team_id.clone(), action, actor, before),
     );
+    let filtered = move || param("action").is_some() || param("actor").is_some();
     let families = [
         ("", "All changes"),
         ("member.", "Members"),
@@ -51,11 +52,15 @@ pub fn AuditLogPage() -> impl IntoView {
             <input type="search" name="actor" placeholder="Who (email or key name)" aria-label="Actor"
                 value=move || param("actor").unwrap_or_default() />
             <button type="submit" class="button">"Filter"</button>
+            {move || filtered().then(|| view! { <a class="button" href="/team/audit">"Clear filters"</a> })}
         </form>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) if p.events.is_empty() => view! { <p class="muted">"No changes match."</p> }.into_any(),
+                    Ok(p) if p.events.is_empty() => view! {
+                        <p class="muted">"No changes match."</p>
+                        {filtered().then(|| view! { <p><a class="button" href="/team/audit">"Clear filters"</a></p> })}
+                    }.into_any(),
                     Ok(p) => {
                         let next = p.next_before.map(|b| {
                             let mut href = format!("/team/audit?before={b}");

@@ -13,4 +13,5 @@ pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 pub mod team;
+pub mod try_sandbox;
 pub mod webhook_deliveries;

@@ -11,6 +11,7 @@ mod anonymous_limits;
 mod app_accounts;
 mod app_credentials;
 mod dashboard_auth;
+mod dashboard_try;
 mod form_input;
 mod hardening;
 mod key_rotation;

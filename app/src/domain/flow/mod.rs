@@ -14,6 +14,7 @@ pub mod callback_params;
 pub mod code_exchange;
 pub mod daemon;
 pub mod daemon_consent;
+pub mod dashboard_try;
 pub mod error;
 pub mod finish;
 pub mod identity;

@@ -7,5 +7,6 @@ pub mod audit_sentence;
 pub mod grants;
 pub mod invites;
 pub mod members;
+pub mod onboarding;
 pub mod rule;
 pub mod teams;

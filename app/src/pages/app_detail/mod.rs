@@ -19,6 +19,7 @@ use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::shown_once_card::{shown_for, ShownOnceCard};
 use crate::components::time_text::utc;
+use crate::query_escape::query_escape;
 use crate::shell::use_page_context;
 use crate::shown_once::ShownOnce;
 
@@ -97,7 +98,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             <input type="hidden" name="app_id" value=aid.clone() />
         }
     };
-    let new_secret = shown_for(act.rotate, ShownOnce::new_secret);
+    let new_secret = shown_for(act.rotate, &a.id, ShownOnce::new_secret);
     view! {
         <Title text=a.name.clone() />
         <div class="page-head">
@@ -106,7 +107,18 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             <p>"Created " {utc(a.created_at)} " · " <a href=format!("/applications/{}/accounts", a.id)>"Accounts"</a> " · " <a href=format!("/applications/{}/users", a.id)>"End users"</a></p>
         </div>
 
-        <section class="card">
+        <nav class="section-nav" aria-label="Sections of this application">
+            <a href="#client-id">"Client id"</a>
+            <a href="#try">"Try it"</a>
+            <a href="#secrets">"Secrets"</a>
+            <a href="#registrations">"Providers"</a>
+            <a href="#return-urls">"Return URLs"</a>
+            <a href="#trusted-domains">"Trusted domains"</a>
+            <a href="#webhooks">"Webhooks"</a>
+            {a.can_administer.then(|| view! { <a href="#settings">"Settings"</a> })}
+        </nav>
+
+        <section class="card" id="client-id">
             <h2>"Client id"</h2>
             <p class="muted">"Your product sends it as " <code>"clientId"</code> " to start hosted flows."</p>
             <div class="copy-row">
@@ -115,7 +127,9 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             </div>
         </section>
 
-        <section class="card">
+        <TryCard app=a.clone() />
+
+        <section class="card" id="secrets">
             <h2>"Client secrets"</h2>
             <p class="muted">"Used with the client id for " <code>"Authorization: Basic"</code> ". Shown once; rotate to replace one without downtime."</p>
             <div class="table-wrap" tabindex="0" role="region" aria-label="Client secrets">
@@ -173,7 +187,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
         />
 
 
-        <section class="card">
+        <section class="card" id="return-urls">
             <h2>"Return URLs"</h2>
             <p class="muted">"Where hosted flows may send users back. https only (http for localhost); scheme, host, port and path must match, the query may differ."</p>
             <ul class="url-list">
@@ -223,7 +237,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
         })}
 
         {a.can_administer.then(|| { let hidden2 = hidden.clone(); let (name, placeholder) = (a.name.clone(), a.name.clone()); view! {
-            <section class="card">
+            <section class="card" id="settings">
                 <h2>"Settings"</h2>
                 <ActionForm action=act.rename attr:class="inline-form wide">
                     {hidden()}
@@ -242,5 +256,51 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
                 <ActionError action=delete />
             </section>
         }})}
+    }
+}
+
+/// How to start a flow: the authorize link with this app's real client id, the exchange
+/// call, and *Try with Sandbox*, which runs a whole flow back to the dashboard.
+#[component]
+fn TryCard(app: AppDetail) -> impl IntoView {
+    let origin = app.public_origin.clone();
+    let return_url = app
+        .return_urls
+        .first()
+        .map(|u| u.url.clone())
+        .unwrap_or_else(|| "https://your.app.example/callback".to_owned());
+    let authorize = format!(
+        "{origin}/v1/auth/authorize?clientId={}&serviceType=Google&scopes=Mail.Read&returnUrl={}",
+        app.client_id,
+        query_escape(&return_url)
+    );
+    let exchange = format!(
+        "curl -X POST -u '{}:YOUR_CLIENT_SECRET' {origin}/v1/auth/token/THE_CODE",
+        app.client_id
+    );
+    let try_url = format!(
+        "{origin}/v1/auth/authorize?clientId={}&serviceType=Sandbox&scopes={}&returnUrl={}",
+        app.client_id,
+        query_escape("Mail.Read Calendar.Read"),
+        query_escape(&format!("{origin}/applications/{}/try", app.id))
+    );
+    view! {
+        <section class="card" id="try">
+            <h2>"Try it"</h2>
+            {app.sandbox.then(|| view! {
+                <p>"Run a whole hosted flow with the built-in Sandbox provider and come back here: no sample app and no provider registration needed."</p>
+                <p><a class="button primary try-sandbox" href=try_url rel="external">"Try with Sandbox"</a></p>
+            })}
+            <p class="muted">"Your product sends its users to this link (any service, your return URL):"</p>
+            <div class="copy-row">
+                <input class="copy-field authorize-link" readonly value=authorize.clone() aria-label="Authorize link" />
+                <CopyButton text=authorize />
+            </div>
+            <p class="muted">"They come back with " <code>"?code=…&status=success"</code> "; your server exchanges the code for the account's token:"</p>
+            <div class="copy-row">
+                <input class="copy-field exchange-command" readonly value=exchange.clone() aria-label="Code exchange command" />
+                <CopyButton text=exchange />
+            </div>
+        </section>
     }
 }

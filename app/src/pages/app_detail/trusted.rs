@@ -17,7 +17,7 @@ pub fn TrustedDomainsSection(team_id: String, app_id: String, can_edit: bool) ->
     );
     let (tid, aid) = (team_id.clone(), app_id.clone());
     view! {
-        <section class="card">
+        <section class="card" id="trusted-domains">
             <h2>"Trusted domains"</h2>
             <p class="muted">"Sites whose pages may call this application's user API with the user's session (CORS)."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -28,7 +28,7 @@ pub fn WebhooksSection(team_id: String, app_id: String, can_edit: bool) -> impl 
     let (tid, aid) = (team_id.clone(), app_id.clone());
     let deliveries_href = format!("/applications/{app_id}/webhooks");
     view! {
-        <section class="card webhooks">
+        <section class="card webhooks" id="webhooks">
             <h2>"Webhooks"</h2>
             <p class="muted">"Linkgate tells these endpoints when an account is created, authorized again, becomes invalid or dead, recovers or is deleted, and when an end user comes or goes. Each call is signed with the signing secret (Standard Webhooks); failed calls are retried for about three days. "
                 <a href=deliveries_href>"Deliveries"</a></p>
