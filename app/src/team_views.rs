@@ -110,6 +110,8 @@ pub struct OnboardingProgress {
     pub first_app_name: Option<String>,
     pub has_return_url: bool,
     pub has_account: bool,
+    /// The built-in Sandbox is served (the last step suggests *Try with Sandbox*).
+    pub sandbox: bool,
 }
 
 impl OnboardingProgress {

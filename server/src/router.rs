@@ -55,6 +55,10 @@ async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> Respon
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Response::from_parts(parts, Body::empty());
     }
+    // Answers carry private data and, once, secrets: no cache may keep them.
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }

@@ -58,7 +58,8 @@ pub async fn get_app(team_id: String, app_id: String) -> Result<AppDetail, Serve
     )
     .await
     .map_err(fail)?;
-    detail.sandbox = c.state.flows.sandbox_enabled;
+    detail.sandbox =
+        crate::domain::flow::dashboard_try::available(&c.state.flows, parse_id(&app_id)?).is_some();
     Ok(detail)
 }
 

@@ -200,9 +200,11 @@ pub async fn accept_invite(token: String) -> Result<String, ServerFnError> {
 pub async fn onboarding(team_id: String) -> Result<OnboardingProgress, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
-    crate::domain::team::onboarding::progress(&c.state.db, &actor)
+    let mut progress = crate::domain::team::onboarding::progress(&c.state.db, &actor)
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    progress.sandbox = c.state.flows.sandbox_enabled;
+    Ok(progress)
 }
 
 #[server(prefix = "/api", endpoint = "team/apps", input = GetUrl)]

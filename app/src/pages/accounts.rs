@@ -82,7 +82,7 @@ pub fn AccountsPage() -> impl IntoView {
                         let apps = p.apps.clone();
                         let filters = view! {
                             <form method="get" action="/accounts" class="inline-form wide filters">
-                                <input type="search" name="email" placeholder="Email contains" aria-label="Email contains"
+                                <input type="search" name="email" placeholder="Email starts with" aria-label="Email starts with"
                                     value=move || param("email").unwrap_or_default() />
                                 <select name="app" aria-label="Application">
                                     <option value="">"All applications"</option>

@@ -42,7 +42,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         </div>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                steps.await.ok().filter(|s| !s.done()).map(|s| view! { <FirstSteps steps=s /> })
+                steps.await.ok().filter(|s| !s.done()).map(|s| view! { <FirstSteps steps=s admin=admin /> })
             })}
         </Transition>
         {admin.then(|| view! {
@@ -77,7 +77,7 @@ pub fn ApplicationsPage() -> impl IntoView {
 /// The way to a first connected account, until the team has one: each step says what to
 /// do and links to where it is done.
 #[component]
-fn FirstSteps(steps: OnboardingProgress) -> impl IntoView {
+fn FirstSteps(steps: OnboardingProgress, admin: bool) -> impl IntoView {
     let app = steps.first_app_id.clone();
     let app_href = |anchor: &str| {
         app.as_ref()
@@ -88,8 +88,12 @@ fn FirstSteps(steps: OnboardingProgress) -> impl IntoView {
         (
             steps.first_app_id.is_some(),
             "Create an application".to_owned(),
-            "It gets a client id and secret for your product.".to_owned(),
-            "#create-app".to_owned(),
+            if admin {
+                "It gets a client id and secret for your product.".to_owned()
+            } else {
+                "An Administrator of the team creates it and gives you access.".to_owned()
+            },
+            if admin { "#create-app" } else { "/team" }.to_owned(),
         ),
         (
             steps.has_return_url,
@@ -100,8 +104,13 @@ fn FirstSteps(steps: OnboardingProgress) -> impl IntoView {
         (
             steps.has_account,
             "Connect a test account".to_owned(),
-            "Try with Sandbox on the application's page: a whole flow, no provider needed."
-                .to_owned(),
+            if steps.sandbox {
+                "Try with Sandbox on the application's page: a whole flow, no provider needed."
+                    .to_owned()
+            } else {
+                "Register a provider, then open the authorize link from the application's page."
+                    .to_owned()
+            },
             app_href("#try"),
         ),
     ];

@@ -44,7 +44,6 @@ pub fn TrySandboxPage() -> impl IntoView {
                     Err(e) => return view! { <p class="form-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 };
                 let status = q("status").unwrap_or_default();
-                let details = q("details").unwrap_or_default();
                 let code = q("code").unwrap_or_default();
                 let back = format!("/applications/{}", app.id);
                 let result = match (status.as_str(), tried) {
@@ -73,10 +72,23 @@ pub fn TrySandboxPage() -> impl IntoView {
                     ("", _) => view! {
                         <p class="muted">"Start a flow with Try with Sandbox on the application's page; it comes back here."</p>
                     }.into_any(),
-                    (status, _) => view! {
-                        <p class="form-error" role="alert">"The flow ended with " <code>{status.to_owned()}</code> ": " {details}</p>
-                        <p class="muted">"Your product gets the same status on its return URL."</p>
-                    }.into_any(),
+                    // Fixed words per status: the query is anyone's to write, so nothing
+                    // from it but a known status is shown.
+                    (status, _) => {
+                        let (known, words) = match status {
+                            "access_denied" => (true, "You denied access on the consent page, or cancelled."),
+                            "scopes_not_granted" => (true, "A permission the flow required was not granted."),
+                            "email_mismatch" => (true, "The account signed in was not the one the link asked for."),
+                            "provider_error" => (true, "The provider refused or failed the request."),
+                            "expired" => (true, "The flow took too long and expired; start it again."),
+                            "server_error" => (true, "Something went wrong on our side; start it again."),
+                            _ => (false, "The flow did not finish."),
+                        };
+                        view! {
+                            <p class="form-error" role="alert">{words}</p>
+                            {known.then(|| view! { <p class="muted">"Your product gets " <code>{format!("status={status}")}</code> " and the details on its return URL."</p> })}
+                        }.into_any()
+                    }
                 };
                 view! {
                     <div class="page-head">

@@ -37,6 +37,21 @@ async fn a_sandbox_flow_comes_back_to_the_dashboard(backend: Backend) {
     let r = get(&authorize(&base, &other.client_id, "Sandbox", &try_url)).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
+    // Nor a token answer or a user-session flow: the page reads the codes of account flows.
+    let token = format!(
+        "{}&responseType=token",
+        authorize(&base, &app.client_id, "Sandbox", &try_url)
+    );
+    let user_flow = authorize(&base, &app.client_id, "Sandbox", &try_url)
+        .replace("/v1/auth/authorize?", "/v1/auth/authorizeUser?accountRole=primary&");
+    for url in [token, user_flow] {
+        let r = get(&url).await;
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {body}");
+        assert!(body.contains("returnUrl.invalid"), "{url}: {body}");
+    }
+
     // The Sandbox flow returns to the dashboard with a code.
     let r = get(&authorize(&base, &app.client_id, "Sandbox", &try_url)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

@@ -47,11 +47,7 @@ pub async fn validate(
 ) -> Result<(application::Model, Option<ResolvedProvider>, Url), DomainError> {
     let app = app_by_client_id(db, &req.client_id).await?;
     let mut registered = return_urls::registered(db, &app).await?;
-    registered.extend(super::dashboard_try::builtin_return_url(
-        ctx,
-        app.id,
-        &req.service_type,
-    ));
+    registered.extend(super::dashboard_try::builtin_return_url(ctx, app.id, req));
     let return_to = return_url::authorize(&req.return_url, &registered)
         .map_err(|e| FlowError::parameter("returnUrl.invalid", e.to_string()))?;
     // Password services use the hosted form: no OAuth provider to resolve.

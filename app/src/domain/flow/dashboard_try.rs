@@ -5,11 +5,13 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::authorize_request::AuthorizeRequest;
 use super::FlowContext;
 use crate::app_views::TriedAccount;
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::return_url::RegisteredReturnUrl;
 use crate::domain::DomainError;
+use crate::entity::pending_flow::{FlowKind, ResponseType};
 use crate::entity::{account, auth_code};
 
 pub const SERVICE: &str = "Sandbox";
@@ -22,14 +24,23 @@ pub fn return_url(public_origin: &str, app_id: Uuid) -> String {
     )
 }
 
-/// The built-in return URL a flow may use besides the app's own: only for the Sandbox, and
-/// only while the Sandbox is served.
+/// The built-in return URL a flow may use besides the app's own: only an account flow with
+/// the Sandbox answering with a code (what the page reads), and only while the Sandbox is
+/// served. `None` too when the public URL cannot be a return URL (plain http off loopback).
 pub fn builtin_return_url(
     ctx: &FlowContext,
     app_id: Uuid,
-    service_type: &str,
+    req: &AuthorizeRequest,
 ) -> Option<RegisteredReturnUrl> {
-    (ctx.sandbox_enabled && service_type == SERVICE)
+    let applies = req.service_type == SERVICE
+        && req.kind == FlowKind::Account
+        && req.response_type == ResponseType::Code;
+    applies.then(|| available(ctx, app_id)).flatten()
+}
+
+/// The try page's return URL, when *Try with Sandbox* can run for this app at all.
+pub fn available(ctx: &FlowContext, app_id: Uuid) -> Option<RegisteredReturnUrl> {
+    ctx.sandbox_enabled
         .then(|| RegisteredReturnUrl::parse(&return_url(&ctx.public_origin, app_id), false).ok())
         .flatten()
 }

@@ -38,5 +38,6 @@ pub async fn progress(
         first_app_name: first.map(|a| a.name.clone()),
         has_return_url,
         has_account,
+        sandbox: false,
     })
 }

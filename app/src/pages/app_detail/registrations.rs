@@ -50,13 +50,27 @@ pub fn RegistrationsSection(
     // attribute never overwrites what was typed: resetting the form makes its fields show
     // the chosen service's saved values (and an empty secret) after a switch or a save.
     let form_ref = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        let _service = chosen();
-        let _saved = save.value().get().is_some_and(|r| r.is_ok());
+    // Only after a switch of service or a save that succeeded: a refused save keeps what was
+    // typed, and the first run (hydration) keeps anything typed before the wasm arrived.
+    Effect::new(move |prev: Option<(&'static str, Option<String>)>| {
+        let service = chosen();
+        let saved = save.value().with(|v| match v {
+            Some(Ok(r)) => Some(format!("{}:{}", r.id, r.updated_at)),
+            _ => None,
+        });
+        let now = (service, saved);
         #[cfg(feature = "hydrate")]
-        if let Some(form) = form_ref.get_untracked() {
-            form.reset();
+        if prev
+            .as_ref()
+            .is_some_and(|p| p.0 != now.0 || (now.1.is_some() && p.1 != now.1))
+        {
+            if let Some(form) = form_ref.get_untracked() {
+                form.reset();
+            }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&prev, form_ref);
+        now
     });
     let (tid, aid) = (team_id.clone(), app_id.clone());
     // The password-services form needs its own copies (each form's children own theirs).
@@ -206,6 +220,19 @@ fn registration_form(
             _ => "Optional: {\"thumbprint\": \"<x5t>\", \"private_key\": \"<PEM>\"}; empty: the client secret is used.",
         }
     };
+    // Options this service's form does not show (set through the management API) are
+    // carried as they are, so saving here never drops one unseen.
+    let carried: Vec<(&'static str, String)> = [
+        ("tenant", &tenant, service == "Office365"),
+        ("data_center", &data_center, service == "Zoho"),
+        ("login_host", &login_host, service == "Salesforce"),
+        ("admin_consent_url", &consent, service == "Office365"),
+        ("admin_directory_url", &directory, service == "Google"),
+    ]
+    .into_iter()
+    .filter(|(_, v, shown)| !shown && !v.is_empty())
+    .map(|(k, v, _)| (k, v.clone()))
+    .collect();
     let heading = match &saved {
         Some(_) => format!("{service}: change the saved registration"),
         None => format!("{service}: not registered yet"),
@@ -228,6 +255,7 @@ fn registration_form(
             <input type="hidden" name="team_id" value=team_id />
             <input type="hidden" name="app_id" value=app_id />
             <input type="hidden" name="service_type" value=service />
+            {carried.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
             <div class="field-row">
                 <div class="field">
                     <label for="reg-client-id">"Client id"</label>
