@@ -42,8 +42,10 @@ async fn a_sandbox_flow_comes_back_to_the_dashboard(backend: Backend) {
         "{}&responseType=token",
         authorize(&base, &app.client_id, "Sandbox", &try_url)
     );
-    let user_flow = authorize(&base, &app.client_id, "Sandbox", &try_url)
-        .replace("/v1/auth/authorize?", "/v1/auth/authorizeUser?accountRole=primary&");
+    let user_flow = authorize(&base, &app.client_id, "Sandbox", &try_url).replace(
+        "/v1/auth/authorize?",
+        "/v1/auth/authorizeUser?accountRole=primary&",
+    );
     for url in [token, user_flow] {
         let r = get(&url).await;
         let status = r.status();
