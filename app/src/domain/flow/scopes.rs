@@ -63,6 +63,19 @@ pub fn granted(response_scope: Option<&str>, requested: &[String]) -> Vec<String
     }
 }
 
+/// A scope as compared, not as sent: providers may answer in another case, and Microsoft
+/// answers `Mail.Read` as `https://graph.microsoft.com/Mail.Read` (its default resource).
+fn same_scope(a: &str, b: &str) -> bool {
+    fn bare(s: &str) -> &str {
+        const GRAPH: &str = "https://graph.microsoft.com/";
+        match s.get(..GRAPH.len()) {
+            Some(head) if head.eq_ignore_ascii_case(GRAPH) => &s[GRAPH.len()..],
+            _ => s,
+        }
+    }
+    bare(a).eq_ignore_ascii_case(bare(b))
+}
+
 /// The unified scopes whose native scopes were all granted.
 pub fn unified_granted(
     p: &ResolvedProvider,
@@ -72,9 +85,10 @@ pub fn unified_granted(
     unified
         .iter()
         .filter(|u| {
-            p.scope_map
-                .get(*u)
-                .is_some_and(|n| n.split_whitespace().all(|s| granted.iter().any(|g| g == s)))
+            p.scope_map.get(*u).is_some_and(|n| {
+                n.split_whitespace()
+                    .all(|s| granted.iter().any(|g| same_scope(g, s)))
+            })
         })
         .cloned()
         .collect()
@@ -84,14 +98,30 @@ pub fn unified_granted(
 pub fn missing(requested: &[String], granted: &[String]) -> Vec<String> {
     requested
         .iter()
-        .filter(|r| !granted.contains(r))
+        .filter(|r| !granted.iter().any(|g| same_scope(g, r)))
         .cloned()
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::granted;
+    use super::{granted, missing};
+
+    #[test]
+    fn microsofts_resource_prefix_and_case_do_not_make_a_scope_missing() {
+        let asked = vec!["Mail.Read".to_owned(), "offline_access".to_owned()];
+        let answered = granted(
+            Some("https://graph.microsoft.com/mail.read Offline_Access"),
+            &asked,
+        );
+        assert!(missing(&asked, &answered).is_empty(), "{answered:?}");
+        let other = granted(Some("https://outlook.office.com/Mail.Read"), &asked);
+        assert_eq!(
+            missing(&asked, &other),
+            asked,
+            "another resource is another scope"
+        );
+    }
 
     #[test]
     fn an_answer_names_what_was_granted_and_silence_means_as_asked() {

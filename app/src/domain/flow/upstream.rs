@@ -2,8 +2,8 @@
 //! outbound client (`domain::outbound`: https and public addresses only outside development,
 //! no redirects, a timeout, a capped body).
 use oauth2::basic::{
-    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
-    BasicTokenIntrospectionResponse, BasicTokenType,
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
 };
 use oauth2::http;
 use oauth2::{
@@ -136,25 +136,42 @@ fn tokens(r: ProviderTokenResponse, now: i64) -> Tokens {
     }
 }
 
+/// What an OAuth error code means for the grant. `interaction_required` and
+/// `consent_required` (Microsoft) ask for the user again, as a refused grant does; Zoho says
+/// `invalid_code` for a refresh token it no longer honours.
+fn by_error_code(code: &str) -> UpstreamError {
+    match code {
+        "invalid_grant" | "invalid_code" | "interaction_required" | "consent_required" => {
+            UpstreamError::InvalidGrant
+        }
+        "invalid_client" | "unauthorized_client" => UpstreamError::Unauthorized,
+        other => UpstreamError::Unavailable(format!("token endpoint error {other}")),
+    }
+}
+
+/// An error carried in a body that is not a token response: Zoho answers errors with HTTP
+/// 200 and `{"error": "invalid_code"}`, which the oauth2 crate reports as a parse failure.
+fn error_in_body(body: &[u8]) -> Option<UpstreamError> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let code = v.get("error")?.as_str()?;
+    Some(by_error_code(code))
+}
+
 fn classify<RE: std::error::Error + 'static>(
     e: RequestTokenError<RE, BasicErrorResponse>,
 ) -> UpstreamError {
     // Some providers (Zoho) answer errors with HTTP 200 and an `error` field; the oauth2
     // crate then reports a parse failure of the body, which is handled below.
     match e {
-        RequestTokenError::ServerResponse(r) => match r.error() {
-            BasicErrorResponseType::InvalidGrant => UpstreamError::InvalidGrant,
-            BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => {
-                UpstreamError::Unauthorized
-            }
-            other => UpstreamError::Unavailable(format!("token endpoint error {other}")),
-        },
+        RequestTokenError::ServerResponse(r) => by_error_code(r.error().as_ref()),
         // The outbound client's errors name no URL (a URL may hold a token, Hubspot).
         RequestTokenError::Request(e) => UpstreamError::Unavailable(format!("token endpoint: {e}")),
-        RequestTokenError::Parse(_, body) => UpstreamError::Unavailable(format!(
-            "token endpoint answered {} bytes that are not a token response",
-            body.len()
-        )),
+        RequestTokenError::Parse(_, body) => error_in_body(&body).unwrap_or_else(|| {
+            UpstreamError::Unavailable(format!(
+                "token endpoint answered {} bytes that are not a token response",
+                body.len()
+            ))
+        }),
         RequestTokenError::Other(m) => UpstreamError::Unavailable(m),
     }
 }
@@ -388,5 +405,32 @@ pub async fn jwt_bearer(
         _ => Err(UpstreamError::Unavailable(format!(
             "token endpoint answered {status}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{error_in_body, UpstreamError};
+
+    #[test]
+    fn an_error_in_a_200_body_is_read_as_the_error_it_names() {
+        assert!(matches!(
+            error_in_body(br#"{"error":"invalid_code"}"#),
+            Some(UpstreamError::InvalidGrant)
+        ));
+        assert!(matches!(
+            error_in_body(br#"{"error":"invalid_client"}"#),
+            Some(UpstreamError::Unauthorized)
+        ));
+        assert!(matches!(
+            error_in_body(br#"{"error":"interaction_required"}"#),
+            Some(UpstreamError::InvalidGrant)
+        ));
+        assert!(matches!(
+            error_in_body(br#"{"error":"temporarily_unavailable"}"#),
+            Some(UpstreamError::Unavailable(_))
+        ));
+        assert!(error_in_body(b"<html>busy</html>").is_none());
+        assert!(error_in_body(br#"{"access":1}"#).is_none());
     }
 }
