@@ -14,6 +14,7 @@ mod m20261127_000010_password_accounts;
 mod m20261202_000011_security;
 mod m20261202_000012_webhooks;
 mod m20261202_000013_account_directory;
+mod m20261202_000014_event_history;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_security::Migration),
             Box::new(m20261202_000012_webhooks::Migration),
             Box::new(m20261202_000013_account_directory::Migration),
+            Box::new(m20261202_000014_event_history::Migration),
         ]
     }
 }

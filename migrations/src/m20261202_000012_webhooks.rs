@@ -11,8 +11,6 @@ enum WebhookEvents {
     Table,
     Id,
     AppId,
-    AccountId,
-    WrittenAtMs,
     EventType,
     Payload,
     CreatedAt,
@@ -81,18 +79,6 @@ impl MigrationTrait for Migration {
                         .primary_key(),
                 )
                 .col(ColumnDef::new(WebhookEvents::AppId).uuid().not_null())
-                // The account an `account.*` event is about: its page lists its history.
-                .col(
-                    ColumnDef::new(WebhookEvents::AccountId)
-                        .big_integer()
-                        .null(),
-                )
-                // Milliseconds: two events of one account often share a second.
-                .col(
-                    ColumnDef::new(WebhookEvents::WrittenAtMs)
-                        .big_integer()
-                        .not_null(),
-                )
                 .col(ColumnDef::new(WebhookEvents::EventType).string().not_null())
                 .col(ColumnDef::new(WebhookEvents::Payload).text().not_null())
                 .col(
@@ -115,15 +101,6 @@ impl MigrationTrait for Migration {
                 .table(WebhookEvents::Table)
                 .col(WebhookEvents::AppId)
                 .col(WebhookEvents::CreatedAt)
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("webhook_events_account")
-                .table(WebhookEvents::Table)
-                .col(WebhookEvents::AccountId)
-                .col(WebhookEvents::WrittenAtMs)
                 .to_owned(),
         )
         .await?;
@@ -258,26 +235,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        // The event's deliveries (its foreign key, and retention), finished ones by age
-        // (retention), and sends under way (the worker's per-app cap).
-        for (name, cols) in [
-            ("webhook_deliveries_event", vec![WebhookDeliveries::EventId]),
-            (
-                "webhook_deliveries_age",
-                vec![WebhookDeliveries::Status, WebhookDeliveries::CreatedAt],
-            ),
-            (
-                "webhook_deliveries_claimed",
-                vec![WebhookDeliveries::ClaimedUntil],
-            ),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table(WebhookDeliveries::Table);
-            for c in cols {
-                index.col(c);
-            }
-            m.create_index(index.to_owned()).await?;
-        }
         m.create_index(
             Index::create()
                 .name("webhook_deliveries_app")
