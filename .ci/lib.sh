@@ -78,8 +78,10 @@ install_bench_tools() {
   export PATH="$tools/node_modules/.bin:$PATH"
 }
 
-# Tests make and drop their own databases on the local server; start it when it is down.
+# Tests make and drop their own databases on the local server; install it when missing
+# (.ci/run calls this before the test tools are installed), start it when it is down.
 ensure_postgres() {
+  command -v pg_ctlcluster >/dev/null || { step "Installing PostgreSQL"; apt_install postgresql postgresql-client; }
   if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     step "Starting PostgreSQL"
     as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start

@@ -35,8 +35,9 @@ pub struct AppDetail {
     pub can_administer: bool,
     /// The platform's public URL, for the page's snippets.
     pub public_origin: String,
-    /// The built-in Sandbox is served, so *Try with Sandbox* can run.
-    pub sandbox: bool,
+    /// Where *Try with Sandbox* returns (the flow accepts exactly this URL); `None` when
+    /// the Sandbox is not served here.
+    pub try_return_url: Option<String>,
 }
 
 /// The account a *Try with Sandbox* flow connected, and how long its code stays valid.

@@ -14,6 +14,7 @@ pub mod form_outcome;
 pub mod page_context;
 pub mod pages;
 pub mod query_escape;
+pub mod service_types;
 pub mod shell;
 pub mod shown_once;
 pub mod team_views;

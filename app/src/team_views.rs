@@ -78,7 +78,6 @@ pub struct AuditEventView {
     pub at: i64,
     pub actor: String,
     pub action: String,
-    pub target_kind: String,
     pub target: String,
     pub before: Option<String>,
     pub after: Option<String>,
@@ -107,7 +106,6 @@ pub struct AuditPage {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnboardingProgress {
     pub first_app_id: Option<String>,
-    pub first_app_name: Option<String>,
     pub has_return_url: bool,
     pub has_account: bool,
     /// The built-in Sandbox is served (the last step suggests *Try with Sandbox*).

@@ -9,7 +9,7 @@ use app::domain::DomainError;
 pub use app::web::http_status::status_of;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
-use axum::http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -136,12 +136,7 @@ fn wants_page(req: &Request) -> bool {
     let hosted = path.starts_with("/v1/auth/")
         && !path.starts_with("/v1/auth/token/")
         && path != "/v1/auth/prepare";
-    hosted
-        && req
-            .headers()
-            .get(ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/html"))
+    hosted && app::web::accepts_html::accepts_html(req.headers())
 }
 
 /// Headers an error carries whatever the body (`Retry-After` for throttling).

@@ -1,11 +1,12 @@
 //! Every route and layer in one place.
 use app::domain::session_store::DbSessionStore;
 use app::page_context::PageContext;
+use app::web::accepts_html::accepts_html;
 use app::web::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::header::{ACCEPT, CACHE_CONTROL, LOCATION};
+use axum::http::header::{CACHE_CONTROL, LOCATION};
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,11 +34,7 @@ pub const SESSION_COOKIE: &str = "linkgate_session";
 /// Runs a Leptos server function with the app state in its context.
 /// Arguments that do not decode are the caller's mistake: 400, where server_fn says 500.
 async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let plain_form_post = req
-        .headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let plain_form_post = accepts_html(req.headers());
     let mut response = handle_server_fns_with_context(move || provide_context(state.clone()), req)
         .await
         .into_response();

@@ -8,7 +8,6 @@ use crate::app_views::{AccountDetail, TeamAccountPage};
 mod ssr {
     pub use crate::domain::account::detail::{self, CheckOutcome};
     pub use crate::domain::account::directory::{self, DirectoryFilter};
-    pub use crate::domain::app::accounts;
     pub use crate::domain::now_unix;
     pub use crate::entity::account::TokenStatus;
     pub use crate::web::server_context::actor_in;
@@ -80,11 +79,7 @@ pub async fn check_account(team_id: String, account_id: i64) -> Result<String, S
 pub async fn delete_account(team_id: String, account_id: i64) -> Result<(), ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
-    let a = detail::detail(&c.state.db, &actor, account_id)
-        .await
-        .map_err(fail)?;
-    let app_id = crate::web::server_context::parse_id(&a.app_id)?;
-    accounts::delete(&c.state.db, &actor, app_id, account_id, now_unix())
+    detail::delete(&c.state.db, &actor, account_id, now_unix())
         .await
         .map_err(fail)?;
     leptos_axum::redirect("/accounts");

@@ -49,17 +49,18 @@ pub async fn create_app(team_id: String, name: String) -> Result<NewApp, ServerF
 pub async fn get_app(team_id: String, app_id: String) -> Result<AppDetail, ServerFnError> {
     use ssr::*;
     let (c, actor) = actor_in(&team_id).await?;
+    let app_id = parse_id(&app_id)?;
     let mut detail = lifecycle::detail(
         &c.state.db,
         &actor,
-        parse_id(&app_id)?,
+        app_id,
         &c.state.public_origin,
         now_unix(),
     )
     .await
     .map_err(fail)?;
-    detail.sandbox =
-        crate::domain::flow::dashboard_try::available(&c.state.flows, parse_id(&app_id)?).is_some();
+    let try_flows = crate::domain::flow::dashboard_try::available(&c.state.flows, app_id);
+    detail.try_return_url = try_flows.map(|u| u.as_str().to_owned());
     Ok(detail)
 }
 

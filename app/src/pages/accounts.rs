@@ -10,20 +10,10 @@ use crate::components::empty_state::EmptyState;
 use crate::components::server_error::error_text;
 use crate::components::time_text::utc;
 use crate::components::token_status_badge::TokenStatusBadge;
-use crate::query_escape::query_escape;
+use crate::query_escape::href_with;
+use crate::service_types::SERVICE_TYPES;
 use crate::shell::use_page_context;
 
-const SERVICE_TYPES: [&str; 9] = [
-    "Google",
-    "Office365",
-    "Zoho",
-    "Salesforce",
-    "Hubspot",
-    "SugarCRM",
-    "EWS",
-    "IMAP",
-    "Sandbox",
-];
 const FILTERS: [&str; 4] = ["email", "app", "service", "status"];
 
 #[component]
@@ -49,26 +39,19 @@ pub fn AccountsPage() -> impl IntoView {
         },
     );
     let filtered = move || FILTERS.iter().any(|k| param(k).is_some());
-    // The same filters, older than `before`.
+    let filters = move || {
+        FILTERS
+            .into_iter()
+            .filter_map(move |k| param(k).map(|v| (k, v)))
+    };
+    // The same filters, older than `before`; and from the newest again.
     let older_href = move |before: i64| {
-        let mut href = format!("/accounts?before={before}");
-        for k in FILTERS {
-            if let Some(v) = param(k) {
-                let v: String = query_escape(&v);
-                href.push_str(&format!("&{k}={v}"));
-            }
-        }
-        href
+        href_with(
+            "/accounts",
+            std::iter::once(("before", before.to_string())).chain(filters()),
+        )
     };
-    let newest_href = move || {
-        let mut href = "/accounts?".to_owned();
-        for k in FILTERS {
-            if let Some(v) = param(k) {
-                href.push_str(&format!("{k}={}&", query_escape(&v)));
-            }
-        }
-        href.trim_end_matches(['&', '?']).to_owned()
-    };
+    let newest_href = move || href_with("/accounts", filters());
     view! {
         <Title text="Accounts" />
         <div class="page-head">

@@ -9,20 +9,10 @@ use crate::components::confirm::Confirm;
 use crate::components::empty_state::EmptyState;
 use crate::components::server_error::error_text;
 use crate::components::time_text::utc;
+use crate::query_escape::href_with;
+use crate::service_types::SERVICE_TYPES;
 use crate::shell::use_page_context;
 use crate::viewer::Role;
-
-const SERVICE_TYPES: [&str; 9] = [
-    "Google",
-    "Office365",
-    "Zoho",
-    "Salesforce",
-    "Hubspot",
-    "SugarCRM",
-    "EWS",
-    "IMAP",
-    "Sandbox",
-];
 
 #[component]
 pub fn AppAccountsPage() -> impl IntoView {
@@ -54,17 +44,13 @@ pub fn AppAccountsPage() -> impl IntoView {
     );
     // A link to another page of the same filtered list.
     let page_href = move |offset: u64| {
-        let mut href = format!("/applications/{}/accounts?offset={offset}", app_id());
-        for k in ["serviceType", "clientOrgId", "authOrgId", "type"] {
-            if let Some(v) = q(k) {
-                let v: String = v
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                    .collect();
-                href.push_str(&format!("&{k}={v}"));
-            }
-        }
-        href
+        let filters = ["serviceType", "clientOrgId", "authOrgId", "type"]
+            .into_iter()
+            .filter_map(|k| q(k).map(|v| (k, v)));
+        href_with(
+            &format!("/applications/{}/accounts", app_id()),
+            std::iter::once(("offset", offset.to_string())).chain(filters),
+        )
     };
     view! {
         <Title text="Accounts" />

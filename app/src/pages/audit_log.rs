@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::team::audit_log;
 use crate::components::server_error::error_text;
 use crate::components::time_text::utc;
-use crate::query_escape::query_escape;
+use crate::query_escape::href_with;
 use crate::shell::use_page_context;
 
 /// The team's audit log, newest first, filtered by action family and actor, in pages.
@@ -63,13 +63,8 @@ pub fn AuditLogPage() -> impl IntoView {
                     }.into_any(),
                     Ok(p) => {
                         let next = p.next_before.map(|b| {
-                            let mut href = format!("/team/audit?before={b}");
-                            for k in ["action", "actor"] {
-                                if let Some(v) = param(k) {
-                                    href.push_str(&format!("&{k}={}", query_escape(&v)));
-                                }
-                            }
-                            href
+                            let filters = ["action", "actor"].into_iter().filter_map(|k| param(k).map(|v| (k, v)));
+                            href_with("/team/audit", std::iter::once(("before", b.to_string())).chain(filters))
                         });
                         view! {
                             <ol class="audit-list card">

@@ -1,12 +1,13 @@
 //! Carries a show-once value from a plain form post (no wasm yet) to the page the post
 //! redirects back to. It rides in the dashboard session, sealed (the session store is a
 //! database table), bound to the user, and is removed by the first page that reads it.
-use axum::http::header::{ACCEPT, REFERER};
+use axum::http::header::REFERER;
 use axum::http::request::Parts;
 use leptos::prelude::{use_context, ServerFnError};
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use super::accepts_html::accepts_html;
 use super::server_context::Caller;
 use super::server_fn_error::to_server_fn_error;
 use crate::domain::sealed::KeyRing;
@@ -27,11 +28,7 @@ const MAX_AGE_SECS: i64 = 300;
 /// so the session has to carry it). `None` for a hydrated form's call.
 fn plain_form_page() -> Option<String> {
     let parts = use_context::<Parts>()?;
-    let accepts_html = parts
-        .headers
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let accepts_html = accepts_html(&parts.headers);
     let referer = parts.headers.get(REFERER).and_then(|v| v.to_str().ok())?;
     accepts_html
         .then(|| url::Url::parse(referer).ok().map(|u| u.path().to_owned()))

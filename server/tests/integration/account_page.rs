@@ -1,10 +1,9 @@
 //! An account's page: its health and why, its scopes and history; *Check now* asks the
 //! provider (the Sandbox) as `pingProvider` does; who may see, check and delete it.
-use crate::common::flow::{account, connect, FlowApp};
-use crate::common::plain_client;
+use crate::common::flow::{account, connect, revoke_at_sandbox, FlowApp};
 use crate::common::team::{join, sign_up};
 use crate::common::{Backend, TestDatabase, TestServer};
-use app::domain::crypto::{HashPurpose, MasterKey};
+use app::domain::crypto::MasterKey;
 use reqwest::StatusCode;
 
 async fn the_account_page_tells_the_connections_health(backend: Backend) {
@@ -51,26 +50,7 @@ async fn the_account_page_tells_the_connections_health(backend: Backend) {
     assert!(check(&mut app).await.contains("accepted"));
 
     // The provider stops accepting the token: the check says so, and the page says why.
-    let sandbox_secret = key
-        .hasher(HashPurpose::SandboxClient)
-        .hash(app.client_id.as_bytes());
-    let me: serde_json::Value = account(&base, &token, "?includeProviderAuth=true")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let provider_token = me["providerAuth"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let r = plain_client()
-        .post(format!("{base}/sandbox/revoke"))
-        .basic_auth(&app.client_id, Some(&sandbox_secret))
-        .form(&[("token", provider_token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    revoke_at_sandbox(&base, &app, &key, &token).await;
     assert!(check(&mut app).await.contains("refused the token"));
     let d = detail(&mut app).await;
     assert_eq!(d["token_status"], "invalid");

@@ -2,10 +2,10 @@
 //! every signature with npm's `standardwebhooks`; the outbox survives a kill -9; two
 //! instances deliver 1,000 events without a duplicate; failures are retried with growing
 //! delays and the attempts are kept.
-use crate::common::flow::{account, connect, FlowApp};
+use crate::common::flow::{account, connect, revoke_at_sandbox, FlowApp};
 use crate::common::receiver::Receiver;
 use crate::common::{plain_client, Backend, Fixture, TestDatabase, TestServer};
-use app::domain::crypto::{HashPurpose, MasterKey};
+use app::domain::crypto::MasterKey;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
@@ -100,27 +100,8 @@ async fn lifecycle_events_reach_the_app_signed_and_once(backend: Backend) {
     let (id, token) = connect(&base, &app, &[]).await;
     connect(&base, &app, &[("accountId", &id.to_string())]).await;
     // The provider refuses the token once, then a refresh works again: invalid, recovered.
-    let sandbox_secret = key
-        .hasher(HashPurpose::SandboxClient)
-        .hash(app.client_id.as_bytes());
-    let me: serde_json::Value = account(&base, &token, "?includeProviderAuth=true")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let provider_token = me["providerAuth"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     // Revoking the access token alone at the Sandbox revokes the grant: a ping says 401.
-    let r = plain_client()
-        .post(format!("{base}/sandbox/revoke"))
-        .basic_auth(&app.client_id, Some(&sandbox_secret))
-        .form(&[("token", provider_token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    revoke_at_sandbox(&base, &app, &key, &token).await;
     let me: serde_json::Value = account(&base, &token, "?pingProvider=true")
         .await
         .json()

@@ -29,6 +29,18 @@ async fn visible(
     Ok(a)
 }
 
+/// *Delete* from the account's page: the app is the account's own, read once here; the
+/// app's rule for deleting (Developers and up) decides.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    account_id: i64,
+    now: i64,
+) -> Result<(), DomainError> {
+    let a = visible(db, actor, account_id, Action::ViewApp).await?;
+    crate::domain::app::accounts::delete(db, actor, a.app_id, account_id, now).await
+}
+
 fn words(list: &str) -> Vec<String> {
     list.split_whitespace().map(str::to_owned).collect()
 }

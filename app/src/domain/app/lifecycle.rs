@@ -149,7 +149,7 @@ pub async fn detail(
         redirect_uri: format!("{}{CALLBACK_PATH}", public_origin.trim_end_matches('/')),
         public_origin: public_origin.trim_end_matches('/').to_owned(),
         // The edge knows whether the Sandbox is served; the domain does not decide it.
-        sandbox: false,
+        try_return_url: None,
         can_edit: access.can_edit,
         can_administer: access.can_administer,
     })

@@ -193,19 +193,32 @@ mod tests {
     #[test]
     fn the_builtin_catalog_parses_and_covers_providers_md() {
         let catalog = parse(include_str!("providers.toml")).expect("valid catalog");
-        for key in [
-            "Google",
-            "Office365",
-            "Zoho",
-            "Salesforce",
-            "Hubspot",
-            "SugarCRM",
-            "EWS",
-            "IMAP",
-            "Sandbox",
-        ] {
-            assert!(catalog.contains_key(key), "{key} missing");
-        }
+        // The pages' lists of services are the catalog's, kind by kind.
+        use crate::service_types::{OAUTH_SERVICES, PASSWORD_SERVICES, SERVICE_TYPES};
+        let mut listed = SERVICE_TYPES.to_vec();
+        let mut known: Vec<&str> = catalog.keys().map(String::as_str).collect();
+        listed.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(
+            listed, known,
+            "every catalog service is offered, and only those"
+        );
+        let of = |kind: AuthKind| -> Vec<&str> {
+            let mut v: Vec<&str> = catalog
+                .iter()
+                .filter(|(_, p)| p.auth == kind)
+                .map(|(k, _)| k.as_str())
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let sorted = |l: &[&'static str]| {
+            let mut v = l.to_vec();
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(of(AuthKind::Oauth2), sorted(&OAUTH_SERVICES));
+        assert_eq!(of(AuthKind::Password), sorted(&PASSWORD_SERVICES));
         assert_eq!(
             catalog["Google"].scopes.len(),
             11,

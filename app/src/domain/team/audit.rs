@@ -142,7 +142,6 @@ pub async fn list(
                 changes: audit_sentence::changes(before.as_ref(), after.as_ref()),
                 actor: r.actor_label,
                 action: r.action,
-                target_kind: r.target_kind,
                 target: r.target_label,
                 before: r.before,
                 after: r.after,

@@ -19,7 +19,6 @@ pub async fn progress(
         .iter()
         .filter_map(|a| Uuid::parse_str(&a.id).ok())
         .collect();
-    let first = apps.first();
     // Existence only (one row each), never a count over a large team's accounts.
     let has_return_url = !ids.is_empty()
         && return_url::Entity::find()
@@ -34,8 +33,7 @@ pub async fn progress(
             .await?
             .is_some();
     Ok(OnboardingProgress {
-        first_app_id: first.map(|a| a.id.clone()),
-        first_app_name: first.map(|a| a.name.clone()),
+        first_app_id: apps.first().map(|a| a.id.clone()),
         has_return_url,
         has_account,
         sandbox: false,

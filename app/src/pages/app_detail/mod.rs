@@ -278,16 +278,18 @@ fn TryCard(app: AppDetail) -> impl IntoView {
         "curl -X POST -u '{}:YOUR_CLIENT_SECRET' {origin}/v1/auth/token/THE_CODE",
         app.client_id
     );
-    let try_url = format!(
-        "{origin}/v1/auth/authorize?clientId={}&serviceType=Sandbox&scopes={}&returnUrl={}",
-        app.client_id,
-        query_escape("Mail.Read Calendar.Read"),
-        query_escape(&format!("{origin}/applications/{}/try", app.id))
-    );
+    let try_url = app.try_return_url.as_ref().map(|back| {
+        format!(
+            "{origin}/v1/auth/authorize?clientId={}&serviceType=Sandbox&scopes={}&returnUrl={}",
+            app.client_id,
+            query_escape("Mail.Read Calendar.Read"),
+            query_escape(back)
+        )
+    });
     view! {
         <section class="card" id="try">
             <h2>"Try it"</h2>
-            {app.sandbox.then(|| view! {
+            {try_url.map(|try_url| view! {
                 <p>"Run a whole hosted flow with the built-in Sandbox provider and come back here: no sample app and no provider registration needed."</p>
                 <p><a class="button primary try-sandbox" href=try_url rel="external">"Try with Sandbox"</a></p>
             })}

@@ -10,8 +10,7 @@ use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
-
-const OAUTH_PROVIDERS: [&str; 5] = ["Google", "Office365", "Zoho", "Salesforce", "Hubspot"];
+use crate::service_types::{OAUTH_SERVICES, PASSWORD_SERVICES};
 
 #[component]
 pub fn RegistrationsSection(
@@ -42,8 +41,8 @@ pub fn RegistrationsSection(
         query
             .read()
             .get("service")
-            .and_then(|s| OAUTH_PROVIDERS.iter().find(|p| **p == s).copied())
-            .unwrap_or(OAUTH_PROVIDERS[0])
+            .and_then(|s| OAUTH_SERVICES.iter().find(|p| **p == s).copied())
+            .unwrap_or(OAUTH_SERVICES[0])
     };
     let (form_tid, form_aid) = (team_id.clone(), app_id.clone());
     // Leptos updates the form in place when the service or the saved values change, and an
@@ -134,7 +133,7 @@ pub fn RegistrationsSection(
             {can_edit.then(|| view! {
                 <h3 id="registration-form">"Add or change a registration"</h3>
                 <nav class="service-tabs" aria-label="Service to register">
-                    {OAUTH_PROVIDERS.iter().map(|p| {
+                    {OAUTH_SERVICES.iter().map(|p| {
                         let href = format!("?service={p}#registration-form");
                         view! {
                             <a href=href aria-current=move || (chosen() == *p).then_some("true")>{*p}</a>
@@ -162,7 +161,7 @@ pub fn RegistrationsSection(
                     <input type="hidden" name="app_id" value=trust_aid.clone() />
                     <input type="hidden" name="client_id" value="" />
                     <select name="service_type" aria-label="Password service">
-                        {["IMAP", "EWS", "SugarCRM"].iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                        {PASSWORD_SERVICES.iter().rev().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
                     </select>
                     <label class="checkbox"><input type="checkbox" name="trust_server" value="true" /> " Trust self-signed certificates"</label>
                     <label for="reg-allowed-servers">"Allowed servers"</label>

@@ -2,6 +2,7 @@
 //! the app's authorize link, the Sandbox's consent form, the callback, the code exchange.
 use super::plain_client;
 use super::team::{sign_up, Member};
+use app::domain::crypto::{HashPurpose, MasterKey};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use reqwest::cookie::{CookieStore, Jar};
@@ -331,4 +332,26 @@ pub async fn app_post(base: &str, app: &FlowApp, path: &str, body: serde_json::V
         .send()
         .await
         .unwrap()
+}
+
+/// The user revokes the grant at the Sandbox: its provider access token for `token`'s
+/// account is revoked there (the Sandbox's client secret derives from the master key).
+pub async fn revoke_at_sandbox(base: &str, app: &FlowApp, key: &MasterKey, token: &str) {
+    let sandbox_secret = key
+        .hasher(HashPurpose::SandboxClient)
+        .hash(app.client_id.as_bytes());
+    let me: serde_json::Value = account(base, token, "?includeProviderAuth=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let provider_token = me["providerAuth"]["accessToken"].as_str().unwrap();
+    let r = plain_client()
+        .post(format!("{base}/sandbox/revoke"))
+        .basic_auth(&app.client_id, Some(&sandbox_secret))
+        .form(&[("token", provider_token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
