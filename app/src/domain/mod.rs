@@ -4,6 +4,7 @@ pub mod account;
 pub mod app;
 pub mod authz;
 pub mod catalog;
+pub mod client_certificate;
 pub mod crypto;
 pub mod email_address;
 pub mod end_user;

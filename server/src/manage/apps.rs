@@ -122,6 +122,8 @@ pub struct RegistrationIn {
     token_url: String,
     userinfo_url: String,
     revoke_url: String,
+    /// HubSpot and Salesforce: the token introspection endpoint, overridden.
+    introspect_url: String,
     admin_consent_url: String,
     /// Google service accounts: the Admin SDK user endpoint, overridden.
     admin_directory_url: String,
@@ -356,6 +358,7 @@ pub async fn save_registration(
         token_url: b.token_url,
         userinfo_url: b.userinfo_url,
         revoke_url: b.revoke_url,
+        introspect_url: b.introspect_url,
         admin_consent_url: b.admin_consent_url,
         admin_directory_url: b.admin_directory_url,
         daemon_secret: b.daemon_secret,

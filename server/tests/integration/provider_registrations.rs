@@ -246,9 +246,9 @@ async fn bad_registrations_are_refused_field_by_field(backend: Backend) {
                 ("service_type", "Zoho"),
                 ("client_id", "a"),
                 ("client_secret", "b"),
-                ("scopes", "Mail.Send"),
+                ("scopes", "Tasks.Read"),
             ],
-            "Zoho has no native scope for Mail.Send",
+            "Zoho has no native scope for Tasks.Read",
         ),
         (
             vec![
@@ -266,7 +266,7 @@ async fn bad_registrations_are_refused_field_by_field(backend: Backend) {
                 ("client_secret", "b"),
                 ("data_center", "mars"),
             ],
-            "Use one of com, eu",
+            "Use one of ca, com, com.au",
         ),
         (
             vec![

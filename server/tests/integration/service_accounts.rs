@@ -428,7 +428,8 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
     let mut app = FlowApp::create(&base, "Cert app").await;
     let (cert_private, cert_public) = key_pair();
     register_sandbox_key(&base, "o365-cert-client", &cert_public).await;
-    let cert = serde_json::json!({ "thumbprint": "dGh1bWJwcmludA", "private_key": cert_private })
+    // The thumbprint as the Entra portal shows it: SHA-1 in hex.
+    let cert = serde_json::json!({ "thumbprint": "5B1F7C9A8D0E3F4A5B6C7D8E9F0A1B2C3D4E5F6A", "private_key": cert_private })
         .to_string();
     app.save_registration(&[
         ("service_type", "Office365"),

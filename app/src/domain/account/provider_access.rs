@@ -1,7 +1,9 @@
 //! `GET /v1/account` with `includeProviderAuth` or `pingProvider`: a fresh provider token
 //! (refreshed once across instances, see `flow::refresh`), and optionally a ping of the
-//! provider's identity endpoint. A 401 there marks the account `invalid` (the platform keeps
-//! trying); a later good ping marks it `active` again (`account::store` transitions).
+//! provider. A refused ping renews the token once and asks again (a session may end before
+//! its assumed expiry, Salesforce); refused again, the account is `invalid` (the platform
+//! keeps trying); a later good ping marks it `active` again (`account::store` transitions).
+//! A service account is pinged by a new grant (an app-only token has no user to ask about).
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::store;
@@ -11,6 +13,31 @@ use crate::domain::flow::upstream::UpstreamError;
 use crate::domain::flow::{FlowContext, FlowError};
 use crate::domain::{now_unix, DomainError};
 use crate::entity::account::{self, TokenStatus};
+
+async fn reread(db: &DatabaseConnection, id: i64) -> Result<account::Model, DomainError> {
+    account::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| FlowError::TokenInvalid.into())
+}
+
+/// Pings with `access`; on a refusal renews the token once and pings again. The token the
+/// app should get, and the last answer.
+async fn ping_renewing_once(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    a: &account::Model,
+    access: ProviderAccess,
+) -> Result<(ProviderAccess, Result<(), UpstreamError>), DomainError> {
+    let provider = refresh::bound_provider_of(db, ctx, a).await?;
+    let first = identity::ping(&ctx.http, &provider, &access.access_token).await;
+    if !matches!(first, Err(UpstreamError::Unauthorized)) || a.provider_refresh_token.is_none() {
+        return Ok((access, first));
+    }
+    let renewed = refresh::renewed_access(db, ctx, a.id).await?;
+    let second = identity::ping(&ctx.http, &provider, &renewed.access_token).await;
+    Ok((renewed, second))
+}
 
 pub async fn with_provider(
     db: &DatabaseConnection,
@@ -29,10 +56,30 @@ pub async fn with_provider(
     if a.provider_credentials.is_some() && a.provider_access_token.is_none() {
         return Ok((a, None));
     }
-    let access = refresh::fresh_access(db, ctx, a.id).await?;
+    if ping && a.kind.is_service() {
+        // The refresh path records a refused grant on the account (invalid, or dead after a
+        // second invalid_grant); a refusal is an answer, not an error.
+        return match refresh::renewed_access(db, ctx, a.id).await {
+            Ok(access) => {
+                store::recovered(db, a.id, now_unix()).await?;
+                Ok((reread(db, a.id).await?, include.then_some(access)))
+            }
+            Err(DomainError::Flow(FlowError::Provider(m))) => {
+                let after = reread(db, a.id).await?;
+                if after.token_status == TokenStatus::Active || include {
+                    Err(FlowError::Provider(m).into())
+                } else {
+                    Ok((after, None))
+                }
+            }
+            Err(e) => Err(e),
+        };
+    }
+    let mut access = refresh::fresh_access(db, ctx, a.id).await?;
     if ping {
-        let provider = refresh::bound_provider_of(db, ctx, &a).await?;
-        match identity::ping(&ctx.http, &provider, &access.access_token).await {
+        let (latest, answer) = ping_renewing_once(db, ctx, &a, access).await?;
+        access = latest;
+        match answer {
             Ok(()) => store::recovered(db, a.id, now_unix()).await?,
             Err(UpstreamError::Unauthorized) => {
                 let reason = "The provider refused the access token (401).";
@@ -41,9 +88,5 @@ pub async fn with_provider(
             Err(e) => return Err(FlowError::from(e).into()),
         }
     }
-    let fresh = account::Entity::find_by_id(a.id)
-        .one(db)
-        .await?
-        .ok_or(FlowError::TokenInvalid)?;
-    Ok((fresh, include.then_some(access)))
+    Ok((reread(db, a.id).await?, include.then_some(access)))
 }

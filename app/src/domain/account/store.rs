@@ -183,6 +183,19 @@ pub async fn release_lease(
     Ok(())
 }
 
+/// The provider token is to be renewed now, whatever its recorded expiry (the provider
+/// refused it early, or a service account is checked by a new grant). No state changes.
+pub async fn expired_early(db: &DatabaseConnection, id: i64, now: i64) -> Result<(), DomainError> {
+    let _turn = crate::domain::write_transaction::turn(db).await;
+    account::Entity::update_many()
+        .col_expr(account::Column::AuthExpiresAt, Expr::value(now))
+        .filter(account::Column::Id.eq(id))
+        .filter(account::Column::TokenStatus.ne(TokenStatus::Dead))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// What a refresh (or a service account's new grant) obtained, sealed for its binding.
 pub struct Refreshed {
     pub access_token: String,

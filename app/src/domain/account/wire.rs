@@ -12,6 +12,8 @@ pub struct ProviderAccess {
     pub access_token: String,
     pub expires_at: Option<i64>,
     pub instance_url: Option<String>,
+    /// Zoho: the user's API host (its data center's), where the app's calls go.
+    pub api_domain: Option<String>,
 }
 
 impl std::fmt::Debug for ProviderAccess {
@@ -43,6 +45,9 @@ pub struct ProviderAuth {
     pub expires_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_url: Option<String>,
+    /// Zoho: the API host of the user's data center (Linkgate's addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_domain: Option<String>,
 }
 
 impl std::fmt::Debug for ProviderAuth {
@@ -125,6 +130,7 @@ impl AccountOut {
                 token_type: "Bearer",
                 expires_at: rfc3339(p.expires_at),
                 instance_url: p.instance_url.clone(),
+                api_domain: p.api_domain.clone(),
             }),
         }
     }

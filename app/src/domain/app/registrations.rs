@@ -15,6 +15,7 @@ use super::AppKeys;
 use crate::app_views::{CustomProvider, RegistrationView};
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::catalog::{self, AuthKind, ProviderOption, SCOPE_ALIASES, UNIFIED_SCOPES};
+use crate::domain::client_certificate;
 use crate::domain::outbound::{address_policy, Policy};
 use crate::domain::password_service::allowed_servers;
 use crate::domain::team::audit::{self, Change};
@@ -39,6 +40,8 @@ pub struct RegistrationInput {
     pub token_url: String,
     pub userinfo_url: String,
     pub revoke_url: String,
+    /// HubSpot and Salesforce: the token introspection endpoint, overridden.
+    pub introspect_url: String,
     /// Office 365 service accounts: the admin-consent endpoint, overridden.
     pub admin_consent_url: String,
     /// Google service accounts: the Admin SDK user endpoint, overridden.
@@ -168,9 +171,6 @@ fn custom_definition(
     })
 }
 
-const ZOHO_DATA_CENTERS: [&str; 9] = [
-    "com", "eu", "in", "com.au", "jp", "ca", "com.cn", "sa", "uk",
-];
 const MAX_SECRET: usize = 4096;
 /// A service-account JSON key or a PEM certificate and key fits well within this.
 const MAX_DAEMON_SECRET: usize = 64 * 1024;
@@ -354,7 +354,9 @@ fn validate(
         };
         let ok = match option {
             ProviderOption::Tenant => hostish(value),
-            ProviderOption::DataCenter => ZOHO_DATA_CENTERS.contains(&value),
+            ProviderOption::DataCenter => {
+                provider.is_some_and(|p| p.data_centers.contains_key(value))
+            }
             ProviderOption::LoginHost => {
                 hostish(value) && value.to_ascii_lowercase().ends_with(".salesforce.com")
             }
@@ -368,9 +370,13 @@ fn validate(
                     ProviderOption::Tenant => {
                         "Use common, organizations, consumers, a tenant id or a domain.".to_owned()
                     }
-                    ProviderOption::DataCenter => {
-                        format!("Use one of {}.", ZOHO_DATA_CENTERS.join(", "))
-                    }
+                    ProviderOption::DataCenter => format!(
+                        "Use one of {}.",
+                        provider
+                            .map(|p| p.data_centers.keys().cloned().collect::<Vec<_>>())
+                            .unwrap_or_default()
+                            .join(", ")
+                    ),
                     ProviderOption::LoginHost => {
                         "Use login.salesforce.com, test.salesforce.com or your My Domain host."
                             .to_owned()
@@ -385,6 +391,7 @@ fn validate(
         ("token_url", &input.token_url),
         ("userinfo_url", &input.userinfo_url),
         ("revoke_url", &input.revoke_url),
+        ("introspect_url", &input.introspect_url),
         ("admin_consent_url", &input.admin_consent_url),
         ("admin_directory_url", &input.admin_directory_url),
     ] {
@@ -422,6 +429,11 @@ fn validate(
                         "daemon_secret",
                         "Paste the service account's JSON key (with client_email and private_key).",
                     );
+                }
+            }
+            Some("office365_client_credentials") => {
+                if let Err(e) = client_certificate::parse(d) {
+                    errors.add("daemon_secret", e.to_string());
                 }
             }
             _ => {}

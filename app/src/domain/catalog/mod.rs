@@ -37,7 +37,8 @@ pub enum AuthKind {
 pub enum ProviderOption {
     /// Office 365: `common`, `organizations`, `consumers` or a tenant id or domain.
     Tenant,
-    /// Zoho: the accounts server's data center (`com`, `eu`, `in`, `com.au`, `jp`, `ca`, …).
+    /// Zoho: the accounts server's data center (`com`, `eu`, `in`, `com.au`, `jp`, `ca`, …),
+    /// a key of the provider's `data_centers`.
     DataCenter,
     /// Salesforce: `login.salesforce.com`, `test.salesforce.com` or a My Domain host.
     LoginHost,
@@ -55,6 +56,25 @@ pub enum IdentitySource {
     Userinfo,
     /// The URL in the token response field `id` (Salesforce's identity URL).
     TokenResponseUrl,
+    /// `introspect_url` (RFC 7662 shape, HubSpot's token introspection), posted the token.
+    Introspection,
+}
+
+/// One claim name, or several tried in order (`email = ["email", "preferred_username"]`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Claims {
+    One(String),
+    InOrder(Vec<String>),
+}
+
+impl Claims {
+    pub fn names(&self) -> &[String] {
+        match self {
+            Claims::One(name) => std::slice::from_ref(name),
+            Claims::InOrder(names) => names,
+        }
+    }
 }
 
 /// Which fields of the identity document name the account.
@@ -66,18 +86,22 @@ pub struct IdentitySpec {
     #[serde(default = "default_id")]
     pub id: String,
     #[serde(default = "default_email")]
-    pub email: String,
+    pub email: Claims,
     #[serde(default = "default_name")]
     pub name: String,
     /// The organization (tenant, hub, org) the account belongs to, if the provider has one.
     pub org: Option<String>,
+    /// The id is unique only within its organization (HubSpot: one user in two hubs is two
+    /// accounts): an account is (org, id).
+    #[serde(default)]
+    pub per_org: bool,
 }
 
 fn default_id() -> String {
     "sub".to_owned()
 }
-fn default_email() -> String {
-    "email".to_owned()
+fn default_email() -> Claims {
+    Claims::One("email".to_owned())
 }
 fn default_name() -> String {
     "name".to_owned()
@@ -91,6 +115,7 @@ impl Default for IdentitySpec {
             email: default_email(),
             name: default_name(),
             org: None,
+            per_org: false,
         }
     }
 }
@@ -142,6 +167,21 @@ pub struct Provider {
     /// Providers whose token responses carry no `expires_in` (Salesforce): treat a token as
     /// this old at most before refreshing it.
     pub default_token_lifetime_secs: Option<i64>,
+    /// RFC 7662-style introspection (HubSpot's identity, Salesforce's token lifetime and
+    /// ping): the token is posted with the client's id and secret in the form body.
+    pub introspect_url: Option<String>,
+    /// Zoho: data center (the registration's `data_center` option) → its accounts host,
+    /// which `{accounts_host}` stands for; the only hosts a callback's `accounts-server`
+    /// may move an account to.
+    #[serde(default)]
+    pub data_centers: BTreeMap<String, String>,
+    /// The resource prefix a provider may put before the scopes it granted
+    /// (`https://graph.microsoft.com/`): compared without it.
+    pub granted_scope_prefix: Option<String>,
+    /// Zoho: the token to revoke goes in the revoke URL's query (`?token=`), as its docs
+    /// say, instead of an RFC 7009 form body.
+    #[serde(default)]
+    pub revoke_token_in_query: bool,
     /// IMAP: email domain → `host:port` of well-known providers, to pre-fill the form.
     #[serde(default)]
     pub well_known_hosts: BTreeMap<String, String>,
@@ -167,6 +207,26 @@ pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
         {
             return Err(CatalogError(format!(
                 "{key}: identity from userinfo needs userinfo_url"
+            )));
+        }
+        if p.identity.source == IdentitySource::Introspection && p.introspect_url.is_none() {
+            return Err(CatalogError(format!(
+                "{key}: identity from introspection needs introspect_url"
+            )));
+        }
+        let templates = [
+            &p.authorize_url,
+            &p.token_url,
+            &p.userinfo_url,
+            &p.revoke_url,
+        ];
+        if templates
+            .iter()
+            .any(|t| t.as_deref().is_some_and(|t| t.contains("{accounts_host}")))
+            && !p.data_centers.contains_key("com")
+        {
+            return Err(CatalogError(format!(
+                "{key}: {{accounts_host}} needs data_centers with a default \"com\""
             )));
         }
         if let Some(bad) = p

@@ -4,16 +4,16 @@
 //! created or updated with its sealed provider tokens (`account::store`), then `finish`.
 //! Every outcome is a redirect to the flow's return URL.
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
-use url::Url;
 
 use super::callback_params::CallbackParams;
 use super::identity::{self, Identity};
+use super::introspection;
 use super::outcome::{conclude, provider_failure, server_failure, Finished, Success};
-use super::provider::{self, issuer_matches, ProviderMeta, ResolvedProvider};
+use super::provider::{self, issuer_matches, ProviderMeta};
 use super::provider_binding::{self, access_place, refresh_place};
 use super::return_redirect::{Failure, FailureStatus};
 use super::upstream::{self, Tokens};
-use super::{finish, scopes, FlowContext, FlowError};
+use super::{data_center, finish, scopes, FlowContext, FlowError};
 use crate::domain::account::store;
 use crate::domain::DomainError;
 use crate::entity::account::{self, AccountKind};
@@ -78,11 +78,11 @@ async fn complete(
         .as_deref()
         .ok_or_else(|| provider_failure("the provider sent neither code nor error"))?;
     let verifier = super::pkce_verifier(ctx, flow).map_err(server_failure)?;
-    // Zoho answers from the user's data center: the code is exchanged there, and so are
-    // later refreshes.
-    let zoho_token = zoho_token_url(&provider, p.accounts_server.as_deref());
-    if let Some(u) = zoho_token.as_deref().and_then(|u| Url::parse(u).ok()) {
-        provider.token_url = u;
+    // Zoho answers from the user's data center: the code is exchanged there, and every
+    // later call for the account goes there too.
+    let accounts_host = data_center::accounts_host(&provider, p.accounts_server.as_deref());
+    if let Some(host) = &accounts_host {
+        data_center::move_to(&mut provider, host);
     }
     let tokens = upstream::exchange_code(
         &ctx.http,
@@ -94,6 +94,10 @@ async fn complete(
     )
     .await
     .map_err(provider_failure)?;
+    let mut tokens = tokens;
+    tokens.expires_at = tokens
+        .expires_at
+        .or(introspection::learned_expiry(&ctx.http, &provider, &tokens, now).await);
     let who = identity::fetch(&ctx.http, &provider, &tokens)
         .await
         .map_err(provider_failure)?;
@@ -109,7 +113,7 @@ async fn complete(
             .filter(|s| !provider.always_scopes.contains(s))
             .cloned()
             .collect();
-        let missing = scopes::missing(&checked, &granted);
+        let missing = scopes::missing(&provider, &checked, &granted);
         if !missing.is_empty() {
             return Err(Failure::new(
                 FailureStatus::ScopesNotGranted,
@@ -137,7 +141,13 @@ async fn complete(
             .instance_url
             .clone()
             .filter(|u| u.starts_with("https://")),
-        token_url: zoho_token,
+        token_url: None,
+        accounts_host,
+        api_domain: tokens
+            .extra
+            .api_domain
+            .clone()
+            .filter(|u| u.starts_with("https://")),
     };
     let saved = SaveAccount {
         binding: provider_binding::of(&provider),
@@ -147,6 +157,7 @@ async fn complete(
         auth_scopes: &auth_scopes,
         meta: &meta,
         default_lifetime: provider.default_token_lifetime_secs,
+        per_org: provider.identity.per_org,
     };
     save(db, ctx, flow, saved, now).await.map_err(|e| match e {
         DomainError::Flow(FlowError::Parameter { message, .. }) => {
@@ -162,30 +173,6 @@ async fn complete(
     })
 }
 
-/// Zoho answers from the user's data center; later token calls must go there.
-/// Only Zoho's own data centers: the value comes through the user's browser, and the app's
-/// client secret is sent to it.
-fn zoho_token_url(p: &ResolvedProvider, accounts_server: Option<&str>) -> Option<String> {
-    const HOSTS: [&str; 9] = [
-        "accounts.zoho.com",
-        "accounts.zoho.eu",
-        "accounts.zoho.in",
-        "accounts.zoho.com.au",
-        "accounts.zoho.jp",
-        "accounts.zoho.ca",
-        "accounts.zoho.com.cn",
-        "accounts.zoho.sa",
-        "accounts.zoho.uk",
-    ];
-    let server = Url::parse(accounts_server?).ok()?;
-    let host = server.host_str()?.to_ascii_lowercase();
-    let ok = p.service_type == "Zoho"
-        && server.scheme() == "https"
-        && server.port().is_none()
-        && HOSTS.contains(&host.as_str());
-    ok.then(|| format!("https://{host}/oauth/v2/token"))
-}
-
 struct SaveAccount<'a> {
     /// The origins the tokens were issued by (`provider_binding`).
     binding: String,
@@ -195,6 +182,8 @@ struct SaveAccount<'a> {
     auth_scopes: &'a [String],
     meta: &'a ProviderMeta,
     default_lifetime: Option<i64>,
+    /// The provider's ids are unique only within an organization (`IdentitySpec::per_org`).
+    per_org: bool,
 }
 
 /// Creates or updates the account and issues what the return URL gets, in one transaction.
@@ -212,7 +201,8 @@ async fn save(
             .one(&txn)
             .await?;
         if let Some(a) = &found {
-            if a.auth_user_id.as_deref().is_some_and(|u| u != s.who.id) {
+            let other_org = s.per_org && a.auth_org_id != s.who.org;
+            if other_org || a.auth_user_id.as_deref().is_some_and(|u| u != s.who.id) {
                 return Err(FlowError::parameter(
                     "accountId.invalid",
                     "The user signed in as someone else than the account being re-authorized.",
@@ -228,6 +218,13 @@ async fn save(
             .filter(account::Column::AppId.eq(flow.app_id))
             .filter(account::Column::ServiceType.eq(&flow.service_type))
             .filter(account::Column::AuthUserId.eq(&s.who.id));
+        if s.per_org {
+            // HubSpot: the same user in another hub is another account.
+            q = q.filter(match &s.who.org {
+                Some(org) => account::Column::AuthOrgId.eq(org.clone()),
+                None => account::Column::AuthOrgId.is_null(),
+            });
+        }
         if let Some(uid) = &flow.end_user_id {
             q = q.filter(account::Column::UserId.eq(uid.clone()));
         }
@@ -306,43 +303,4 @@ fn kept_refresh_token(row: &account::Model, binding: &str) -> Option<String> {
     row.provider_refresh_token
         .clone()
         .filter(|_| row.provider_binding.as_deref() == Some(binding))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn zoho() -> ResolvedProvider {
-        let mut p = ResolvedProvider::example(
-            "Zoho",
-            "https://accounts.zoho.com/oauth/v2/auth",
-            "https://accounts.zoho.com/oauth/v2/token",
-        );
-        p.scope_separator = ",".into();
-        p
-    }
-
-    #[test]
-    fn only_zohos_own_data_centers_receive_the_secret() {
-        let p = zoho();
-        assert_eq!(
-            zoho_token_url(&p, Some("https://accounts.zoho.eu")).as_deref(),
-            Some("https://accounts.zoho.eu/oauth/v2/token")
-        );
-        for bad in [
-            "https://accounts.zoho.attacker.net",
-            "https://accounts.zoho.eu.attacker.net",
-            "http://accounts.zoho.eu",
-            "https://accounts.zoho.eu:8443",
-            "https://evil.example",
-        ] {
-            assert_eq!(zoho_token_url(&p, Some(bad)), None, "{bad}");
-        }
-        let mut other = zoho();
-        other.service_type = "Google".into();
-        assert_eq!(
-            zoho_token_url(&other, Some("https://accounts.zoho.eu")),
-            None
-        );
-    }
 }

@@ -28,7 +28,8 @@ use super::provider::{self, ResolvedProvider};
 use super::provider_binding;
 use super::return_redirect::{Failure, FailureStatus};
 use super::service_grant::{self, google_client_email, GOOGLE, GRAPH_DEFAULT_SCOPE, OFFICE365};
-use super::{upstream, FlowContext, FlowError, FLOW_TTL_SECS};
+use super::upstream::{self, UpstreamError};
+use super::{FlowContext, FlowError, FLOW_TTL_SECS};
 use crate::domain::crypto::random_token;
 use crate::domain::DomainError;
 use crate::entity::pending_flow::FlowKind;
@@ -88,6 +89,14 @@ pub fn first_step(
         .into()),
     }
 }
+
+/// How long to wait before asking again for an app-only token that came without its
+/// `roles` right after consent (providers.md: "retry with backoff"): 7 s in all.
+const ROLES_WAITS: [std::time::Duration; 3] = [
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(2),
+    std::time::Duration::from_secs(4),
+];
 
 /// What a step leads to: another page for the administrator, or the end of the flow.
 enum Next {
@@ -300,9 +309,21 @@ async fn after_sign_in(
                     "Sign in as an administrator of the organization who can grant consent to Microsoft Graph (Global or Privileged Role Administrator).",
                 ));
             }
-            let tokens = service_grant::office365_token(ctx, &provider, &tenant, now)
-                .await
-                .map_err(provider_failure)?;
+            let tokens = service_grant::office365_token_after_consent(
+                ctx,
+                &provider,
+                &tenant,
+                now,
+                &ROLES_WAITS,
+            )
+            .await
+            .map_err(|e| match e {
+                UpstreamError::NoPermissions => Failure::new(
+                    FailureStatus::ProviderError,
+                    "Microsoft has not applied the consent yet; try again in a minute.",
+                ),
+                other => provider_failure(other),
+            })?;
             let who = DaemonIdentity {
                 auth_user_id: provider.client_id.clone(),
                 auth_org_id: tenant,

@@ -5,6 +5,7 @@ use base64::Engine;
 use serde_json::Value;
 use url::Url;
 
+use super::introspection;
 use super::provider::ResolvedProvider;
 use super::upstream::{Tokens, UpstreamError};
 use crate::domain::catalog::IdentitySource;
@@ -41,7 +42,7 @@ pub fn from_document(p: &ResolvedProvider, doc: &Value) -> Result<Identity, Upst
     })?;
     Ok(Identity {
         id,
-        email: text(doc, &spec.email),
+        email: spec.email.names().iter().find_map(|claim| text(doc, claim)),
         name: text(doc, &spec.name),
         org: spec.org.as_deref().and_then(|o| text(doc, o)),
     })
@@ -94,13 +95,19 @@ async fn get_json(http: &OutboundClient, url: &str, token: &str) -> Result<Value
         .map_err(|_| UpstreamError::Unavailable("the identity is not JSON".into()))
 }
 
-/// Calls the provider's identity endpoint with a token, to see whether it is still accepted.
-/// Providers whose identity is only in the id_token have nothing to ping: `Ok`.
+/// Asks the provider whether a token is still accepted: its introspection endpoint where it
+/// has one (HubSpot, Salesforce), else its identity endpoint. Providers whose identity is
+/// only in the id_token have nothing to ping: `Ok`.
 pub async fn ping(
     http: &OutboundClient,
     p: &ResolvedProvider,
     access_token: &str,
 ) -> Result<(), UpstreamError> {
+    if p.introspect_url.is_some() {
+        return introspection::introspect(http, p, access_token)
+            .await
+            .map(|_| ());
+    }
     match p.userinfo_url.as_deref() {
         Some(template) => {
             let url = fill_token(template, access_token)?;
@@ -139,6 +146,9 @@ pub async fn fetch(
                 .ok_or_else(|| UpstreamError::Unavailable("no identity URL".into()))?;
             get_json(http, url, &tokens.access_token).await?
         }
+        IdentitySource::Introspection => {
+            introspection::introspect(http, p, &tokens.access_token).await?
+        }
     };
     from_document(p, &doc)
 }
@@ -164,6 +174,25 @@ mod tests {
         ] {
             assert!(fill_token(bad, "secret").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn email_is_the_first_claim_present_in_catalog_order() {
+        let mut p =
+            ResolvedProvider::example("Office365", "https://a.example/", "https://a.example/t");
+        p.identity = crate::domain::catalog::builtin()["Office365"]
+            .identity
+            .clone();
+        let upn_only = serde_json::json!({"oid": "o", "preferred_username": "+15551234"});
+        assert_eq!(
+            from_document(&p, &upn_only).unwrap().email.as_deref(),
+            Some("+15551234")
+        );
+        let both = serde_json::json!({"oid": "o", "email": "ann@corp.example", "preferred_username": "ann_corp#EXT#@x.onmicrosoft.com"});
+        assert_eq!(
+            from_document(&p, &both).unwrap().email.as_deref(),
+            Some("ann@corp.example")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use url::Url;
 use super::{FlowContext, FlowError};
 use crate::app_views::CustomProvider;
 use crate::domain::app::registrations::{client_secret_place, daemon_secret_place, view};
-use crate::domain::catalog::{self, AuthKind, ClientAuth, IdentitySource, IdentitySpec};
+use crate::domain::catalog::{self, AuthKind, Claims, ClientAuth, IdentitySource, IdentitySpec};
 use crate::domain::DomainError;
 use crate::entity::{application, provider_registration};
 
@@ -17,9 +17,16 @@ use crate::entity::{application, provider_registration};
 pub struct ProviderMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_url: Option<String>,
-    /// Zoho: the data center's token URL, from the callback's `accounts-server`.
+    /// Zoho, accounts stored before `accounts_host`: the data center's token URL only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    /// Zoho: the user's data center's accounts host (the callback's `accounts-server`), where
+    /// every later call for this account goes (`data_center`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounts_host: Option<String>,
+    /// Zoho: the user's API host (the token response's `api_domain`), handed to the app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_domain: Option<String>,
 }
 
 /// A provider secret; never printed.
@@ -64,15 +71,35 @@ pub struct ResolvedProvider {
     /// The registration's service-account credentials, opened.
     pub daemon_secret: Option<ProviderSecret>,
     pub default_token_lifetime_secs: Option<i64>,
+    /// Token introspection (HubSpot identity and ping, Salesforce lifetime and ping).
+    pub introspect_url: Option<Url>,
+    /// Zoho: the accounts hosts of its data centers, where an account may live.
+    pub data_center_hosts: Vec<String>,
+    /// A resource prefix granted scopes may carry (`https://graph.microsoft.com/`).
+    pub granted_scope_prefix: Option<String>,
+    /// Zoho: revoke with `?token=` instead of a form body.
+    pub revoke_token_in_query: bool,
 }
 
-fn fill(template: &str, options: &BTreeMap<String, String>, platform: &str) -> String {
+fn fill(
+    template: &str,
+    p: &catalog::Provider,
+    options: &BTreeMap<String, String>,
+    platform: &str,
+) -> String {
     let option = |name: &str, default: &str| {
         options
             .get(name)
             .cloned()
             .unwrap_or_else(|| default.to_owned())
     };
+    let data_center = option("data_center", "com");
+    let accounts_host = p
+        .data_centers
+        .get(&data_center)
+        .or_else(|| p.data_centers.get("com"))
+        .cloned()
+        .unwrap_or_default();
     template
         .replace("{platform}", platform)
         .replace("{tenant}", &option("tenant", "common"))
@@ -80,7 +107,18 @@ fn fill(template: &str, options: &BTreeMap<String, String>, platform: &str) -> S
             "{login_host}",
             &option("login_host", "login.salesforce.com"),
         )
-        .replace("{data_center}", &option("data_center", "com"))
+        .replace("{accounts_host}", &accounts_host)
+}
+
+/// Microsoft's admin consent names a tenant or `organizations`, never `common` or
+/// `consumers` (https://learn.microsoft.com/entra/identity-platform/v2-admin-consent).
+fn admin_consent_options(options: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut options = options.clone();
+    let tenant = options.get("tenant").map(|t| t.to_ascii_lowercase());
+    if matches!(tenant.as_deref(), None | Some("common") | Some("consumers")) {
+        options.insert("tenant".into(), "organizations".into());
+    }
+    options
 }
 
 fn url(raw: &str) -> Result<Url, DomainError> {
@@ -97,7 +135,7 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         .get("Sandbox")
         .ok_or(DomainError::Internal("the catalog has no Sandbox"))?;
     let none = BTreeMap::new();
-    let at = |t: &Option<String>| t.as_deref().map(|t| fill(t, &none, &ctx.public_origin));
+    let at = |t: &Option<String>| t.as_deref().map(|t| fill(t, p, &none, &ctx.public_origin));
     Ok(ResolvedProvider {
         service_type: "Sandbox".into(),
         is_sandbox: true,
@@ -124,6 +162,10 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         admin_directory_url: None,
         daemon_secret: None,
         default_token_lifetime_secs: None,
+        introspect_url: None,
+        data_center_hosts: vec![],
+        granted_scope_prefix: None,
+        revoke_token_in_query: false,
     })
 }
 
@@ -139,9 +181,10 @@ fn from_custom(
             IdentitySource::IdToken
         },
         id: c.id_claim,
-        email: c.email_claim,
+        email: Claims::One(c.email_claim),
         name: c.name_claim,
         org: None,
+        per_org: false,
     };
     Ok(ResolvedProvider {
         service_type: reg.service_type.clone(),
@@ -171,6 +214,10 @@ fn from_custom(
         admin_directory_url: None,
         daemon_secret: None,
         default_token_lifetime_secs: None,
+        introspect_url: None,
+        data_center_hosts: vec![],
+        granted_scope_prefix: None,
+        revoke_token_in_query: false,
     })
 }
 
@@ -256,9 +303,10 @@ pub async fn resolve(
     let at = |name: &str, t: &Option<String>| {
         v.overrides.get(name).cloned().or_else(|| {
             t.as_deref()
-                .map(|t| fill(t, &v.options, &ctx.public_origin))
+                .map(|t| fill(t, p, &v.options, &ctx.public_origin))
         })
     };
+    let consent_options = admin_consent_options(&v.options);
     Ok(ResolvedProvider {
         service_type: service_type.to_owned(),
         is_sandbox: false,
@@ -281,17 +329,27 @@ pub async fn resolve(
         } else {
             p.issuer
                 .as_deref()
-                .map(|t| fill(t, &v.options, &ctx.public_origin))
+                .map(|t| fill(t, p, &v.options, &ctx.public_origin))
         },
         client_id: reg.client_id.clone(),
         client_secret: secret,
         default_scopes: v.scopes.clone(),
         default_native_scopes: v.native_scopes.clone(),
         daemon: p.daemon.clone(),
-        admin_consent_url: at("admin_consent_url", &p.admin_consent_url),
+        admin_consent_url: v.overrides.get("admin_consent_url").cloned().or_else(|| {
+            p.admin_consent_url
+                .as_deref()
+                .map(|t| fill(t, p, &consent_options, &ctx.public_origin))
+        }),
         admin_directory_url: at("admin_directory_url", &p.admin_directory_url),
         daemon_secret,
         default_token_lifetime_secs: p.default_token_lifetime_secs,
+        introspect_url: at("introspect_url", &p.introspect_url)
+            .map(|u| url(&u))
+            .transpose()?,
+        data_center_hosts: p.data_centers.values().cloned().collect(),
+        granted_scope_prefix: p.granted_scope_prefix.clone(),
+        revoke_token_in_query: p.revoke_token_in_query,
     })
 }
 
@@ -324,6 +382,10 @@ impl ResolvedProvider {
             admin_directory_url: None,
             daemon_secret: None,
             default_token_lifetime_secs: None,
+            introspect_url: None,
+            data_center_hosts: vec![],
+            granted_scope_prefix: None,
+            revoke_token_in_query: false,
         }
     }
 }

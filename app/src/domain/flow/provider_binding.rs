@@ -1,6 +1,6 @@
 //! A provider token is only ever sent to the origins that issued it (docs/security.md).
-//! When an account's tokens are stored, the origins of the provider's token, userinfo and
-//! revoke endpoints are recorded with them (`accounts.provider_binding`) and bound into the
+//! When an account's tokens are stored, the origins of the provider's token, userinfo,
+//! revoke and introspection endpoints are recorded with them (`accounts.provider_binding`) and bound into the
 //! sealed tokens' associated data. Before any later call sends a token — refresh, ping,
 //! revoke — the provider as the registration now stands must have the same origins; if the
 //! registration moved (edited, or removed and added again), the account becomes `invalid`,
@@ -20,6 +20,7 @@ pub fn of(p: &ResolvedProvider) -> String {
             .as_deref()
             .and_then(|u| Url::parse(&u.replace("{token}", "t")).ok()),
         p.revoke_url.clone(),
+        p.introspect_url.clone(),
     ]
     .into_iter()
     .flatten()

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::provider::{self, ProviderMeta, ResolvedProvider};
 use super::provider_binding::{self, access_place, refresh_place};
 use super::upstream::{self, UpstreamError};
-use super::{service_grant, FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
+use super::{introspection, service_grant, FlowContext, FlowError, MIN_PROVIDER_TOKEN_LIFE_SECS};
 use crate::domain::account::store;
 use crate::domain::{now_unix, DomainError};
 use crate::entity::account::{self, TokenStatus};
@@ -48,6 +48,7 @@ fn open_access(ctx: &FlowContext, a: &account::Model) -> Result<ProviderAccess, 
         access_token: token.0,
         expires_at: a.auth_expires_at,
         instance_url: meta(a).instance_url,
+        api_domain: meta(a).api_domain,
     })
 }
 
@@ -92,7 +93,12 @@ pub(crate) async fn provider_of(
     let mut p = provider::resolve(db, ctx, &app, &a.service_type)
         .await
         .map_err(|_| FlowError::Provider("the registration is gone".into()))?;
-    if let Some(url) = meta(a).token_url.and_then(|u| url::Url::parse(&u).ok()) {
+    let meta = meta(a);
+    if let Some(host) = &meta.accounts_host {
+        super::data_center::move_to(&mut p, host);
+    } else if let Some(url) = meta.token_url.and_then(|u| url::Url::parse(&u).ok()) {
+        // Stored before whole-account data centers: only its token URL moved, and its
+        // binding says so.
         p.token_url = url;
     }
     Ok(p)
@@ -131,6 +137,18 @@ pub async fn fresh_access(
     }
 }
 
+/// A new provider token now, whatever the stored one's expiry says: the provider refused it
+/// before its time (Salesforce sessions end with the org's timeout), or a service account
+/// is checked by a new grant.
+pub async fn renewed_access(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    account_id: i64,
+) -> Result<ProviderAccess, DomainError> {
+    store::expired_early(db, account_id, now_unix()).await?;
+    fresh_access(db, ctx, account_id).await
+}
+
 /// What to answer when a late refresh lost its lease: whatever the row holds now.
 async fn after_losing_lease(
     db: &impl ConnectionTrait,
@@ -145,6 +163,16 @@ async fn after_losing_lease(
         return open_access(ctx, &a);
     }
     Err(FlowError::Provider("the refresh was overtaken".into()).into())
+}
+
+/// Why a service account is invalid after one refused grant (read back to count refusals).
+const SERVICE_GRANT_REFUSED: &str =
+    "The provider refused the service account's grant once (invalid_grant); it is asked again, and a second refusal marks it dead.";
+
+/// Whether the last grant of this service account was refused too.
+fn refused_before(a: &account::Model) -> bool {
+    a.token_status == TokenStatus::Invalid
+        && a.token_error.as_deref() == Some(SERVICE_GRANT_REFUSED)
 }
 
 /// Gives the lease back and passes `e` on.
@@ -178,10 +206,8 @@ async fn refresh_holding_lease(
     let binding = provider_binding::of(&provider);
     let result = if a.kind.is_service() {
         // Service accounts have no refresh token: a new grant is their refresh.
-        match service_grant::fresh_tokens(db, ctx, &a, now).await {
-            Ok((t, _)) => Ok((t, None)),
-            Err(DomainError::Flow(FlowError::TokenDead)) => Err(UpstreamError::InvalidGrant),
-            Err(DomainError::Flow(FlowError::Provider(m))) => Err(UpstreamError::Unavailable(m)),
+        match service_grant::fresh_grant(db, ctx, &a, now).await {
+            Ok(granted) => granted.map(|(t, _)| (t, None)),
             Err(e) => return give_up(db, account_id, lease_id, e).await,
         }
     } else {
@@ -213,7 +239,10 @@ async fn refresh_holding_lease(
         .map(|t| (t, provider.default_token_lifetime_secs))
     };
     match result {
-        Ok((tokens, default_lifetime)) => {
+        Ok((mut tokens, default_lifetime)) => {
+            tokens.expires_at = tokens
+                .expires_at
+                .or(introspection::learned_expiry(&ctx.http, &provider, &tokens, now).await);
             let ring = &ctx.keys.ring;
             let bound = Some(binding.as_str());
             let refreshed = store::Refreshed {
@@ -239,10 +268,22 @@ async fn refresh_holding_lease(
                 _ => after_losing_lease(db, ctx, account_id).await,
             }
         }
+        Err(UpstreamError::InvalidGrant) if a.kind.is_service() && !refused_before(&a) => {
+            // Google says invalid_grant for a skewed assertion clock too: one refusal makes a
+            // service account invalid (retried), a second in a row makes it dead.
+            store::marked_invalid(db, account_id, Some(lease_id), SERVICE_GRANT_REFUSED, now)
+                .await?;
+            Err(FlowError::Provider("the provider refused the service grant".into()).into())
+        }
         Err(UpstreamError::InvalidGrant) => {
             let reason = "The provider refused the refresh token (invalid_grant); authorize again.";
             store::marked_dead(db, account_id, Some(lease_id), reason, now).await?;
             Err(FlowError::TokenDead.into())
+        }
+        Err(UpstreamError::NoPermissions) => {
+            let reason = "Microsoft issued a token without application permissions: an administrator of the tenant must grant consent again.";
+            store::marked_invalid(db, account_id, Some(lease_id), reason, now).await?;
+            Err(FlowError::Provider("no application permissions".into()).into())
         }
         Err(UpstreamError::Unauthorized) => {
             let reason = "The provider refused the platform's client credentials.";

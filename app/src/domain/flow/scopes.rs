@@ -63,17 +63,22 @@ pub fn granted(response_scope: Option<&str>, requested: &[String]) -> Vec<String
     }
 }
 
-/// A scope as compared, not as sent: providers may answer in another case, and Microsoft
-/// answers `Mail.Read` as `https://graph.microsoft.com/Mail.Read` (its default resource).
-fn same_scope(a: &str, b: &str) -> bool {
-    fn bare(s: &str) -> &str {
-        const GRAPH: &str = "https://graph.microsoft.com/";
-        match s.get(..GRAPH.len()) {
-            Some(head) if head.eq_ignore_ascii_case(GRAPH) => &s[GRAPH.len()..],
-            _ => s,
+/// A scope as compared, not as sent: providers may answer in another case, and some put
+/// their resource before it (`granted_scope_prefix`: Microsoft answers `Mail.Read` as
+/// `https://graph.microsoft.com/Mail.Read`).
+fn same_scope(prefix: Option<&str>, a: &str, b: &str) -> bool {
+    let bare = |s: &'_ str| -> String {
+        match prefix {
+            Some(pre)
+                if s.get(..pre.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(pre)) =>
+            {
+                s[pre.len()..].to_owned()
+            }
+            _ => s.to_owned(),
         }
-    }
-    bare(a).eq_ignore_ascii_case(bare(b))
+    };
+    bare(a).eq_ignore_ascii_case(&bare(b))
 }
 
 /// The unified scopes whose native scopes were all granted.
@@ -86,8 +91,11 @@ pub fn unified_granted(
         .iter()
         .filter(|u| {
             p.scope_map.get(*u).is_some_and(|n| {
-                n.split_whitespace()
-                    .all(|s| granted.iter().any(|g| same_scope(g, s)))
+                n.split_whitespace().all(|s| {
+                    granted
+                        .iter()
+                        .any(|g| same_scope(p.granted_scope_prefix.as_deref(), g, s))
+                })
             })
         })
         .cloned()
@@ -95,10 +103,11 @@ pub fn unified_granted(
 }
 
 /// For `ensureScopes`: the requested native scopes the provider did not grant.
-pub fn missing(requested: &[String], granted: &[String]) -> Vec<String> {
+pub fn missing(p: &ResolvedProvider, requested: &[String], granted: &[String]) -> Vec<String> {
+    let prefix = p.granted_scope_prefix.as_deref();
     requested
         .iter()
-        .filter(|r| !granted.iter().any(|g| same_scope(g, r)))
+        .filter(|r| !granted.iter().any(|g| same_scope(prefix, g, r)))
         .cloned()
         .collect()
 }
@@ -106,20 +115,32 @@ pub fn missing(requested: &[String], granted: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::{granted, missing};
+    use crate::domain::flow::provider::ResolvedProvider;
 
     #[test]
     fn microsofts_resource_prefix_and_case_do_not_make_a_scope_missing() {
+        let mut p =
+            ResolvedProvider::example("Office365", "https://a.example/", "https://a.example/t");
+        p.granted_scope_prefix = crate::domain::catalog::builtin()["Office365"]
+            .granted_scope_prefix
+            .clone();
         let asked = vec!["Mail.Read".to_owned(), "offline_access".to_owned()];
         let answered = granted(
             Some("https://graph.microsoft.com/mail.read Offline_Access"),
             &asked,
         );
-        assert!(missing(&asked, &answered).is_empty(), "{answered:?}");
+        assert!(missing(&p, &asked, &answered).is_empty(), "{answered:?}");
         let other = granted(Some("https://outlook.office.com/Mail.Read"), &asked);
         assert_eq!(
-            missing(&asked, &other),
+            missing(&p, &asked, &other),
             asked,
             "another resource is another scope"
+        );
+        p.granted_scope_prefix = None;
+        assert_eq!(
+            missing(&p, &asked, &answered),
+            ["Mail.Read"],
+            "a provider without the prefix gets no pass for it"
         );
     }
 

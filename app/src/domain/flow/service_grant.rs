@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
 
+use super::identity::jwt_claims;
 use super::provider::{self, ResolvedProvider};
 use super::provider_binding;
 use super::upstream::{self, Tokens, UpstreamError};
 use super::{FlowContext, FlowError};
+use crate::domain::client_certificate::{self, CertificateId};
 use crate::domain::DomainError;
 use crate::entity::{account, application};
 
@@ -23,13 +25,6 @@ pub(crate) const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.defau
 #[derive(Deserialize)]
 struct GoogleKey {
     client_email: String,
-    private_key: String,
-}
-
-/// An Office 365 certificate: the SHA-1 thumbprint (base64url, `x5t`) and its private key.
-#[derive(Deserialize)]
-struct CertificateKey {
-    thumbprint: String,
     private_key: String,
 }
 
@@ -110,14 +105,18 @@ pub(crate) async fn office365_token(
     };
     p.token_url =
         Url::parse(&token_url).map_err(|_| UpstreamError::Unavailable("token URL".into()))?;
-    let assertion = match p
-        .daemon_secret
-        .as_ref()
-        .map(|s| serde_json::from_str::<CertificateKey>(&s.0))
-    {
-        Some(Ok(cert)) => {
-            let mut header = Header::new(Algorithm::RS256);
-            header.x5t = Some(cert.thumbprint.clone());
+    let assertion = match p.daemon_secret.as_ref() {
+        Some(secret) => {
+            let cert = client_certificate::parse(&secret.0)
+                .map_err(|e| UpstreamError::Unavailable(format!("the client certificate: {e}")))?;
+            let mut header = match &cert.id {
+                CertificateId::Sha256(_) => Header::new(Algorithm::PS256),
+                CertificateId::Sha1(_) => Header::new(Algorithm::RS256),
+            };
+            match cert.id {
+                CertificateId::Sha256(t) => header.x5t_s256 = Some(t),
+                CertificateId::Sha1(t) => header.x5t = Some(t),
+            }
             let claims = Assertion {
                 iss: &p.client_id,
                 sub: &p.client_id,
@@ -127,21 +126,59 @@ pub(crate) async fn office365_token(
                 exp: now + 600,
                 jti: Uuid::new_v4().to_string(),
             };
-            Some(sign(header, &claims, &cert.private_key)?)
+            Some(sign(header, &claims, &cert.private_key_pem)?)
         }
-        _ => None,
+        None => None,
     };
-    upstream::client_credentials(&ctx.http, &p, GRAPH_DEFAULT_SCOPE, assertion, now).await
+    let tokens =
+        upstream::client_credentials(&ctx.http, &p, GRAPH_DEFAULT_SCOPE, assertion, now).await?;
+    if without_roles(&tokens.access_token) {
+        return Err(UpstreamError::NoPermissions);
+    }
+    Ok(tokens)
+}
+
+/// Microsoft's app-only tokens are JWTs whose `roles` list the application permissions the
+/// tenant granted. Right after admin consent, or once it is withdrawn, a token comes without
+/// them. A token that is not a readable JWT (another server's) is not judged.
+fn without_roles(access_token: &str) -> bool {
+    jwt_claims(access_token).is_some_and(|claims| {
+        claims
+            .get("roles")
+            .and_then(|r| r.as_array())
+            .is_none_or(|r| r.is_empty())
+    })
+}
+
+/// The first app-only token after admin consent: Microsoft may take a while to apply the
+/// consent, so a token without `roles` is asked for again after `waits` (then refused).
+pub(crate) async fn office365_token_after_consent(
+    ctx: &FlowContext,
+    p: &ResolvedProvider,
+    tenant: &str,
+    now: i64,
+    waits: &[std::time::Duration],
+) -> Result<Tokens, UpstreamError> {
+    let mut waits = waits.iter();
+    loop {
+        match office365_token(ctx, p, tenant, now).await {
+            Err(UpstreamError::NoPermissions) => match waits.next() {
+                Some(wait) => tokio::time::sleep(*wait).await,
+                None => return Err(UpstreamError::NoPermissions),
+            },
+            other => return other,
+        }
+    }
 }
 
 /// New tokens for a daemon or managed account (used instead of a refresh token), and the
-/// binding of the provider that issued them.
-pub async fn fresh_tokens(
+/// binding of the provider that issued them; the provider's refusal as it was given.
+pub async fn fresh_grant(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     a: &account::Model,
     now: i64,
-) -> Result<(Tokens, String), DomainError> {
+) -> Result<Result<(Tokens, String), UpstreamError>, DomainError> {
     let root = match a.parent_id {
         Some(parent) => account::Entity::find_by_id(parent)
             .one(db)
@@ -167,7 +204,38 @@ pub async fn fresh_tokens(
         }
         _ => Err(UpstreamError::Unavailable("no service-account flow".into())),
     };
-    result
-        .map(|t| (t, provider_binding::of(&p)))
+    Ok(result.map(|t| (t, provider_binding::of(&p))))
+}
+
+/// `fresh_grant` with the refusal as a flow error.
+pub async fn fresh_tokens(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    a: &account::Model,
+    now: i64,
+) -> Result<(Tokens, String), DomainError> {
+    fresh_grant(db, ctx, a, now)
+        .await?
         .map_err(|e| FlowError::from(e).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_roles;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    fn jwt(claims: serde_json::Value) -> String {
+        format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(claims.to_string()))
+    }
+
+    #[test]
+    fn an_app_only_token_needs_its_roles() {
+        assert!(without_roles(&jwt(serde_json::json!({"tid": "t"}))));
+        assert!(without_roles(&jwt(serde_json::json!({"roles": []}))));
+        assert!(!without_roles(&jwt(
+            serde_json::json!({"roles": ["Mail.Read"]})
+        )));
+        assert!(!without_roles("opaque-token"), "not a JWT: not judged");
+    }
 }

@@ -28,6 +28,8 @@ pub struct ProviderExtra {
     pub instance_url: Option<String>,
     /// Salesforce: the identity URL.
     pub id: Option<String>,
+    /// Zoho: the API host of the user's data center.
+    pub api_domain: Option<String>,
 }
 impl ExtraTokenFields for ProviderExtra {}
 
@@ -117,6 +119,10 @@ pub enum UpstreamError {
     /// The provider refused our client (`invalid_client`, 401).
     #[error("the provider refused the client credentials")]
     Unauthorized,
+    /// Microsoft issued an app-only token without application permissions (`roles`): the
+    /// tenant's consent is not applied yet, or was withdrawn.
+    #[error("the token carries no application permissions: the tenant's consent is missing")]
+    NoPermissions,
     /// Anything else: down, slow, garbage, an error we cannot act on. The detail is for logs.
     #[error("the provider is unavailable: {0}")]
     Unavailable(String),
@@ -277,6 +283,34 @@ async fn revoke_on_loopback(
     }
 }
 
+/// Zoho's revocation: `POST {revoke_url}?token=…` with no body. A 400 means the token was
+/// already gone, which is what revoking wanted.
+async fn revoke_in_query(
+    http: &OutboundClient,
+    url: &Url,
+    token: &StandardRevocableToken,
+) -> Result<bool, UpstreamError> {
+    use oauth2::RevocableToken;
+    let mut target = url.clone();
+    target
+        .query_pairs_mut()
+        .append_pair("token", token.secret());
+    let request = http::Request::post(target.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Vec::new())
+        .map_err(|_| UpstreamError::Unavailable("revocation request not valid".into()))?;
+    let response = http
+        .execute(request)
+        .await
+        .map_err(|e| UpstreamError::Unavailable(format!("revocation failed: {e}")))?;
+    match response.status().as_u16() {
+        200..=299 | 400 => Ok(true),
+        other => Err(UpstreamError::Unavailable(format!(
+            "revocation answered {other}"
+        ))),
+    }
+}
+
 /// Revokes a grant where the provider says how (RFC 7009); `Ok(false)` when it cannot.
 pub async fn revoke(
     http: &OutboundClient,
@@ -294,6 +328,9 @@ pub async fn revoke(
         (None, Some(a)) => StandardRevocableToken::AccessToken(AccessToken::new(a.to_owned())),
         (None, None) => return Ok(false),
     };
+    if p.revoke_token_in_query {
+        return revoke_in_query(http, url, &token).await;
+    }
     if url.scheme() == "http" {
         return revoke_on_loopback(http, p, url, &token).await;
     }

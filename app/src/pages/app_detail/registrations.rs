@@ -198,6 +198,7 @@ fn registration_form(
         get(options, "login_host"),
     );
     let url = |k: &str| get(overrides, k);
+    let introspect = url("introspect_url");
     let (authorize, token, userinfo, revoke, consent, directory) = (
         url("authorize_url"),
         url("token_url"),
@@ -298,6 +299,9 @@ fn registration_form(
                     <div class="field"><label for="reg-token-url">"Token URL"</label><input id="reg-token-url" name="token_url" type="url" value=token /></div>
                     <div class="field"><label for="reg-userinfo-url">"Userinfo URL"</label><input id="reg-userinfo-url" name="userinfo_url" type="url" value=userinfo /></div>
                     <div class="field"><label for="reg-revoke-url">"Revoke URL"</label><input id="reg-revoke-url" name="revoke_url" type="url" value=revoke /></div>
+                    {matches!(service, "Hubspot" | "Salesforce").then(|| view! {
+                        <div class="field"><label for="reg-introspect-url">"Introspection URL"</label><input id="reg-introspect-url" name="introspect_url" type="url" value=introspect /></div>
+                    })}
                     {(service == "Office365").then(|| view! {
                         <div class="field"><label for="reg-consent-url">"Admin-consent URL"</label><input id="reg-consent-url" name="admin_consent_url" type="url" value=consent /></div>
                     })}
