@@ -21,6 +21,7 @@ mod password_accounts;
 mod password_phishing;
 mod plain_forms;
 mod provider_binding;
+mod provider_conversations;
 mod provider_registrations;
 mod service_accounts;
 mod several_instances;

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use std::process::Command;
 
 /// A fresh RSA key pair as (private PKCS#8 PEM, public SPKI PEM), made by openssl.
-fn key_pair() -> (String, String) {
+pub(crate) fn key_pair() -> (String, String) {
     let dir = std::env::temp_dir().join(format!("lg-key-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let private = dir.join("key.pem");

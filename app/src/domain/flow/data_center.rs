@@ -24,7 +24,7 @@ pub fn accounts_host(p: &ResolvedProvider, accounts_server: Option<&str>) -> Opt
         && server.port().is_none()
         && server.username().is_empty()
         && server.password().is_none()
-        && p.data_center_hosts.iter().any(|d| *d == host);
+        && p.data_center_hosts.contains(&host);
     ok.then_some(host)
 }
 

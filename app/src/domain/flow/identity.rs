@@ -138,11 +138,14 @@ pub async fn fetch(
             get_json(http, &url, &tokens.access_token).await?
         }
         IdentitySource::TokenResponseUrl => {
+            // https, or the token endpoint's own origin (a test or on-premise server).
+            let same_origin =
+                |u: &str| Url::parse(u).is_ok_and(|u| u.origin() == p.token_url.origin());
             let url = tokens
                 .extra
                 .id
                 .as_deref()
-                .filter(|u| u.starts_with("https://"))
+                .filter(|u| u.starts_with("https://") || same_origin(u))
                 .ok_or_else(|| UpstreamError::Unavailable("no identity URL".into()))?;
             get_json(http, url, &tokens.access_token).await?
         }

@@ -79,6 +79,8 @@ pub struct ResolvedProvider {
     pub granted_scope_prefix: Option<String>,
     /// Zoho: revoke with `?token=` instead of a form body.
     pub revoke_token_in_query: bool,
+    /// Office 365: the token URL with `{tenant}` still open, for the tenant that consented.
+    pub token_url_by_tenant: Option<String>,
 }
 
 fn fill(
@@ -166,6 +168,7 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         data_center_hosts: vec![],
         granted_scope_prefix: None,
         revoke_token_in_query: false,
+        token_url_by_tenant: None,
     })
 }
 
@@ -218,6 +221,7 @@ fn from_custom(
         data_center_hosts: vec![],
         granted_scope_prefix: None,
         revoke_token_in_query: false,
+        token_url_by_tenant: None,
     })
 }
 
@@ -300,11 +304,13 @@ pub async fn resolve(
         ))?;
         return from_custom(&reg, custom, secret);
     };
+    // An override may use the catalog's placeholders (`https://login.microsoftonline.us/{tenant}/…`
+    // for a sovereign cloud); `{token}` stays for the identity call to fill.
     let at = |name: &str, t: &Option<String>| {
-        v.overrides.get(name).cloned().or_else(|| {
-            t.as_deref()
-                .map(|t| fill(t, p, &v.options, &ctx.public_origin))
-        })
+        v.overrides
+            .get(name)
+            .or(t.as_ref())
+            .map(|t| fill(t, p, &v.options, &ctx.public_origin))
     };
     let consent_options = admin_consent_options(&v.options);
     Ok(ResolvedProvider {
@@ -336,11 +342,11 @@ pub async fn resolve(
         default_scopes: v.scopes.clone(),
         default_native_scopes: v.native_scopes.clone(),
         daemon: p.daemon.clone(),
-        admin_consent_url: v.overrides.get("admin_consent_url").cloned().or_else(|| {
-            p.admin_consent_url
-                .as_deref()
-                .map(|t| fill(t, p, &consent_options, &ctx.public_origin))
-        }),
+        admin_consent_url: v
+            .overrides
+            .get("admin_consent_url")
+            .or(p.admin_consent_url.as_ref())
+            .map(|t| fill(t, p, &consent_options, &ctx.public_origin)),
         admin_directory_url: at("admin_directory_url", &p.admin_directory_url),
         daemon_secret,
         default_token_lifetime_secs: p.default_token_lifetime_secs,
@@ -350,6 +356,16 @@ pub async fn resolve(
         data_center_hosts: p.data_centers.values().cloned().collect(),
         granted_scope_prefix: p.granted_scope_prefix.clone(),
         revoke_token_in_query: p.revoke_token_in_query,
+        token_url_by_tenant: v
+            .overrides
+            .get("token_url")
+            .or(p.token_url.as_ref())
+            .filter(|t| t.contains("{tenant}"))
+            .map(|t| {
+                let mut open = v.options.clone();
+                open.insert("tenant".into(), "{tenant}".into());
+                fill(t, p, &open, &ctx.public_origin)
+            }),
     })
 }
 
@@ -386,6 +402,7 @@ impl ResolvedProvider {
             data_center_hosts: vec![],
             granted_scope_prefix: None,
             revoke_token_in_query: false,
+            token_url_by_tenant: None,
         }
     }
 }

@@ -93,15 +93,10 @@ pub(crate) async fn office365_token(
 ) -> Result<Tokens, UpstreamError> {
     let mut p = p.clone();
     // The token URL names the tenant that consented, not the registration's default (an
-    // overridden URL, for a sovereign cloud or a test server, is used as it is).
-    let catalog_url = crate::domain::catalog::builtin()
-        .get("Office365")
-        .and_then(|c| c.token_url.clone())
-        .unwrap_or_default();
-    let token_url = if p.token_url.host_str() == Some("login.microsoftonline.com") {
-        catalog_url.replace("{tenant}", tenant)
-    } else {
-        p.token_url.to_string()
+    // overridden URL without `{tenant}` is used as it is).
+    let token_url = match &p.token_url_by_tenant {
+        Some(template) => template.replace("{tenant}", tenant),
+        None => p.token_url.to_string(),
     };
     p.token_url =
         Url::parse(&token_url).map_err(|_| UpstreamError::Unavailable("token URL".into()))?;

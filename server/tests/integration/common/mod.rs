@@ -6,6 +6,7 @@ pub mod dovecot;
 pub mod flow;
 pub mod listener;
 pub mod receiver;
+pub mod stand_in;
 pub mod team;
 
 use app::domain::crypto::MasterKey;
