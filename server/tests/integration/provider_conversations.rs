@@ -517,8 +517,18 @@ fn jwt(claims: Value) -> String {
 /// granted application permissions — none until the consent is applied or after it is
 /// withdrawn. https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
 struct Microsoft {
+    /// Whether the tenant's consent is applied (app-only tokens carry `roles`).
     consented: Arc<AtomicBool>,
+    /// App-only tokens still without roles right after an admin consent (Microsoft applies
+    /// consent with a delay).
+    roleless_after_consent: u32,
+    /// This stand-in's own origin, the issuer of its ID tokens.
+    base: Arc<std::sync::Mutex<String>>,
+    nonce: String,
 }
+
+/// Microsoft Entra's role template of the Global Administrator.
+const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
 
 impl Script for Microsoft {
     fn answer(&mut self, s: &Seen, broken: &mut Vec<String>) -> Reply {
@@ -529,6 +539,49 @@ impl Script for Microsoft {
             ));
             return Reply::Json(400, json!({ "error": "invalid_request" }));
         }
+        // https://learn.microsoft.com/entra/identity-platform/v2-admin-consent
+        if s.is("GET", "/organizations/v2.0/adminconsent") {
+            if s.query("client_id") != "graph-client"
+                || s.query("scope") != "https://graph.microsoft.com/.default"
+            {
+                broken.push(format!("admin consent asked as {:?}", s.query));
+            }
+            let mut back = Url::parse(s.query("redirect_uri")).unwrap();
+            back.query_pairs_mut()
+                .append_pair("admin_consent", "True")
+                .append_pair("tenant", "contoso.example")
+                .append_pair("state", s.query("state"));
+            self.consented.store(true, Ordering::SeqCst);
+            self.roleless_after_consent = 1;
+            return Reply::Redirect(back.to_string());
+        }
+        // The administrator's OpenID sign-in at the tenant that consented.
+        if s.is("GET", "/contoso.example/oauth2/v2.0/authorize") {
+            if !s.query("scope").split(' ').any(|x| x == "openid")
+                || s.query("nonce").is_empty()
+                || s.query("code_challenge").is_empty()
+            {
+                broken.push(format!("sign-in asked as {:?}", s.query));
+            }
+            self.nonce = s.query("nonce").to_owned();
+            return back_with_code(s, "signin-code", &[]);
+        }
+        if s.is("POST", "/contoso.example/oauth2/v2.0/token")
+            && s.form("grant_type") == "authorization_code"
+        {
+            if s.form("code") != "signin-code" || s.form("code_verifier").is_empty() {
+                return Reply::Json(400, json!({ "error": "invalid_grant" }));
+            }
+            let issuer = format!("{}/contoso.example/v2.0", self.base.lock().unwrap());
+            let id_token = jwt(
+                json!({ "iss": issuer, "aud": "graph-client", "nonce": self.nonce, "exp": now() + 600, "iat": now(), "sub": "admin-sub", "oid": "admin-oid", "tid": "contoso.example", "wids": [GLOBAL_ADMINISTRATOR], "email": "admin@contoso.example" }),
+            );
+            return Reply::Json(
+                200,
+                json!({ "token_type": "Bearer", "expires_in": 3599, "access_token": "signin-at", "id_token": id_token }),
+            );
+        }
+        // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
         if s.is("POST", "/contoso.example/oauth2/v2.0/token") {
             if s.form("grant_type") != "client_credentials"
                 || s.form("scope") != "https://graph.microsoft.com/.default"
@@ -539,7 +592,9 @@ impl Script for Microsoft {
                     s.form("scope")
                 ));
             }
-            let roles = if self.consented.load(Ordering::SeqCst) {
+            let applied = self.consented.load(Ordering::SeqCst) && self.roleless_after_consent == 0;
+            self.roleless_after_consent = self.roleless_after_consent.saturating_sub(1);
+            let roles = if applied {
                 json!(["Mail.Read"])
             } else {
                 json!([])
@@ -557,19 +612,24 @@ impl Script for Microsoft {
     }
 }
 
-async fn microsoft_service_account_conversation(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
-    let consented = Arc::new(AtomicBool::new(true));
+async fn start_microsoft(consented: Arc<AtomicBool>) -> StandIn {
+    let base = Arc::new(std::sync::Mutex::new(String::new()));
     let ms = StandIn::start(Microsoft {
-        consented: consented.clone(),
+        consented,
+        roleless_after_consent: 0,
+        base: base.clone(),
+        nonce: String::new(),
     })
     .await;
-    let m = &ms.base;
-    let mut app = FlowApp::create(&base, "Graph app").await;
-    // The overrides use the catalog's `{tenant}`, as a sovereign cloud's would.
+    *base.lock().unwrap() = ms.base.clone();
+    ms
+}
+
+/// An Office 365 registration whose endpoints are the stand-in's, with the catalog's
+/// `{tenant}` in them as a sovereign cloud's would have, and the registration's tenant
+/// `common`.
+async fn graph_app(base: &str, m: &str) -> FlowApp {
+    let mut app = FlowApp::create(base, "Graph app").await;
     app.save_registration(&[
         ("service_type", "Office365"),
         ("client_id", "graph-client"),
@@ -586,6 +646,69 @@ async fn microsoft_service_account_conversation(backend: Backend) {
         ),
     ])
     .await;
+    app
+}
+
+/// The whole admin-consent flow: consent at `organizations`, the administrator's sign-in at
+/// the tenant, and a first app-only token without roles that is asked for again.
+async fn microsoft_admin_consent_conversation(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let ms = start_microsoft(Arc::new(AtomicBool::new(false))).await;
+    let app = graph_app(&base, &ms.base).await;
+    let prepared = app.prepare(&base).await;
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeDaemon",
+        "Office365",
+        &[("token", &prepared), ("state", "s1")],
+    ))
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to_consent = location(&r);
+    assert_eq!(to_consent.path(), "/organizations/v2.0/adminconsent");
+    let mut next = to_consent;
+    // consent → callback → sign-in → callback → the app's return URL
+    for _ in 0..2 {
+        let r = plain_client().get(next.as_str()).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        let r = get(location(&r).as_str()).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        next = location(&r);
+    }
+    assert_eq!(param(&next, "status").as_deref(), Some("success"), "{next}");
+    assert_eq!(
+        ms.count("POST", "/contoso.example/oauth2/v2.0/token"),
+        3,
+        "the sign-in, a roleless app-only token, and the one asked for again"
+    );
+    let j: Value = app
+        .exchange(&base, &param(&next, "code").unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (_, me) = account_json(&base, j["accessToken"].as_str().unwrap(), "").await;
+    assert_eq!(
+        (me["type"].as_str(), me["authOrgId"].as_str()),
+        (Some("daemon"), Some("contoso.example"))
+    );
+    assert_eq!(ms.broken(), Vec::<String>::new());
+    server.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(microsoft_admin_consent_conversation);
+
+async fn microsoft_service_account_conversation(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let server = TestServer::start(&db, &key, |_| {}).await;
+    let base = server.base.clone();
+    let consented = Arc::new(AtomicBool::new(true));
+    let ms = start_microsoft(consented.clone()).await;
+    let app = graph_app(&base, &ms.base).await;
     // Admin consent is asked at `organizations`, never at the registration's `common`.
     let prepared = app.prepare(&base).await;
     let r = get(&app.flow_url(

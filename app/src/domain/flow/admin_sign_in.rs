@@ -92,14 +92,16 @@ pub fn sign_in_provider(p: &ResolvedProvider, tenant: Option<&str>) -> ResolvedP
         p.extra_authorize_params.insert("hd".into(), "*".into());
     }
     if let Some(tenant) = tenant {
-        for url in [&mut p.authorize_url, &mut p.token_url] {
-            if url.host_str() == Some(MICROSOFT_LOGIN) {
-                let rest: Vec<String> = url
-                    .path_segments()
-                    .map(|s| s.skip(1).map(str::to_owned).collect())
-                    .unwrap_or_default();
-                url.set_path(&format!("/{tenant}/{}", rest.join("/")));
-            }
+        let at_tenant = |template: &Option<String>| {
+            template
+                .as_deref()
+                .and_then(|t| Url::parse(&t.replace("{tenant}", tenant)).ok())
+        };
+        if let Some(u) = at_tenant(&p.authorize_url_by_tenant) {
+            p.authorize_url = u;
+        }
+        if let Some(u) = at_tenant(&p.token_url_by_tenant) {
+            p.token_url = u;
         }
     }
     p
@@ -308,6 +310,10 @@ mod tests {
             "https://login.microsoftonline.com/common/oauth2/v2.0/token",
         );
         p.client_id = "app-1".into();
+        // As `provider::resolve` leaves the catalog's templates.
+        let catalog = &crate::domain::catalog::builtin()["Office365"];
+        p.authorize_url_by_tenant = catalog.authorize_url.clone();
+        p.token_url_by_tenant = catalog.token_url.clone();
         p
     }
 

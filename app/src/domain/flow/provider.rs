@@ -79,8 +79,10 @@ pub struct ResolvedProvider {
     pub granted_scope_prefix: Option<String>,
     /// Zoho: revoke with `?token=` instead of a form body.
     pub revoke_token_in_query: bool,
-    /// Office 365: the token URL with `{tenant}` still open, for the tenant that consented.
+    /// Office 365: the token and authorize URLs with `{tenant}` still open, for the tenant
+    /// that consented (its administrator's sign-in and its app-only tokens).
     pub token_url_by_tenant: Option<String>,
+    pub authorize_url_by_tenant: Option<String>,
 }
 
 fn fill(
@@ -110,6 +112,16 @@ fn fill(
             &option("login_host", "login.salesforce.com"),
         )
         .replace("{accounts_host}", &accounts_host)
+}
+
+/// Whether `{tenant}` stands only in the path of `template`: the tenant comes from the
+/// browser (checked to be host-like), and may choose a path, never the origin.
+fn tenant_in_path(template: &str) -> bool {
+    template.find("{tenant}").is_some_and(|at| {
+        template
+            .get(..at)
+            .is_some_and(|before| before.matches('/').count() >= 3)
+    })
 }
 
 /// Microsoft's admin consent names a tenant or `organizations`, never `common` or
@@ -169,6 +181,7 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         granted_scope_prefix: None,
         revoke_token_in_query: false,
         token_url_by_tenant: None,
+        authorize_url_by_tenant: None,
     })
 }
 
@@ -222,6 +235,7 @@ fn from_custom(
         granted_scope_prefix: None,
         revoke_token_in_query: false,
         token_url_by_tenant: None,
+        authorize_url_by_tenant: None,
     })
 }
 
@@ -313,6 +327,15 @@ pub async fn resolve(
             .map(|t| fill(t, p, &v.options, &ctx.public_origin))
     };
     let consent_options = admin_consent_options(&v.options);
+    let by_tenant = |name: &str, t: &Option<String>| {
+        let mut open = v.options.clone();
+        open.insert("tenant".into(), "{tenant}".into());
+        v.overrides
+            .get(name)
+            .or(t.as_ref())
+            .map(|t| fill(t, p, &open, &ctx.public_origin))
+            .filter(|t| tenant_in_path(t))
+    };
     Ok(ResolvedProvider {
         service_type: service_type.to_owned(),
         is_sandbox: false,
@@ -356,16 +379,8 @@ pub async fn resolve(
         data_center_hosts: p.data_centers.values().cloned().collect(),
         granted_scope_prefix: p.granted_scope_prefix.clone(),
         revoke_token_in_query: p.revoke_token_in_query,
-        token_url_by_tenant: v
-            .overrides
-            .get("token_url")
-            .or(p.token_url.as_ref())
-            .filter(|t| t.contains("{tenant}"))
-            .map(|t| {
-                let mut open = v.options.clone();
-                open.insert("tenant".into(), "{tenant}".into());
-                fill(t, p, &open, &ctx.public_origin)
-            }),
+        token_url_by_tenant: by_tenant("token_url", &p.token_url),
+        authorize_url_by_tenant: by_tenant("authorize_url", &p.authorize_url),
     })
 }
 
@@ -403,6 +418,19 @@ impl ResolvedProvider {
             granted_scope_prefix: None,
             revoke_token_in_query: false,
             token_url_by_tenant: None,
+            authorize_url_by_tenant: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_tenant_may_choose_a_path_never_a_host() {
+        assert!(super::tenant_in_path(
+            "https://login.microsoftonline.us/{tenant}/oauth2/v2.0/token"
+        ));
+        assert!(!super::tenant_in_path("https://{tenant}.example/token"));
+        assert!(!super::tenant_in_path("https://login.example/token"));
     }
 }
