@@ -70,6 +70,7 @@ pub async fn check_account(team_id: String, account_id: i64) -> Result<String, S
         CheckOutcome::Accepted => "The provider accepted the token: the account works.".to_owned(),
         CheckOutcome::Refused => "The provider refused the token: the account is now invalid. If it stays so, its user should connect it again.".to_owned(),
         CheckOutcome::Dead => "This account's grant was refused or revoked, so nothing was asked: its user must connect it again.".to_owned(),
+        CheckOutcome::Revoked => "The provider refused the token, then its grant: the account is dead, and its user must connect it again.".to_owned(),
         CheckOutcome::Unanswered(why) => format!("The provider could not be asked: {why}"),
     })
 }

@@ -49,17 +49,21 @@ async fn the_account_page_tells_the_connections_health(backend: Backend) {
     assert!(!d.to_string().contains(&token), "never a token");
     assert!(check(&mut app).await.contains("accepted"));
 
-    // The provider stops accepting the token: the check says so, and the page says why.
+    // The user revokes the grant at the provider: the check finds the token refused, renews
+    // it once, the grant is refused too, and the page says so and why.
     revoke_at_sandbox(&base, &app, &key, &token).await;
-    assert!(check(&mut app).await.contains("refused the token"));
+    assert!(check(&mut app)
+        .await
+        .contains("refused the token, then its grant"));
     let d = detail(&mut app).await;
-    assert_eq!(d["token_status"], "invalid");
-    assert!(d["token_error"].as_str().unwrap().contains("401"));
-    assert_eq!(d["events"][0]["event_type"], "account.invalid");
+    assert_eq!(d["token_status"], "dead");
+    assert!(d["token_error"].as_str().unwrap().contains("invalid_grant"));
+    assert_eq!(d["events"][0]["event_type"], "account.dead");
+    assert!(check(&mut app).await.contains("nothing was asked"));
     // The page shows it, rendered on the server.
     let html = app.owner.browser.get(&format!("/accounts/{id}")).await;
     assert_eq!(html.status, StatusCode::OK);
-    assert!(html.body.contains("data-status=\"invalid\"") && html.body.contains("(401)"));
+    assert!(html.body.contains("data-status=\"dead\"") && html.body.contains("invalid_grant"));
     assert!(html.body.contains("Check now") && html.body.contains("Delete account"));
 
     // A Collaborator granted the app reads it but may not check or delete it; without the

@@ -115,12 +115,12 @@ async fn provider_tokens_refresh_once_and_die_on_invalid_grant(backend: Backend)
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    // A ping while the token is not yet expired: the provider answers 401 → `invalid`.
+    // A ping while the token is not yet expired: the provider refuses the token, the ping
+    // renews it once, and the refresh gets invalid_grant → `dead`.
     let r = account(&a.base, &token, "?pingProvider=true").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let me: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(me["tokenStatus"], "invalid");
-    expire(&sql, id).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "token.dead");
     let (status, body) = provider_token(&a.base, &token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["code"], "token.dead");

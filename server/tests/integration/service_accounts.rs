@@ -42,6 +42,30 @@ pub(crate) fn key_pair() -> (String, String) {
     (private_pem, String::from_utf8(public.stdout).unwrap())
 }
 
+/// A self-signed certificate (PEM) for `private_pem`, as Entra takes one.
+fn self_signed(private_pem: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("lg-cert-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key.pem");
+    std::fs::write(&key, private_pem).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-subj",
+            "/CN=linkgate-test",
+            "-days",
+            "1",
+            "-key",
+        ])
+        .arg(&key)
+        .output()
+        .expect("openssl");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
 async fn register_sandbox_key(base: &str, key_id: &str, public: &str) {
     let r = plain_client()
         .post(format!("{base}/sandbox/service_keys"))
@@ -438,6 +462,20 @@ async fn certificates_and_google_service_account_keys(backend: Backend) {
         ("admin_consent_url", &consent),
         ("token_url", &token_url),
         ("daemon_secret", &cert),
+    ])
+    .await;
+    let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "contoso.example" })).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // With the certificate itself, the assertion is PS256 naming its SHA-256 (x5t#S256).
+    let certificate = self_signed(&cert_private);
+    let with_cert =
+        serde_json::json!({ "certificate": certificate, "private_key": cert_private }).to_string();
+    app.save_registration(&[
+        ("service_type", "Office365"),
+        ("client_id", "o365-cert-client"),
+        ("admin_consent_url", &consent),
+        ("token_url", &token_url),
+        ("daemon_secret", &with_cert),
     ])
     .await;
     let r = app_post(&base, &app, "/v1/am/svc_accounts", serde_json::json!({ "serviceType": "Office365", "active": true, "authOrgId": "contoso.example" })).await;

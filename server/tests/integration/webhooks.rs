@@ -99,16 +99,21 @@ async fn lifecycle_events_reach_the_app_signed_and_once(backend: Backend) {
     // Connected, then authorized again in place.
     let (id, token) = connect(&base, &app, &[]).await;
     connect(&base, &app, &[("accountId", &id.to_string())]).await;
-    // The provider refuses the token once, then a refresh works again: invalid, recovered.
-    // Revoking the access token alone at the Sandbox revokes the grant: a ping says 401.
+    // The provider refuses the token of an account it gave no refresh token (nothing to
+    // renew it with): a ping says 401, invalid.
     revoke_at_sandbox(&base, &app, &key, &token).await;
+    sql.execute_unprepared(&format!(
+        "UPDATE accounts SET provider_refresh_token = NULL WHERE id = {id}"
+    ))
+    .await
+    .unwrap();
     let me: serde_json::Value = account(&base, &token, "?pingProvider=true")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(me["tokenStatus"], "invalid");
-    // The refresh answers invalid_grant: dead, once, however often the app asks.
+    // Without a refresh token it cannot be refreshed: dead, once, however often the app asks.
     sql.execute_unprepared(&expire(id)).await.unwrap();
     for _ in 0..2 {
         let r = account(&base, &token, "?includeProviderAuth=true").await;

@@ -124,6 +124,8 @@ pub enum CheckOutcome {
     Refused,
     /// The account is dead: nothing is asked until it is authorized again.
     Dead,
+    /// The provider refused the token and then its grant: the account is now dead.
+    Revoked,
     /// The provider could not be asked (down, or an answer not understood).
     Unanswered(String),
 }
@@ -137,13 +139,15 @@ pub async fn check_now(
     account_id: i64,
 ) -> Result<CheckOutcome, DomainError> {
     let a = visible(db, actor, account_id, Action::EditApp).await?;
+    let was_dead = a.token_status == account::TokenStatus::Dead;
     Ok(
         match provider_access::with_provider(db, ctx, a, false, true).await {
             Ok((after, _)) if after.token_status == account::TokenStatus::Active => {
                 CheckOutcome::Accepted
             }
             Ok(_) => CheckOutcome::Refused,
-            Err(DomainError::Flow(FlowError::TokenDead)) => CheckOutcome::Dead,
+            Err(DomainError::Flow(FlowError::TokenDead)) if was_dead => CheckOutcome::Dead,
+            Err(DomainError::Flow(FlowError::TokenDead)) => CheckOutcome::Revoked,
             Err(DomainError::Flow(e)) => CheckOutcome::Unanswered(e.to_string()),
             Err(other) => return Err(other),
         },

@@ -34,7 +34,13 @@ async fn ping_renewing_once(
     if !matches!(first, Err(UpstreamError::Unauthorized)) || a.provider_refresh_token.is_none() {
         return Ok((access, first));
     }
-    let renewed = refresh::renewed_access(db, ctx, a.id).await?;
+    // A refused grant makes the account dead (the refresh path records it); a renewal that
+    // could not be made leaves the first refusal as the answer.
+    let renewed = match refresh::renewed_access(db, ctx, a.id).await {
+        Ok(renewed) => renewed,
+        Err(DomainError::Flow(FlowError::Provider(_))) => return Ok((access, first)),
+        Err(e) => return Err(e),
+    };
     let second = identity::ping(&ctx.http, &provider, &renewed.access_token).await;
     Ok((renewed, second))
 }

@@ -286,6 +286,14 @@ mod tests {
         );
         assert_eq!(catalog["Office365"].options, vec![ProviderOption::Tenant]);
         assert_eq!(catalog["Zoho"].scope_separator.as_deref(), Some(","));
+        let mut centers: Vec<&str> = catalog["Zoho"]
+            .data_centers
+            .keys()
+            .map(String::as_str)
+            .collect();
+        centers.sort_unstable();
+        assert_eq!(centers, sorted(&crate::service_types::ZOHO_DATA_CENTERS));
+        assert_eq!(catalog["Zoho"].data_centers["ca"], "accounts.zohocloud.ca");
         assert_eq!(builtin().len(), catalog.len());
     }
 

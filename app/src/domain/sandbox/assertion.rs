@@ -74,6 +74,8 @@ pub async fn verify(
     let decoding = DecodingKey::from_rsa_pem(key.public_key_pem.as_bytes())
         .map_err(|_| SandboxError::InvalidGrant)?;
     let mut validation = Validation::new(Algorithm::RS256);
+    // As Microsoft: RS256, or PS256 (what a certificate with `x5t#S256` signs with).
+    validation.algorithms = vec![Algorithm::RS256, Algorithm::PS256];
     validation.set_audience(&[token_url(ctx)]);
     validation.set_required_spec_claims(&["exp", "aud", "iss"]);
     let claims = decode::<Claims>(jwt, &decoding, &validation)

@@ -10,7 +10,7 @@ use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
-use crate::service_types::{OAUTH_SERVICES, PASSWORD_SERVICES};
+use crate::service_types::{OAUTH_SERVICES, PASSWORD_SERVICES, ZOHO_DATA_CENTERS};
 
 #[component]
 pub fn RegistrationsSection(
@@ -217,7 +217,7 @@ fn registration_form(
     } else {
         match service {
             "Google" => "The service account's JSON key.",
-            _ => "Optional: {\"thumbprint\": \"<x5t>\", \"private_key\": \"<PEM>\"}; empty: the client secret is used.",
+            _ => "Optional, a certificate instead of the client secret: {\"private_key\": \"<PEM>\", \"certificate\": \"<PEM>\"}, or \"thumbprint\" as the Entra portal shows it instead of \"certificate\".",
         }
     };
     // Options this service's form does not show (set through the management API) are
@@ -280,7 +280,7 @@ fn registration_form(
                 <div class="field"><label for="reg-tenant">"Tenant"</label><input id="reg-tenant" name="tenant" type="text" placeholder="common" value=tenant /><p class="field-hint">"Your directory's id or domain for a single-tenant app."</p></div>
             })}
             {(service == "Zoho").then(|| view! {
-                <div class="field"><label for="reg-dc">"Data center"</label><input id="reg-dc" name="data_center" type="text" placeholder="com" value=data_center /></div>
+                <div class="field"><label for="reg-dc">"Data center"</label><input id="reg-dc" name="data_center" type="text" placeholder="com" value=data_center aria-describedby="reg-dc-hint" /><p class="field-hint" id="reg-dc-hint">{format!("Your Zoho account's data center: {}. Users of other data centers are followed to theirs.", ZOHO_DATA_CENTERS.join(", "))}</p></div>
             })}
             {(service == "Salesforce").then(|| view! {
                 <div class="field"><label for="reg-host">"Login host"</label><input id="reg-host" name="login_host" type="text" placeholder="login.salesforce.com" value=login_host /></div>
