@@ -4,8 +4,7 @@
 //! stand-in, as a deployment may point them at a test or sovereign-cloud server.
 use crate::common::flow::{account, app_get, app_post, get, location, param, FlowApp};
 use crate::common::stand_in::{back_with_code, Reply, Script, Seen, StandIn};
-use crate::common::{plain_client, Backend, TestDatabase, TestServer};
-use app::domain::crypto::MasterKey;
+use crate::common::{plain_client, Backend, Fixture};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use reqwest::StatusCode;
@@ -170,10 +169,8 @@ impl Script for Zoho {
 }
 
 async fn zoho_conversation(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
     let grant_gone = Arc::new(AtomicBool::new(false));
     let zoho = StandIn::start(Zoho {
         grant_gone: grant_gone.clone(),
@@ -233,8 +230,7 @@ async fn zoho_conversation(backend: Backend) {
     assert!(r.status().is_success(), "{}", r.status());
     assert_eq!(zoho.count("POST", "/oauth/v2/token/revoke"), 1);
     assert_eq!(zoho.broken(), Vec::<String>::new());
-    server.stop().await;
-    db.drop_it().await;
+    fx.finish().await;
 }
 on_both_backends!(zoho_conversation);
 
@@ -305,10 +301,8 @@ impl Script for Hubspot {
 }
 
 async fn hubspot_conversation(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
     let hub = StandIn::start(Hubspot {
         hubs: vec![111, 222, 111],
     })
@@ -347,8 +341,7 @@ async fn hubspot_conversation(backend: Backend) {
     );
     assert_eq!(me["tokenStatus"], "active");
     assert_eq!(hub.broken(), Vec::<String>::new());
-    server.stop().await;
-    db.drop_it().await;
+    fx.finish().await;
 }
 on_both_backends!(hubspot_conversation);
 
@@ -427,10 +420,8 @@ impl Script for Salesforce {
 }
 
 async fn salesforce_conversation(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
     let session_ended = Arc::new(AtomicBool::new(false));
     let sf = start_salesforce(session_ended.clone()).await;
     let s = &sf.base;
@@ -473,8 +464,7 @@ async fn salesforce_conversation(backend: Backend) {
     assert_eq!(me["tokenStatus"], "active");
     assert_eq!(me["providerAuth"]["accessToken"], "sf-at-2");
     assert_eq!(sf.broken(), Vec::<String>::new());
-    server.stop().await;
-    db.drop_it().await;
+    fx.finish().await;
 }
 on_both_backends!(salesforce_conversation);
 
@@ -652,10 +642,8 @@ async fn graph_app(base: &str, m: &str) -> FlowApp {
 /// The whole admin-consent flow: consent at `organizations`, the administrator's sign-in at
 /// the tenant, and a first app-only token without roles that is asked for again.
 async fn microsoft_admin_consent_conversation(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
     let ms = start_microsoft(Arc::new(AtomicBool::new(false))).await;
     let app = graph_app(&base, &ms.base).await;
     let prepared = app.prepare(&base).await;
@@ -696,16 +684,13 @@ async fn microsoft_admin_consent_conversation(backend: Backend) {
         (Some("daemon"), Some("contoso.example"))
     );
     assert_eq!(ms.broken(), Vec::<String>::new());
-    server.stop().await;
-    db.drop_it().await;
+    fx.finish().await;
 }
 on_both_backends!(microsoft_admin_consent_conversation);
 
 async fn microsoft_service_account_conversation(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
     let consented = Arc::new(AtomicBool::new(true));
     let ms = start_microsoft(consented.clone()).await;
     let app = graph_app(&base, &ms.base).await;
@@ -759,8 +744,7 @@ async fn microsoft_service_account_conversation(backend: Backend) {
     let (_, me) = account_json(&base, &token, "?pingProvider=true").await;
     assert_eq!(me["tokenStatus"], "active");
     assert_eq!(ms.broken(), Vec::<String>::new());
-    server.stop().await;
-    db.drop_it().await;
+    fx.finish().await;
 }
 on_both_backends!(microsoft_service_account_conversation);
 
@@ -830,10 +814,8 @@ impl Script for GoogleTokens {
 }
 
 async fn google_service_account_conversation(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let server = TestServer::start(&db, &key, |_| {}).await;
-    let base = server.base.clone();
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
     let token_uri = Arc::new(std::sync::Mutex::new(String::new()));
     let refuse = Arc::new(AtomicBool::new(false));
     let google = StandIn::start(GoogleTokens {
@@ -883,7 +865,6 @@ async fn google_service_account_conversation(backend: Backend) {
     let _ = account_json(&base, &token, "?includeProviderAuth=true").await;
     assert_eq!(token_status(&base, &app, id).await, "dead");
     assert_eq!(google.broken(), Vec::<String>::new());
-    server.stop().await;
-    db.drop_it().await;
+    fx.finish().await;
 }
 on_both_backends!(google_service_account_conversation);

@@ -270,6 +270,27 @@ async fn bad_registrations_are_refused_field_by_field(backend: Backend) {
         ),
         (
             vec![
+                ("service_type", "Office365"),
+                ("client_id", "a"),
+                ("client_secret", "b"),
+                ("token_url", "https://{tenant}.example/oauth2/v2.0/token"),
+            ],
+            "may stand only in the path",
+        ),
+        (
+            vec![
+                ("service_type", "Office365"),
+                ("client_id", "a"),
+                ("client_secret", "b"),
+                (
+                    "daemon_secret",
+                    "{\"thumbprint\": \"not hex\", \"private_key\": \"k\"}",
+                ),
+            ],
+            "40 hex digits",
+        ),
+        (
+            vec![
                 ("service_type", "Salesforce"),
                 ("client_id", "a"),
                 ("client_secret", "b"),

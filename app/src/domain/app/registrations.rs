@@ -195,6 +195,11 @@ fn endpoint(raw: &str, policy: Policy) -> Result<String, &'static str> {
         return Err("Use at most 2048 characters.");
     }
     let url = Url::parse(raw.trim()).map_err(|_| "Enter an absolute URL.")?;
+    // Placeholders (`{tenant}`, `{token}`) are filled later; in the host they could make
+    // another host, or none.
+    if url.host_str().is_some_and(|h| h.contains(['{', '}', '%'])) {
+        return Err("Placeholders like {tenant} may stand only in the path.");
+    }
     let (loopback, internal) = match url.host() {
         Some(Host::Domain(d)) => (d.eq_ignore_ascii_case("localhost"), false),
         Some(Host::Ipv4(ip)) => (ip.is_loopback(), address_policy::is_internal(ip.into())),

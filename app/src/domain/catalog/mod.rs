@@ -91,6 +91,11 @@ pub struct IdentitySpec {
     pub name: String,
     /// The organization (tenant, hub, org) the account belongs to, if the provider has one.
     pub org: Option<String>,
+    /// Email claims taken only when another claim vouches for them (claim → the claim that
+    /// must be `true`): Microsoft's `email` is whatever a tenant's administrator typed unless
+    /// `xms_edov` says its domain's owner verified it; Google marks unverified addresses.
+    #[serde(default)]
+    pub email_needs: BTreeMap<String, String>,
     /// The id is unique only within its organization (HubSpot: one user in two hubs is two
     /// accounts): an account is (org, id).
     #[serde(default)]
@@ -115,6 +120,7 @@ impl Default for IdentitySpec {
             email: default_email(),
             name: default_name(),
             org: None,
+            email_needs: BTreeMap::new(),
             per_org: false,
         }
     }

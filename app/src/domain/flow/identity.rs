@@ -35,6 +35,17 @@ fn text(doc: &Value, field: &str) -> Option<String> {
     }
 }
 
+/// Whether the claim that must vouch for an email claim (if any) is `true` (a JSON boolean,
+/// or the string `"true"` as some providers send it).
+fn vouched(doc: &Value, needs: Option<&String>) -> bool {
+    needs.is_none_or(|claim| match doc.get(claim) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true") || s == "1",
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        _ => false,
+    })
+}
+
 pub fn from_document(p: &ResolvedProvider, doc: &Value) -> Result<Identity, UpstreamError> {
     let spec = &p.identity;
     let id = text(doc, &spec.id).ok_or_else(|| {
@@ -42,7 +53,12 @@ pub fn from_document(p: &ResolvedProvider, doc: &Value) -> Result<Identity, Upst
     })?;
     Ok(Identity {
         id,
-        email: spec.email.names().iter().find_map(|claim| text(doc, claim)),
+        email: spec
+            .email
+            .names()
+            .iter()
+            .filter(|claim| vouched(doc, spec.email_needs.get(claim.as_str())))
+            .find_map(|claim| text(doc, claim)),
         name: text(doc, &spec.name),
         org: spec.org.as_deref().and_then(|o| text(doc, o)),
     })
@@ -191,11 +207,22 @@ mod tests {
             from_document(&p, &upn_only).unwrap().email.as_deref(),
             Some("+15551234")
         );
-        let both = serde_json::json!({"oid": "o", "email": "ann@corp.example", "preferred_username": "ann_corp#EXT#@x.onmicrosoft.com"});
+        let verified = serde_json::json!({"oid": "o", "email": "ann@corp.example", "xms_edov": true, "preferred_username": "ann@corp.onmicrosoft.com"});
         assert_eq!(
-            from_document(&p, &both).unwrap().email.as_deref(),
+            from_document(&p, &verified).unwrap().email.as_deref(),
             Some("ann@corp.example")
         );
+        // Any tenant's administrator can type any `email`: unverified, the UPN stands.
+        let typed = serde_json::json!({"oid": "o", "email": "ceo@victim.example", "preferred_username": "mallory@evil.onmicrosoft.com"});
+        assert_eq!(
+            from_document(&p, &typed).unwrap().email.as_deref(),
+            Some("mallory@evil.onmicrosoft.com")
+        );
+        let mut g = p.clone();
+        g.identity = crate::domain::catalog::builtin()["Google"].identity.clone();
+        let unverified =
+            serde_json::json!({"sub": "s", "email": "x@gmail.example", "email_verified": false});
+        assert_eq!(from_document(&g, &unverified).unwrap().email, None);
     }
 
     #[test]

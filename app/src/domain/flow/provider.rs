@@ -117,11 +117,18 @@ fn fill(
 /// Whether `{tenant}` stands only in the path of `template`: the tenant comes from the
 /// browser (checked to be host-like), and may choose a path, never the origin.
 fn tenant_in_path(template: &str) -> bool {
-    template.find("{tenant}").is_some_and(|at| {
+    let origin = |tenant: &str| {
+        Url::parse(&template.replace("{tenant}", tenant))
+            .ok()
+            .filter(|u| u.host_str().is_some())
+            .map(|u| u.origin())
+    };
+    let before_path = template.find("{tenant}").is_some_and(|at| {
         template
             .get(..at)
             .is_some_and(|before| before.matches('/').count() >= 3)
-    })
+    });
+    before_path && origin("a.example").is_some() && origin("a.example") == origin("b-b")
 }
 
 /// Microsoft's admin consent names a tenant or `organizations`, never `common` or
@@ -143,6 +150,44 @@ fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_owned).collect()
 }
 
+impl ResolvedProvider {
+    /// A provider with these endpoints and client, and nothing else configured: no secret,
+    /// no scopes, identity from userinfo's `sub`, HTTP Basic client authentication.
+    fn bare(service_type: &str, authorize_url: Url, token_url: Url, client_id: String) -> Self {
+        ResolvedProvider {
+            service_type: service_type.to_owned(),
+            is_sandbox: false,
+            authorize_url,
+            token_url,
+            userinfo_url: None,
+            revoke_url: None,
+            scope_separator: " ".into(),
+            pkce: false,
+            extra_authorize_params: BTreeMap::new(),
+            always_scopes: vec![],
+            scope_map: BTreeMap::new(),
+            identity: IdentitySpec::default(),
+            client_auth: ClientAuth::Basic,
+            issuer: None,
+            client_id,
+            client_secret: None,
+            default_scopes: vec![],
+            default_native_scopes: vec![],
+            daemon: None,
+            admin_consent_url: None,
+            admin_directory_url: None,
+            daemon_secret: None,
+            default_token_lifetime_secs: None,
+            introspect_url: None,
+            data_center_hosts: vec![],
+            granted_scope_prefix: None,
+            revoke_token_in_query: false,
+            token_url_by_tenant: None,
+            authorize_url_by_tenant: None,
+        }
+    }
+}
+
 /// The Sandbox, which every app may use while it is enabled (it needs no registration).
 fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvider, DomainError> {
     let p = catalog::builtin()
@@ -151,10 +196,7 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
     let none = BTreeMap::new();
     let at = |t: &Option<String>| t.as_deref().map(|t| fill(t, p, &none, &ctx.public_origin));
     Ok(ResolvedProvider {
-        service_type: "Sandbox".into(),
         is_sandbox: true,
-        authorize_url: url(&at(&p.authorize_url).unwrap_or_default())?,
-        token_url: url(&at(&p.token_url).unwrap_or_default())?,
         userinfo_url: at(&p.userinfo_url),
         revoke_url: at(&p.revoke_url).map(|u| url(&u)).transpose()?,
         scope_separator: p.scope_separator.clone().unwrap_or_else(|| " ".into()),
@@ -165,23 +207,16 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         identity: p.identity.clone(),
         client_auth: p.client_auth,
         issuer: at(&p.issuer),
-        client_id: app.client_id.clone().unwrap_or_default(),
         client_secret: Some(ProviderSecret(
             ctx.sandbox_client_secret(app.client_id.as_deref().unwrap_or_default()),
         )),
         default_scopes: vec!["Mail.Read".into()],
-        default_native_scopes: vec![],
-        daemon: None,
-        admin_consent_url: None,
-        admin_directory_url: None,
-        daemon_secret: None,
-        default_token_lifetime_secs: None,
-        introspect_url: None,
-        data_center_hosts: vec![],
-        granted_scope_prefix: None,
-        revoke_token_in_query: false,
-        token_url_by_tenant: None,
-        authorize_url_by_tenant: None,
+        ..ResolvedProvider::bare(
+            "Sandbox",
+            url(&at(&p.authorize_url).unwrap_or_default())?,
+            url(&at(&p.token_url).unwrap_or_default())?,
+            app.client_id.clone().unwrap_or_default(),
+        )
     })
 }
 
@@ -200,42 +235,28 @@ fn from_custom(
         email: Claims::One(c.email_claim),
         name: c.name_claim,
         org: None,
+        email_needs: BTreeMap::new(),
         per_org: false,
     };
     Ok(ResolvedProvider {
-        service_type: reg.service_type.clone(),
-        is_sandbox: false,
-        authorize_url: url(&c.authorize_url)?,
-        token_url: url(&c.token_url)?,
         userinfo_url: c.userinfo_url,
-        revoke_url: None,
         scope_separator: c.scope_separator,
         pkce: c.pkce,
         extra_authorize_params: c.extra_authorize_params,
-        always_scopes: vec![],
-        scope_map: BTreeMap::new(),
         identity,
         client_auth: if c.client_auth == "post" {
             ClientAuth::Post
         } else {
             ClientAuth::Basic
         },
-        issuer: None,
-        client_id: reg.client_id.clone(),
         client_secret: secret,
-        default_scopes: vec![],
         default_native_scopes: words(&reg.native_scopes),
-        daemon: None,
-        admin_consent_url: None,
-        admin_directory_url: None,
-        daemon_secret: None,
-        default_token_lifetime_secs: None,
-        introspect_url: None,
-        data_center_hosts: vec![],
-        granted_scope_prefix: None,
-        revoke_token_in_query: false,
-        token_url_by_tenant: None,
-        authorize_url_by_tenant: None,
+        ..ResolvedProvider::bare(
+            &reg.service_type,
+            url(&c.authorize_url)?,
+            url(&c.token_url)?,
+            reg.client_id.clone(),
+        )
     })
 }
 
@@ -390,35 +411,13 @@ impl ResolvedProvider {
     pub(crate) fn example(service_type: &str, authorize_url: &str, token_url: &str) -> Self {
         let parse = |u: &str| Url::parse(u).unwrap_or_else(|e| panic!("{u}: {e}"));
         ResolvedProvider {
-            service_type: service_type.into(),
-            is_sandbox: false,
-            authorize_url: parse(authorize_url),
-            token_url: parse(token_url),
-            userinfo_url: None,
-            revoke_url: None,
-            scope_separator: " ".into(),
-            pkce: false,
-            extra_authorize_params: Default::default(),
-            always_scopes: vec![],
-            scope_map: Default::default(),
-            identity: IdentitySpec::default(),
             client_auth: ClientAuth::Post,
-            issuer: None,
-            client_id: "c".into(),
-            client_secret: None,
-            default_scopes: vec![],
-            default_native_scopes: vec![],
-            daemon: None,
-            admin_consent_url: None,
-            admin_directory_url: None,
-            daemon_secret: None,
-            default_token_lifetime_secs: None,
-            introspect_url: None,
-            data_center_hosts: vec![],
-            granted_scope_prefix: None,
-            revoke_token_in_query: false,
-            token_url_by_tenant: None,
-            authorize_url_by_tenant: None,
+            ..ResolvedProvider::bare(
+                service_type,
+                parse(authorize_url),
+                parse(token_url),
+                "c".into(),
+            )
         }
     }
 }
@@ -432,5 +431,8 @@ mod tests {
         ));
         assert!(!super::tenant_in_path("https://{tenant}.example/token"));
         assert!(!super::tenant_in_path("https://login.example/token"));
+        assert!(!super::tenant_in_path(
+            "https:///{tenant}/oauth2/v2.0/token"
+        ));
     }
 }

@@ -67,8 +67,11 @@ pub async fn bound_provider_of(
     ctx: &FlowContext,
     a: &account::Model,
 ) -> Result<ResolvedProvider, DomainError> {
-    let p = provider_of(db, ctx, a).await?;
-    if provider_binding::allows(a.provider_binding.as_deref(), &p) {
+    let (p, legacy_binding) = placed_provider(db, ctx, a).await?;
+    let recorded = a.provider_binding.as_deref();
+    if provider_binding::allows(recorded, &p)
+        || (recorded.is_some() && legacy_binding.as_deref() == recorded)
+    {
         return Ok(p);
     }
     tracing::warn!(
@@ -80,12 +83,24 @@ pub async fn bound_provider_of(
     Err(FlowError::ProviderMoved.into())
 }
 
-/// The provider as this account uses it (Zoho's data center may move the token URL).
+/// The provider as this account uses it (Zoho's data center may move its endpoints).
 pub(crate) async fn provider_of(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     a: &account::Model,
 ) -> Result<ResolvedProvider, DomainError> {
+    placed_provider(db, ctx, a).await.map(|(p, _)| p)
+}
+
+/// The provider as this account uses it, and for a Zoho account stored before whole-account
+/// data centers (only its token URL followed the user's data center then) the binding it
+/// was recorded with: such an account now calls its data center for everything, and takes
+/// the new binding at its next refresh.
+async fn placed_provider(
+    db: &impl ConnectionTrait,
+    ctx: &FlowContext,
+    a: &account::Model,
+) -> Result<(ResolvedProvider, Option<String>), DomainError> {
     let app = application::Entity::find_by_id(a.app_id)
         .one(db)
         .await?
@@ -96,12 +111,25 @@ pub(crate) async fn provider_of(
     let meta = meta(a);
     if let Some(host) = &meta.accounts_host {
         super::data_center::move_to(&mut p, host);
-    } else if let Some(url) = meta.token_url.and_then(|u| url::Url::parse(&u).ok()) {
-        // Stored before whole-account data centers: only its token URL moved, and its
-        // binding says so.
-        p.token_url = url;
+        return Ok((p, None));
     }
-    Ok(p)
+    let Some(legacy) = meta.token_url.and_then(|u| url::Url::parse(&u).ok()) else {
+        return Ok((p, None));
+    };
+    let mut then = p.clone();
+    then.token_url = legacy.clone();
+    let legacy_binding = provider_binding::of(&then);
+    match legacy
+        .host_str()
+        .filter(|h| p.data_center_hosts.iter().any(|d| d == h))
+    {
+        Some(host) => {
+            let host = host.to_owned();
+            super::data_center::move_to(&mut p, &host);
+        }
+        None => p.token_url = legacy,
+    }
+    Ok((p, Some(legacy_binding)))
 }
 
 /// A provider access token valid for at least 5 more minutes.
@@ -204,6 +232,9 @@ async fn refresh_holding_lease(
         Err(e) => return give_up(db, account_id, lease_id, e).await,
     };
     let binding = provider_binding::of(&provider);
+    // The refresh token as stored, for re-sealing when the binding changes (a legacy Zoho
+    // account taking its data center's binding) and the provider sends no new one.
+    let mut kept_refresh: Option<String> = None;
     let result = if a.kind.is_service() {
         // Service accounts have no refresh token: a new grant is their refresh.
         match service_grant::fresh_grant(db, ctx, &a, now).await {
@@ -217,7 +248,10 @@ async fn refresh_holding_lease(
             ctx.keys.ring.open(&place, s)
         });
         let refresh_token = match opened {
-            Some(Ok(t)) => t.0,
+            Some(Ok(t)) => {
+                kept_refresh = Some(t.0.clone());
+                t.0
+            }
             Some(Err(_)) => {
                 let e = DomainError::Internal("a refresh token does not open");
                 return give_up(db, account_id, lease_id, e).await;
@@ -245,13 +279,15 @@ async fn refresh_holding_lease(
                 .or(introspection::learned_expiry(&ctx.http, &provider, &tokens, now).await);
             let ring = &ctx.keys.ring;
             let bound = Some(binding.as_str());
+            let rebound = a.provider_binding.as_deref() != bound;
             let refreshed = store::Refreshed {
                 access_token: ring.seal(&access_place(a.id, bound), &tokens.access_token),
                 // Providers that do not rotate refresh tokens send none: keep ours (RFC
-                // 6749 §6).
+                // 6749 §6), sealed again if the binding it is bound to changes.
                 refresh_token: tokens
                     .refresh_token
                     .as_deref()
+                    .or(kept_refresh.as_deref().filter(|_| rebound))
                     .map(|r| ring.seal(&refresh_place(a.id, bound), r)),
                 expires_at: tokens
                     .expires_at

@@ -32,6 +32,8 @@ pub struct TokenResponse {
 pub struct UserInfo {
     pub sub: String,
     pub email: String,
+    /// OpenID Connect's standard claim: the Sandbox's addresses count as verified.
+    pub email_verified: bool,
     pub name: String,
 }
 
@@ -358,6 +360,7 @@ pub async fn userinfo(
     Ok(UserInfo {
         sub: row.subject,
         email: row.email,
+        email_verified: true,
         name: row.name,
     })
 }
