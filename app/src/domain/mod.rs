@@ -1,6 +1,7 @@
 //! The domain layer: all logic and all database access. No HTTP or Leptos types here;
 //! the current time is passed in (unix seconds) so tests control it.
 pub mod account;
+pub mod account_import;
 pub mod app;
 pub mod authz;
 pub mod catalog;

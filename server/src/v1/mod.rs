@@ -1,6 +1,7 @@
 //! The `/v1` wire API of wire-api.md. Errors answer `{code, message, requestId}`.
 pub mod account;
 pub mod account_auth;
+pub mod account_import;
 pub mod am;
 pub mod app_auth;
 pub mod auth;
@@ -71,7 +72,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/v1/account/token",
             axum::routing::delete(account::delete_token),
         )
-        .route("/v1/am/accounts", get(am::accounts))
+        .route(
+            "/v1/am/accounts",
+            get(am::accounts).post(account_import::upsert),
+        )
+        .route(
+            "/v1/am/accounts/connect",
+            axum::routing::post(account_import::check),
+        )
         .route(
             "/v1/am/accounts/{id}",
             get(am::account).delete(am::delete_account),

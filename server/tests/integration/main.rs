@@ -5,6 +5,7 @@ mod common;
 
 mod account_flow;
 mod account_flow_failures;
+mod account_import;
 mod account_page;
 mod account_refresh;
 mod anonymous_limits;

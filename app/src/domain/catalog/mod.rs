@@ -173,6 +173,9 @@ pub struct Provider {
     /// Providers whose token responses carry no `expires_in` (Salesforce): treat a token as
     /// this old at most before refreshing it.
     pub default_token_lifetime_secs: Option<i64>,
+    /// Who an access token belongs to when no ID token comes with it (an account the app
+    /// imports with tokens it holds): for providers whose `identity` is the ID token.
+    pub api_identity: Option<IdentitySpec>,
     /// RFC 7662-style introspection (HubSpot's identity, Salesforce's token lifetime and
     /// ping): the token is posted with the client's id and secret in the form body.
     pub introspect_url: Option<String>,

@@ -83,6 +83,8 @@ pub struct ResolvedProvider {
     /// that consented (its administrator's sign-in and its app-only tokens).
     pub token_url_by_tenant: Option<String>,
     pub authorize_url_by_tenant: Option<String>,
+    /// Who an access token belongs to without an ID token (`catalog::Provider::api_identity`).
+    pub api_identity: Option<IdentitySpec>,
 }
 
 fn fill(
@@ -184,6 +186,7 @@ impl ResolvedProvider {
             revoke_token_in_query: false,
             token_url_by_tenant: None,
             authorize_url_by_tenant: None,
+            api_identity: None,
         }
     }
 }
@@ -402,6 +405,7 @@ pub async fn resolve(
         revoke_token_in_query: p.revoke_token_in_query,
         token_url_by_tenant: by_tenant("token_url", &p.token_url),
         authorize_url_by_tenant: by_tenant("authorize_url", &p.authorize_url),
+        api_identity: p.api_identity.clone(),
     })
 }
 

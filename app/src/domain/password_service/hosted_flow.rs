@@ -4,13 +4,12 @@
 //! The credentials are checked against the real server before anything is saved.
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
-use serde_json::json;
 use std::collections::BTreeMap;
 
-use super::form::{self, ServiceForm};
+use super::form;
 use super::form_submission::FormSubmission;
-use super::imap::{ImapTarget, TlsMode};
-use super::{allowed_servers, attempts, ews, imap, sugarcrm, CheckError};
+use super::sign_in_check::{self, Checked};
+use super::{allowed_servers, attempts, CheckError};
 use crate::domain::account::store;
 use crate::domain::flow::browser_binding::BrowserNonce;
 use crate::domain::flow::finish;
@@ -21,7 +20,7 @@ use crate::domain::flow::{FlowContext, FlowError};
 use crate::domain::DomainError;
 use crate::entity::account::{self, AccountKind};
 use crate::entity::pending_flow::FlowKind;
-use crate::entity::{application, pending_flow, provider_registration};
+use crate::entity::{application, pending_flow};
 use crate::form_outcome::FieldErrors;
 
 /// What the form page shows.
@@ -115,84 +114,6 @@ pub async fn page(
         service_type: flow.service_type,
         errors: FieldErrors::default(),
     })
-}
-
-async fn trusts_server(
-    db: &DatabaseConnection,
-    flow: &pending_flow::Model,
-) -> Result<bool, DomainError> {
-    let reg = provider_registration::Entity::find()
-        .filter(provider_registration::Column::AppId.eq(flow.app_id))
-        .filter(provider_registration::Column::ServiceType.eq(&flow.service_type))
-        .one(db)
-        .await?;
-    Ok(reg
-        .and_then(|r| serde_json::from_str::<BTreeMap<String, String>>(&r.options).ok())
-        .is_some_and(|o| o.get("trust_server").map(String::as_str) == Some("true")))
-}
-
-/// Who the account is and what to keep: `(auth user id, email, login, meta, credentials)`.
-struct Checked {
-    auth_user_id: String,
-    email: Option<String>,
-    login: String,
-    meta: serde_json::Value,
-    credentials: serde_json::Value,
-}
-
-async fn check(
-    ctx: &FlowContext,
-    f: &ServiceForm,
-    trust_server: bool,
-) -> Result<Checked, CheckError> {
-    let allow_loopback = ctx.allow_loopback();
-    let timeout = ctx.check_timeout;
-    match f {
-        ServiceForm::Imap(i) => {
-            let target = ImapTarget {
-                host: i.host.clone(),
-                port: i.port,
-                tls: i.tls,
-                trust_server,
-                allow_loopback,
-            };
-            imap::verify(&target, &i.login, &i.password, timeout).await?;
-            Ok(Checked {
-                auth_user_id: format!("{}@{}:{}", i.login, i.host.to_ascii_lowercase(), i.port),
-                email: Some(i.email.clone()),
-                login: i.login.clone(),
-                meta: json!({
-                    "imapHost": i.host, "imapPort": i.port,
-                    "imapTls": if i.tls == TlsMode::StartTls { "starttls" } else { "implicit" },
-                    "smtpHost": i.smtp_host, "smtpPort": i.smtp_port,
-                }),
-                credentials: json!({ "login": i.login, "password": i.password }),
-            })
-        }
-        ServiceForm::Ews(e) => {
-            ews::verify(&ctx.http, &e.server_url, &e.login, &e.password).await?;
-            Ok(Checked {
-                auth_user_id: format!("{}@{}", e.login, e.server_url.as_str()),
-                email: e
-                    .email
-                    .clone()
-                    .or_else(|| e.login.contains('@').then(|| e.login.clone())),
-                login: e.login.clone(),
-                meta: json!({ "serverUrl": e.server_url.as_str() }),
-                credentials: json!({ "login": e.login, "password": e.password }),
-            })
-        }
-        ServiceForm::Sugar(s) => {
-            sugarcrm::verify(&ctx.http, &s.server_url, &s.username, &s.password).await?;
-            Ok(Checked {
-                auth_user_id: format!("{}@{}", s.username, s.server_url.as_str()),
-                email: s.username.contains('@').then(|| s.username.clone()),
-                login: s.username.clone(),
-                meta: json!({ "serverUrl": s.server_url.as_str() }),
-                credentials: json!({ "login": s.username, "password": s.password }),
-            })
-        }
-    }
 }
 
 fn again(
@@ -291,8 +212,8 @@ pub async fn submit(
     let Some(attempt) = reserved.into_iter().next().map(|f| f.attempts) else {
         return too_many_attempts(db, flow).await;
     };
-    let trust = trusts_server(db, &flow).await?;
-    let checked = match check(ctx, &parsed, trust).await {
+    let trust = sign_in_check::trusts_server(db, flow.app_id, &flow.service_type).await?;
+    let checked = match sign_in_check::checked(ctx, &parsed, trust, true).await {
         Ok(c)
             if flow.auth_email.as_deref().is_some_and(|want| {
                 !c.email
@@ -397,19 +318,10 @@ async fn save(
         }
     };
     let mut a: account::ActiveModel = row.clone().into();
-    a.login_string = Set(Some(c.login));
-    a.email = Set(c.email);
-    a.auth_user_id = Set(Some(c.auth_user_id));
     if flow.client_org_id.is_some() {
         a.client_org_id = Set(flow.client_org_id.clone());
     }
-    a.auth_obtained_at = Set(Some(now));
-    a.provider_meta = Set(Some(c.meta.to_string()));
-    a.provider_credentials = Set(Some(
-        ctx.keys
-            .ring
-            .seal(&credentials_place(row.id), &c.credentials.to_string()),
-    ));
+    sign_in_check::apply(&mut a, &ctx.keys.ring, row.id, c, now);
     let row = store::connected(&txn, a, how, now).await?;
     let success = finish::finish(&txn, ctx, flow, &row, now).await?;
     txn.commit().await?;

@@ -8,6 +8,7 @@ pub mod form;
 pub mod form_submission;
 pub mod hosted_flow;
 pub mod imap;
+pub mod sign_in_check;
 pub mod sugarcrm;
 
 /// Why a sign-in check failed. Its text is what the end user reads next to the form: plain

@@ -1,0 +1,279 @@
+//! Issue 17, item 1: an application brings accounts it already holds (`POST
+//! /v1/am/accounts`, upsertPersonal) and checks credentials without saving (`POST
+//! /v1/am/accounts/connect`): OAuth tokens proven at a provider stand-in and then owned by
+//! the refresh machinery; IMAP logins signed in to a real dovecot.
+use crate::common::dovecot::{Dovecot, PASSWORD, USER};
+use crate::common::flow::{account, app_get, FlowApp};
+use crate::common::stand_in::{Reply, Script, Seen, StandIn};
+use crate::common::{plain_client, Backend, Fixture};
+use crate::password_accounts::enable;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Google's userinfo and token endpoints for tokens a user granted elsewhere: the access
+/// token `old-at` has expired, the refresh token `old-rt` still works.
+struct Google;
+
+impl Script for Google {
+    fn answer(&mut self, s: &Seen, broken: &mut Vec<String>) -> Reply {
+        if s.is("GET", "/userinfo") {
+            return match s.authorization.as_deref() {
+                Some("Bearer fresh-at") => Reply::Json(
+                    200,
+                    json!({ "sub": "g-42", "email": "kim@corp.example", "email_verified": true, "name": "Kim" }),
+                ),
+                _ => Reply::Json(401, json!({ "error": "invalid_token" })),
+            };
+        }
+        if s.is("POST", "/token") {
+            if s.form("grant_type") != "refresh_token" {
+                broken.push(format!("grant {:?}", s.form("grant_type")));
+            }
+            return match s.form("refresh_token") {
+                "old-rt" => Reply::Json(
+                    200,
+                    json!({ "access_token": "fresh-at", "expires_in": 3599, "token_type": "Bearer", "scope": "https://www.googleapis.com/auth/gmail.readonly" }),
+                ),
+                _ => Reply::Json(400, json!({ "error": "invalid_grant" })),
+            };
+        }
+        broken.push(format!("{} {}", s.method, s.path));
+        Reply::Status(404)
+    }
+}
+
+async fn post(base: &str, app: &FlowApp, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = plain_client()
+        .post(format!("{base}{path}"))
+        .header("authorization", app.basic())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn total(base: &str, app: &FlowApp) -> u64 {
+    let j: Value = app_get(base, app, "/v1/am/accounts")
+        .await
+        .json()
+        .await
+        .unwrap();
+    j["totalSize"].as_u64().unwrap()
+}
+
+async fn oauth_accounts_are_imported_proven_and_refreshed(backend: Backend) {
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let google = StandIn::start(Google).await;
+    let g = &google.base;
+    let mut app = FlowApp::create(&base, "Migrating app").await;
+    app.save_registration(&[
+        ("service_type", "Google"),
+        ("client_id", "g-client"),
+        ("client_secret", "g-secret"),
+        ("scopes", "Mail.Read"),
+        ("token_url", &format!("{g}/token")),
+        ("userinfo_url", &format!("{g}/userinfo")),
+    ])
+    .await;
+    let grant = json!({ "serviceType": "Google", "active": true, "authString1": "old-at", "authString2": "old-rt", "authScopes": ["Mail.Read"], "clientOrgId": "acme" });
+
+    // Proven live: the expired access token is refused, the refresh token renews it, and the
+    // provider says who the account is.
+    let (status, saved) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?ensureAccess=true",
+        grant.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let token = saved["accessToken"].as_str().unwrap().to_owned();
+    let r = account(&base, &token, "?includeProviderAuth=true").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["id"], saved["accountId"]);
+    assert_eq!(
+        (
+            me["authUserId"].as_str(),
+            me["email"].as_str(),
+            me["clientOrgId"].as_str()
+        ),
+        (Some("g-42"), Some("kim@corp.example"), Some("acme"))
+    );
+    assert_eq!(me["providerAuth"]["accessToken"], "fresh-at");
+    assert_eq!(me["authScopes"], json!(["Mail.Read"]));
+
+    // The same grant again: the same account, nothing new.
+    let (status, again) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?ensureAccess=true",
+        grant.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["accountId"], saved["accountId"]);
+    assert_eq!(total(&base, &app).await, 1);
+
+    // A grant the provider refuses: a 4xx in the spec's shape, and nothing saved.
+    let revoked = json!({ "serviceType": "Google", "active": true, "authString1": "gone-at", "authString2": "gone-rt" });
+    let (status, err) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?ensureAccess=true",
+        revoked.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["code"], "credentials.invalid");
+    assert!(err["requestId"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(
+        !err.to_string().contains("gone-rt"),
+        "never a token in an error"
+    );
+    assert_eq!(total(&base, &app).await, 1);
+
+    // checkConnection says yes or no and saves nothing.
+    let (status, ok) = post(&base, &app, "/v1/am/accounts/connect", grant.clone()).await;
+    assert_eq!((status, ok), (StatusCode::OK, json!({ "status": "Ok" })));
+    let (status, no) = post(&base, &app, "/v1/am/accounts/connect", revoked).await;
+    assert_eq!(
+        (status, no["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("credentials.invalid"))
+    );
+    assert_eq!(total(&base, &app).await, 1);
+
+    // Without ensureAccess, the app's word for who it is: nothing asked of the provider.
+    let asked = google.seen().len();
+    let (status, trusted) = post(
+        &base,
+        &app,
+        "/v1/am/accounts",
+        json!({ "serviceType": "Google", "active": true, "authString1": "other-at", "authString2": "other-rt", "authUserId": "g-7", "email": "lee@corp.example" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{trusted}");
+    assert_eq!(google.seen().len(), asked);
+    assert_eq!(total(&base, &app).await, 2);
+
+    // Bad input: named, 4xx, nothing saved.
+    for (query, body, code) in [
+        (
+            "",
+            json!({ "serviceType": "Google", "active": true }),
+            "authString1.invalid",
+        ),
+        (
+            "",
+            json!({ "serviceType": "Google", "active": true, "authString1": "x", "authUserId": "u", "authScopes": ["Mail.Everything"] }),
+            "authScopes.invalid",
+        ),
+        (
+            "",
+            json!({ "serviceType": "Google", "active": true, "authString1": "x", "authUserId": "u", "authExpiresAt": "tomorrow" }),
+            "authExpiresAt.invalid",
+        ),
+        ("?userId=u1", grant.clone(), "userAccount.unsupported"),
+        (
+            "",
+            json!({ "serviceType": "Zoho", "active": true, "authString1": "x", "authUserId": "u" }),
+            "serviceType.invalid",
+        ),
+    ] {
+        let (status, err) = post(&base, &app, &format!("/v1/am/accounts{query}"), body).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{err}"
+        );
+    }
+    assert_eq!(total(&base, &app).await, 2);
+    // Only the app itself may import into it.
+    let r = plain_client()
+        .post(format!("{base}/v1/am/accounts"))
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(google.broken(), Vec::<String>::new());
+    fx.finish().await;
+}
+on_both_backends!(oauth_accounts_are_imported_proven_and_refreshed);
+
+async fn imap_logins_are_imported_signed_in_first(backend: Backend) {
+    let dovecot = Dovecot::start();
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let mut app = FlowApp::create(&base, "Mail importer").await;
+    let login = |password: &str| json!({ "serviceType": "IMAP", "active": true, "email": USER, "password": password, "serverUrl": format!("127.0.0.1:{}", dovecot.imaps_port) });
+    // The app must offer IMAP first.
+    let (status, err) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?ensureAccess=true",
+        login(PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("serviceType.invalid"))
+    );
+    enable(&mut app, "IMAP", "true", "").await;
+
+    let (status, err) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?ensureAccess=true",
+        login("wrong"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("refused this login and password"));
+    assert_eq!(total(&base, &app).await, 0);
+    let (status, saved) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?ensureAccess=true",
+        login(PASSWORD),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let me: Value = account(&base, saved["accessToken"].as_str().unwrap(), "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (me["serviceType"].as_str(), me["email"].as_str()),
+        (Some("IMAP"), Some(USER))
+    );
+    assert!(
+        !me.to_string().contains(PASSWORD),
+        "the password is never given back"
+    );
+    // Again: the same account.
+    let (_, again) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?ensureAccess=true",
+        login(PASSWORD),
+    )
+    .await;
+    assert_eq!(again["accountId"], saved["accountId"]);
+    // A form mistake names its field.
+    let (status, err) = post(&base, &app, "/v1/am/accounts", json!({ "serviceType": "IMAP", "active": true, "email": "not an email", "password": "p", "serverUrl": "imap.example" })).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("request.invalid")),
+        "{err}"
+    );
+    assert_eq!(total(&base, &app).await, 1);
+    fx.finish().await;
+}
+on_both_backends!(imap_logins_are_imported_signed_in_first);
