@@ -53,10 +53,6 @@ pub enum Again {
     Invalid,
 }
 
-pub(crate) fn credentials_place(account_id: i64) -> String {
-    format!("accounts:{account_id}:provider_credentials")
-}
-
 /// The pending flow of a password service only: the form must never finish an OAuth or
 /// service-account flow (that would let a typed password stand in for a provider's consent).
 async fn live_flow(

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::form::ServiceForm;
-use super::hosted_flow::credentials_place;
 use super::imap::{ImapTarget, TlsMode};
 use super::{ews, imap, sugarcrm, CheckError};
 use crate::domain::flow::FlowContext;
@@ -23,6 +22,11 @@ pub struct Checked {
     pub login: String,
     meta: serde_json::Value,
     credentials: serde_json::Value,
+}
+
+/// Where an account's sealed credentials are bound (their AEAD associated data).
+pub(crate) fn credentials_place(account_id: i64) -> String {
+    format!("accounts:{account_id}:provider_credentials")
 }
 
 /// Whether the application accepts its servers' certificates even if self-signed.
