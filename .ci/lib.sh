@@ -43,6 +43,9 @@ install_test_tools() {
   command -v openssl >/dev/null || { step "Installing openssl"; apt_install openssl; }
   # A real IMAP server for the password-account tests (started by the tests themselves).
   [ -x /usr/sbin/dovecot ] || { step "Installing Debian's dovecot-imapd"; apt_install dovecot-imapd; }
+  # README's "configure from code" script, which a test runs as written, uses curl and jq.
+  command -v curl >/dev/null || { step "Installing curl"; apt_install curl; }
+  command -v jq >/dev/null || { step "Installing jq"; apt_install jq; }
   install_end2end_modules
 }
 

@@ -43,6 +43,16 @@ pub struct ReturnUrlOut {
     created_at: i64,
 }
 
+impl From<app::app_views::ReturnUrlView> for ReturnUrlOut {
+    fn from(u: app::app_views::ReturnUrlView) -> Self {
+        ReturnUrlOut {
+            id: u.id,
+            url: u.url,
+            created_at: u.created_at,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppDetailOut {
@@ -74,15 +84,7 @@ impl From<AppDetail> for AppDetailOut {
                     expires_at: s.expires_at,
                 })
                 .collect(),
-            return_urls: d
-                .return_urls
-                .into_iter()
-                .map(|u| ReturnUrlOut {
-                    id: u.id,
-                    url: u.url,
-                    created_at: u.created_at,
-                })
-                .collect(),
+            return_urls: d.return_urls.into_iter().map(ReturnUrlOut::from).collect(),
         }
     }
 }
@@ -104,7 +106,7 @@ pub struct NewSecretOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReturnUrlIn {
-    url: String,
+    pub(super) url: String,
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Default)]
@@ -298,11 +300,7 @@ pub async fn add_return_url(
 ) -> Result<Response, ApiError> {
     let result = {
         let u = return_urls::add(&s.db, &actor, id(&app_id)?, &body.url, now_unix()).await?;
-        Ok(ReturnUrlOut {
-            id: u.id,
-            url: u.url,
-            created_at: u.created_at,
-        })
+        Ok(ReturnUrlOut::from(u))
     };
     reply(StatusCode::CREATED, result)
 }

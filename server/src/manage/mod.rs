@@ -3,6 +3,7 @@
 //! document is generated from the handlers (`/api-docs/openapi.json`) and browsable at
 //! `/api-docs`.
 pub mod api_key_auth;
+pub mod app_setup;
 pub mod apps;
 pub mod docs_page;
 pub mod json_body;
@@ -19,9 +20,11 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Linkgate management API", description = "Applications, secrets, return URLs, provider registrations and webhooks, for team API keys."),
     paths(
-        team::show, apps::list, apps::get, apps::rotate, apps::revoke_secret, apps::add_return_url,
-        apps::remove_return_url, apps::list_registrations, apps::save_registration, apps::remove_registration,
-        webhooks::list, webhooks::add, webhooks::set_enabled, webhooks::remove, webhooks::test,
+        team::show, apps::list, app_setup::create, app_setup::ensure, apps::get, app_setup::update,
+        app_setup::delete, apps::rotate, apps::revoke_secret, apps::add_return_url,
+        apps::remove_return_url, app_setup::ensure_return_url, app_setup::trusted_domains,
+        app_setup::add_trusted_domain, app_setup::remove_trusted_domain, apps::list_registrations, apps::save_registration, apps::remove_registration,
+        webhooks::list, webhooks::add, webhooks::ensure, webhooks::set_enabled, webhooks::remove, webhooks::test,
         webhooks::deliveries, webhooks::redeliver
     ),
     modifiers(&ApiKeyScheme),
@@ -44,8 +47,14 @@ impl Modify for ApiKeyScheme {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/manage/v1/team", get(team::show))
-        .route("/manage/v1/apps", get(apps::list))
-        .route("/manage/v1/apps/{app_id}", get(apps::get))
+        .route("/manage/v1/apps", get(apps::list).post(app_setup::create))
+        .route("/manage/v1/apps/by-name/{name}", put(app_setup::ensure))
+        .route(
+            "/manage/v1/apps/{app_id}",
+            get(apps::get)
+                .patch(app_setup::update)
+                .delete(app_setup::delete),
+        )
         .route("/manage/v1/apps/{app_id}/secrets", post(apps::rotate))
         .route(
             "/manage/v1/apps/{app_id}/secrets/{secret_id}",
@@ -53,7 +62,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/manage/v1/apps/{app_id}/return-urls",
-            post(apps::add_return_url),
+            post(apps::add_return_url).put(app_setup::ensure_return_url),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/trusted-domains",
+            get(app_setup::trusted_domains).post(app_setup::add_trusted_domain),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/trusted-domains/{domain_id}",
+            delete(app_setup::remove_trusted_domain),
         )
         .route(
             "/manage/v1/apps/{app_id}/return-urls/{url_id}",
@@ -69,7 +86,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/manage/v1/apps/{app_id}/webhooks",
-            get(webhooks::list).post(webhooks::add),
+            get(webhooks::list)
+                .post(webhooks::add)
+                .put(webhooks::ensure),
         )
         .route(
             "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}",

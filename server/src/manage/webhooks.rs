@@ -1,8 +1,8 @@
 //! `/manage/v1/apps/{app_id}/webhooks…`: webhook endpoints and deliveries, as the dashboard
 //! manages them (Developer keys change them, Collaborator keys read them).
 use app::app_views::{WebhookAttemptView, WebhookDeliveryView, WebhookEndpointView};
-use app::domain::now_unix;
 use app::domain::webhook::endpoints;
+use app::domain::{now_unix, DomainError};
 use app::web::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -146,6 +146,34 @@ pub async fn add(
         .map(EndpointOut::from)
     };
     reply(StatusCode::CREATED, result)
+}
+
+#[utoipa::path(put, path = "/manage/v1/apps/{app_id}/webhooks", tag = "webhooks", security(("api_key" = [])),
+    params(("app_id" = String, Path)), request_body = EndpointIn,
+    responses((status = 201, body = EndpointOut, description = "added now"), (status = 200, body = EndpointOut, description = "the endpoint at that URL, with these event types"), (status = 422, description = "refused, with the reason")))]
+pub async fn ensure(
+    State(s): State<AppState>,
+    ApiKeyActor(actor): ApiKeyActor,
+    Path(app_id): Path<String>,
+    JsonBody(body): JsonBody<EndpointIn>,
+) -> Result<Response, ApiError> {
+    let policy = s.flows.http.policy();
+    let (e, added) = endpoints::ensure(
+        &s.db,
+        policy,
+        &actor,
+        id(&app_id)?,
+        &body.url,
+        &body.event_types,
+        now_unix(),
+    )
+    .await?;
+    let status = if added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    reply(status, Ok::<_, DomainError>(EndpointOut::from(e)))
 }
 
 #[utoipa::path(patch, path = "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}", tag = "webhooks", security(("api_key" = [])),

@@ -114,6 +114,59 @@ pub async fn create(
     })
 }
 
+/// What `ensure_named` found or made.
+pub enum Ensured {
+    /// Made now, with its first secret (shown this once).
+    Created(NewApp),
+    /// The team's application of that name, as it is.
+    Existing {
+        id: String,
+        name: String,
+        client_id: String,
+    },
+}
+
+async fn named(
+    db: &impl ConnectionTrait,
+    team_id: Uuid,
+    name: &str,
+) -> Result<Option<Ensured>, DomainError> {
+    Ok(application::Entity::find()
+        .filter(application::Column::TeamId.eq(team_id))
+        .filter(application::Column::Name.eq(name))
+        .one(db)
+        .await?
+        .map(|a| Ensured::Existing {
+            id: a.id.to_string(),
+            name: a.name,
+            client_id: a.client_id.unwrap_or_default(),
+        }))
+}
+
+/// The team's application called `name`, made if there is none: a script that runs twice
+/// changes nothing the second time (names are unique in a team).
+pub async fn ensure_named(
+    db: &DatabaseConnection,
+    keys: &AppKeys,
+    actor: &Actor,
+    name: &str,
+    now: i64,
+) -> Result<Ensured, DomainError> {
+    authz::authorize(db, actor, Action::CreateApp).await?;
+    let name = parse_name(name)?;
+    if let Some(found) = named(db, actor.team_id, &name).await? {
+        return Ok(found);
+    }
+    match create(db, keys, actor, &name, now).await {
+        Ok(made) => Ok(Ensured::Created(made)),
+        // Made by a concurrent call meanwhile: that one is it.
+        Err(DomainError::Invalid(e)) => named(db, actor.team_id, &name)
+            .await?
+            .ok_or(DomainError::Invalid(e)),
+        Err(other) => Err(other),
+    }
+}
+
 /// The callback path every provider redirects to (wire-api.md).
 pub const CALLBACK_PATH: &str = "/v1/auth/callback";
 

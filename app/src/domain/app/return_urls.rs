@@ -102,6 +102,32 @@ pub async fn add(
     Ok(view(&row))
 }
 
+/// The return URL registered, if it is not already (for scripts that run twice): the row,
+/// and whether it was added now.
+pub async fn ensure(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+    raw: &str,
+    now: i64,
+) -> Result<(ReturnUrlView, bool), DomainError> {
+    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    let app = application::Entity::find_by_id(app_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let url = RegisteredReturnUrl::parse(raw, app.wildcard_return_urls)
+        .map_err(|e| invalid(e.to_string()))?;
+    if let Some(row) = list(db, app_id)
+        .await?
+        .into_iter()
+        .find(|r| r.url == url.as_str())
+    {
+        return Ok((view(&row), false));
+    }
+    add(db, actor, app_id, raw, now).await.map(|v| (v, true))
+}
+
 pub async fn remove(
     db: &DatabaseConnection,
     actor: &Actor,

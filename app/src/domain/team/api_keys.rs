@@ -1,7 +1,9 @@
 //! Team API keys for the management API: made by Administrators with Developer or
-//! Collaborator rights, shown once, kept as a keyed hash, listed with their creator and last
-//! use, revocable. A key lives no longer than its creator's Administrator role: removing or
-//! demoting them, or their leaving, revokes the keys they made.
+//! Collaborator rights (the Owner may also make Administrator keys, for scripts that create
+//! and delete applications), shown once, kept as a keyed hash, listed with their creator
+//! and last use, revocable. A key lives no longer than the role that could make it:
+//! removing or demoting its creator, or their leaving, revokes the keys they made, and an
+//! Owner who hands ownership over loses the Administrator keys they made.
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -51,8 +53,20 @@ pub async fn create(
     let name = short_name::parse(name, "a name for the key, e.g. the system that uses it")
         .map_err(|m| errors.add("name", m))
         .unwrap_or_default();
-    if !matches!(role, Role::Developer | Role::Collaborator) {
-        errors.add("role", "A key has Developer or Collaborator rights.");
+    let allowed = match role {
+        Role::Developer | Role::Collaborator => true,
+        Role::Administrator => actor.role == Role::Owner,
+        Role::Owner => false,
+    };
+    if !allowed {
+        errors.add(
+            "role",
+            if actor.role == Role::Owner {
+                "A key has Administrator, Developer or Collaborator rights."
+            } else {
+                "A key has Developer or Collaborator rights (only the Owner makes Administrator keys)."
+            },
+        );
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
@@ -120,12 +134,44 @@ pub(crate) async fn revoke_made_by(
     user_id: Uuid,
     now: i64,
 ) -> Result<u64, DomainError> {
-    let keys = api_key::Entity::find()
+    revoke_keys_made_by(
+        txn,
+        actor,
+        user_id,
+        None,
+        "its creator is no longer an Administrator",
+        now,
+    )
+    .await
+}
+
+/// Revokes the Administrator keys `user_id` made, when they stop being the Owner.
+pub(crate) async fn revoke_admin_keys_made_by(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    user_id: Uuid,
+    now: i64,
+) -> Result<u64, DomainError> {
+    let reason = "its creator is no longer the Owner";
+    revoke_keys_made_by(txn, actor, user_id, Some(Role::Administrator), reason, now).await
+}
+
+async fn revoke_keys_made_by(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    user_id: Uuid,
+    role: Option<Role>,
+    reason: &str,
+    now: i64,
+) -> Result<u64, DomainError> {
+    let mut q = api_key::Entity::find()
         .filter(api_key::Column::TeamId.eq(actor.team_id))
         .filter(api_key::Column::CreatedBy.eq(user_id))
-        .filter(api_key::Column::RevokedAt.is_null())
-        .all(txn)
-        .await?;
+        .filter(api_key::Column::RevokedAt.is_null());
+    if let Some(role) = role {
+        q = q.filter(api_key::Column::Role.eq(role.as_str()));
+    }
+    let keys = q.all(txn).await?;
     for row in &keys {
         api_key::Entity::update_many()
             .col_expr(api_key::Column::RevokedAt, Expr::value(now))
@@ -140,7 +186,7 @@ pub(crate) async fn revoke_made_by(
             before: Some(
                 json!({ "name": row.name, "role": row.role, "prefix": row.display_prefix }),
             ),
-            after: Some(json!({ "reason": "its creator is no longer an Administrator" })),
+            after: Some(json!({ "reason": reason })),
         };
         audit::record(txn, actor, change, now).await?;
     }

@@ -287,6 +287,7 @@ pub async fn transfer_ownership(
     if promoted.rows_affected != 1 {
         return Err(DomainError::NotFound);
     }
+    api_keys::revoke_admin_keys_made_by(&txn, actor, owner_id, now).await?;
     audit::record(
         &txn,
         actor,

@@ -210,6 +210,63 @@ pub async fn create(
     Ok(view(&row))
 }
 
+/// The endpoint at `url` with these event types, added if the app has none at that URL (for
+/// scripts that run twice): the endpoint, and whether it was added now. An endpoint that
+/// exists takes the event types given.
+pub async fn ensure(
+    db: &DatabaseConnection,
+    policy: Policy,
+    actor: &Actor,
+    app_id: Uuid,
+    url: &str,
+    event_types: &str,
+    now: i64,
+) -> Result<(WebhookEndpointView, bool), DomainError> {
+    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    let checked = check_url(url, policy)?;
+    let events = check_events(event_types)?;
+    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let found = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::AppId.eq(app_id))
+        .filter(webhook_endpoint::Column::Url.eq(checked.clone()))
+        .one(&txn)
+        .await?;
+    let Some(before) = found else {
+        drop(txn);
+        drop(_turn);
+        return create(db, policy, actor, app_id, url, event_types, now)
+            .await
+            .map(|v| (v, true));
+    };
+    if before.event_types == events {
+        return Ok((view(&before), false));
+    }
+    let mut after = before.clone();
+    after.event_types = events;
+    after.updated_at = now;
+    webhook_endpoint::Entity::update_many()
+        .col_expr(
+            webhook_endpoint::Column::EventTypes,
+            Expr::value(after.event_types.clone()),
+        )
+        .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
+        .filter(webhook_endpoint::Column::Id.eq(before.id))
+        .exec(&txn)
+        .await?;
+    audited(
+        &txn,
+        actor,
+        app_id,
+        "webhook.endpoint_changed",
+        Some(&before),
+        Some(&after),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((view(&after), false))
+}
+
 /// Turns an endpoint on or off; turning it on clears its failing mark.
 pub async fn set_enabled(
     db: &DatabaseConnection,

@@ -9,7 +9,7 @@ use crate::components::time_text::utc;
 use crate::shown_once::ShownOnce;
 
 #[component]
-pub fn ApiKeysSection(team_id: String) -> impl IntoView {
+pub fn ApiKeysSection(team_id: String, owner: bool) -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
     let shown = shown_for(create, &team_id, ShownOnce::new_api_key);
@@ -22,13 +22,14 @@ pub fn ApiKeysSection(team_id: String) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"API keys"</h2>
-            <p class="muted">"For the management API. A key acts with Developer or Collaborator rights on every application of the team."</p>
+            <p class="muted">"For the management API. A key acts with its rights on every application of the team; only the Owner makes Administrator keys (they create and delete applications)."</p>
             <ActionForm action=create attr:class="inline-form wide">
                 <input type="hidden" name="team_id" value=team_id.clone() />
                 <input type="text" name="name" placeholder="What uses this key" aria-label="Key name" required maxlength="100" />
                 <select name="role" aria-label="Key rights">
                     <option value="Developer" selected=true>"Developer"</option>
                     <option value="Collaborator">"Collaborator"</option>
+                    {owner.then(|| view! { <option value="Administrator">"Administrator"</option> })}
                 </select>
                 <button type="submit" class="button primary">"Create key"</button>
             </ActionForm>

@@ -29,7 +29,7 @@ pub fn TeamPage() -> impl IntoView {
         <members::MembersSection viewer=viewer.clone() />
         {admin.then(|| view! {
             <invites::InvitesSection team_id=team_id.clone() />
-            <api_keys::ApiKeysSection team_id=team_id.clone() />
+            <api_keys::ApiKeysSection team_id=team_id.clone() owner=viewer.role == Role::Owner />
         })}
         <settings::TeamSettingsSection viewer=viewer.clone() />
     }
