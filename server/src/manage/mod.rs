@@ -2,12 +2,16 @@
 //! (`Authorization: Bearer lg_key_…`), with the dashboard's authorization. Its OpenAPI
 //! document is generated from the handlers (`/api-docs/openapi.json`) and browsable at
 //! `/api-docs`.
+pub mod accounts;
 pub mod api_key_auth;
 pub mod app_setup;
 pub mod apps;
 pub mod docs_page;
 pub mod json_body;
 pub mod team;
+pub mod team_admin;
+#[cfg(test)]
+mod twins;
 pub mod webhooks;
 
 use app::web::AppState;
@@ -20,15 +24,21 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Linkgate management API", description = "Applications, secrets, return URLs, provider registrations and webhooks, for team API keys."),
     paths(
-        team::show, apps::list, app_setup::create, app_setup::ensure, apps::get, app_setup::update,
+        team::show, team::rename, apps::list, app_setup::create, app_setup::ensure, apps::get, app_setup::update,
         app_setup::delete, apps::rotate, apps::revoke_secret, apps::add_return_url,
         apps::remove_return_url, app_setup::ensure_return_url, app_setup::trusted_domains,
         app_setup::add_trusted_domain, app_setup::remove_trusted_domain, apps::list_registrations, apps::save_registration, apps::remove_registration,
         webhooks::list, webhooks::add, webhooks::ensure, webhooks::set_enabled, webhooks::remove, webhooks::test,
-        webhooks::deliveries, webhooks::redeliver
+        webhooks::deliveries, webhooks::redeliver,
+        accounts::team_accounts, accounts::account, accounts::check, accounts::delete,
+        accounts::app_accounts, accounts::delete_app_account, accounts::end_users,
+        team_admin::list_members, team_admin::change_role, team_admin::remove_member,
+        team_admin::set_grant, team_admin::list_invites, team_admin::create_invite,
+        team_admin::revoke_invite, team_admin::list_keys, team_admin::revoke_key,
+        team_admin::audit_log
     ),
     modifiers(&ApiKeyScheme),
-    tags((name = "team"), (name = "applications"), (name = "webhooks"))
+    tags((name = "team"), (name = "applications"), (name = "accounts"), (name = "webhooks"))
 )]
 pub struct ApiDoc;
 
@@ -46,7 +56,7 @@ impl Modify for ApiKeyScheme {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/manage/v1/team", get(team::show))
+        .route("/manage/v1/team", get(team::show).patch(team::rename))
         .route("/manage/v1/apps", get(apps::list).post(app_setup::create))
         .route("/manage/v1/apps/by-name/{name}", put(app_setup::ensure))
         .route(
@@ -106,6 +116,50 @@ pub fn routes() -> Router<AppState> {
             "/manage/v1/apps/{app_id}/webhook-deliveries/{delivery_id}/redeliver",
             post(webhooks::redeliver),
         )
+        .route("/manage/v1/accounts", get(accounts::team_accounts))
+        .route(
+            "/manage/v1/accounts/{account_id}",
+            get(accounts::account).delete(accounts::delete),
+        )
+        .route(
+            "/manage/v1/accounts/{account_id}/check",
+            post(accounts::check),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/accounts",
+            get(accounts::app_accounts),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/accounts/{account_id}",
+            delete(accounts::delete_app_account),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/end-users",
+            get(accounts::end_users),
+        )
+        .route("/manage/v1/members", get(team_admin::list_members))
+        .route(
+            "/manage/v1/members/{user_id}",
+            patch(team_admin::change_role).delete(team_admin::remove_member),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/grants/{user_id}",
+            put(team_admin::set_grant),
+        )
+        .route(
+            "/manage/v1/invites",
+            get(team_admin::list_invites).post(team_admin::create_invite),
+        )
+        .route(
+            "/manage/v1/invites/{invite_id}",
+            delete(team_admin::revoke_invite),
+        )
+        .route("/manage/v1/api-keys", get(team_admin::list_keys))
+        .route(
+            "/manage/v1/api-keys/{key_id}",
+            delete(team_admin::revoke_key),
+        )
+        .route("/manage/v1/audit", get(team_admin::audit_log))
         .route(
             "/api-docs/openapi.json",
             get(|| async { Json(ApiDoc::openapi()) }),

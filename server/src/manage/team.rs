@@ -20,3 +20,20 @@ pub async fn show(
         "key": { "name": actor.label, "role": actor.role.as_str() },
     })))
 }
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct TeamPatch {
+    name: String,
+}
+
+#[utoipa::path(patch, path = "/manage/v1/team", tag = "team", security(("api_key" = [])),
+    request_body = TeamPatch,
+    responses((status = 204), (status = 403, description = "keys below Administrator"), (status = 422, description = "the name is not valid")))]
+pub async fn rename(
+    State(state): State<AppState>,
+    ApiKeyActor(actor): ApiKeyActor,
+    super::json_body::JsonBody(body): super::json_body::JsonBody<TeamPatch>,
+) -> Result<axum::response::Response, ApiError> {
+    let result = teams::rename(&state.db, &actor, &body.name, app::domain::now_unix()).await;
+    super::apps::reply_empty(result)
+}

@@ -335,3 +335,179 @@ async fn webhooks_through_the_api(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(webhooks_through_the_api);
+
+/// The Team and Accounts pages through keys (issue 17, item 2): what a key may read and
+/// change is what its role may on the dashboard; no token is ever in an answer.
+async fn team_and_accounts_through_keys(backend: Backend) {
+    use crate::common::flow::{connect, FlowApp};
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut app = FlowApp::create(&base, "Keyed").await;
+    let (account_id, token) = connect(&base, &app, &[]).await;
+    let t = app.owner.own_team.clone();
+    let admin = key(&mut app.owner, &t, "Administrator").await;
+    let collab = key(&mut app.owner, &t, "Collaborator").await;
+
+    let (s, page) = call(&base, &admin, Method::GET, "/manage/v1/accounts", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page["records"][0]["id"], account_id);
+    assert_eq!(page["records"][0]["tokenStatus"], "active");
+    let (_, dead) = call(
+        &base,
+        &collab,
+        Method::GET,
+        "/manage/v1/accounts?status=dead",
+        None,
+    )
+    .await;
+    assert_eq!(dead["records"], json!([]));
+    let (s, _) = call(
+        &base,
+        &admin,
+        Method::GET,
+        "/manage/v1/accounts?status=sleepy",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let one = format!("/manage/v1/accounts/{account_id}");
+    let (s, detail) = call(&base, &collab, Method::GET, &one, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(detail["serviceType"], "Sandbox");
+    assert!(!detail.to_string().contains(&token), "never a token");
+    let (s, _) = call(&base, &collab, Method::POST, &format!("{one}/check"), None).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "checking is for Developers and up"
+    );
+    let (s, checked) = call(&base, &admin, Method::POST, &format!("{one}/check"), None).await;
+    assert_eq!(
+        (s, checked["outcome"].as_str()),
+        (StatusCode::OK, Some("accepted"))
+    );
+    let (_, listed) = call(
+        &base,
+        &admin,
+        Method::GET,
+        &format!("/manage/v1/apps/{}/accounts", app.id),
+        None,
+    )
+    .await;
+    assert_eq!(listed["totalSize"], 1);
+    let (s, users) = call(
+        &base,
+        &admin,
+        Method::GET,
+        &format!("/manage/v1/apps/{}/end-users", app.id),
+        None,
+    )
+    .await;
+    assert_eq!((s, users), (StatusCode::OK, json!([])));
+
+    // Members, invites, keys and the audit log.
+    let (_, members) = call(&base, &admin, Method::GET, "/manage/v1/members", None).await;
+    assert_eq!(members[0]["role"], "Owner");
+    let (s, _) = call(
+        &base,
+        &collab,
+        Method::POST,
+        "/manage/v1/invites",
+        Some(json!({ "email": "new@keyed.example", "role": "Developer" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, invite) = call(
+        &base,
+        &admin,
+        Method::POST,
+        "/manage/v1/invites",
+        Some(json!({ "email": "new@keyed.example", "role": "Developer" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{invite}");
+    assert!(
+        invite["link"].as_str().unwrap().contains("/invite/"),
+        "{invite}"
+    );
+    let (_, pending) = call(&base, &admin, Method::GET, "/manage/v1/invites", None).await;
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(
+        pending[0]["invitedBy"],
+        app.owner.email.as_str(),
+        "kept in the name of the key's maker"
+    );
+    let invite_id = invite["invite"]["id"].as_str().unwrap();
+    let (s, _) = call(
+        &base,
+        &admin,
+        Method::DELETE,
+        &format!("/manage/v1/invites/{invite_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, keys) = call(&base, &admin, Method::GET, "/manage/v1/api-keys", None).await;
+    assert_eq!(keys.as_array().unwrap().len(), 2);
+    assert!(
+        !keys.to_string().contains(&collab),
+        "a key's secret is never listed"
+    );
+    let collab_id = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["role"] == "Collaborator")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, _) = call(&base, &collab, Method::GET, "/manage/v1/audit", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(
+        &base,
+        &admin,
+        Method::DELETE,
+        &format!("/manage/v1/api-keys/{collab_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = call(&base, &collab, Method::GET, "/manage/v1/accounts", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "revoked");
+    let (s, log) = call(
+        &base,
+        &admin,
+        Method::GET,
+        "/manage/v1/audit?action=invite.",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(log["events"].as_array().unwrap().len() >= 2, "{log}");
+    assert_eq!(
+        log["events"][0]["actor"], "Administrator",
+        "the key acted, under its name"
+    );
+    let (s, _) = call(
+        &base,
+        &admin,
+        Method::PATCH,
+        "/manage/v1/team",
+        Some(json!({ "name": "Keyed team" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, team) = call(&base, &admin, Method::GET, "/manage/v1/team", None).await;
+    assert_eq!(team["name"], "Keyed team");
+
+    // Deleted through the key: gone, and its token with it.
+    let (s, _) = call(&base, &admin, Method::DELETE, &one, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = call(&base, &admin, Method::GET, &one, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let r = crate::common::flow::account(&base, &token, "").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    f.finish().await;
+}
+on_both_backends!(team_and_accounts_through_keys);

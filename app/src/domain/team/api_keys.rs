@@ -193,6 +193,18 @@ async fn revoke_keys_made_by(
     Ok(keys.len() as u64)
 }
 
+/// Who made a key (invites a key sends go in their name).
+pub(crate) async fn creator_of(
+    db: &impl ConnectionTrait,
+    key_id: Uuid,
+) -> Result<Uuid, DomainError> {
+    api_key::Entity::find_by_id(key_id)
+        .one(db)
+        .await?
+        .map(|k| k.created_by)
+        .ok_or(DomainError::Forbidden)
+}
+
 pub async fn revoke(
     db: &DatabaseConnection,
     actor: &Actor,

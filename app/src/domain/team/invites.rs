@@ -59,8 +59,10 @@ pub async fn create(
     now: i64,
 ) -> Result<NewInvite, DomainError> {
     authz::authorize(db, actor, Action::ManageMembers).await?;
-    let Principal::User(inviter) = actor.principal else {
-        return Err(DomainError::Forbidden);
+    // A key invites in the name of the Administrator who made it (who vouched for it).
+    let inviter = match actor.principal {
+        Principal::User(user) => user,
+        Principal::ApiKey(key) => super::api_keys::creator_of(db, key).await?,
     };
     let email = EmailAddress::parse(email).map_err(|m| invalid("email", m))?;
     if role == Role::Owner {
