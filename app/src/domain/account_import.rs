@@ -14,7 +14,11 @@
 //!   over what the body says. Without it, OAuth accounts need `authUserId`.
 //! - Idempotent per identity: the app's personal account of that service and identity
 //!   (HubSpot: and hub) is updated; otherwise one is created.
-//! - Live checks are throttled per application (they sign in to third-party servers).
+//! - Live checks are throttled per application, per team (a team may make many apps) and
+//!   per target login (many teams may aim at one victim): they sign in to third-party
+//!   servers, and must not make this server a password sprayer.
+//! - `checkConnection` never renews a given access token (a renewal may rotate the app's
+//!   refresh token at the provider and throw the new one away).
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::account::store;
@@ -36,6 +40,9 @@ use crate::entity::application;
 /// Live checks per application: 60 per 15 minutes (a migration script can import without
 /// `ensureAccess`, or spread its checks).
 const CHECKS: Limit = Limit::new(60, 15 * 60);
+/// Per team (a team may make many apps) and per target login (many teams may aim at one).
+const TEAM_CHECKS: Limit = Limit::new(120, 15 * 60);
+const TARGET_CHECKS: Limit = Limit::new(10, 15 * 60);
 const MAX_TOKEN: usize = 8192;
 
 /// ApiAccountInDto as the import reads it; never printed (it holds tokens or a password).
@@ -73,19 +80,43 @@ fn refused(message: &'static str) -> DomainError {
     invalid("credentials.invalid", message)
 }
 
+/// Counts one live check against the app, its team and the login it aims at (a keyed hash:
+/// no one's login is stored in the counters).
 async fn throttled(
     db: &DatabaseConnection,
+    ctx: &FlowContext,
     app: &application::Model,
+    input: &ImportInput,
     now: i64,
 ) -> Result<(), DomainError> {
-    let bucket = format!("account-import:{}", app.id);
-    match rate_limit::hit(db, &bucket, CHECKS, now).await? {
-        Ok(_) => Ok(()),
-        Err(r) => Err(DomainError::RateLimited {
-            message: "Too many credential checks for this application recently.",
-            retry_after_secs: r.retry_after_secs,
-        }),
+    let first = |v: &Option<String>| v.clone().unwrap_or_default().to_ascii_lowercase();
+    let target = format!(
+        "import-target|{}|{}|{}|{}|{}",
+        input.service_type,
+        first(&input.login_string),
+        first(&input.email),
+        first(&input.server_url),
+        input
+            .refresh_token
+            .clone()
+            .or(input.access_token.clone())
+            .unwrap_or_default(),
+    );
+    let target = ctx.keys.state.hash(target.as_bytes());
+    let buckets = [
+        (format!("account-import:{}", app.id), CHECKS),
+        (format!("account-import-team:{}", app.team_id), TEAM_CHECKS),
+        (format!("account-import-target:{target}"), TARGET_CHECKS),
+    ];
+    for (bucket, limit) in buckets {
+        if let Err(r) = rate_limit::hit(db, &bucket, limit, now).await? {
+            return Err(DomainError::RateLimited {
+                message: "Too many credential checks recently.",
+                retry_after_secs: r.retry_after_secs,
+            });
+        }
     }
+    Ok(())
 }
 
 /// The provider as a live check of a bare access token reads it: an ID-token identity
@@ -109,6 +140,7 @@ async fn proven(
     ctx: &FlowContext,
     p: &ResolvedProvider,
     mut tokens: Tokens,
+    may_renew: bool,
     now: i64,
 ) -> Result<(Tokens, Identity), DomainError> {
     let reader = without_id_token(p)?;
@@ -136,12 +168,13 @@ async fn proven(
         }
     };
     let stale = tokens.access_token.is_empty() || tokens.expires_at.is_some_and(|t| t <= now + 60);
-    if stale {
+    let may_renew = may_renew || tokens.access_token.is_empty();
+    if stale && may_renew {
         tokens = renew(&tokens).await?;
     }
     match identity::fetch(&ctx.http, &reader, &tokens).await {
         Ok(who) => Ok((tokens, who)),
-        Err(UpstreamError::Unauthorized) if !stale => {
+        Err(UpstreamError::Unauthorized) if !stale && may_renew => {
             tokens = renew(&tokens).await?;
             let who = identity::fetch(&ctx.http, &reader, &tokens)
                 .await
@@ -170,7 +203,12 @@ fn scopes_of(
     unified: &[String],
 ) -> Result<(Vec<String>, Vec<String>), DomainError> {
     let mut native = Vec::new();
+    let mut unique: Vec<String> = Vec::new();
     for u in unified {
+        if unique.contains(u) {
+            continue;
+        }
+        unique.push(u.clone());
         let mapped = p.scope_map.get(u).ok_or_else(|| {
             invalid(
                 "authScopes.invalid",
@@ -183,7 +221,7 @@ fn scopes_of(
             }
         }
     }
-    Ok((unified.to_vec(), native))
+    Ok((unique, native))
 }
 
 /// What an OAuth import will save: tokens, identity, scopes.
@@ -200,6 +238,7 @@ async fn oauth_account(
     app: &application::Model,
     input: &ImportInput,
     ensure_access: bool,
+    may_renew: bool,
     now: i64,
 ) -> Result<OauthAccount, DomainError> {
     let provider = provider::resolve(db, ctx, app, &input.service_type).await?;
@@ -220,8 +259,14 @@ async fn oauth_account(
         extra: Default::default(),
     };
     let (tokens, who) = if ensure_access || input.auth_user_id.is_none() {
-        throttled(db, app, now).await?;
-        proven(ctx, &provider, tokens, now).await?
+        throttled(db, ctx, app, input, now).await?;
+        let (mut tokens, who) = proven(ctx, &provider, tokens, may_renew, now).await?;
+        // Salesforce's expiry, from introspection: only on this checked (throttled) path.
+        tokens.expires_at = match tokens.expires_at {
+            Some(t) => Some(t),
+            None => introspection::learned_expiry(&ctx.http, &provider, &tokens, now).await,
+        };
+        (tokens, who)
     } else {
         let who = Identity {
             id: input.auth_user_id.clone().unwrap_or_default(),
@@ -319,14 +364,14 @@ pub async fn check(
     if is_password_service(&input.service_type) {
         password_service_enabled(db, app, &input.service_type).await?;
         let f = password_form(input, ctx.allow_loopback())?;
-        throttled(db, app, now).await?;
+        throttled(db, ctx, app, input, now).await?;
         let trust = sign_in_check::trusts_server(db, app.id, &input.service_type).await?;
         sign_in_check::checked(ctx, &f, trust, true)
             .await
             .map_err(|e| invalid("credentials.invalid", e.to_string()))?;
         return Ok(());
     }
-    oauth_account(db, ctx, app, input, true, now)
+    oauth_account(db, ctx, app, input, true, false, now)
         .await
         .map(|_| ())
 }
@@ -344,7 +389,7 @@ pub async fn upsert(
         password_service_enabled(db, app, &input.service_type).await?;
         let f = password_form(input, ctx.allow_loopback())?;
         if ensure_access {
-            throttled(db, app, now).await?;
+            throttled(db, ctx, app, input, now).await?;
         }
         let trust = sign_in_check::trusts_server(db, app.id, &input.service_type).await?;
         let c = sign_in_check::checked(ctx, &f, trust, ensure_access)
@@ -364,13 +409,11 @@ pub async fn upsert(
         txn.commit().await?;
         return Ok(row);
     }
-    let o = oauth_account(db, ctx, app, input, ensure_access, now).await?;
-    let expires_at = match o.tokens.expires_at {
-        Some(t) => Some(t),
-        None => introspection::learned_expiry(&ctx.http, &o.provider, &o.tokens, now)
-            .await
-            .or(o.provider.default_token_lifetime_secs.map(|s| now + s)),
-    };
+    let o = oauth_account(db, ctx, app, input, ensure_access, true, now).await?;
+    let expires_at = o
+        .tokens
+        .expires_at
+        .or(o.provider.default_token_lifetime_secs.map(|s| now + s));
     let binding = provider_binding::of(&o.provider);
     let org = o.who.org.clone().filter(|_| o.provider.identity.per_org);
     let (txn, _turn) = super::write_transaction::begin_write(db).await?;

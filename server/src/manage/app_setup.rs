@@ -107,6 +107,11 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let app = id(&app_id)?;
     let now = now_unix();
+    if body.name.is_none() && body.wildcard_return_urls.is_none() {
+        let mut e = FieldErrors::default();
+        e.add("name", "Give name or wildcardReturnUrls to change.");
+        return Err(DomainError::Invalid(e).into());
+    }
     if let Some(name) = &body.name {
         lifecycle::rename(&s.db, &actor, app, name, now).await?;
     }

@@ -135,9 +135,18 @@ async fn oauth_accounts_are_imported_proven_and_refreshed(backend: Backend) {
     );
     assert_eq!(total(&base, &app).await, 1);
 
-    // checkConnection says yes or no and saves nothing.
-    let (status, ok) = post(&base, &app, "/v1/am/accounts/connect", grant.clone()).await;
+    // checkConnection says yes or no and saves nothing; it never renews a given access
+    // token (a renewal could rotate the app's refresh token and lose the new one).
+    let live = json!({ "serviceType": "Google", "active": true, "authString1": "fresh-at", "authString2": "old-rt" });
+    let (status, ok) = post(&base, &app, "/v1/am/accounts/connect", live).await;
     assert_eq!((status, ok), (StatusCode::OK, json!({ "status": "Ok" })));
+    let refreshes = google.count("POST", "/token");
+    let (status, expired) = post(&base, &app, "/v1/am/accounts/connect", grant.clone()).await;
+    assert_eq!(
+        (status, expired["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("credentials.invalid"))
+    );
+    assert_eq!(google.count("POST", "/token"), refreshes, "nothing renewed");
     let (status, no) = post(&base, &app, "/v1/am/accounts/connect", revoked).await;
     assert_eq!(
         (status, no["code"].as_str()),
@@ -190,6 +199,16 @@ async fn oauth_accounts_are_imported_proven_and_refreshed(backend: Backend) {
         );
     }
     assert_eq!(total(&base, &app).await, 2);
+    // Guessing at one target is throttled, however the guesses are spread (10 in 15 minutes).
+    let guess =
+        json!({ "serviceType": "Google", "active": true, "authString2": "someone-elses-rt" });
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        let (status, _) = post(&base, &app, "/v1/am/accounts/connect", guess.clone()).await;
+        statuses.push(status);
+    }
+    assert_eq!(statuses[..10], [StatusCode::BAD_REQUEST; 10]);
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
     // Only the app itself may import into it.
     let r = plain_client()
         .post(format!("{base}/v1/am/accounts"))

@@ -417,6 +417,19 @@ async fn team_and_accounts_through_keys(backend: Backend) {
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(
+        &base,
+        &admin,
+        Method::POST,
+        "/manage/v1/invites",
+        Some(json!({ "email": "boss@keyed.example", "role": "Administrator" })),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a key does not bring in key makers"
+    );
     let (s, invite) = call(
         &base,
         &admin,

@@ -62,6 +62,11 @@ pub async fn create(
     // A key invites in the name of the Administrator who made it (who vouched for it).
     let inviter = match actor.principal {
         Principal::User(user) => user,
+        // A key may not bring in people who could make keys of their own.
+        Principal::ApiKey(_) if role >= Role::Administrator => return Err(invalid(
+            "role",
+            "A key invites Developers and Collaborators; an Administrator invites Administrators.",
+        )),
         Principal::ApiKey(key) => super::api_keys::creator_of(db, key).await?,
     };
     let email = EmailAddress::parse(email).map_err(|m| invalid("email", m))?;
