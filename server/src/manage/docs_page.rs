@@ -1,14 +1,11 @@
 //! `/api-docs`: the OpenAPI document as a readable page, rendered here with no scripts or
 //! assets from elsewhere (self-hosted deployments may have no internet).
 use axum::response::Html;
-use utoipa::OpenApi;
-
-use super::ApiDoc;
 
 use crate::html_escape::escape;
 
 pub async fn page() -> Html<String> {
-    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let doc = serde_json::to_value(super::document()).unwrap_or_default();
     let mut rows = String::new();
     if let Some(paths) = doc["paths"].as_object() {
         for (path, ops) in paths {

@@ -42,6 +42,15 @@ use utoipa::{Modify, OpenApi};
 )]
 pub struct ApiDoc;
 
+/// The whole document: the wire API apps call (`/v1`) and the management API.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::v1::wire_doc::WireDoc::openapi());
+    doc.info.title = "Linkgate API".to_owned();
+    doc.info.description = Some("The wire API applications call (`/v1`, Aurinko-compatible; where Linkgate reads or extends the contract, an operation says so) and the management API for team API keys (`/manage/v1`).".to_owned());
+    doc
+}
+
 struct ApiKeyScheme;
 
 impl Modify for ApiKeyScheme {
@@ -160,9 +169,6 @@ pub fn routes() -> Router<AppState> {
             delete(team_admin::revoke_key),
         )
         .route("/manage/v1/audit", get(team_admin::audit_log))
-        .route(
-            "/api-docs/openapi.json",
-            get(|| async { Json(ApiDoc::openapi()) }),
-        )
+        .route("/api-docs/openapi.json", get(|| async { Json(document()) }))
         .route("/api-docs", get(docs_page::page))
 }

@@ -1,6 +1,7 @@
 //! `/v1/account*`: the account of the Bearer token. Decision: a `dead` account still shows
 //! itself (so the app can read `tokenStatus`), but anything that needs the provider token
 //! answers 401 `token.dead` without calling the provider.
+use super::wire_doc::{OkOut, WireError};
 use app::domain::account::{provider_access, removal, wire::AccountOut};
 use app::domain::now_unix;
 use app::web::AppState;
@@ -18,6 +19,9 @@ fn ok() -> Json<serde_json::Value> {
 }
 
 /// `GET /v1/account?includeProviderAuth=&pingProvider=`
+#[utoipa::path(get, path = "/v1/account", tag = "account", security(("AccountToken" = [])),
+    params(("includeProviderAuth" = Option<bool>, Query, description = "adds `providerAuth`: the provider access token, valid 5 more minutes (Linkgate's shape)"), ("pingProvider" = Option<bool>, Query)),
+    responses((status = 200, body = AccountOut), (status = 401, body = WireError, description = "`token.invalid`, or `token.dead` when a provider token is needed")))]
 pub async fn get(
     State(state): State<AppState>,
     AccountAuth(account): AccountAuth,
@@ -33,6 +37,8 @@ pub async fn get(
 }
 
 /// `DELETE /v1/account`
+#[utoipa::path(delete, path = "/v1/account", tag = "account", security(("AccountToken" = [])),
+    responses((status = 200, body = OkOut), (status = 401, body = WireError)))]
 pub async fn delete(
     State(state): State<AppState>,
     AccountAuth(account): AccountAuth,
@@ -42,6 +48,8 @@ pub async fn delete(
 }
 
 /// `DELETE /v1/account/token`: revokes the provider grant and the platform tokens.
+#[utoipa::path(delete, path = "/v1/account/token", tag = "account", security(("AccountToken" = [])),
+    responses((status = 200, body = OkOut), (status = 401, body = WireError)))]
 pub async fn delete_token(
     State(state): State<AppState>,
     AccountAuth(account): AccountAuth,

@@ -1,6 +1,7 @@
 //! `POST /v1/am/accounts` (*upsertPersonal*) and `POST /v1/am/accounts/connect`
 //! (*checkConnection*): an application brings accounts with credentials it already holds
 //! (`domain::account_import` has the rules and the decisions).
+use super::wire_doc::{OkOut, TokenOut, WireError};
 use app::domain::account_import::{self, ImportInput};
 use app::domain::flow::{account_token, FlowError};
 use app::domain::now_unix;
@@ -20,7 +21,7 @@ use crate::manage::json_body::JsonBody;
 /// ApiAccountInDto (aurinko-openapi-auth.yaml); fields it has that Linkgate does not keep
 /// (`serverInfo`, `timezone`, `copyToSent`, `email2`, `oauthClientId`) are ignored, and
 /// `trustServer` is the application's setting, not the caller's.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountIn {
     service_type: String,
@@ -72,6 +73,10 @@ fn input(b: AccountIn) -> Result<ImportInput, ApiError> {
 
 /// `POST /v1/am/accounts?ensureAccess=`: creates or updates the account, and answers
 /// AccountSaveResult (`accountId`, `accessToken`).
+#[utoipa::path(post, path = "/v1/am/accounts", tag = "accounts management", security(("AppAuth" = [])),
+    description = "upsertPersonal: an account from credentials the app holds. OAuth: `authString1` the access token, `authString2` the refresh token (Linkgate's reading of the schema). Password services: `loginString`, `password`, `serverUrl`. `userId`, `userAccount` and `recycleKeys` are not supported yet (400).",
+    params(("ensureAccess" = Option<bool>, Query)), request_body = AccountIn,
+    responses((status = 200, body = TokenOut), (status = 400, body = WireError), (status = 422, body = WireError, description = "a field of a password-service login"), (status = 429, body = WireError)))]
 pub async fn upsert(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -106,6 +111,10 @@ pub async fn upsert(
 }
 
 /// `POST /v1/am/accounts/connect`: checks the credentials live, saves nothing: `{"status":"Ok"}`.
+#[utoipa::path(post, path = "/v1/am/accounts/connect", tag = "accounts management", security(("AppAuth" = [])),
+    description = "checkConnection: the live check of upsertPersonal, nothing saved; a given access token is never renewed.",
+    request_body = AccountIn,
+    responses((status = 200, body = OkOut), (status = 400, body = WireError), (status = 429, body = WireError)))]
 pub async fn check(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,

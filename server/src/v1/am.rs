@@ -1,4 +1,5 @@
 //! `/v1/am/*`: the application managing its own accounts and settings (AppAuth).
+use super::wire_doc::{OkOut, TokenOut, WireError};
 use app::domain::account::removal;
 use app::domain::account::wire::{AccountOut, AccountsPageOut};
 use app::domain::app::accounts::{self as app_accounts, AccountFilter};
@@ -19,6 +20,8 @@ use crate::manage::json_body::JsonBody;
 use app::web::AppState;
 
 /// `GET /v1/am/application`: the calling application; never any secret.
+#[utoipa::path(get, path = "/v1/am/application", tag = "accounts management", security(("AppAuth" = [])),
+    responses((status = 200, description = "the application: id, name, clientId, returnUrls; never a secret"), (status = 401, body = WireError)))]
 pub async fn application(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -35,6 +38,8 @@ pub async fn application(
 }
 
 /// `GET /v1/am/oauth_regs`: the calling application's provider registrations, never a secret.
+#[utoipa::path(get, path = "/v1/am/oauth_regs", tag = "accounts management", security(("AppAuth" = [])),
+    responses((status = 200, description = "the provider registrations, secrets as `clientSecretSet`"), (status = 401, body = WireError)))]
 pub async fn oauth_regs(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -59,6 +64,9 @@ pub async fn oauth_regs(
 }
 
 /// `GET /v1/am/accounts?limit=&offset=&serviceType=&clientOrgId=&authOrgId=`
+#[utoipa::path(get, path = "/v1/am/accounts", tag = "accounts management", security(("AppAuth" = [])),
+    params(("limit" = Option<u64>, Query), ("offset" = Option<u64>, Query), ("serviceType" = Option<String>, Query), ("clientOrgId" = Option<String>, Query), ("authOrgId" = Option<String>, Query)),
+    responses((status = 200, body = AccountsPageOut), (status = 401, body = WireError)))]
 pub async fn accounts(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -68,6 +76,9 @@ pub async fn accounts(
 }
 
 /// `GET /v1/am/svc_accounts`: the app's service accounts, paged like `/v1/am/accounts`.
+#[utoipa::path(get, path = "/v1/am/svc_accounts", tag = "accounts management", security(("AppAuth" = [])),
+    params(("limit" = Option<u64>, Query), ("offset" = Option<u64>, Query), ("serviceType" = Option<String>, Query)),
+    responses((status = 200, body = AccountsPageOut), (status = 401, body = WireError)))]
 pub async fn svc_accounts(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -111,6 +122,9 @@ fn saved(account_id: i64, token: String) -> Json<Value> {
 }
 
 /// `POST /v1/am/svc_accounts`: creates or updates a service account (proving access).
+#[utoipa::path(post, path = "/v1/am/svc_accounts", tag = "accounts management", security(("AppAuth" = [])),
+    description = "Creates or updates a service account, proving access with a new grant (Office 365: `authOrgId` the tenant; Google: `email` the mailbox).",
+    responses((status = 200, body = TokenOut), (status = 400, body = WireError), (status = 401, body = WireError)))]
 pub async fn upsert_svc_account(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -131,6 +145,9 @@ pub struct ManagedIn {
 }
 
 /// `POST /v1/am/svc_accounts/{id}/accounts`: a managed account for one mailbox.
+#[utoipa::path(post, path = "/v1/am/svc_accounts/{id}/accounts", tag = "accounts management", security(("AppAuth" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = TokenOut), (status = 400, body = WireError), (status = 404, body = WireError)))]
 pub async fn create_managed(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -154,6 +171,8 @@ fn account_id(raw: &str) -> Result<i64, DomainError> {
 }
 
 /// `GET /v1/am/accounts/{id}`: one account of the calling app; another app's is not found.
+#[utoipa::path(get, path = "/v1/am/accounts/{id}", tag = "accounts management", security(("AppAuth" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = AccountOut), (status = 404, body = WireError)))]
 pub async fn account(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -164,6 +183,8 @@ pub async fn account(
 }
 
 /// `DELETE /v1/am/accounts/{id}`
+#[utoipa::path(delete, path = "/v1/am/accounts/{id}", tag = "accounts management", security(("AppAuth" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = OkOut), (status = 404, body = WireError)))]
 pub async fn delete_account(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,

@@ -1,4 +1,5 @@
 //! `/v1/auth/*`: the account flow's surface. Thin: parse, call `domain::flow`, map.
+use super::wire_doc::{PreparedOut, TokenOut, WireError};
 use app::domain::end_user::session;
 use app::domain::flow::authorize::StartRequest;
 use app::domain::flow::authorize_request::{self, FlowKind};
@@ -88,6 +89,9 @@ fn with_browser_cookie(mut response: Response, nonce: &BrowserNonce, state: &App
 }
 
 /// `GET /v1/auth/authorize`: every parameter checked, then 303 to the provider.
+#[utoipa::path(get, path = "/v1/auth/authorize", tag = "hosted flows",
+    params(("clientId" = String, Query), ("serviceType" = String, Query, description = "a catalog key, or the name of the app's custom provider (Linkgate's extension)"), ("returnUrl" = String, Query), ("scopes" = Option<String>, Query), ("nativeScopes" = Option<String>, Query), ("responseType" = Option<String>, Query, description = "`code` (default) or `token`"), ("state" = Option<String>, Query), ("loginHint" = Option<String>, Query), ("accountId" = Option<i64>, Query), ("recycle" = Option<bool>, Query), ("ensureScopes" = Option<bool>, Query), ("authEmail" = Option<String>, Query), ("clientOrgId" = Option<String>, Query), ("serverUrl" = Option<String>, Query)),
+    responses((status = 303, description = "to the provider, or the hosted password form"), (status = 400, body = WireError, description = "a wrong parameter, before any redirect"), (status = 429, body = WireError)))]
 pub async fn authorize(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -99,6 +103,9 @@ pub async fn authorize(
 }
 
 /// `GET /v1/auth/authorizeUser`: the user-session flow.
+#[utoipa::path(get, path = "/v1/auth/authorizeUser", tag = "hosted flows",
+    params(("clientId" = String, Query), ("serviceType" = String, Query), ("returnUrl" = String, Query), ("accountRole" = Option<String>, Query, description = "`primary` (default) or `secondary`"), ("userId" = Option<String>, Query), ("timestamp" = Option<String>, Query), ("userSignature" = Option<String>, Query), ("state" = Option<String>, Query)),
+    responses((status = 303, description = "to the provider"), (status = 400, body = WireError)))]
 pub async fn authorize_user(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -110,6 +117,9 @@ pub async fn authorize_user(
 }
 
 /// `GET /v1/auth/authorizeDaemon`: the service-account flow; needs a prepared `token`.
+#[utoipa::path(get, path = "/v1/auth/authorizeDaemon", tag = "hosted flows",
+    params(("clientId" = String, Query), ("serviceType" = String, Query), ("returnUrl" = String, Query), ("token" = String, Query, description = "from POST /v1/auth/prepare: required here (stricter than Aurinko)"), ("state" = Option<String>, Query)),
+    responses((status = 303, description = "to the provider's admin consent or the administrator's sign-in"), (status = 400, body = WireError)))]
 pub async fn authorize_daemon(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -136,6 +146,9 @@ fn with_session_cookie(mut response: Response, finished: &Finished) -> Response 
 }
 
 /// `GET /v1/auth/callback`: the provider's answer; 303 to the app's return URL.
+#[utoipa::path(get, path = "/v1/auth/callback", tag = "hosted flows",
+    description = "The redirect URI to register at every provider.",
+    responses((status = 303, description = "to the app's return URL with `code`, `state`, `status`"), (status = 400, body = WireError, description = "an unknown or used state")))]
 pub async fn callback(
     State(state): State<AppState>,
     browser: FlowBrowser,
@@ -211,6 +224,9 @@ pub async fn google_daemon_submit(
 
 /// `POST /v1/auth/prepare` (AppAuth): a single-use token for an authorize endpoint's
 /// `token` parameter; `authorizeDaemon` needs one (wire-api.md).
+#[utoipa::path(post, path = "/v1/auth/prepare", tag = "hosted flows", security(("AppAuth" = [])),
+    description = "A single-use token (10 minutes) for an authorize endpoint's `token`; `authorizeDaemon` requires one (Linkgate's rule for service accounts).",
+    responses((status = 200, body = PreparedOut), (status = 401, body = WireError)))]
 pub async fn prepare(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
@@ -224,6 +240,9 @@ pub async fn prepare(
 }
 
 /// `POST /v1/auth/token/{code}` (GET accepted, deprecated): the code for the account token.
+#[utoipa::path(post, path = "/v1/auth/token/{code}", tag = "hosted flows", security(("AppAuth" = [])),
+    params(("code" = String, Path)),
+    responses((status = 200, body = TokenOut), (status = 400, body = WireError, description = "unknown, expired, used, or another app's code"), (status = 401, body = WireError)))]
 pub async fn exchange(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,

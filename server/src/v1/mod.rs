@@ -14,6 +14,7 @@ pub mod request_cookies;
 pub mod user;
 pub mod user_auth;
 pub mod user_cors;
+pub mod wire_doc;
 
 use app::web::AppState;
 use axum::routing::{get, post};

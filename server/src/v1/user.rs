@@ -1,4 +1,5 @@
 //! `/v1/user*`: the end user of a session and its accounts (UserSession auth).
+use super::wire_doc::{OkOut, WireError};
 use app::domain::end_user::session;
 use app::domain::end_user::users;
 use app::domain::end_user::wire::{EndUserAccountOut, EndUserAccountsPageOut, EndUserOut};
@@ -15,6 +16,8 @@ fn ok() -> Json<serde_json::Value> {
 }
 
 /// `GET /v1/user`
+#[utoipa::path(get, path = "/v1/user", tag = "user", security(("UserSession" = []), ("UserSessionCookie" = [])),
+    responses((status = 200, body = EndUserOut), (status = 401, body = WireError)))]
 pub async fn me(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -24,6 +27,8 @@ pub async fn me(
 }
 
 /// `GET /v1/user/accounts`
+#[utoipa::path(get, path = "/v1/user/accounts", tag = "user", security(("UserSession" = []), ("UserSessionCookie" = [])),
+    responses((status = 200, body = EndUserAccountsPageOut), (status = 401, body = WireError)))]
 pub async fn accounts(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -48,6 +53,8 @@ fn id_of(raw: &str) -> Result<i64, DomainError> {
 }
 
 /// `GET /v1/user/accounts/{id}`
+#[utoipa::path(get, path = "/v1/user/accounts/{id}", tag = "user", security(("UserSession" = []), ("UserSessionCookie" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = EndUserAccountOut), (status = 404, body = WireError)))]
 pub async fn account(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -61,6 +68,8 @@ pub async fn account(
 }
 
 /// `DELETE /v1/user/accounts/{id}`: deleting the primary account logs the user out.
+#[utoipa::path(delete, path = "/v1/user/accounts/{id}", tag = "user", security(("UserSession" = []), ("UserSessionCookie" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = OkOut), (status = 404, body = WireError)))]
 pub async fn delete_account(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -72,6 +81,8 @@ pub async fn delete_account(
 }
 
 /// `POST /v1/user/logout`: ends this session.
+#[utoipa::path(post, path = "/v1/user/logout", tag = "user", security(("UserSession" = []), ("UserSessionCookie" = [])),
+    responses((status = 200, body = OkOut), (status = 401, body = WireError)))]
 pub async fn logout(
     State(state): State<AppState>,
     auth: UserAuth,

@@ -221,6 +221,47 @@ async fn the_openapi_document_describes_the_api() {
         "bearer"
     );
     assert!(doc["components"]["schemas"]["AppDetailOut"].is_object());
+    // The wire API apps call is in the same document (issue 17, item 3).
+    for (path, method) in [
+        ("/v1/auth/authorize", "get"),
+        ("/v1/auth/token/{code}", "post"),
+        ("/v1/account", "get"),
+        ("/v1/am/accounts", "post"),
+        ("/v1/am/accounts/connect", "post"),
+        ("/v1/user", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
+    }
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["AppAuth"]["scheme"], "basic");
+    assert_eq!(schemes["UserSession"]["name"], "X-Aurinko-Session");
+    // What the server answers is what the document says: every field of a real account
+    // (with its provider token) and of a real error is declared.
+    let base = f.server.base.clone();
+    let app = crate::common::flow::FlowApp::create(&base, "Documented").await;
+    let (_, token) = crate::common::flow::connect(&base, &app, &[]).await;
+    let me: Value = crate::common::flow::account(&base, &token, "?includeProviderAuth=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let declared = |schema: &str, value: &Value| {
+        let props = &doc["components"]["schemas"][schema]["properties"];
+        for key in value.as_object().unwrap().keys() {
+            assert!(props[key].is_object(), "{schema} does not declare {key}");
+        }
+    };
+    declared("AccountOut", &me);
+    declared("ProviderAuth", &me["providerAuth"]);
+    let err: Value = crate::common::flow::account(&base, "lga_wrong", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    declared("ApiRequestFailed", &err);
     let page = plain_client()
         .get(f.server.url("/api-docs"))
         .send()

@@ -36,7 +36,7 @@ fn words(s: &str) -> Vec<String> {
 
 /// With `includeProviderAuth=true`: the provider access token (decision: a nested object, as
 /// the schema has no field for it), valid for at least five more minutes.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderAuth {
     pub access_token: String,
@@ -56,7 +56,7 @@ impl std::fmt::Debug for ProviderAuth {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountOut {
     pub id: i64,
@@ -137,7 +137,7 @@ impl AccountOut {
 }
 
 /// `{offset, totalSize, done, records}` of `/v1/am/accounts`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountsPageOut {
     pub offset: u64,

@@ -5,7 +5,7 @@ use crate::entity::{account, end_user};
 
 use crate::domain::account::wire::rfc3339;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndUserAccountOut {
     pub id: i64,
@@ -59,7 +59,7 @@ impl EndUserAccountOut {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndUserOut {
     pub id: String,
@@ -92,7 +92,7 @@ impl EndUserOut {
 }
 
 /// `EndUserAccountsPage`: `{length, records}` (no further pages: a user has few accounts).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EndUserAccountsPageOut {
     pub length: usize,
     pub records: Vec<EndUserAccountOut>,
