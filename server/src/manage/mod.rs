@@ -1,7 +1,8 @@
 //! The management REST API (`/manage/v1`), authenticated by team API keys
 //! (`Authorization: Bearer lg_key_…`), with the dashboard's authorization. Its OpenAPI
-//! document is generated from the handlers (`/api-docs/openapi.json`) and browsable at
-//! `/api-docs`.
+//! document, with the `/v1` wire API, is generated from the handlers
+//! (`/api-docs/openapi.json`); `/api-docs` is Swagger UI (served from this binary, with
+//! try-it requests), and `/api-docs/operations` a plain list for readers without scripts.
 pub mod accounts;
 pub mod api_key_auth;
 pub mod app_setup;
@@ -16,7 +17,7 @@ pub mod webhooks;
 
 use app::web::AppState;
 use axum::routing::{delete, get, patch, post, put};
-use axum::{Json, Router};
+use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -169,6 +170,9 @@ pub fn routes() -> Router<AppState> {
             delete(team_admin::revoke_key),
         )
         .route("/manage/v1/audit", get(team_admin::audit_log))
-        .route("/api-docs/openapi.json", get(|| async { Json(document()) }))
-        .route("/api-docs", get(docs_page::page))
+        .route("/api-docs/operations", get(docs_page::page))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/api-docs")
+                .url("/api-docs/openapi.json", document()),
+        )
 }

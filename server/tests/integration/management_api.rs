@@ -263,7 +263,7 @@ async fn the_openapi_document_describes_the_api() {
         .unwrap();
     declared("ApiRequestFailed", &err);
     let page = plain_client()
-        .get(f.server.url("/api-docs"))
+        .get(f.server.url("/api-docs/operations"))
         .send()
         .await
         .unwrap()
