@@ -1,6 +1,7 @@
 //! `/manage/v1/accounts…` and an application's accounts and end users: the dashboard's
 //! Accounts pages for team API keys (never a token), each through the domain function the
 //! page calls.
+use super::query_params::QueryParams;
 use app::app_views::{AccountDetail, AccountSummary, EndUserSummary, TeamAccountRow};
 use app::domain::account::detail::{self, CheckOutcome};
 use app::domain::account::directory::{self, DirectoryFilter};
@@ -9,7 +10,7 @@ use app::domain::end_user::users;
 use app::domain::{now_unix, DomainError};
 use app::entity::account::TokenStatus;
 use app::web::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -80,7 +81,7 @@ pub struct TeamAccountsQuery {
 pub async fn team_accounts(
     State(s): State<AppState>,
     ApiKeyActor(actor): ApiKeyActor,
-    Query(q): Query<TeamAccountsQuery>,
+    QueryParams(q): QueryParams<TeamAccountsQuery>,
 ) -> Result<Response, ApiError> {
     let bad = |field: &str, m: &str| {
         let mut e = app::form_outcome::FieldErrors::default();
@@ -315,7 +316,7 @@ pub async fn app_accounts(
     State(s): State<AppState>,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
-    Query(q): Query<AppAccountsQuery>,
+    QueryParams(q): QueryParams<AppAccountsQuery>,
 ) -> Result<Response, ApiError> {
     let filter = AccountFilter {
         kind: q.kind,

@@ -2,12 +2,13 @@
 //! name, so a script can run twice), rename it, turn wildcard return URLs on or off, delete
 //! it; ensure a return URL; its trusted domains. Each handler calls the one domain function
 //! the dashboard calls.
+use super::query_params::QueryParams;
 use app::domain::app::lifecycle::{self, Ensured};
 use app::domain::app::{return_urls, trusted_domains};
 use app::domain::{now_unix, DomainError};
 use app::form_outcome::FieldErrors;
 use app::web::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -135,7 +136,7 @@ pub async fn delete(
     State(s): State<AppState>,
     ApiKeyActor(actor): ApiKeyActor,
     Path(app_id): Path<String>,
-    Query(q): Query<DeleteQuery>,
+    QueryParams(q): QueryParams<DeleteQuery>,
 ) -> Result<Response, ApiError> {
     let confirm = q.confirm_name.unwrap_or_default();
     let result = lifecycle::delete(&s.db, &actor, id(&app_id)?, &confirm, now_unix()).await;

@@ -9,6 +9,7 @@ pub mod app_setup;
 pub mod apps;
 pub mod docs_page;
 pub mod json_body;
+pub mod query_params;
 pub mod team;
 pub mod team_admin;
 #[cfg(test)]
@@ -49,7 +50,57 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::v1::wire_doc::WireDoc::openapi());
     doc.info.title = "Linkgate API".to_owned();
     doc.info.description = Some("The wire API applications call (`/v1`, Aurinko-compatible; where Linkgate reads or extends the contract, an operation says so) and the management API for team API keys (`/manage/v1`).".to_owned());
+    with_common_errors(&mut doc);
     doc
+}
+
+/// What any request can get wrong, in the error shape, on every operation (where the
+/// operation does not say more): a wrong parameter, missing or refused credentials, a role
+/// that may not, something unknown or not the caller's, a refused value, too many requests.
+fn with_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |what: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiRequestFailed")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    const COMMON: [(&str, &str); 7] = [
+        ("400", "a parameter is wrong; `code` names it"),
+        ("401", "missing or refused credentials"),
+        ("403", "the caller's role may not do this"),
+        ("404", "unknown, or not the caller's"),
+        (
+            "409",
+            "the current state does not allow it; the message says why",
+        ),
+        ("422", "a value is refused; the message says why"),
+        ("429", "too many requests; wait as the message says"),
+    ];
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            for (code, what) in COMMON {
+                op.responses
+                    .responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| error(what));
+            }
+        }
+    }
 }
 
 struct ApiKeyScheme;

@@ -1,6 +1,7 @@
 //! `/manage/v1/members`, `/invites`, `/api-keys`, `/audit` and application grants: the Team
 //! page for team API keys, each through the domain function the page calls. Keys do not
 //! make keys (a key is vouched for by the person who made it) and do not take ownership.
+use super::query_params::QueryParams;
 use app::domain::team::audit::{self, AuditFilter};
 use app::domain::team::{api_keys, grants, invites, members};
 use app::domain::{now_unix, DomainError};
@@ -8,7 +9,7 @@ use app::form_outcome::FieldErrors;
 use app::team_views::{ApiKeyView, AuditEventView, InviteView, MemberView};
 use app::viewer::Role;
 use app::web::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -326,7 +327,7 @@ pub struct AuditQuery {
 pub async fn audit_log(
     State(s): State<AppState>,
     ApiKeyActor(actor): ApiKeyActor,
-    Query(q): Query<AuditQuery>,
+    QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Response, ApiError> {
     let filter = AuditFilter {
         action: q.action,

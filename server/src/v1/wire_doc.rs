@@ -36,13 +36,12 @@ pub struct TokenOut {
     access_token: String,
 }
 
-/// A prepared token for an authorize endpoint's `token` parameter (Linkgate's extension).
+/// PreparedAuthToken: a single-use token (10 minutes) for an authorize endpoint's `token`.
 #[derive(ToSchema)]
+#[schema(as = PreparedAuthToken)]
 #[allow(dead_code)]
 pub struct PreparedOut {
     token: String,
-    #[schema(rename = "expiresAt")]
-    expires_at: String,
 }
 
 #[derive(OpenApi)]
