@@ -240,7 +240,8 @@ pub async fn prepare(
 }
 
 /// `POST /v1/auth/token/{code}` (GET accepted, deprecated): the code for the account token.
-#[utoipa::path(post, path = "/v1/auth/token/{code}", tag = "hosted flows", security(("AppAuth" = [])),
+#[utoipa::path(method(post, get), path = "/v1/auth/token/{code}", tag = "hosted flows", security(("AppAuth" = [])),
+    description = "The code for the account token (GET is accepted as the spec has it, and deprecated).",
     params(("code" = String, Path)),
     responses((status = 200, body = TokenOut), (status = 400, body = WireError, description = "unknown, expired, used, or another app's code"), (status = 401, body = WireError)))]
 pub async fn exchange(
