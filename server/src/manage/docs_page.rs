@@ -5,7 +5,9 @@ use axum::response::Html;
 use crate::html_escape::escape;
 
 pub async fn page() -> Html<String> {
-    let doc = serde_json::to_value(super::document()).unwrap_or_default();
+    // Built once: the document is fixed for the life of the binary.
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| serde_json::to_value(super::document()).unwrap_or_default());
     let mut rows = String::new();
     if let Some(paths) = doc["paths"].as_object() {
         for (path, ops) in paths {
