@@ -2,9 +2,10 @@
 //! written (twice: the second run changes nothing), with an Administrator key only the
 //! Owner can make; and the application lifecycle of the management API.
 use crate::common::team::{join, sign_up};
-use crate::common::{plain_client, Backend, Fixture};
+use crate::common::{Backend, Fixture};
+use crate::management_api::call;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The first ```sh block after README's "Configure Linkgate from code" heading.
 fn readme_script() -> String {
@@ -32,25 +33,6 @@ fn run(script: &str, base: &str, key: &str) -> (bool, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), text)
-}
-
-async fn call(
-    base: &str,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut rb = plain_client()
-        .request(method, format!("{base}{path}"))
-        .bearer_auth(key);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 async fn key(

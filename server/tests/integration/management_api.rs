@@ -16,7 +16,7 @@ async fn key(owner: &mut crate::common::team::Member, team: &str, role: &str) ->
     r.json()["secret"].as_str().unwrap().to_owned()
 }
 
-async fn call(
+pub(crate) async fn call(
     base: &str,
     key: &str,
     method: Method,
