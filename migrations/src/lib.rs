@@ -15,6 +15,7 @@ mod m20261202_000011_security;
 mod m20261202_000012_webhooks;
 mod m20261202_000013_account_directory;
 mod m20261202_000014_event_history;
+mod m20261202_000015_end_user_settings;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_webhooks::Migration),
             Box::new(m20261202_000013_account_directory::Migration),
             Box::new(m20261202_000014_event_history::Migration),
+            Box::new(m20261202_000015_end_user_settings::Migration),
         ]
     }
 }

@@ -13,6 +13,8 @@ pub struct Model {
     pub auth_org_id: Option<String>,
     pub created_at: i64,
     pub last_activity_at: i64,
+    /// JSON of the end user's settings (`workHours`), as `PATCH /v1/user/settings` took them.
+    pub settings: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,10 @@ fn user_routes(state: &AppState) -> Router<AppState> {
                 .options(preflight),
         )
         .route("/v1/user/logout", post(user::logout).options(preflight))
+        .route(
+            "/v1/user/settings",
+            axum::routing::patch(user::settings).options(preflight),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             user_cors::user_cors,

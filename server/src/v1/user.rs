@@ -1,6 +1,8 @@
 //! `/v1/user*`: the end user of a session and its accounts (UserSession auth).
 use super::wire_doc::{OkOut, WireError};
+use crate::manage::json_body::JsonBody;
 use app::domain::end_user::session;
+use app::domain::end_user::settings::{self as end_user_settings, Settings};
 use app::domain::end_user::users;
 use app::domain::end_user::wire::{EndUserAccountOut, EndUserAccountsPageOut, EndUserOut};
 use app::domain::{now_unix, DomainError};
@@ -78,6 +80,20 @@ pub async fn delete_account(
     let id = id_of(&id)?;
     users::delete_account(&state.db, &state.flows, &auth.user, id, now_unix()).await?;
     Ok(ok())
+}
+
+/// `PATCH /v1/user/settings`: the end user's working hours (EndUserSettingsDto).
+#[utoipa::path(patch, path = "/v1/user/settings", tag = "user", security(("UserSession" = []), ("UserSessionCookie" = [])),
+    request_body = Settings,
+    responses((status = 200, body = EndUserOut), (status = 400, body = WireError), (status = 401, body = WireError)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    JsonBody(body): JsonBody<Settings>,
+) -> Result<Json<EndUserOut>, ApiError> {
+    let user = end_user_settings::update(&state.db, &auth.user, body).await?;
+    let accounts = users::accounts_of(&state.db, &user).await?;
+    Ok(Json(EndUserOut::new(&user, &accounts)))
 }
 
 /// `POST /v1/user/logout`: ends this session.

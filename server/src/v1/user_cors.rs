@@ -66,7 +66,7 @@ pub async fn user_cors(State(state): State<AppState>, req: Request, next: Next) 
         if preflight {
             headers.insert(
                 ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, POST, DELETE"),
+                HeaderValue::from_static("GET, POST, PATCH, DELETE"),
             );
             headers.insert(
                 ACCESS_CONTROL_ALLOW_HEADERS,

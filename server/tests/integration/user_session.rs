@@ -391,3 +391,93 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(logout_and_bad_user_flow_requests);
+
+/// `PATCH /v1/user/settings` (issue 17, item 1): the end user's working hours, checked,
+/// kept, and shown back by `GET /v1/user`.
+async fn end_users_keep_their_working_hours(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let app = FlowApp::create(&base, "Hours").await;
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "primary")],
+    ))
+    .await;
+    let r = finish_at_sandbox(&base, r, "hal@example.com").await;
+    let pair = set_cookie(&r).split(';').next().unwrap().to_owned();
+    let session = pair.split_once('=').unwrap().1.to_owned();
+    let patch = |body: serde_json::Value| {
+        let session = session.clone();
+        let base = base.clone();
+        async move {
+            let r = plain_client()
+                .patch(format!("{base}/v1/user/settings"))
+                .header("x-aurinko-session", session)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let hours = serde_json::json!({ "workHours": { "timezone": "Europe/Paris", "daySchedules": [
+        { "dayOfWeek": "Monday", "workingIntervals": [{ "start": "09:00:00", "end": "12:30:00" }, { "start": "13:30:00", "end": "17:00:00" }] }
+    ] } });
+    let (status, me) = patch(hours).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["email"], "hal@example.com");
+    assert_eq!(
+        me["settings"]["workHours"]["daySchedules"][0]["dayOfWeek"],
+        "monday"
+    );
+    let me: serde_json::Value = user_api(
+        &base,
+        "/v1/user",
+        &[("x-aurinko-session", session.as_str())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(me["settings"]["workHours"]["timezone"], "Europe/Paris");
+    // A mistake names the field and changes nothing.
+    let (status, err) = patch(serde_json::json!({ "workHours": { "daySchedules": [
+        { "dayOfWeek": "monday", "workingIntervals": [{ "start": "17:00:00", "end": "09:00:00" }] }
+    ] } }))
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("workHours.workingIntervals.invalid")
+        )
+    );
+    let (status, _) = patch(serde_json::json!({ "workHours": "nine to five" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let me: serde_json::Value = user_api(
+        &base,
+        "/v1/user",
+        &[("x-aurinko-session", session.as_str())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        me["settings"]["workHours"]["daySchedules"][0]["workingIntervals"][1]["end"],
+        "17:00:00"
+    );
+    // Without a session: refused.
+    let r = plain_client()
+        .patch(format!("{base}/v1/user/settings"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    f.finish().await;
+}
+on_both_backends!(end_users_keep_their_working_hours);

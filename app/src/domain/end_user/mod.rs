@@ -4,6 +4,7 @@ pub mod cors;
 pub mod lifecycle;
 pub mod session;
 pub mod session_cookies;
+pub mod settings;
 pub mod signature;
 pub mod users;
 pub mod wire;

@@ -46,6 +46,7 @@ pub async fn for_primary(
         auth_org_id: Set(a.auth_org_id.clone()),
         created_at: Set(now),
         last_activity_at: Set(now),
+        settings: Set(None),
     }
     .insert(db)
     .await?;

@@ -72,6 +72,10 @@ pub struct EndUserOut {
     pub created_at: Option<String>,
     pub last_activity: Option<String>,
     pub accounts: Vec<EndUserAccountOut>,
+    /// What `PATCH /v1/user/settings` saved (Linkgate shows it back; EndUserDto has no field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<serde_json::Value>,
 }
 
 impl EndUserOut {
@@ -87,6 +91,10 @@ impl EndUserOut {
                 .iter()
                 .map(|a| EndUserAccountOut::new(a, u.primary_account_id))
                 .collect(),
+            settings: u
+                .settings
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok()),
         }
     }
 }
