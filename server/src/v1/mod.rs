@@ -34,6 +34,10 @@ fn user_routes(state: &AppState) -> Router<AppState> {
         )
         .route("/v1/user/logout", post(user::logout).options(preflight))
         .route(
+            "/v1/user/accounts/{id}/managed",
+            post(user::copy_as_managed).options(preflight),
+        )
+        .route(
             "/v1/user/settings",
             axum::routing::patch(user::settings).options(preflight),
         )

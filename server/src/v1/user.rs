@@ -1,13 +1,14 @@
 //! `/v1/user*`: the end user of a session and its accounts (UserSession auth).
 use super::wire_doc::{OkOut, WireError};
 use crate::manage::json_body::JsonBody;
+use app::domain::end_user::app_copy;
 use app::domain::end_user::session;
 use app::domain::end_user::settings::{self as end_user_settings, Settings};
 use app::domain::end_user::users;
 use app::domain::end_user::wire::{EndUserAccountOut, EndUserAccountsPageOut, EndUserOut};
 use app::domain::{now_unix, DomainError};
 use app::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 
 use super::user_auth::UserAuth;
@@ -80,6 +81,34 @@ pub async fn delete_account(
     let id = id_of(&id)?;
     users::delete_account(&state.db, &state.flows, &auth.user, id, now_unix()).await?;
     Ok(ok())
+}
+
+/// `POST /v1/user/accounts/{id}/managed?clientOrgId=` (copyAsManaged): the application keeps
+/// a copy of this account of its own (`domain::end_user::app_copy` has the decisions).
+#[utoipa::path(post, path = "/v1/user/accounts/{id}/managed", tag = "user", security(("UserSession" = []), ("UserSessionCookie" = [])),
+    description = "copyAsManaged: the application keeps its own copy of the account (no end user). Linkgate's copy is a `personal` account without `userId`; copying again updates the same copy.",
+    params(("id" = i64, Path), ("clientOrgId" = Option<String>, Query)),
+    responses((status = 200, body = EndUserAccountOut), (status = 400, body = WireError), (status = 404, body = WireError)))]
+pub async fn copy_as_managed(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<EndUserAccountOut>, ApiError> {
+    let q = super::query::pairs(query.as_deref());
+    let client_org_id = super::query::get(&q, "clientOrgId")
+        .map(str::to_owned)
+        .filter(|v| !v.is_empty() && v.len() <= 256);
+    let copy = app_copy::copy_to_app(
+        &state.db,
+        &state.flows,
+        &auth.user,
+        id_of(&id)?,
+        client_org_id,
+        now_unix(),
+    )
+    .await?;
+    Ok(Json(EndUserAccountOut::new(&copy, None)))
 }
 
 /// `PATCH /v1/user/settings`: the end user's working hours (EndUserSettingsDto).

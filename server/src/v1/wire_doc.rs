@@ -55,7 +55,8 @@ pub struct PreparedOut {
         super::am::account, super::am::delete_account,
         super::account_import::upsert, super::account_import::check,
         super::user::me, super::user::accounts, super::user::account,
-        super::user::delete_account, super::user::logout, super::user::settings
+        super::user::delete_account, super::user::logout, super::user::settings,
+        super::user::copy_as_managed
     ),
     modifiers(&WireSchemes),
     tags((name = "hosted flows"), (name = "account"), (name = "accounts management"), (name = "user"))

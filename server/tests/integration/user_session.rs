@@ -481,3 +481,72 @@ async fn end_users_keep_their_working_hours(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(end_users_keep_their_working_hours);
+
+/// `POST /v1/user/accounts/{id}/managed` (copyAsManaged, issue 17): the application keeps
+/// its own copy of an end user's account, one per identity, that outlives the user's.
+async fn the_app_keeps_a_copy_of_an_end_users_account(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let app = FlowApp::create(&base, "Copies").await;
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "primary")],
+    ))
+    .await;
+    let r = finish_at_sandbox(&base, r, "cy@example.com").await;
+    let pair = set_cookie(&r).split(';').next().unwrap().to_owned();
+    let session = pair.split_once('=').unwrap().1.to_owned();
+    let auth = [("x-aurinko-session", session.as_str())];
+    let me: serde_json::Value = user_api(&base, "/v1/user", &auth)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let own = me["accounts"][0]["id"].as_i64().unwrap();
+    let copy = |id: String| {
+        let (base, session) = (base.clone(), session.clone());
+        async move {
+            let r = plain_client()
+                .post(format!(
+                    "{base}/v1/user/accounts/{id}/managed?clientOrgId=acme"
+                ))
+                .header("x-aurinko-session", session)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, first) = copy(own.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let copy_id = first["id"].as_i64().unwrap();
+    assert_ne!(copy_id, own);
+    assert_eq!(
+        (first["email"].as_str(), first["clientOrgId"].as_str()),
+        (Some("cy@example.com"), Some("acme"))
+    );
+    let (_, again) = copy(own.to_string()).await;
+    assert_eq!(again["id"], copy_id, "one copy per identity");
+    assert_eq!(account_total(&base, &app).await, 2);
+    // The user's own list is unchanged; the app sees the copy without a user.
+    let mine: serde_json::Value = user_api(&base, "/v1/user/accounts", &auth)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["length"], 1);
+    let r = crate::common::flow::app_get(&base, &app, &format!("/v1/am/accounts/{copy_id}")).await;
+    let kept: serde_json::Value = r.json().await.unwrap();
+    assert!(kept.get("userId").is_none(), "{kept}");
+    assert_eq!(kept["type"], "personal");
+    // Not the user's account, or not a number: unknown.
+    let (status, _) = copy(copy_id.to_string()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = copy("x".into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    f.finish().await;
+}
+on_both_backends!(the_app_keeps_a_copy_of_an_end_users_account);

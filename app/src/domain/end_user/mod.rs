@@ -1,5 +1,6 @@
 //! End users of an application (the user-session flow): who they are (their primary
 //! account), their sessions, and how a server names one with a signature.
+pub mod app_copy;
 pub mod cors;
 pub mod lifecycle;
 pub mod session;

@@ -25,6 +25,8 @@ pub struct EndUserAccountOut {
     pub auth_user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_org_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_org_id: Option<String>,
     pub token_status: String,
     pub auth_scopes: Vec<String>,
     pub auth_native_scopes: Vec<String>,
@@ -50,6 +52,7 @@ impl EndUserAccountOut {
             name: a.name.clone(),
             auth_user_id: a.auth_user_id.clone(),
             auth_org_id: a.auth_org_id.clone(),
+            client_org_id: a.client_org_id.clone(),
             token_status: a.token_status.as_str().to_owned(),
             auth_scopes: words(&a.auth_scopes),
             auth_native_scopes: words(&a.auth_native_scopes),
