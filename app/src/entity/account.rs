@@ -43,6 +43,9 @@ pub struct Model {
     /// The provider origins its tokens were issued by and may be sent to (token, userinfo,
     /// revoke), also bound into the sealed tokens: a registration that moved gets nothing.
     pub provider_binding: Option<String>,
+    /// An app-owned copy (copyAsManaged): the end user who made it. Only that user's next
+    /// copy updates it; sign-ins never take it over.
+    pub copied_by: Option<String>,
 }
 
 /// What the account is (wire-api.md `type`).

@@ -547,6 +547,45 @@ async fn the_app_keeps_a_copy_of_an_end_users_account(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = copy("x".into()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The user deletes their own account and signs in again: a new account of theirs; the
+    // app's copy stays the app's.
+    let r = plain_client()
+        .delete(format!("{base}/v1/user/accounts/{own}"))
+        .header("x-aurinko-session", session.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let r = get(&app.flow_url(
+        &base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "primary")],
+    ))
+    .await;
+    let r = finish_at_sandbox(&base, r, "cy@example.com").await;
+    let pair2 = set_cookie(&r).split(';').next().unwrap().to_owned();
+    let session2 = pair2.split_once('=').unwrap().1.to_owned();
+    let me2: serde_json::Value = user_api(
+        &base,
+        "/v1/user",
+        &[("x-aurinko-session", session2.as_str())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_ne!(
+        me2["accounts"][0]["id"], copy_id,
+        "a sign-in never takes the app's copy"
+    );
+    let kept: serde_json::Value =
+        crate::common::flow::app_get(&base, &app, &format!("/v1/am/accounts/{copy_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert!(kept.get("userId").is_none(), "{kept}");
     f.finish().await;
 }
 on_both_backends!(the_app_keeps_a_copy_of_an_end_users_account);

@@ -4,8 +4,8 @@
 //!
 //! Decisions: the copy is a `personal` account without `userId` (Linkgate's `managed` means a
 //! mailbox under a service account, refreshed by that account's grant; the copy keeps its
-//! own refresh token). One copy per identity: copying again updates it, so a session cannot
-//! fill the table. Its tokens are sealed again for its own row; revoking the grant at the
+//! own refresh token). One copy per end user and identity: copying again updates it; a copy
+//! is found only by its maker (`copied_by`), never by another user's copy or by a sign-in. Its tokens are sealed again for its own row; revoking the grant at the
 //! provider (deleting the user's account) ends both.
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
@@ -45,7 +45,7 @@ pub async fn copy_to_app(
     now: i64,
 ) -> Result<account::Model, DomainError> {
     let a = users::account_of(db, user, account_id).await?;
-    if a.token_status == TokenStatus::Dead || a.kind != AccountKind::Personal {
+    if a.token_status != TokenStatus::Active || a.kind != AccountKind::Personal {
         return Err(crate::domain::flow::FlowError::parameter(
             "id.invalid",
             "Only a working personal account can be handed to the application.",
@@ -58,6 +58,7 @@ pub async fn copy_to_app(
         .filter(account::Column::ServiceType.eq(&a.service_type))
         .filter(account::Column::Kind.eq(AccountKind::Personal))
         .filter(account::Column::UserId.is_null())
+        .filter(account::Column::CopiedBy.eq(user.id.clone()))
         .filter(account::Column::Id.ne(a.id));
     same = match &a.auth_user_id {
         Some(id) => same.filter(account::Column::AuthUserId.eq(id.clone())),
@@ -81,7 +82,12 @@ pub async fn copy_to_app(
     c.login_string = Set(a.login_string.clone());
     c.email = Set(a.email.clone());
     c.name = Set(a.name.clone());
-    c.client_org_id = Set(client_org_id.or(a.client_org_id.clone()));
+    if let Some(org) = client_org_id {
+        c.client_org_id = Set(Some(org));
+    } else if how == store::Connection::Created {
+        c.client_org_id = Set(a.client_org_id.clone());
+    }
+    c.copied_by = Set(Some(user.id.clone()));
     c.auth_user_id = Set(a.auth_user_id.clone());
     c.auth_org_id = Set(a.auth_org_id.clone());
     c.auth_scopes = Set(a.auth_scopes.clone());

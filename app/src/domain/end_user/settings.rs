@@ -61,7 +61,11 @@ fn invalid(field: &'static str, message: impl Into<String>) -> DomainError {
 fn seconds(t: &str) -> Option<u32> {
     let mut parts = t.split(':');
     let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || [h, m, s].iter().any(|p| p.len() != 2) {
+    if parts.next().is_some()
+        || [h, m, s]
+            .iter()
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let (h, m, s): (u32, u32, u32) = (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?);
@@ -175,6 +179,7 @@ mod tests {
             ("monday", "17:00:00", "09:00:00"),
             ("monday", "9:00", "17:00:00"),
             ("monday", "24:00:00", "24:30:00"),
+            ("monday", "+9:00:00", "17:00:00"),
         ] {
             assert!(
                 check(&hours(day, start, end)).is_err(),

@@ -217,7 +217,9 @@ async fn save(
         let mut q = account::Entity::find()
             .filter(account::Column::AppId.eq(flow.app_id))
             .filter(account::Column::ServiceType.eq(&flow.service_type))
-            .filter(account::Column::AuthUserId.eq(&s.who.id));
+            .filter(account::Column::AuthUserId.eq(&s.who.id))
+            // An app-owned copy (copyAsManaged) is the app's: no sign-in takes it over.
+            .filter(account::Column::CopiedBy.is_null());
         if s.per_org {
             // HubSpot: the same user in another hub is another account.
             q = q.filter(match &s.who.org {

@@ -277,7 +277,10 @@ async fn save(
         .filter(account::Column::ServiceType.eq(&flow.service_type));
     q = match flow.account_id {
         Some(id) => q.filter(account::Column::Id.eq(id)),
-        None => q.filter(account::Column::AuthUserId.eq(c.auth_user_id.clone())),
+        // An app-owned copy (copyAsManaged) is the app's: no sign-in finds it by identity.
+        None => q
+            .filter(account::Column::AuthUserId.eq(c.auth_user_id.clone()))
+            .filter(account::Column::CopiedBy.is_null()),
     };
     if let Some(uid) = &flow.end_user_id {
         q = q.filter(account::Column::UserId.eq(uid.clone()));
