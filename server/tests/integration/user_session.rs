@@ -31,6 +31,21 @@ fn set_cookie(r: &Response) -> String {
         .expect("a session cookie")
 }
 
+/// A primary sign-in at the Sandbox as `email`: the session cookie pair (`AUR…=…`) and the
+/// session token in it.
+async fn signed_in(base: &str, app: &FlowApp, email: &str) -> (String, String) {
+    let url = app.flow_url(
+        base,
+        "authorizeUser",
+        "Sandbox",
+        &[("accountRole", "primary")],
+    );
+    let r = finish_at_sandbox(base, get(&url).await, email).await;
+    let pair = set_cookie(&r).split(';').next().unwrap().to_owned();
+    let session = pair.split_once('=').unwrap().1.to_owned();
+    (pair, session)
+}
+
 async fn user_api(base: &str, path: &str, auth: &[(&str, &str)]) -> Response {
     let mut rb = plain_client().get(format!("{base}{path}"));
     for (k, v) in auth {
@@ -254,15 +269,7 @@ async fn logout_and_bad_user_flow_requests(backend: Backend) {
     let base = f.server.base.clone();
     let app = FlowApp::create(&base, "Strict users").await;
     let other = FlowApp::create(&base, "Other app").await;
-    let r = get(&app.flow_url(
-        &base,
-        "authorizeUser",
-        "Sandbox",
-        &[("accountRole", "primary")],
-    ))
-    .await;
-    let r = finish_at_sandbox(&base, r, "grace@example.com").await;
-    let pair = set_cookie(&r).split(';').next().unwrap().to_owned();
+    let (pair, _) = signed_in(&base, &app, "grace@example.com").await;
     let by_cookie = [
         ("cookie", pair.as_str()),
         ("x-aurinko-client-id", app.client_id.as_str()),
@@ -398,16 +405,7 @@ async fn end_users_keep_their_working_hours(backend: Backend) {
     let f = Fixture::start(backend).await;
     let base = f.server.base.clone();
     let app = FlowApp::create(&base, "Hours").await;
-    let r = get(&app.flow_url(
-        &base,
-        "authorizeUser",
-        "Sandbox",
-        &[("accountRole", "primary")],
-    ))
-    .await;
-    let r = finish_at_sandbox(&base, r, "hal@example.com").await;
-    let pair = set_cookie(&r).split(';').next().unwrap().to_owned();
-    let session = pair.split_once('=').unwrap().1.to_owned();
+    let (_, session) = signed_in(&base, &app, "hal@example.com").await;
     let patch = |body: serde_json::Value| {
         let session = session.clone();
         let base = base.clone();
@@ -488,16 +486,7 @@ async fn the_app_keeps_a_copy_of_an_end_users_account(backend: Backend) {
     let f = Fixture::start(backend).await;
     let base = f.server.base.clone();
     let app = FlowApp::create(&base, "Copies").await;
-    let r = get(&app.flow_url(
-        &base,
-        "authorizeUser",
-        "Sandbox",
-        &[("accountRole", "primary")],
-    ))
-    .await;
-    let r = finish_at_sandbox(&base, r, "cy@example.com").await;
-    let pair = set_cookie(&r).split(';').next().unwrap().to_owned();
-    let session = pair.split_once('=').unwrap().1.to_owned();
+    let (_, session) = signed_in(&base, &app, "cy@example.com").await;
     let auth = [("x-aurinko-session", session.as_str())];
     let me: serde_json::Value = user_api(&base, "/v1/user", &auth)
         .await
@@ -556,16 +545,7 @@ async fn the_app_keeps_a_copy_of_an_end_users_account(backend: Backend) {
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let r = get(&app.flow_url(
-        &base,
-        "authorizeUser",
-        "Sandbox",
-        &[("accountRole", "primary")],
-    ))
-    .await;
-    let r = finish_at_sandbox(&base, r, "cy@example.com").await;
-    let pair2 = set_cookie(&r).split(';').next().unwrap().to_owned();
-    let session2 = pair2.split_once('=').unwrap().1.to_owned();
+    let (_, session2) = signed_in(&base, &app, "cy@example.com").await;
     let me2: serde_json::Value = user_api(
         &base,
         "/v1/user",
