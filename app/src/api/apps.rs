@@ -487,6 +487,7 @@ pub async fn add_trusted_domain(
     let (c, actor) = actor_in(&team_id).await?;
     trusted_domains::add(&c.state.db, &actor, parse_id(&app_id)?, &domain, now_unix())
         .await
+        .map(|(_, domain)| domain)
         .map_err(fail)
 }
 

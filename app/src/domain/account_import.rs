@@ -262,10 +262,7 @@ async fn oauth_account(
         throttled(db, ctx, app, input, now).await?;
         let (mut tokens, who) = proven(ctx, &provider, tokens, may_renew, now).await?;
         // Salesforce's expiry, from introspection: only on this checked (throttled) path.
-        tokens.expires_at = match tokens.expires_at {
-            Some(t) => Some(t),
-            None => introspection::learned_expiry(&ctx.http, &provider, &tokens, now).await,
-        };
+        tokens.expires_at = introspection::expiry_of(&ctx.http, &provider, &tokens, now).await;
         (tokens, who)
     } else {
         let who = Identity {
@@ -324,27 +321,22 @@ fn password_form(input: &ImportInput, allow_loopback: bool) -> Result<ServiceFor
     .map_err(DomainError::Invalid)
 }
 
-/// The service must be one the app offers: an OAuth registration, or an enabled password
-/// service.
-async fn password_service_enabled(
+/// Whether the app trusts its servers' certificates, if it offers the password service.
+async fn password_service_trust(
     db: &DatabaseConnection,
     app: &application::Model,
     service_type: &str,
-) -> Result<(), DomainError> {
-    let enabled = crate::entity::provider_registration::Entity::find()
-        .filter(crate::entity::provider_registration::Column::AppId.eq(app.id))
-        .filter(crate::entity::provider_registration::Column::ServiceType.eq(service_type))
-        .one(db)
+) -> Result<bool, DomainError> {
+    sign_in_check::trusts_server(db, app.id, service_type)
         .await?
-        .is_some();
-    if enabled {
-        Ok(())
-    } else {
-        Err(invalid(
-            "serviceType.invalid",
-            format!("The application does not offer {service_type}; enable it in the dashboard."),
-        ))
-    }
+        .ok_or_else(|| {
+            invalid(
+                "serviceType.invalid",
+                format!(
+                    "The application does not offer {service_type}; enable it in the dashboard."
+                ),
+            )
+        })
 }
 
 fn is_password_service(service_type: &str) -> bool {
@@ -362,10 +354,9 @@ pub async fn check(
     now: i64,
 ) -> Result<(), DomainError> {
     if is_password_service(&input.service_type) {
-        password_service_enabled(db, app, &input.service_type).await?;
+        let trust = password_service_trust(db, app, &input.service_type).await?;
         let f = password_form(input, ctx.allow_loopback())?;
         throttled(db, ctx, app, input, now).await?;
-        let trust = sign_in_check::trusts_server(db, app.id, &input.service_type).await?;
         sign_in_check::checked(ctx, &f, trust, true)
             .await
             .map_err(|e| invalid("credentials.invalid", e.to_string()))?;
@@ -386,12 +377,11 @@ pub async fn upsert(
     now: i64,
 ) -> Result<account::Model, DomainError> {
     if is_password_service(&input.service_type) {
-        password_service_enabled(db, app, &input.service_type).await?;
+        let trust = password_service_trust(db, app, &input.service_type).await?;
         let f = password_form(input, ctx.allow_loopback())?;
         if ensure_access {
             throttled(db, ctx, app, input, now).await?;
         }
-        let trust = sign_in_check::trusts_server(db, app.id, &input.service_type).await?;
         let c = sign_in_check::checked(ctx, &f, trust, ensure_access)
             .await
             .map_err(|e| invalid("credentials.invalid", e.to_string()))?;

@@ -201,17 +201,7 @@ pub async fn add_trusted_domain(
     JsonBody(body): JsonBody<TrustedDomainIn>,
 ) -> Result<Response, ApiError> {
     let app = id(&app_id)?;
-    let domain = trusted_domains::add(&s.db, &actor, app, &body.domain, now_unix()).await?;
-    let id = trusted_domains::list(&s.db, &actor, app)
-        .await?
-        .into_iter()
-        .find(|(_, d)| *d == domain)
-        .map(|(id, _)| id)
-        .ok_or_else(|| {
-            let mut e = FieldErrors::default();
-            e.add("domain", "The domain was removed meanwhile.");
-            DomainError::Invalid(e)
-        })?;
+    let (id, domain) = trusted_domains::add(&s.db, &actor, app, &body.domain, now_unix()).await?;
     reply(
         StatusCode::CREATED,
         Ok::<_, DomainError>(TrustedDomainOut { id, domain }),

@@ -80,13 +80,14 @@ pub async fn list(
         .collect())
 }
 
+/// Trusts a domain; its row id and the domain as kept.
 pub async fn add(
     db: &DatabaseConnection,
     actor: &Actor,
     app_id: Uuid,
     raw: &str,
     now: i64,
-) -> Result<String, DomainError> {
+) -> Result<(String, String), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let domain = parse(raw).map_err(invalid)?;
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
@@ -102,8 +103,9 @@ pub async fn add(
             "An application can trust at most {MAX_PER_APP} domains."
         )));
     }
+    let id = Uuid::new_v4();
     row::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(id),
         app_id: Set(app_id),
         domain: Set(domain.clone()),
         created_at: Set(now),
@@ -120,7 +122,7 @@ pub async fn add(
     };
     audit::record(&txn, actor, change, now).await?;
     txn.commit().await?;
-    Ok(domain)
+    Ok((id.to_string(), domain))
 }
 
 pub async fn remove(

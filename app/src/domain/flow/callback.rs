@@ -95,9 +95,7 @@ async fn complete(
     .await
     .map_err(provider_failure)?;
     let mut tokens = tokens;
-    tokens.expires_at = tokens
-        .expires_at
-        .or(introspection::learned_expiry(&ctx.http, &provider, &tokens, now).await);
+    tokens.expires_at = introspection::expiry_of(&ctx.http, &provider, &tokens, now).await;
     let who = identity::fetch(&ctx.http, &provider, &tokens)
         .await
         .map_err(provider_failure)?;

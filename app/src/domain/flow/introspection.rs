@@ -61,17 +61,17 @@ pub async fn introspect(
     }
 }
 
-/// The expiry of tokens whose response gave none (Salesforce), from introspection's `exp`;
-/// `None` when there is nothing to ask or the answer does not say (the caller then assumes
-/// the catalog's shortest lifetime).
-pub async fn learned_expiry(
+/// The tokens' expiry: the response's, or when it gave none (Salesforce) introspection's
+/// `exp`; `None` when neither says (the caller then assumes the catalog's shortest
+/// lifetime). Only a provider with an introspection URL is asked.
+pub async fn expiry_of(
     http: &OutboundClient,
     p: &ResolvedProvider,
     tokens: &Tokens,
     now: i64,
 ) -> Option<i64> {
     if tokens.expires_at.is_some() || p.introspect_url.is_none() {
-        return None;
+        return tokens.expires_at;
     }
     let doc = introspect(http, p, &tokens.access_token).await.ok()?;
     // An `exp` in the past or absurdly far off is not believed.

@@ -44,11 +44,12 @@ fn open_access(ctx: &FlowContext, a: &account::Model) -> Result<ProviderAccess, 
         .ring
         .open(&access_place(a.id, a.provider_binding.as_deref()), sealed)
         .map_err(|_| DomainError::Internal("a provider token does not open"))?;
+    let meta = meta(a);
     Ok(ProviderAccess {
         access_token: token.0,
         expires_at: a.auth_expires_at,
-        instance_url: meta(a).instance_url,
-        api_domain: meta(a).api_domain,
+        instance_url: meta.instance_url,
+        api_domain: meta.api_domain,
     })
 }
 
@@ -274,9 +275,7 @@ async fn refresh_holding_lease(
     };
     match result {
         Ok((mut tokens, default_lifetime)) => {
-            tokens.expires_at = tokens
-                .expires_at
-                .or(introspection::learned_expiry(&ctx.http, &provider, &tokens, now).await);
+            tokens.expires_at = introspection::expiry_of(&ctx.http, &provider, &tokens, now).await;
             let ring = &ctx.keys.ring;
             let bound = Some(binding.as_str());
             let rebound = a.provider_binding.as_deref() != bound;

@@ -208,7 +208,9 @@ pub async fn submit(
     let Some(attempt) = reserved.into_iter().next().map(|f| f.attempts) else {
         return too_many_attempts(db, flow).await;
     };
-    let trust = sign_in_check::trusts_server(db, flow.app_id, &flow.service_type).await?;
+    let trust = sign_in_check::trusts_server(db, flow.app_id, &flow.service_type)
+        .await?
+        .unwrap_or(false);
     let checked = match sign_in_check::checked(ctx, &parsed, trust, true).await {
         Ok(c)
             if flow.auth_email.as_deref().is_some_and(|want| {

@@ -29,20 +29,23 @@ pub(crate) fn credentials_place(account_id: i64) -> String {
     format!("accounts:{account_id}:provider_credentials")
 }
 
-/// Whether the application accepts its servers' certificates even if self-signed.
+/// Whether the application offers the password service (`None`: not enabled), and if so
+/// whether it accepts its servers' certificates even if self-signed.
 pub async fn trusts_server(
     db: &impl ConnectionTrait,
     app_id: Uuid,
     service_type: &str,
-) -> Result<bool, DomainError> {
+) -> Result<Option<bool>, DomainError> {
     let reg = provider_registration::Entity::find()
         .filter(provider_registration::Column::AppId.eq(app_id))
         .filter(provider_registration::Column::ServiceType.eq(service_type))
         .one(db)
         .await?;
-    Ok(reg
-        .and_then(|r| serde_json::from_str::<BTreeMap<String, String>>(&r.options).ok())
-        .is_some_and(|o| o.get("trust_server").map(String::as_str) == Some("true")))
+    Ok(reg.map(|r| {
+        serde_json::from_str::<BTreeMap<String, String>>(&r.options)
+            .ok()
+            .is_some_and(|o| o.get("trust_server").map(String::as_str) == Some("true"))
+    }))
 }
 
 /// The login of `f`, signed in to its server first when `live`.
