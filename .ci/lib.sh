@@ -31,7 +31,8 @@ install_build_tools() {
   local want; want="$(wasm_bindgen_version)"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
     step "Installing wasm-bindgen CLI $want from crates.io (about 5 minutes, once)"
-    cargo install wasm-bindgen-cli --version "$want"
+    # --force: a CLI whose binary is gone but whose install record remains is reinstalled.
+    cargo install wasm-bindgen-cli --version "$want" --force
   fi
 }
 
