@@ -31,7 +31,7 @@ use utoipa::{Modify, OpenApi};
         apps::remove_return_url, app_setup::ensure_return_url, app_setup::trusted_domains,
         app_setup::add_trusted_domain, app_setup::remove_trusted_domain, apps::list_registrations, apps::save_registration, apps::remove_registration,
         webhooks::list, webhooks::add, webhooks::ensure, webhooks::set_enabled, webhooks::remove, webhooks::test,
-        webhooks::deliveries, webhooks::redeliver,
+        webhooks::deliveries, webhooks::redeliver, webhooks::signing_secret, webhooks::regenerate_signing_secret,
         accounts::team_accounts, accounts::account, accounts::check, accounts::delete,
         accounts::app_accounts, accounts::delete_app_account, accounts::end_users,
         team_admin::list_members, team_admin::change_role, team_admin::remove_member,
@@ -191,6 +191,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}/test",
             post(webhooks::test),
+        )
+        .route(
+            "/manage/v1/apps/{app_id}/signing-secret",
+            get(webhooks::signing_secret).post(webhooks::regenerate_signing_secret),
         )
         .route(
             "/manage/v1/apps/{app_id}/webhook-deliveries",

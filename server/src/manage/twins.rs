@@ -17,57 +17,177 @@ const DASHBOARD: &str = "a page's own data, whose parts the API already has";
 
 /// Server function endpoint (under `/api/`) → its management operation.
 const TWINS: &[(&str, Twin)] = &[
-    ("accounts/check", Rest("post", "/manage/v1/accounts/{account_id}/check")),
-    ("accounts/delete", Rest("delete", "/manage/v1/accounts/{account_id}")),
-    ("accounts/detail", Rest("get", "/manage/v1/accounts/{account_id}")),
-    ("apps/accounts", Rest("get", "/manage/v1/apps/{app_id}/accounts")),
-    ("apps/accounts/delete", Rest("delete", "/manage/v1/apps/{app_id}/accounts/{account_id}")),
-    ("apps/custom_providers/save", Rest("put", "/manage/v1/apps/{app_id}/registrations/{service_type}")),
+    (
+        "accounts/check",
+        Rest("post", "/manage/v1/accounts/{account_id}/check"),
+    ),
+    (
+        "accounts/delete",
+        Rest("delete", "/manage/v1/accounts/{account_id}"),
+    ),
+    (
+        "accounts/detail",
+        Rest("get", "/manage/v1/accounts/{account_id}"),
+    ),
+    (
+        "apps/accounts",
+        Rest("get", "/manage/v1/apps/{app_id}/accounts"),
+    ),
+    (
+        "apps/accounts/delete",
+        Rest("delete", "/manage/v1/apps/{app_id}/accounts/{account_id}"),
+    ),
+    (
+        "apps/custom_providers/save",
+        Rest(
+            "put",
+            "/manage/v1/apps/{app_id}/registrations/{service_type}",
+        ),
+    ),
     ("apps/delete", Rest("delete", "/manage/v1/apps/{app_id}")),
     ("apps/detail", Rest("get", "/manage/v1/apps/{app_id}")),
-    ("apps/end_users", Rest("get", "/manage/v1/apps/{app_id}/end-users")),
-    ("apps/registrations", Rest("get", "/manage/v1/apps/{app_id}/registrations")),
-    ("apps/registrations/remove", Rest("delete", "/manage/v1/apps/{app_id}/registrations/{service_type}")),
-    ("apps/registrations/save", Rest("put", "/manage/v1/apps/{app_id}/registrations/{service_type}")),
+    (
+        "apps/end_users",
+        Rest("get", "/manage/v1/apps/{app_id}/end-users"),
+    ),
+    (
+        "apps/registrations",
+        Rest("get", "/manage/v1/apps/{app_id}/registrations"),
+    ),
+    (
+        "apps/registrations/remove",
+        Rest(
+            "delete",
+            "/manage/v1/apps/{app_id}/registrations/{service_type}",
+        ),
+    ),
+    (
+        "apps/registrations/save",
+        Rest(
+            "put",
+            "/manage/v1/apps/{app_id}/registrations/{service_type}",
+        ),
+    ),
     ("apps/rename", Rest("patch", "/manage/v1/apps/{app_id}")),
-    ("apps/return_urls/add", Rest("post", "/manage/v1/apps/{app_id}/return-urls")),
-    ("apps/return_urls/remove", Rest("delete", "/manage/v1/apps/{app_id}/return-urls/{url_id}")),
-    ("apps/secrets/revoke", Rest("delete", "/manage/v1/apps/{app_id}/secrets/{secret_id}")),
-    ("apps/secrets/rotate", Rest("post", "/manage/v1/apps/{app_id}/secrets")),
-    ("apps/signing_secret", Exempt("the webhook signing secret is shown to people only; a receiver is configured by hand once")),
-    ("apps/signing_secret/regenerate", Exempt("regenerating breaks every receiver at once: a person's decision on the dashboard")),
-    ("apps/trusted_domains", Rest("get", "/manage/v1/apps/{app_id}/trusted-domains")),
-    ("apps/trusted_domains/add", Rest("post", "/manage/v1/apps/{app_id}/trusted-domains")),
-    ("apps/trusted_domains/remove", Rest("delete", "/manage/v1/apps/{app_id}/trusted-domains/{domain_id}")),
-    ("apps/try", Exempt("the dashboard's Sandbox try page reads its own return URL")),
-    ("apps/webhooks", Rest("get", "/manage/v1/apps/{app_id}/webhooks")),
-    ("apps/webhooks/add", Rest("post", "/manage/v1/apps/{app_id}/webhooks")),
-    ("apps/webhooks/deliveries", Rest("get", "/manage/v1/apps/{app_id}/webhook-deliveries")),
-    ("apps/webhooks/enable", Rest("patch", "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}")),
-    ("apps/webhooks/redeliver", Rest("post", "/manage/v1/apps/{app_id}/webhook-deliveries/{delivery_id}/redeliver")),
-    ("apps/webhooks/remove", Rest("delete", "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}")),
-    ("apps/webhooks/test", Rest("post", "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}/test")),
+    (
+        "apps/return_urls/add",
+        Rest("post", "/manage/v1/apps/{app_id}/return-urls"),
+    ),
+    (
+        "apps/return_urls/remove",
+        Rest("delete", "/manage/v1/apps/{app_id}/return-urls/{url_id}"),
+    ),
+    (
+        "apps/secrets/revoke",
+        Rest("delete", "/manage/v1/apps/{app_id}/secrets/{secret_id}"),
+    ),
+    (
+        "apps/secrets/rotate",
+        Rest("post", "/manage/v1/apps/{app_id}/secrets"),
+    ),
+    (
+        "apps/signing_secret",
+        Rest("get", "/manage/v1/apps/{app_id}/signing-secret"),
+    ),
+    (
+        "apps/signing_secret/regenerate",
+        Rest("post", "/manage/v1/apps/{app_id}/signing-secret"),
+    ),
+    (
+        "apps/trusted_domains",
+        Rest("get", "/manage/v1/apps/{app_id}/trusted-domains"),
+    ),
+    (
+        "apps/trusted_domains/add",
+        Rest("post", "/manage/v1/apps/{app_id}/trusted-domains"),
+    ),
+    (
+        "apps/trusted_domains/remove",
+        Rest(
+            "delete",
+            "/manage/v1/apps/{app_id}/trusted-domains/{domain_id}",
+        ),
+    ),
+    (
+        "apps/try",
+        Exempt("the dashboard's Sandbox try page reads its own return URL"),
+    ),
+    (
+        "apps/webhooks",
+        Rest("get", "/manage/v1/apps/{app_id}/webhooks"),
+    ),
+    (
+        "apps/webhooks/add",
+        Rest("post", "/manage/v1/apps/{app_id}/webhooks"),
+    ),
+    (
+        "apps/webhooks/deliveries",
+        Rest("get", "/manage/v1/apps/{app_id}/webhook-deliveries"),
+    ),
+    (
+        "apps/webhooks/enable",
+        Rest("patch", "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}"),
+    ),
+    (
+        "apps/webhooks/redeliver",
+        Rest(
+            "post",
+            "/manage/v1/apps/{app_id}/webhook-deliveries/{delivery_id}/redeliver",
+        ),
+    ),
+    (
+        "apps/webhooks/remove",
+        Rest("delete", "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}"),
+    ),
+    (
+        "apps/webhooks/test",
+        Rest(
+            "post",
+            "/manage/v1/apps/{app_id}/webhooks/{endpoint_id}/test",
+        ),
+    ),
     ("apps/wildcards", Rest("patch", "/manage/v1/apps/{app_id}")),
     ("invites/accept", Exempt(PERSONAL)),
     ("invites/preview", Exempt(PERSONAL)),
     ("profile/rename", Exempt(PERSONAL)),
     ("team/accounts", Rest("get", "/manage/v1/accounts")),
     ("team/api_keys", Rest("get", "/manage/v1/api-keys")),
-    ("team/api_keys/create", Exempt("a key is vouched for by the person who makes it; keys do not make keys")),
-    ("team/api_keys/revoke", Rest("delete", "/manage/v1/api-keys/{key_id}")),
+    (
+        "team/api_keys/create",
+        Exempt("a key is vouched for by the person who makes it; keys do not make keys"),
+    ),
+    (
+        "team/api_keys/revoke",
+        Rest("delete", "/manage/v1/api-keys/{key_id}"),
+    ),
     ("team/apps", Rest("get", "/manage/v1/apps")),
     ("team/apps/create", Rest("post", "/manage/v1/apps")),
-    ("team/apps/grant", Rest("put", "/manage/v1/apps/{app_id}/grants/{user_id}")),
+    (
+        "team/apps/grant",
+        Rest("put", "/manage/v1/apps/{app_id}/grants/{user_id}"),
+    ),
     ("team/audit", Rest("get", "/manage/v1/audit")),
     ("team/invites", Rest("get", "/manage/v1/invites")),
     ("team/invites/create", Rest("post", "/manage/v1/invites")),
-    ("team/invites/revoke", Rest("delete", "/manage/v1/invites/{invite_id}")),
+    (
+        "team/invites/revoke",
+        Rest("delete", "/manage/v1/invites/{invite_id}"),
+    ),
     ("team/leave", Exempt(PERSONAL)),
     ("team/members", Rest("get", "/manage/v1/members")),
-    ("team/members/remove", Rest("delete", "/manage/v1/members/{user_id}")),
-    ("team/members/role", Rest("patch", "/manage/v1/members/{user_id}")),
+    (
+        "team/members/remove",
+        Rest("delete", "/manage/v1/members/{user_id}"),
+    ),
+    (
+        "team/members/role",
+        Rest("patch", "/manage/v1/members/{user_id}"),
+    ),
     ("team/onboarding", Exempt(DASHBOARD)),
-    ("team/transfer", Exempt("ownership is handed over by the Owner in person, never by a key")),
+    (
+        "team/transfer",
+        Exempt("ownership is handed over by the Owner in person, never by a key"),
+    ),
     ("teams", Exempt(PERSONAL)),
     ("teams/create", Exempt(PERSONAL)),
     ("teams/rename", Rest("patch", "/manage/v1/team")),

@@ -1,6 +1,7 @@
 //! `/manage/v1/apps/{app_id}/webhooks…`: webhook endpoints and deliveries, as the dashboard
 //! manages them (Developer keys change them, Collaborator keys read them).
 use app::app_views::{WebhookAttemptView, WebhookDeliveryView, WebhookEndpointView};
+use app::domain::app::signing_secret;
 use app::domain::webhook::endpoints;
 use app::domain::{now_unix, DomainError};
 use app::web::AppState;
@@ -105,6 +106,41 @@ impl From<WebhookDeliveryView> for DeliveryOut {
             history: d.history.into_iter().map(attempt).collect(),
         }
     }
+}
+
+/// The webhook signing secret, in Standard Webhooks' `whsec_…` form.
+#[derive(Serialize, ToSchema)]
+pub struct SigningSecretOut {
+    secret: String,
+}
+
+/// Read by those who may edit the app (Developer keys and up), as on the dashboard: a
+/// receiver set up by a script needs it to check signatures.
+#[utoipa::path(get, path = "/manage/v1/apps/{app_id}/signing-secret", tag = "webhooks", security(("api_key" = [])),
+    params(("app_id" = String, Path)), responses((status = 200, body = SigningSecretOut), (status = 403, description = "a Collaborator key")))]
+pub async fn signing_secret(
+    State(s): State<AppState>,
+    ApiKeyActor(actor): ApiKeyActor,
+    Path(app_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let result = signing_secret::reveal(&s.db, &s.app_keys, &actor, id(&app_id)?)
+        .await
+        .map(|secret| SigningSecretOut { secret });
+    reply(StatusCode::OK, result)
+}
+
+/// A new signing secret (Administrator keys): every receiver must take it at once.
+#[utoipa::path(post, path = "/manage/v1/apps/{app_id}/signing-secret", tag = "webhooks", security(("api_key" = [])),
+    params(("app_id" = String, Path)), responses((status = 201, body = SigningSecretOut), (status = 403, description = "below an Administrator key")))]
+pub async fn regenerate_signing_secret(
+    State(s): State<AppState>,
+    ApiKeyActor(actor): ApiKeyActor,
+    Path(app_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let result = signing_secret::regenerate(&s.db, &s.app_keys, &actor, id(&app_id)?, now_unix())
+        .await
+        .map(|secret| SigningSecretOut { secret });
+    reply(StatusCode::CREATED, result)
 }
 
 #[utoipa::path(get, path = "/manage/v1/apps/{app_id}/webhooks", tag = "webhooks", security(("api_key" = [])),

@@ -1,7 +1,8 @@
 //! `POST /v1/am/accounts` (*upsertPersonal*) and `POST /v1/am/accounts/connect`
 //! (*checkConnection*): an application brings accounts with credentials it already holds
 //! (`domain::account_import` has the rules and the decisions).
-use super::wire_doc::{OkOut, TokenOut, WireError};
+use super::wire_doc::{OkOut, WireError};
+use app::domain::account_import::placement::Placement;
 use app::domain::account_import::{self, ImportInput};
 use app::domain::flow::{account_token, FlowError};
 use app::domain::now_unix;
@@ -71,43 +72,59 @@ fn input(b: AccountIn) -> Result<ImportInput, ApiError> {
     })
 }
 
-/// `POST /v1/am/accounts?ensureAccess=`: creates or updates the account, and answers
-/// AccountSaveResult (`accountId`, `accessToken`).
+/// AccountSaveResult: the account and its token; with `userAccount`/`userId`, its end user,
+/// and for a primary account a new session of that user.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveResult {
+    account_id: i64,
+    access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_session: Option<String>,
+}
+
+/// `POST /v1/am/accounts?ensureAccess=&userAccount=&userId=&recycleKeys=`: creates or
+/// updates the account, and answers AccountSaveResult.
 #[utoipa::path(post, path = "/v1/am/accounts", tag = "accounts management", security(("AppAuth" = [])),
-    description = "upsertPersonal: an account from credentials the app holds. OAuth: `authString1` the access token, `authString2` the refresh token (Linkgate's reading of the schema). Password services: `loginString`, `password`, `serverUrl`. `userId`, `userAccount` and `recycleKeys` are not supported yet (400).",
-    params(("ensureAccess" = Option<bool>, Query)), request_body = AccountIn,
-    responses((status = 200, body = TokenOut), (status = 400, body = WireError), (status = 422, body = WireError, description = "a field of a password-service login"), (status = 429, body = WireError)))]
+    description = "upsertPersonal: an account from credentials the app holds. OAuth: `authString1` the access token, `authString2` the refresh token (Linkgate's reading of the schema). Password services: `loginString`, `password`, `serverUrl`. `userAccount=primary` makes or finds the end user whose primary account it is and answers `userId` and a new `userSession`; `userId` (with `userAccount=secondary` or alone) adds the account to that end user. `recycleKeys` (email, orgId, userId, username, clientOrgId) find the account to update instead of the provider identity; serverUrl is refused, being part of a password service's identity.",
+    params(("ensureAccess" = Option<bool>, Query), ("userAccount" = Option<String>, Query, description = "primary or secondary"), ("userId" = Option<String>, Query), ("recycleKeys" = Option<Vec<String>>, Query, explode)),
+    request_body = AccountIn,
+    responses((status = 200, body = SaveResult), (status = 400, body = WireError), (status = 404, body = WireError, description = "userId is not an end user of this application"), (status = 422, body = WireError, description = "a field of a password-service login"), (status = 429, body = WireError)))]
 pub async fn upsert(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody<AccountIn>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SaveResult>, ApiError> {
     let q = pairs(query.as_deref());
-    // Decision: linking an imported account to an end user is not offered yet; saying so
-    // beats quietly making an account the app did not ask for.
-    for unsupported in ["userAccount", "userId", "recycleKeys"] {
-        if get(&q, unsupported).is_some() {
-            return Err(FlowError::parameter(
-                "userAccount.unsupported",
-                format!("{unsupported} is not supported here yet: import the account, then connect the end user through authorizeUser."),
-            )
-            .into());
-        }
-    }
+    let recycle: Vec<&str> = q
+        .iter()
+        .filter(|(k, _)| k == "recycleKeys")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let placement = Placement::parse(get(&q, "userAccount"), get(&q, "userId"), &recycle)?;
     let ensure_access = flag(&q, "ensureAccess")?;
     let now = now_unix();
-    let a = account_import::upsert(
+    let saved = account_import::upsert(
         &state.db,
         &state.flows,
         &app,
         &input(body)?,
+        &placement,
         ensure_access,
         now,
     )
     .await?;
-    let token = account_token::mint(&state.db, &state.flows.keys, &a, None, now).await?;
-    Ok(Json(json!({ "accountId": a.id, "accessToken": token })))
+    let token =
+        account_token::mint(&state.db, &state.flows.keys, &saved.account, None, now).await?;
+    Ok(Json(SaveResult {
+        account_id: saved.account.id,
+        access_token: token,
+        user_id: saved.user.map(|u| u.id),
+        user_session: saved.user_session,
+    }))
 }
 
 /// `POST /v1/am/accounts/connect`: checks the credentials live, saves nothing: `{"status":"Ok"}`.

@@ -184,7 +184,13 @@ async fn oauth_accounts_are_imported_proven_and_refreshed(backend: Backend) {
             json!({ "serviceType": "Google", "active": true, "authString1": "x", "authUserId": "u", "authExpiresAt": "tomorrow" }),
             "authExpiresAt.invalid",
         ),
-        ("?userId=u1", grant.clone(), "userAccount.unsupported"),
+        ("?userAccount=owner", grant.clone(), "userAccount.invalid"),
+        ("?userAccount=secondary", grant.clone(), "userId.invalid"),
+        (
+            "?recycleKeys=serverUrl",
+            grant.clone(),
+            "recycleKeys.invalid",
+        ),
         (
             "",
             json!({ "serviceType": "Zoho", "active": true, "authString1": "x", "authUserId": "u" }),
@@ -296,3 +302,118 @@ async fn imap_logins_are_imported_signed_in_first(backend: Backend) {
     fx.finish().await;
 }
 on_both_backends!(imap_logins_are_imported_signed_in_first);
+
+async fn user_get(base: &str, path: &str, session: &str) -> (StatusCode, Value) {
+    let r = plain_client()
+        .get(format!("{base}{path}"))
+        .header("x-aurinko-session", session)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// `userAccount`, `userId` and `recycleKeys`: imported accounts become end users' primary
+/// and secondary accounts, as the user-session flow would make them.
+async fn imported_accounts_join_end_users(backend: Backend) {
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let mut app = FlowApp::create(&base, "Users moving in").await;
+    let mut other = FlowApp::create(&base, "Someone else's").await;
+    for a in [&mut app, &mut other] {
+        a.save_registration(&[
+            ("service_type", "Google"),
+            ("client_id", "g-client"),
+            ("client_secret", "g-secret"),
+            ("scopes", "Mail.Read"),
+        ])
+        .await;
+    }
+    let google = |id: &str, email: &str| json!({ "serviceType": "Google", "active": true, "authString1": format!("at-{id}"), "authUserId": id, "email": email });
+
+    // A primary import makes the end user and answers a session for them.
+    let (status, first) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?userAccount=primary",
+        google("g-1", "ann@corp.example"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let user_id = first["userId"].as_str().unwrap().to_owned();
+    let session = first["userSession"].as_str().unwrap().to_owned();
+    let (status, me) = user_get(&base, "/v1/user", &session).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["id"], user_id.as_str());
+    assert_eq!(me["accounts"][0]["id"], first["accountId"]);
+    assert_eq!(me["accounts"][0]["userAccountType"], "primary");
+
+    // Again: the same user and account, and a second working session.
+    let (_, again) = post(
+        &base,
+        &app,
+        "/v1/am/accounts?userAccount=primary",
+        google("g-1", "ann@corp.example"),
+    )
+    .await;
+    assert_eq!(
+        (&again["userId"], &again["accountId"]),
+        (&first["userId"], &first["accountId"])
+    );
+    assert_ne!(again["userSession"], first["userSession"]);
+    assert_eq!(
+        user_get(&base, "/v1/user", &session).await.0,
+        StatusCode::OK
+    );
+
+    // A secondary import joins the user named by userId.
+    let (status, second) = post(
+        &base,
+        &app,
+        &format!("/v1/am/accounts?userAccount=secondary&userId={user_id}"),
+        google("g-2", "ann.personal@mail.example"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["userId"], user_id.as_str());
+    assert!(second.get("userSession").is_none(), "{second}");
+    let (_, mine) = user_get(&base, "/v1/user/accounts", &session).await;
+    let ids: Vec<&Value> = mine["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["id"])
+        .collect();
+    assert_eq!(ids, [&first["accountId"], &second["accountId"]], "{mine}");
+
+    // recycleKeys=email finds that account though the provider id changed.
+    let (status, moved) = post(
+        &base,
+        &app,
+        &format!("/v1/am/accounts?userId={user_id}&recycleKeys=email"),
+        google("g-2b", "ann.personal@mail.example"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["accountId"], second["accountId"]);
+    let (_, mine) = user_get(&base, "/v1/user/accounts", &session).await;
+    assert_eq!(mine["records"].as_array().unwrap().len(), 2, "{mine}");
+
+    // An end user of another app, or none, is not found, and nothing is saved.
+    let before = total(&base, &other).await;
+    for uid in [user_id.as_str(), "u_nobody"] {
+        let (status, err) = post(
+            &base,
+            &other,
+            &format!("/v1/am/accounts?userId={uid}"),
+            google("g-3", "eve@corp.example"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+        assert!(err["code"].is_string(), "{err}");
+    }
+    assert_eq!(total(&base, &other).await, before);
+    assert_eq!(total(&base, &app).await, 2);
+    fx.finish().await;
+}
+on_both_backends!(imported_accounts_join_end_users);

@@ -116,6 +116,34 @@ async fn the_readme_script_sets_an_app_up_once(backend: Backend) {
     .await;
     assert_eq!(hooks.as_array().unwrap().len(), 1, "{hooks}");
 
+    // The signing secret the script printed: the same both times, readable by a Developer
+    // key, replaced only by an Administrator key.
+    let printed = |out: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix("webhook signing secret "))
+            .map(str::to_owned)
+    };
+    let secret = printed(&first).expect("the script prints the signing secret");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    assert_eq!(printed(&second).as_deref(), Some(secret.as_str()));
+    let signing = format!("{app}/signing-secret");
+    let (s, read) = call(&base, &dev_key, Method::GET, &signing, None).await;
+    assert_eq!(
+        (s, read["secret"].as_str()),
+        (StatusCode::OK, Some(secret.as_str()))
+    );
+    let (s, _) = call(&base, &dev_key, Method::POST, &signing, None).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "regenerating is for Administrators"
+    );
+    let (s, fresh) = call(&base, &admin_key, Method::POST, &signing, None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_ne!(fresh["secret"].as_str(), Some(secret.as_str()));
+    let (_, read) = call(&base, &dev_key, Method::GET, &signing, None).await;
+    assert_eq!(read["secret"], fresh["secret"]);
+
     // The rest of an application's life: rename, wildcards, trusted domains, delete.
     let (s, _) = call(
         &base,

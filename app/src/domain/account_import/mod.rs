@@ -13,13 +13,16 @@
 //!   service's sign-in), through the outbound policy; the provider's identity then wins
 //!   over what the body says. Without it, OAuth accounts need `authUserId`.
 //! - Idempotent per identity: the app's personal account of that service and identity
-//!   (HubSpot: and hub) is updated; otherwise one is created.
+//!   (HubSpot: and hub) is updated; otherwise one is created. `recycleKeys` may name other
+//!   fields to find it by, and `userAccount`/`userId` give it an end user (`placement`).
 //! - Live checks are throttled per application, per team (a team may make many apps) and
 //!   per target login (many teams may aim at one victim): they sign in to third-party
 //!   servers, and must not make this server a password sprayer.
 //! - `checkConnection` never renews a given access token (a renewal may rotate the app's
 //!   refresh token at the provider and throw the new one away).
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+pub mod placement;
+
+use sea_orm::{DatabaseConnection, Set};
 
 use super::account::store;
 use super::catalog::{self, AuthKind, IdentitySource};
@@ -35,7 +38,16 @@ use super::password_service::sign_in_check;
 use super::rate_limit::{self, Limit};
 use super::DomainError;
 use crate::entity::account::{self, AccountKind};
-use crate::entity::application;
+use crate::entity::{application, end_user};
+use placement::{Found, Placement};
+
+/// What an import saved: the account, and its end user with a new session when it was
+/// imported as a primary account.
+pub struct Imported {
+    pub account: account::Model,
+    pub user: Option<end_user::Model>,
+    pub user_session: Option<String>,
+}
 
 /// Live checks per application: 60 per 15 minutes (a migration script can import without
 /// `ensureAccess`, or spread its checks).
@@ -367,15 +379,17 @@ pub async fn check(
         .map(|_| ())
 }
 
-/// Creates or updates the app's account for these credentials (idempotent per identity).
+/// Creates or updates the app's account for these credentials (idempotent per identity, or
+/// per the placement's recycle keys), and gives it the placement's end user.
 pub async fn upsert(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     app: &application::Model,
     input: &ImportInput,
+    placement: &Placement,
     ensure_access: bool,
     now: i64,
-) -> Result<account::Model, DomainError> {
+) -> Result<Imported, DomainError> {
     if is_password_service(&input.service_type) {
         let trust = password_service_trust(db, app, &input.service_type).await?;
         let f = password_form(input, ctx.allow_loopback())?;
@@ -386,9 +400,17 @@ pub async fn upsert(
             .await
             .map_err(|e| invalid("credentials.invalid", e.to_string()))?;
         let (txn, _turn) = super::write_transaction::begin_write(db).await?;
-        let existing = same_identity(app, &input.service_type, &c.auth_user_id, None)
-            .one(&txn)
-            .await?;
+        let joined = placement::joined_user(&txn, app.id, placement).await?;
+        let found = Found {
+            auth_user_id: &c.auth_user_id,
+            org: None,
+            per_org: false,
+            email: c.email.as_deref(),
+            login: Some(&c.login),
+            client_org_id: input.client_org_id.as_deref(),
+        };
+        let existing =
+            placement::existing(&txn, app.id, &input.service_type, &found, placement).await?;
         let (row, how) = row_for(&txn, app, &input.service_type, existing, now).await?;
         let mut a: account::ActiveModel = row.clone().into();
         if input.client_org_id.is_some() {
@@ -396,8 +418,14 @@ pub async fn upsert(
         }
         sign_in_check::apply(&mut a, &ctx.keys.ring, row.id, c, now);
         let row = store::connected(&txn, a, how, now).await?;
+        let (user, user_session) =
+            placement::attach(&txn, &ctx.keys, &row, placement, joined, now).await?;
         txn.commit().await?;
-        return Ok(row);
+        return Ok(Imported {
+            account: row,
+            user,
+            user_session,
+        });
     }
     let o = oauth_account(db, ctx, app, input, ensure_access, true, now).await?;
     let expires_at = o
@@ -405,18 +433,24 @@ pub async fn upsert(
         .expires_at
         .or(o.provider.default_token_lifetime_secs.map(|s| now + s));
     let binding = provider_binding::of(&o.provider);
-    let org = o.who.org.clone().filter(|_| o.provider.identity.per_org);
+    let login = o.who.email.clone().or_else(|| Some(o.who.id.clone()));
     let (txn, _turn) = super::write_transaction::begin_write(db).await?;
-    let mut q = same_identity(app, &input.service_type, &o.who.id, None);
-    if o.provider.identity.per_org {
-        q = same_identity(app, &input.service_type, &o.who.id, Some(org.as_deref()));
-    }
-    let existing = q.one(&txn).await?;
+    let joined = placement::joined_user(&txn, app.id, placement).await?;
+    let found = Found {
+        auth_user_id: &o.who.id,
+        org: o.who.org.as_deref(),
+        per_org: o.provider.identity.per_org,
+        email: o.who.email.as_deref(),
+        login: login.as_deref(),
+        client_org_id: input.client_org_id.as_deref(),
+    };
+    let existing =
+        placement::existing(&txn, app.id, &input.service_type, &found, placement).await?;
     let (row, how) = row_for(&txn, app, &input.service_type, existing, now).await?;
     let ring = &ctx.keys.ring;
     let bound = Some(binding.as_str());
     let mut a: account::ActiveModel = row.clone().into();
-    a.login_string = Set(o.who.email.clone().or_else(|| Some(o.who.id.clone())));
+    a.login_string = Set(login);
     a.email = Set(o.who.email.clone());
     a.name = Set(o.who.name.clone());
     if input.client_org_id.is_some() {
@@ -440,30 +474,14 @@ pub async fn upsert(
     a.provider_meta = Set(Some("{}".to_owned()));
     a.last_refreshed_at = Set(Some(now));
     let row = store::connected(&txn, a, how, now).await?;
+    let (user, user_session) =
+        placement::attach(&txn, &ctx.keys, &row, placement, joined, now).await?;
     txn.commit().await?;
-    Ok(row)
-}
-
-/// The app's personal account of `service_type` for this identity (and organization, where
-/// ids are per organization), oldest first.
-fn same_identity(
-    app: &application::Model,
-    service_type: &str,
-    auth_user_id: &str,
-    org: Option<Option<&str>>,
-) -> sea_orm::Select<account::Entity> {
-    let mut q = account::Entity::find()
-        .filter(account::Column::AppId.eq(app.id))
-        .filter(account::Column::ServiceType.eq(service_type))
-        .filter(account::Column::Kind.eq(AccountKind::Personal))
-        .filter(account::Column::AuthUserId.eq(auth_user_id));
-    if let Some(org) = org {
-        q = q.filter(match org {
-            Some(o) => account::Column::AuthOrgId.eq(o),
-            None => account::Column::AuthOrgId.is_null(),
-        });
-    }
-    q.order_by_asc(account::Column::Id)
+    Ok(Imported {
+        account: row,
+        user,
+        user_session,
+    })
 }
 
 async fn row_for(
