@@ -34,6 +34,7 @@ install_build_tools() {
     # --force: a CLI whose binary is gone but whose install record remains is reinstalled.
     cargo install wasm-bindgen-cli --version "$want" --force
   fi
+  command -v brotli >/dev/null || { step "Installing Debian's brotli (precompressed bundle)"; apt_install brotli; }
 }
 
 install_test_tools() {
@@ -120,4 +121,29 @@ build_site() {
   fi
   cp style/main.css "$site/pkg/linkgate.css"
   cp -r public/. "$site/"
+  fingerprint_pkg "$site/pkg" "$profile"
+}
+
+# Gives the bundle content-hashed names (linkgate.<hash>.js/.wasm/.css, listed in hash.txt,
+# which the server reads) so browsers may keep them for a year, and writes brotli and gzip
+# copies beside them for the server to send by Accept-Encoding (docs/performance.md).
+fingerprint_pkg() {
+  local pkg="$1" profile="$2" quality=11
+  [ "$profile" = "release" ] || quality=5 # a dev wasm is large; its compression need not be best
+  rm -f "$pkg"/linkgate.*.js* "$pkg"/linkgate.*.wasm* "$pkg"/linkgate.*.css* "$pkg/hash.txt"
+  : >"$pkg/hash.txt.new"
+  local kind from hash
+  for kind in js wasm css; do
+    case "$kind" in
+      js) from="$pkg/linkgate.js" ;;
+      wasm) from="$pkg/linkgate_bg.wasm" ;;
+      css) from="$pkg/linkgate.css" ;;
+    esac
+    hash="$(sha256sum "$from" | cut -c1-20)"
+    mv "$from" "$pkg/linkgate.$hash.$kind"
+    gzip -9 -k -f "$pkg/linkgate.$hash.$kind"
+    brotli -q "$quality" -k -f "$pkg/linkgate.$hash.$kind"
+    echo "$kind: $hash" >>"$pkg/hash.txt.new"
+  done
+  mv "$pkg/hash.txt.new" "$pkg/hash.txt"
 }

@@ -26,6 +26,8 @@ pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
+pub mod site_assets;
+#[cfg(feature = "ssr")]
 pub mod web;
 
 pub use shell::{shell, App};

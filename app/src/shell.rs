@@ -1,7 +1,7 @@
 //! The HTML document and the router: one place lists every page.
 use leptos::prelude::*;
 use leptos::server::SharedValue;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
@@ -17,6 +17,11 @@ use crate::pages::{
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // In the shell, not App: its hashed name is known to the server only.
+    #[cfg(feature = "ssr")]
+    let stylesheet = crate::site_assets::stylesheet_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = "/pkg/linkgate.css";
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -25,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -52,7 +58,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/linkgate.css" />
         <Title formatter=|page: String| format!("{page} · Linkgate") />
         <Router>
             <Routes fallback=NotFoundPage>

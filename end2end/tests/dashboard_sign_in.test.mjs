@@ -102,3 +102,36 @@ test('the dashboard is readable on a phone', async () => {
   if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/phone.png` });
   await context.close();
 });
+
+test('the bundle arrives compressed under hashed names, and a second page takes it from the cache', async () => {
+  const context = await live.browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const seen = [];
+  const fromCache = new Set();
+  cdp.on('Network.requestServedFromCache', ({ requestId }) => fromCache.add(requestId));
+  cdp.on('Network.responseReceived', ({ requestId, response }) => {
+    const path = new URL(response.url).pathname;
+    if (path.startsWith('/pkg/')) seen.push({ requestId, path, response });
+  });
+  await page.goto(`${live.server.base}/signin`);
+  await hydrated(page);
+  const first = seen.splice(0);
+  assert.deepEqual(first.map((b) => b.path.split('.').pop()).sort(), ['css', 'js', 'wasm'], JSON.stringify(first.map((b) => b.path)));
+  for (const { path, response } of first) {
+    assert.match(path, /^\/pkg\/linkgate\.[0-9a-f]{20}\.(css|js|wasm)$/);
+    const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    assert.equal(headers['content-encoding'], 'br', path);
+    assert.equal(headers['cache-control'], 'public, max-age=31536000, immutable', path);
+  }
+  // Another page of the same site: the browser's cache answers, the server is not asked.
+  await page.goto(`${live.server.base}/signup`);
+  await hydrated(page);
+  assert.ok(seen.length > 0, 'the second page uses the bundle too');
+  for (const { requestId, path, response } of seen) {
+    // The disk cache says so on the response; the memory cache by its own event.
+    assert.ok(response.fromDiskCache || fromCache.has(requestId), `${path} came from the cache`);
+  }
+  await context.close();
+});

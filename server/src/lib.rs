@@ -5,6 +5,7 @@
 pub mod api_error;
 pub mod auth_forms;
 pub mod baseline;
+pub mod bundle_files;
 pub mod client_addr;
 pub mod config;
 pub mod database;
@@ -105,7 +106,7 @@ pub async fn serve(
         Mode::Production => Policy::PRODUCTION,
     };
 
-    let leptos_options = LeptosOptions::builder()
+    let mut leptos_options = LeptosOptions::builder()
         .output_name("linkgate")
         .site_root(config.site_root.clone())
         .site_pkg_dir("pkg")
@@ -115,6 +116,15 @@ pub async fn serve(
             Mode::Production => Env::PROD,
         })
         .build();
+    // A site built with hashed names lists them in pkg/hash.txt. Leptos looks for that list
+    // beside the binary unless given an absolute path, so it is given one.
+    if let Some(list) = std::path::absolute(&config.site_root)
+        .ok()
+        .and_then(|root| app::site_assets::hash_file(&root))
+    {
+        leptos_options.hash_files = true;
+        leptos_options.hash_file = list.to_string_lossy().as_ref().into();
+    }
 
     let state = AppState {
         db: db.clone(),

@@ -18,15 +18,14 @@ use leptos_axum::{
 };
 use std::sync::OnceLock;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 use crate::{
-    api_error, auth_forms, health, manage, pages, run_to_completion, same_origin, sandbox,
-    security_headers, session_touch, v1,
+    api_error, auth_forms, bundle_files, health, manage, pages, run_to_completion, same_origin,
+    sandbox, security_headers, session_touch, v1,
 };
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
@@ -123,7 +122,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         } else {
             Router::new()
         })
-        .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")))
+        .nest("/pkg", bundle_files::service(&site_root))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .layer(middleware::from_fn(run_to_completion::run))

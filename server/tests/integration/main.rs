@@ -11,6 +11,7 @@ mod account_refresh;
 mod anonymous_limits;
 mod app_accounts;
 mod app_credentials;
+mod bundle_files;
 mod configure_from_code;
 mod dashboard_auth;
 mod dashboard_try;
