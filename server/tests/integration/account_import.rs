@@ -417,3 +417,69 @@ async fn imported_accounts_join_end_users(backend: Backend) {
     fx.finish().await;
 }
 on_both_backends!(imported_accounts_join_end_users);
+
+/// Issue 18: an account list pages with its total in one query and never reads a sealed
+/// token: the listed rows carry none, though the accounts hold them.
+async fn account_lists_page_without_reading_secrets(backend: Backend) {
+    use app::domain::app::accounts::{page, AccountFilter};
+    use sea_orm::{Database, EntityTrait};
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let mut app = FlowApp::create(&base, "Many accounts").await;
+    app.save_registration(&[
+        ("service_type", "Google"),
+        ("client_id", "g-client"),
+        ("client_secret", "g-secret"),
+        ("scopes", "Mail.Read"),
+    ])
+    .await;
+    for n in 0..3 {
+        let (status, _) = post(
+            &base,
+            &app,
+            "/v1/am/accounts",
+            json!({ "serviceType": "Google", "active": true, "authString1": format!("at-{n}"), "authString2": format!("rt-{n}"), "authUserId": format!("g-{n}") }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    for (query, records, total) in [
+        ("?limit=2", 2, 3),
+        ("?limit=2&offset=2", 1, 3),
+        ("?offset=10", 0, 3),
+        ("?serviceType=Office365", 0, 0),
+    ] {
+        let j: Value = app_get(&base, &app, &format!("/v1/am/accounts{query}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            j["records"].as_array().unwrap().len(),
+            records,
+            "{query}: {j}"
+        );
+        assert_eq!(j["totalSize"], total, "{query}: {j}");
+    }
+
+    let db = Database::connect(fx.db.url.clone()).await.unwrap();
+    let app_id = uuid::Uuid::parse_str(&app.id).unwrap();
+    let (rows, total, _) = page(&db, app_id, AccountFilter::default()).await.unwrap();
+    assert_eq!((rows.len(), total), (3, 3));
+    for listed in rows {
+        let stored = app::entity::account::Entity::find_by_id(listed.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(stored.provider_access_token.is_some() && stored.provider_refresh_token.is_some());
+        assert_eq!(
+            (listed.provider_access_token, listed.provider_refresh_token),
+            (None, None)
+        );
+        assert_eq!(listed.auth_user_id, stored.auth_user_id);
+    }
+    db.close().await.unwrap();
+    fx.finish().await;
+}
+on_both_backends!(account_lists_page_without_reading_secrets);

@@ -88,7 +88,7 @@ pub async fn page(
         query = query.filter(account::Column::Id.lt(before));
     }
     // One more than a page says whether there is an older one.
-    let mut rows = query
+    let mut rows = super::listed::without_secrets(query)
         .order_by_desc(account::Column::Id)
         .limit(PAGE + 1)
         .all(db)

@@ -1,6 +1,7 @@
 //! Accounts as the wire API shows and changes them (the flows create them).
 pub mod detail;
 pub mod directory;
+pub mod listed;
 pub mod provider_access;
 pub mod removal;
 pub mod store;

@@ -1,14 +1,13 @@
 //! An application's accounts as the dashboard sees them: filtered, paginated lists, and
 //! deletion by a Developer (the flows create them).
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::secrets::app_label;
-use crate::domain::account::store;
+use crate::domain::account::{listed, store};
 use crate::domain::team::audit::{self, Change};
 
 use crate::app_views::{AccountPage, AccountSummary};
@@ -29,7 +28,8 @@ pub struct AccountFilter {
     pub offset: Option<u64>,
 }
 
-/// One page of an app's accounts as rows, with the total and the offset used.
+/// One page of an app's accounts as rows (without their secrets), with the total and the
+/// offset used.
 pub async fn page(
     db: &impl ConnectionTrait,
     app_id: Uuid,
@@ -53,16 +53,11 @@ pub async fn page(
     if let Some(v) = given(filter.auth_org_id) {
         query = query.filter(account::Column::AuthOrgId.eq(v));
     }
-    let total_size = query.clone().count(db).await?;
     let limit = filter.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
     // The database takes a signed 64-bit offset; nothing lies beyond a billion rows anyway.
     let offset = filter.offset.unwrap_or(0).min(1_000_000_000);
-    let rows = query
-        .order_by_asc(account::Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(db)
-        .await?;
+    let (rows, total_size) =
+        listed::page_with_total(db, query.order_by_asc(account::Column::Id), limit, offset).await?;
     Ok((rows, total_size, offset))
 }
 

@@ -117,17 +117,33 @@ pub async fn of_app(
         .limit(limit)
         .all(db)
         .await?;
+    // Every listed user's accounts in one query (four columns, no secrets), not one per user.
+    let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    let accounts: Vec<(i64, Option<String>, String, Option<String>)> = account::Entity::find()
+        .filter(account::Column::AppId.eq(app_id))
+        .filter(account::Column::UserId.is_in(ids))
+        .select_only()
+        .columns([
+            account::Column::Id,
+            account::Column::UserId,
+            account::Column::ServiceType,
+            account::Column::Email,
+        ])
+        .order_by_asc(account::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut out = Vec::with_capacity(users.len());
     for u in users {
-        let accounts = accounts_of(db, &u)
-            .await?
-            .into_iter()
-            .map(|a| {
+        let accounts = accounts
+            .iter()
+            .filter(|a| a.1.as_deref() == Some(u.id.as_str()))
+            .map(|(id, _, service_type, email)| {
                 (
-                    a.id,
-                    a.service_type,
-                    a.email,
-                    u.primary_account_id == Some(a.id),
+                    *id,
+                    service_type.clone(),
+                    email.clone(),
+                    u.primary_account_id == Some(*id),
                 )
             })
             .collect();
