@@ -16,6 +16,7 @@ mod m20261202_000012_webhooks;
 mod m20261202_000013_account_directory;
 mod m20261202_000014_event_history;
 mod m20261202_000015_end_user_settings;
+mod m20261202_000016_account_change_notices;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_account_directory::Migration),
             Box::new(m20261202_000014_event_history::Migration),
             Box::new(m20261202_000015_end_user_settings::Migration),
+            Box::new(m20261202_000016_account_change_notices::Migration),
         ]
     }
 }

@@ -72,6 +72,11 @@ pub struct Config {
     #[arg(long, env = "LINKGATE_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 
+    /// Account tokens whose `GET /v1/account` answer each instance keeps in memory (about
+    /// 0.6 KB each); revocation stays immediate (docs/security.md). 0 turns the cache off.
+    #[arg(long, env = "LINKGATE_TOKEN_CACHE_ENTRIES", default_value_t = 100_000)]
+    pub token_cache_entries: usize,
+
     /// SQLite only: `full` syncs every commit to disk; `normal` syncs at checkpoints.
     #[arg(long, env = "LINKGATE_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteDurability::Full)]
     pub sqlite_synchronous: SqliteDurability,

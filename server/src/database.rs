@@ -3,7 +3,8 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use app::domain::account::answer_cache;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteOperation, SqliteSynchronous};
 
 use crate::config::{Config, SqliteDurability};
 
@@ -31,6 +32,9 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         o.journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous)
     });
+    if is_sqlite {
+        report_sqlite_changes(&mut options);
+    }
     let db = Database::connect(options).await?;
     if is_sqlite {
         Migrator::up(&db, None).await?;
@@ -38,6 +42,27 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         migrate_under_lock(&db, &config.database_url()).await?;
     }
     Ok(db)
+}
+
+/// Every connection of the pool tells the account answer cache which accounts and tokens
+/// it changes (SQLite's update hook also sees cascaded deletes), so no writer in this process
+/// can leave a cached answer behind (`answer_cache`).
+pub fn report_sqlite_changes(options: &mut ConnectOptions) {
+    options.map_sqlx_sqlite_pool_opts(|pool| {
+        pool.after_connect(|conn, _| {
+            Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                handle.set_update_hook(|change| {
+                    answer_cache::sqlite_row_changed(
+                        change.table,
+                        change.rowid,
+                        !matches!(change.operation, SqliteOperation::Insert),
+                    )
+                });
+                Ok(())
+            })
+        })
+    });
 }
 
 /// Any number for the advisory lock, as long as every instance uses the same one.

@@ -2,6 +2,7 @@
 //! `app::domain`; handlers here parse, call it, and map the result.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod account_change_listener;
 pub mod api_error;
 pub mod auth_forms;
 pub mod baseline;
@@ -28,6 +29,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use app::domain::account::answer_cache::AnswerCache;
 use app::domain::app::AppKeys;
 use app::domain::crypto::{HashPurpose, MasterKey};
 use app::domain::flow::{
@@ -126,7 +128,21 @@ pub async fn serve(
         leptos_options.hash_file = list.to_string_lossy().as_ref().into();
     }
 
+    // SQLite: one process owns the file and its hook evicts; PostgreSQL: live once the
+    // listener listens.
+    let is_sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    let answers = AnswerCache::new(config.token_cache_entries, is_sqlite);
+    let listener_task = if is_sqlite {
+        answers.watch_sqlite();
+        None
+    } else {
+        Some(tokio::spawn(account_change_listener::listen(
+            config.database_url(),
+            answers.clone(),
+        )))
+    };
     let state = AppState {
+        answers,
         db: db.clone(),
         leptos_options,
         sign_in_email_hasher: master_key.hasher(HashPurpose::SignInEmail),
@@ -192,6 +208,9 @@ pub async fn serve(
     .await;
     cleanup.abort();
     deliveries.abort();
+    if let Some(task) = listener_task {
+        task.abort();
+    }
     db.close().await?;
     served?;
     Ok(())

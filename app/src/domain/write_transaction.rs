@@ -17,14 +17,25 @@ static SQLITE_WRITERS: Mutex<()> = Mutex::const_new(());
 /// This process's turn to write to SQLite (nothing on PostgreSQL); keep it until the
 /// transaction is committed or dropped.
 pub struct WriteTurn {
-    _sqlite: Option<MutexGuard<'static, ()>>,
+    sqlite: Option<MutexGuard<'static, ()>>,
+}
+
+impl Drop for WriteTurn {
+    /// After the commit (or rollback), while still holding the turn (the guard is dropped
+    /// after this), so the next writer's changes are not taken for this one's: the account
+    /// answer cache may keep answers again.
+    fn drop(&mut self) {
+        if self.sqlite.is_some() {
+            crate::domain::account::answer_cache::sqlite_turn_ended();
+        }
+    }
 }
 
 /// A turn for one autocommit write on a hot path, so it queues with the transactions above
 /// instead of racing them. Never while this task already holds a turn (it would wait forever).
 pub async fn turn(db: &impl ConnectionTrait) -> WriteTurn {
     WriteTurn {
-        _sqlite: match db.get_database_backend() {
+        sqlite: match db.get_database_backend() {
             DatabaseBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
             _ => None,
         },

@@ -2,6 +2,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use crate::domain::account::answer_cache::AnswerCache;
 use crate::domain::app::AppKeys;
 use crate::domain::crypto::KeyedHasher;
 use crate::domain::flow::FlowContext;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Keys, upstream HTTP client and settings of the hosted flows.
     pub flows: FlowContext,
+    /// `GET /v1/account` answers by token hash, evicted on every change (answer_cache).
+    pub answers: std::sync::Arc<AnswerCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

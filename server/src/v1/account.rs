@@ -3,14 +3,18 @@
 //! answers 401 `token.dead` without calling the provider.
 use super::wire_doc::{OkOut, WireError};
 use app::domain::account::{provider_access, removal, wire::AccountOut};
-use app::domain::now_unix;
+use app::domain::flow::account_token;
+use app::domain::{now_unix, DomainError};
 use app::web::AppState;
+use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use std::sync::Arc;
 
-use super::account_auth::AccountAuth;
+use super::account_auth::{authenticate, bearer, AccountAuth};
 use super::query::{flag, pairs};
 use crate::api_error::ApiError;
 
@@ -24,16 +28,62 @@ fn ok() -> Json<serde_json::Value> {
     responses((status = 200, body = AccountOut), (status = 401, body = WireError, description = "`token.invalid`, or `token.dead` when a provider token is needed")))]
 pub async fn get(
     State(state): State<AppState>,
-    AccountAuth(account): AccountAuth,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let q = pairs(query.as_deref());
     let include = flag(&q, "includeProviderAuth")?;
     let ping = flag(&q, "pingProvider")?;
+    if !include && !ping {
+        return Ok(plain_answer(&state, &headers).await);
+    }
+    let account = match authenticate(&state, &headers).await {
+        Ok((a, _)) => a,
+        Err(refused) => return Ok(refused),
+    };
     let (a, access) =
         provider_access::with_provider(&state.db, &state.flows, account, include, ping).await?;
     let body = AccountOut::new(&a, access.as_ref());
     Ok(([(CACHE_CONTROL, "no-store")], Json(body)).into_response())
+}
+
+/// The account without its provider: from the answer cache when it holds the token, else
+/// read and kept there (never a provider token; answer_cache has the rules).
+async fn plain_answer(state: &AppState, headers: &HeaderMap) -> Response {
+    let cached = bearer(headers)
+        .filter(|t| t.starts_with(account_token::PREFIX))
+        .map(|t| state.flows.keys.token.hash(t.as_bytes()))
+        .and_then(|hash| state.answers.get(&hash));
+    if let Some(answer) = cached {
+        return json_bytes(answer.body);
+    }
+    let ticket = state.answers.ticket();
+    let (account, hash) = match authenticate(state, headers).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
+    };
+    let body: Arc<[u8]> = match serde_json::to_vec(&AccountOut::new(&account, None)) {
+        Ok(bytes) => bytes.into(),
+        Err(_) => {
+            return ApiError::from(DomainError::Internal("an account does not serialise"))
+                .into_response()
+        }
+    };
+    if let Some(ticket) = ticket {
+        state.answers.store(ticket, &hash, account.id, body.clone());
+    }
+    json_bytes(body)
+}
+
+fn json_bytes(body: Arc<[u8]>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "application/json"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        Body::from(Bytes::from_owner(body)),
+    )
+        .into_response()
 }
 
 /// `DELETE /v1/account`
@@ -44,6 +94,8 @@ pub async fn delete(
     AccountAuth(account): AccountAuth,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     removal::delete_and_revoke(&state.db, &state.flows, account.id, now_unix()).await?;
+    // This instance forgets at once; others when the change notice reaches them.
+    state.answers.evict_account(account.id);
     Ok(ok())
 }
 
@@ -55,5 +107,6 @@ pub async fn delete_token(
     AccountAuth(account): AccountAuth,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     removal::revoke_token(&state.db, &state.flows, account.id, now_unix()).await?;
+    state.answers.evict_account(account.id);
     Ok(ok())
 }

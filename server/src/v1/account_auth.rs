@@ -7,7 +7,7 @@ use app::web::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 use crate::api_error::ApiError;
@@ -15,8 +15,8 @@ use crate::api_error::ApiError;
 /// The account whose platform token authenticated the request.
 pub struct AccountAuth(pub account::Model);
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let header = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = header.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -30,21 +30,30 @@ impl FromRequestParts<AppState> for AccountAuth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let result = match bearer(parts) {
-            Some(token) => account_token::lookup(&state.db, &state.flows.keys, token)
-                .await
-                .map(|(a, _)| a),
-            None => Err(DomainError::Flow(FlowError::TokenInvalid)),
-        };
-        result.map(AccountAuth).map_err(|e| {
-            let mut response = ApiError::from(e).into_response();
-            if response.status().as_u16() == 401 {
-                response.headers_mut().insert(
-                    WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"linkgate\""),
-                );
-            }
-            response
-        })
+        authenticate(state, &parts.headers)
+            .await
+            .map(|(a, _)| AccountAuth(a))
     }
+}
+
+/// The account of the request's Bearer token, and the token's current hash; or the 401
+/// (with `WWW-Authenticate`) or other error to answer.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(account::Model, String), Response> {
+    let result = match bearer(headers) {
+        Some(token) => account_token::lookup(&state.db, &state.flows.keys, token).await,
+        None => Err(DomainError::Flow(FlowError::TokenInvalid)),
+    };
+    result.map_err(|e| {
+        let mut response = ApiError::from(e).into_response();
+        if response.status().as_u16() == 401 {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"linkgate\""),
+            );
+        }
+        response
+    })
 }

@@ -9,6 +9,7 @@ mod account_import;
 mod account_page;
 mod account_refresh;
 mod anonymous_limits;
+mod answer_cache;
 mod app_accounts;
 mod app_credentials;
 mod bundle_files;

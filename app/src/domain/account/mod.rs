@@ -1,4 +1,5 @@
 //! Accounts as the wire API shows and changes them (the flows create them).
+pub mod answer_cache;
 pub mod detail;
 pub mod directory;
 pub mod listed;

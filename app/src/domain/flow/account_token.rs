@@ -64,6 +64,8 @@ pub async fn lookup(
     for old in &keys.previous_token {
         let old_hash = old.hash(presented.as_bytes());
         if let Some(account) = account_by_token_hash(db, &old_hash).await? {
+            // A write to the tokens: in its turn, like every other (answer_cache).
+            let _turn = crate::domain::write_transaction::turn(db).await;
             account_token::Entity::update_many()
                 .col_expr(
                     account_token::Column::TokenHash,

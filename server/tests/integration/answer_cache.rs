@@ -1,0 +1,144 @@
+//! Issue 18: `GET /v1/account` answers from memory, and revocation stays immediate: the
+//! instance that revokes refuses the token at once, and so does every other instance (on
+//! SQLite through the connections' update hook; on PostgreSQL when the trigger's notice
+//! arrives, polled here for at most five seconds); a lost listener turns the cache off
+//! rather than leave a revoked token answered.
+use std::time::{Duration, Instant};
+
+use crate::common::flow::{account, connect, FlowApp};
+use crate::common::{plain_client, Backend, TestDatabase, TestServer};
+use app::domain::crypto::MasterKey;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+
+async fn status(base: &str, token: &str) -> StatusCode {
+    account(base, token, "").await.status()
+}
+
+/// The status `base` answers once it stops answering 200, within five seconds.
+async fn refused_within(base: &str, token: &str) -> (StatusCode, Duration) {
+    let start = Instant::now();
+    loop {
+        let s = status(base, token).await;
+        if s != StatusCode::OK || start.elapsed() > Duration::from_secs(5) {
+            return (s, start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn delete(base: &str, path: &str, token: &str) -> StatusCode {
+    plain_client()
+        .delete(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn revocation_reaches_every_instance(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let public = a.base.clone();
+    let b = TestServer::start(&db, &key, |c| c.public_url = public).await;
+    let app = FlowApp::create(&a.base, "Cached answers").await;
+    let (_, first) = connect(&a.base, &app, &[]).await;
+    let (_, second) = connect(&a.base, &app, &[]).await;
+    let (_, third) = connect(&a.base, &app, &[]).await;
+
+    // Both instances answer each token twice (the second time from memory) with the same body.
+    for token in [&first, &second, &third] {
+        for base in [&a.base, &b.base] {
+            let once = account(base, token, "").await;
+            assert_eq!(once.status(), StatusCode::OK);
+            assert_eq!(once.headers()["cache-control"], "no-store");
+            let once = once.text().await.unwrap();
+            let twice = account(base, token, "").await.text().await.unwrap();
+            assert_eq!(once, twice);
+            assert!(!twice.contains("providerAuth"), "{twice}");
+        }
+    }
+
+    // Revoked through A: A refuses at once, and so does B.
+    assert_eq!(
+        delete(&a.base, "/v1/account/token", &first).await,
+        StatusCode::OK
+    );
+    assert_eq!(status(&a.base, &first).await, StatusCode::UNAUTHORIZED);
+    let (s, _) = refused_within(&b.base, &first).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "B still answered the revoked token"
+    );
+
+    // Deleted through B: the same the other way round.
+    assert_eq!(
+        delete(&b.base, "/v1/account", &second).await,
+        StatusCode::OK
+    );
+    assert_eq!(status(&b.base, &second).await, StatusCode::UNAUTHORIZED);
+    let (s, _) = refused_within(&a.base, &second).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "A still answered the deleted account"
+    );
+
+    if matches!(backend, Backend::Postgres) {
+        // A tool outside Linkgate deletes the third token: PostgreSQL's trigger still tells.
+        let sql = Database::connect(db.url.clone()).await.unwrap();
+        sql.execute_unprepared("DELETE FROM account_tokens")
+            .await
+            .unwrap();
+        for base in [&a.base, &b.base] {
+            let (s, _) = refused_within(base, &third).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        sql.close().await.unwrap();
+    }
+    a.stop().await;
+    b.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(revocation_reaches_every_instance);
+
+/// PostgreSQL: when an instance's listener loses its connection, the instance answers from
+/// the database until it listens again, and then caches (and evicts) as before.
+#[tokio::test]
+async fn a_lost_listener_never_leaves_a_revoked_token_answered() {
+    let db = TestDatabase::create(Backend::Postgres).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let app = FlowApp::create(&a.base, "Listener").await;
+    let (_, token) = connect(&a.base, &app, &[]).await;
+    assert_eq!(status(&a.base, &token).await, StatusCode::OK);
+    assert_eq!(status(&a.base, &token).await, StatusCode::OK);
+
+    let sql = Database::connect(db.url.clone()).await.unwrap();
+    let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+    sql.execute_unprepared(kill).await.unwrap();
+    // Changed while nobody listens: the notice is lost, the cached answer must not stand.
+    sql.execute_unprepared("DELETE FROM account_tokens")
+        .await
+        .unwrap();
+    let (s, _) = refused_within(&a.base, &token).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Listening again (reconnects after a second): a new token is cached and evicted.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, again) = connect(&a.base, &app, &[]).await;
+    assert_eq!(status(&a.base, &again).await, StatusCode::OK);
+    assert_eq!(status(&a.base, &again).await, StatusCode::OK);
+    sql.execute_unprepared("DELETE FROM account_tokens")
+        .await
+        .unwrap();
+    let (s, _) = refused_within(&a.base, &again).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    sql.close().await.unwrap();
+    a.stop().await;
+    db.drop_it().await;
+}
