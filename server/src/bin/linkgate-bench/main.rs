@@ -9,6 +9,7 @@ mod peer;
 mod platform;
 mod proc_usage;
 mod report;
+mod revocation;
 mod scenario;
 mod scratch_database;
 mod seed;
@@ -83,7 +84,10 @@ async fn run(o: &Options) -> Result<String, BenchError> {
         results.extend(peer_token_endpoint(o, plan, &scripts, &work).await?);
     }
 
-    results.extend(platform::scenarios(o, plan, &sqlite(&work), &linkgate, &scripts, &work).await?);
+    let on_sqlite =
+        platform::scenarios(o, plan, &sqlite(&work), &linkgate, &scripts, &work).await?;
+    results.extend(on_sqlite.measured);
+    let mut revocation = None;
     if !o.sqlite_only {
         let scratch = scratch_database::ScratchDatabase::create(&o.postgres).await?;
         let store = Store {
@@ -92,11 +96,13 @@ async fn run(o: &Options) -> Result<String, BenchError> {
         };
         let measured = platform::scenarios(o, plan, &store, &linkgate, &scripts, &work).await;
         scratch.drop_now().await?;
-        results.extend(measured?);
+        let measured = measured?;
+        results.extend(measured.measured);
+        revocation = measured.revocation;
     }
     let bundle = bundle::measure(&o.site_root)?;
     std::fs::remove_dir_all(&work).ok();
-    Ok(report::render(o, &results, &bundle))
+    Ok(report::render(o, &results, &bundle, revocation.as_ref()))
 }
 
 fn sqlite(work: &Path) -> Store {

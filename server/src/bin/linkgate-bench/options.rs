@@ -32,8 +32,11 @@ pub struct Options {
     /// Skip the PostgreSQL runs.
     #[arg(long)]
     pub sqlite_only: bool,
+    /// Revocations measured between two instances on PostgreSQL.
+    #[arg(long, default_value_t = 1_000)]
+    pub revocations: usize,
     /// Only these scenarios (comma-separated: peer, lookup, exchange, flow, dashboard,
-    /// team-accounts); the
+    /// team-accounts, revocation); the
     /// baseline always runs. For profiling one path; the documented run takes all.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,

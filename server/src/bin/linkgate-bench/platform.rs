@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::child_process::{free_port, Served};
 use crate::options::Options;
+use crate::revocation;
 use crate::scenario::{measure, Measured, Plan, Unit};
 use crate::seed::{self, Keys, Seeded, RETURN_URL};
 use crate::wrk::{Load, Scripts};
@@ -35,6 +36,13 @@ pub fn write_lines(path: &Path, lines: impl Iterator<Item = String>) -> Result<(
     Ok(())
 }
 
+/// What one store's scenarios measured: the loads, and on PostgreSQL the revocation delay
+/// between two instances.
+pub struct StoreResults {
+    pub measured: Vec<Measured>,
+    pub revocation: Option<revocation::Delays>,
+}
+
 pub async fn scenarios(
     o: &Options,
     plan: Plan,
@@ -42,7 +50,7 @@ pub async fn scenarios(
     linkgate: &Path,
     scripts: &Scripts,
     work: &Path,
-) -> Result<Vec<Measured>, BenchError> {
+) -> Result<StoreResults, BenchError> {
     let dir = work.join(store.name.to_ascii_lowercase());
     std::fs::create_dir_all(&dir)?;
     let master = MasterKey::generate();
@@ -70,21 +78,24 @@ pub async fn scenarios(
 
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
-    let mut command = Command::new(linkgate);
-    command
-        .env("LINKGATE_BIND", format!("127.0.0.1:{port}"))
-        .env("LINKGATE_PUBLIC_URL", &base)
-        .env("DATABASE_URL", &store.database_url)
-        .env("LINKGATE_DATA_DIR", &dir)
-        .env("LINKGATE_MASTER_KEY", master.to_base64())
-        .env("LINKGATE_SANDBOX", "true")
-        // The flow scenario starts hundreds of flows a second from one address on purpose.
-        .env("LINKGATE_FLOW_STARTS_PER_ADDRESS", "1000000000")
-        .env("LINKGATE_FLOW_STARTS_PER_APP", "1000000000")
-        .env("LEPTOS_SITE_ROOT", &o.site_root);
+    let command_on = |port: u16| {
+        let mut command = Command::new(linkgate);
+        command
+            .env("LINKGATE_BIND", format!("127.0.0.1:{port}"))
+            .env("LINKGATE_PUBLIC_URL", &base)
+            .env("DATABASE_URL", &store.database_url)
+            .env("LINKGATE_DATA_DIR", &dir)
+            .env("LINKGATE_MASTER_KEY", master.to_base64())
+            .env("LINKGATE_SANDBOX", "true")
+            // The flow scenario starts hundreds of flows a second from one address on purpose.
+            .env("LINKGATE_FLOW_STARTS_PER_ADDRESS", "1000000000")
+            .env("LINKGATE_FLOW_STARTS_PER_APP", "1000000000")
+            .env("LEPTOS_SITE_ROOT", &o.site_root);
+        command
+    };
     let server = Served::start(
         "the Linkgate server",
-        command,
+        command_on(port),
         &dir.join("server.log"),
         base.clone(),
         "/readyz",
@@ -242,9 +253,31 @@ pub async fn scenarios(
         }
     }
 
+    // 8. A revocation on this instance, refused by a second one (PostgreSQL: instances share
+    //    nothing but the database; SQLite has one process per file). Last: it revokes tokens.
+    let mut revocation_delays = None;
+    if o.wants("revocation") && store.name == "PostgreSQL" {
+        let port_b = free_port()?;
+        let b = Served::start(
+            "a second Linkgate instance",
+            command_on(port_b),
+            &dir.join("server-b.log"),
+            format!("http://127.0.0.1:{port_b}"),
+            "/readyz",
+        )
+        .await?;
+        eprintln!("Revoking {} tokens on A, asking B", o.revocations);
+        revocation_delays =
+            Some(revocation::measure(&base, &b.base, &seeded.tokens, o.revocations).await?);
+        drop(b);
+    }
+
     drop(server);
     db.close().await?;
-    Ok(results)
+    Ok(StoreResults {
+        measured: results,
+        revocation: revocation_delays,
+    })
 }
 
 async fn check_lookup(base: &str, seeded: &Seeded) -> Result<(), BenchError> {

@@ -3,6 +3,7 @@ use std::fmt::Write;
 
 use crate::bundle::BundleFile;
 use crate::options::Options;
+use crate::revocation::Delays;
 use crate::scenario::{Measured, Run, Spread, Unit};
 
 const MB: f64 = 1024.0 * 1024.0;
@@ -51,7 +52,12 @@ fn ratio(v: f64, base: f64) -> String {
     }
 }
 
-pub fn render(o: &Options, results: &[Measured], bundle: &[BundleFile]) -> String {
+pub fn render(
+    o: &Options,
+    results: &[Measured],
+    bundle: &[BundleFile],
+    revocation: Option<&Delays>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -106,6 +112,17 @@ pub fn render(o: &Options, results: &[Measured], bundle: &[BundleFile]) -> Strin
             f.raw as f64 / 1024.0,
             f.gzipped as f64 / 1024.0,
             f.brotli as f64 / 1024.0
+        );
+    }
+    if let Some(d) = revocation {
+        let _ = writeln!(
+            out,
+            "\nRevocation on instance A refused by instance B (PostgreSQL, {} tokens cached on B): p50 {} ms, p99 {} ms, max {} ms — p99 ≤ 50 ms (issue 18): {}",
+            d.count,
+            ms(d.p50_ms),
+            ms(d.p99_ms),
+            ms(d.max_ms),
+            verdict(d.p99_ms <= 50.0)
         );
     }
     let _ = writeln!(out, "\nFloors (issue 8):\n");
