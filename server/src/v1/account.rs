@@ -51,7 +51,7 @@ pub async fn get(
 /// read and kept there (never a provider token; answer_cache has the rules).
 async fn plain_answer(state: &AppState, headers: &HeaderMap) -> Response {
     let cached = bearer(headers)
-        .filter(|t| t.starts_with(account_token::PREFIX))
+        .filter(|t| account_token::well_formed(t))
         .map(|t| state.flows.keys.token.hash(t.as_bytes()))
         .and_then(|hash| state.answers.get(&hash));
     if let Some(answer) = cached {

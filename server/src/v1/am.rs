@@ -192,5 +192,6 @@ pub async fn delete_account(
 ) -> Result<Json<Value>, ApiError> {
     let a = removal::of_app(&state.db, app.id, account_id(&id)?).await?;
     removal::delete_and_revoke(&state.db, &state.flows, a.id, now_unix()).await?;
+    state.answers.evict_account(a.id);
     Ok(Json(json!({ "status": "Ok" })))
 }

@@ -80,6 +80,7 @@ pub async fn delete_account(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = id_of(&id)?;
     users::delete_account(&state.db, &state.flows, &auth.user, id, now_unix()).await?;
+    state.answers.evict_account(id);
     Ok(ok())
 }
 

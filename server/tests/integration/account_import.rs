@@ -399,6 +399,28 @@ async fn imported_accounts_join_end_users(backend: Backend) {
     let (_, mine) = user_get(&base, "/v1/user/accounts", &session).await;
     assert_eq!(mine["records"].as_array().unwrap().len(), 2, "{mine}");
 
+    // A recycle key without a value, or on a primary account, would find accounts that are
+    // not this one: refused, nothing changed.
+    for query in [
+        format!("?userId={user_id}&recycleKeys=clientOrgId"),
+        "?userAccount=primary&recycleKeys=email".to_owned(),
+    ] {
+        let (status, err) = post(
+            &base,
+            &app,
+            &format!("/v1/am/accounts{query}"),
+            google("g-4", "ann.personal@mail.example"),
+        )
+        .await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("recycleKeys.invalid")),
+            "{query}: {err}"
+        );
+    }
+    let (_, mine) = user_get(&base, "/v1/user/accounts", &session).await;
+    assert_eq!(mine["records"].as_array().unwrap().len(), 2, "{mine}");
+
     // An end user of another app, or none, is not found, and nothing is saved.
     let before = total(&base, &other).await;
     for uid in [user_id.as_str(), "u_nobody"] {

@@ -9,7 +9,9 @@
 //!   nothing was evicted meanwhile, so a read that raced a change is never kept.
 //! - On SQLite a change's hook fires before its commit is visible; from then until the
 //!   write turn ends (after the commit), no ticket is given.
-//! - Entries also age out ([`MAX_AGE`]), and the cache holds at most [`capacity`] tokens.
+//! - Entries also age out ([`MAX_AGE`], counted from before the read), and the cache holds
+//!   at most `capacity` tokens and `capacity` KiB of answers; an answer above [`MAX_BODY`]
+//!   (a provider may grant any number of scopes) is never kept.
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -17,6 +19,10 @@ use std::time::{Duration, Instant};
 
 /// However an eviction could be missed, an answer is at most this old.
 pub const MAX_AGE: Duration = Duration::from_secs(10);
+/// Larger answers are read from the database every time.
+pub const MAX_BODY: usize = 4096;
+/// The byte budget per token of capacity (answers are about 0.6 KiB).
+const BYTES_PER_ENTRY: usize = 1024;
 
 /// One cached answer: the JSON body `GET /v1/account` sends for the account.
 pub struct Answer {
@@ -34,17 +40,22 @@ struct Entry {
 struct Entries {
     by_token: HashMap<String, Entry>,
     by_account: HashMap<i64, Vec<String>>,
+    /// Bytes of the kept answers.
+    bytes: usize,
 }
 
 impl Entries {
     fn evict_account(&mut self, id: i64) {
         for hash in self.by_account.remove(&id).unwrap_or_default() {
-            self.by_token.remove(&hash);
+            if let Some(e) = self.by_token.remove(&hash) {
+                self.bytes = self.bytes.saturating_sub(e.body.len());
+            }
         }
     }
 
     fn evict_token(&mut self, hash: &str) {
         if let Some(e) = self.by_token.remove(hash) {
+            self.bytes = self.bytes.saturating_sub(e.body.len());
             if let Some(list) = self.by_account.get_mut(&e.account_id) {
                 list.retain(|h| h != hash);
                 if list.is_empty() {
@@ -60,6 +71,8 @@ impl Entries {
 pub struct Ticket {
     generation: u64,
     sqlite_epoch: u64,
+    /// Before the read: an answer's age counts from here.
+    at: Instant,
 }
 
 pub struct AnswerCache {
@@ -126,11 +139,15 @@ impl AnswerCache {
         Some(Ticket {
             generation: self.generation.load(Ordering::Acquire),
             sqlite_epoch: SQLITE_EPOCH.load(Ordering::Acquire),
+            at: Instant::now(),
         })
     }
 
     /// Stores an answer read under `ticket`, unless anything changed since it was taken.
     pub fn store(&self, ticket: Ticket, token_hash: &str, account_id: i64, body: Arc<[u8]>) {
+        if body.len() > MAX_BODY {
+            return;
+        }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -142,17 +159,20 @@ impl AnswerCache {
         {
             return;
         }
-        if entries.by_token.len() >= self.capacity {
+        entries.evict_token(token_hash);
+        if entries.by_token.len() >= self.capacity
+            || entries.bytes + body.len() > self.capacity.saturating_mul(BYTES_PER_ENTRY)
+        {
             // Full: start again rather than keep an order of use on every hit.
             *entries = Entries::default();
         }
-        entries.evict_token(token_hash);
+        entries.bytes += body.len();
         entries.by_token.insert(
             token_hash.to_owned(),
             Entry {
                 account_id,
                 body,
-                at: Instant::now(),
+                at: ticket.at,
             },
         );
         entries
@@ -264,6 +284,22 @@ mod tests {
             AnswerCache::new(0, true).ticket().is_none(),
             "capacity 0 is off"
         );
+    }
+
+    #[test]
+    fn large_answers_are_not_kept_and_bytes_are_bounded() {
+        let c = AnswerCache::new(3, true);
+        let t = c.ticket().unwrap();
+        c.store(t, "big", 1, Arc::from(vec![b'x'; MAX_BODY + 1]));
+        assert!(c.get("big").is_none());
+        // 3 KiB of budget: three answers of 1.5 KiB do not fit; the third starts again.
+        for (i, h) in ["a", "b", "c"].into_iter().enumerate() {
+            let t = c.ticket().unwrap();
+            c.store(t, h, i as i64, Arc::from(vec![b'x'; 1536]));
+        }
+        assert_eq!(c.len(), 1);
+        c.evict_account(2);
+        assert!(c.is_empty());
     }
 
     #[test]

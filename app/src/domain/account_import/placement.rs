@@ -7,8 +7,15 @@
 //! - `userId` names an end user of this application whom the account joins as a secondary
 //!   one; `userAccount=secondary` needs it, `userAccount=primary` refuses it.
 //! - `recycleKeys` names the fields that find the existing account instead of the provider
-//!   identity (all must match). `serverUrl` is refused: a password service's server is
-//!   already part of its identity (`userId`), and OAuth accounts have none.
+//!   identity (all must match, and each must have a value: an absent one would match every
+//!   account without it). `serverUrl` is refused: a password service's server is already
+//!   part of its identity (`userId`), and OAuth accounts have none. A primary account is
+//!   found by its identity only: recycling by other fields would hand one end user's
+//!   session to another.
+//! - Without `ensureAccess`, the identity is the app's word (`authUserId`), so a primary
+//!   import may start a session for any end user of that app it names. The app's own
+//!   credentials already reach all its accounts; the hosted flow, which anyone may start,
+//!   is what needs the provider's proof.
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -108,6 +115,12 @@ impl Placement {
                 keys.push(k);
             }
         }
+        if owner == Owner::Primary && !keys.is_empty() {
+            return Err(invalid(
+                "recycleKeys.invalid",
+                "A primary account is found by its identity; recycleKeys apply to app and secondary accounts.",
+            ));
+        }
         Ok(Self {
             owner,
             recycle_keys: keys,
@@ -155,13 +168,24 @@ pub async fn existing(
         }
     }
     for k in &p.recycle_keys {
-        q = q.filter(match k {
-            RecycleKey::Email => same(account::Column::Email, f.email),
-            RecycleKey::OrgId => same(account::Column::AuthOrgId, f.org),
-            RecycleKey::UserId => account::Column::AuthUserId.eq(f.auth_user_id),
-            RecycleKey::Username => same(account::Column::LoginString, f.login),
-            RecycleKey::ClientOrgId => same(account::Column::ClientOrgId, f.client_org_id),
-        });
+        let (column, value, name) = match k {
+            RecycleKey::Email => (account::Column::Email, f.email, "email"),
+            RecycleKey::OrgId => (account::Column::AuthOrgId, f.org, "orgId"),
+            RecycleKey::UserId => (account::Column::AuthUserId, Some(f.auth_user_id), "userId"),
+            RecycleKey::Username => (account::Column::LoginString, f.login, "username"),
+            RecycleKey::ClientOrgId => {
+                (account::Column::ClientOrgId, f.client_org_id, "clientOrgId")
+            }
+        };
+        let value = value.filter(|v| !v.is_empty()).ok_or_else(|| {
+            DomainError::from(FlowError::parameter(
+                "recycleKeys.invalid",
+                format!(
+                    "The account has no {name} to find it by; leave {name} out of recycleKeys."
+                ),
+            ))
+        })?;
+        q = q.filter(column.eq(value));
     }
     match &p.owner {
         Owner::App => {}
@@ -243,6 +267,12 @@ mod tests {
         assert!(p(Some("secondary"), None).is_err());
         assert!(p(Some("primary"), Some("u_1")).is_err());
         assert!(p(Some("owner"), None).is_err());
+    }
+
+    #[test]
+    fn a_primary_account_is_found_by_its_identity_only() {
+        assert!(Placement::parse(Some("primary"), None, &["email"]).is_err());
+        assert!(Placement::parse(Some("secondary"), Some("u"), &["email"]).is_ok());
     }
 
     #[test]

@@ -46,13 +46,18 @@ pub async fn mint_for(
     Ok(token)
 }
 
+/// Whether a presented value could be a token at all (checked before it is hashed).
+pub fn well_formed(presented: &str) -> bool {
+    presented.starts_with(PREFIX) && presented.len() <= MAX_LEN
+}
+
 /// The account a presented token belongs to, with the token's current hash.
 pub async fn lookup(
     db: &impl ConnectionTrait,
     keys: &FlowKeys,
     presented: &str,
 ) -> Result<(account::Model, String), DomainError> {
-    if !presented.starts_with(PREFIX) || presented.len() > MAX_LEN {
+    if !well_formed(presented) {
         return Err(FlowError::TokenInvalid.into());
     }
     let current = keys.token.hash(presented.as_bytes());
