@@ -138,6 +138,7 @@ pub async fn serve(
     } else {
         Some(tokio::spawn(account_change_listener::listen(
             config.database_url(),
+            db.clone(),
             answers.clone(),
         )))
     };

@@ -17,8 +17,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-/// However an eviction could be missed, an answer is at most this old.
-pub const MAX_AGE: Duration = Duration::from_secs(10);
+/// However an eviction could be missed (a writer outside this process on a SQLite file), an
+/// answer is at most this old. PostgreSQL listeners prove themselves alive every few
+/// seconds instead (`account_change_listener`).
+pub const MAX_AGE: Duration = Duration::from_secs(300);
 /// Larger answers are read from the database every time.
 pub const MAX_BODY: usize = 4096;
 /// The byte budget per token of capacity (answers are about 0.6 KiB).
