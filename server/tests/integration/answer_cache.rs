@@ -142,3 +142,28 @@ async fn a_lost_listener_never_leaves_a_revoked_token_answered() {
     a.stop().await;
     db.drop_it().await;
 }
+
+/// SQLite: a repeated lookup is answered from memory. Shown by a writer outside the process
+/// (here, a connection without the hook), which the cache cannot see: the documented limit.
+#[tokio::test]
+async fn a_repeated_lookup_is_answered_from_memory() {
+    let db = TestDatabase::create(Backend::Sqlite).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let app = FlowApp::create(&a.base, "From memory").await;
+    let (_, token) = connect(&a.base, &app, &[]).await;
+    assert_eq!(status(&a.base, &token).await, StatusCode::OK);
+    let outside = Database::connect(db.url.clone()).await.unwrap();
+    outside
+        .execute_unprepared("DELETE FROM account_tokens")
+        .await
+        .unwrap();
+    outside.close().await.unwrap();
+    assert_eq!(
+        status(&a.base, &token).await,
+        StatusCode::OK,
+        "answered from memory"
+    );
+    a.stop().await;
+    db.drop_it().await;
+}

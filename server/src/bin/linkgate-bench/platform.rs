@@ -135,6 +135,21 @@ pub async fn scenarios(
             )
             .await?,
         );
+        // 2b. The same once every token has been asked for: the answer cache's steady state,
+        //     which a server that has run a while is in (the cold row is its first minute).
+        eprintln!("  asking for each of {} tokens once", seeded.tokens.len());
+        warm(&base, &seeded.tokens).await?;
+        results.push(
+            measure(
+                plan,
+                "Account lookup, warm cache",
+                store.name,
+                Unit::Requests,
+                pid,
+                async |_, _| Ok(lookup.clone()),
+            )
+            .await?,
+        );
     }
 
     // 3. Code exchange, on codes minted just before each run.
@@ -278,6 +293,31 @@ pub async fn scenarios(
         measured: results,
         revocation: revocation_delays,
     })
+}
+
+/// Asks for every token once, 16 at a time.
+async fn warm(base: &str, tokens: &[(String, i64)]) -> Result<(), BenchError> {
+    let client = reqwest::Client::new();
+    for chunk in tokens.chunks(16) {
+        let mut asks = tokio::task::JoinSet::new();
+        for (t, _) in chunk {
+            asks.spawn(
+                client
+                    .get(format!("{base}/v1/account"))
+                    .bearer_auth(t)
+                    .send(),
+            );
+        }
+        while let Some(r) = asks.join_next().await {
+            let status = r.map_err(|e| BenchError::Check(e.to_string()))??.status();
+            if !status.is_success() {
+                return Err(BenchError::Check(format!(
+                    "a seeded token answered {status}"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn check_lookup(base: &str, seeded: &Seeded) -> Result<(), BenchError> {
