@@ -23,9 +23,23 @@ CREATE TRIGGER accounts_changed AFTER UPDATE OR DELETE ON accounts
   FOR EACH ROW EXECUTE FUNCTION linkgate_account_changed();
 CREATE TRIGGER account_tokens_changed AFTER UPDATE OR DELETE ON account_tokens
   FOR EACH ROW EXECUTE FUNCTION linkgate_account_changed();
+-- A TRUNCATE names no rows: listeners drop everything.
+CREATE OR REPLACE FUNCTION linkgate_accounts_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('linkgate_account_changes', 'truncated');
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER accounts_truncated AFTER TRUNCATE ON accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION linkgate_accounts_truncated();
+CREATE TRIGGER account_tokens_truncated AFTER TRUNCATE ON account_tokens
+  FOR EACH STATEMENT EXECUTE FUNCTION linkgate_accounts_truncated();
 "#;
 
 const DOWN: &str = r#"
+DROP TRIGGER IF EXISTS account_tokens_truncated ON account_tokens;
+DROP TRIGGER IF EXISTS accounts_truncated ON accounts;
+DROP FUNCTION IF EXISTS linkgate_accounts_truncated();
 DROP TRIGGER IF EXISTS account_tokens_changed ON account_tokens;
 DROP TRIGGER IF EXISTS accounts_changed ON accounts;
 DROP FUNCTION IF EXISTS linkgate_account_changed();

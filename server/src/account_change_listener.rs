@@ -3,8 +3,9 @@
 //! does not listen (starting, or its connection lost), the cache is dark: it answers
 //! nothing and keeps nothing, so a missed notification can never leave a revoked token
 //! answered (docs/security.md). A connection can also die without a word (a network
-//! partition): every few seconds the instance notifies itself through its pool, and a
-//! heartbeat not heard back in time counts as a lost connection.
+//! partition) or fall behind: every few seconds the instance notifies itself through its
+//! pool with the time, and its own heartbeat not heard back within 6 s of being sent counts
+//! as a lost connection.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,8 +40,9 @@ pub async fn listen(database_url: String, db: DatabaseConnection, cache: Arc<Ans
     }
 }
 
-/// Stops the heartbeat with the listener.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+/// Stops a task when its owner goes (the heartbeat with the listener, the listener with
+/// the server).
+pub struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
@@ -48,15 +50,17 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Notifies this instance's own heartbeat every [`HEARTBEAT`], through the pool.
+/// Notifies this instance's own heartbeat every [`HEARTBEAT`], through the pool, with the
+/// time it was sent (`heartbeat:<instance>:<unix ms>`).
 async fn beat(db: DatabaseConnection, me: String) {
     let mut every = tokio::time::interval(HEARTBEAT);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
         let notify = Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), me.clone().into()],
+            [CHANNEL.into(), format!("{me}:{}", unix_ms()).into()],
         );
         if db.execute_raw(notify).await.is_err() {
             tracing::debug!("the heartbeat could not be sent");
@@ -64,15 +68,34 @@ async fn beat(db: DatabaseConnection, me: String) {
     }
 }
 
-/// Evicts what the notices name until the connection is lost, or nothing (not even this
-/// instance's heartbeat) arrives within [`HEARD_WITHIN`].
+fn unix_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
+}
+
+/// Evicts what the notices name until the connection is lost, or this instance's own
+/// heartbeat is not heard within [`HEARD_WITHIN`] of being sent (other messages prove
+/// nothing: a listener behind a backlog still receives old ones).
 async fn heard_until_lost(listener: &mut PgListener, cache: &AnswerCache, me: &str) {
+    let mut heard = tokio::time::Instant::now();
     loop {
-        match tokio::time::timeout(HEARD_WITHIN, listener.try_recv()).await {
+        let left = HEARD_WITHIN.saturating_sub(heard.elapsed());
+        match tokio::time::timeout(left, listener.try_recv()).await {
             Ok(Ok(Some(n))) => match n.payload() {
-                p if p == me => {}
-                // Another instance's heartbeat.
-                p if p.starts_with("heartbeat:") => {}
+                p if p.starts_with("heartbeat:") => {
+                    let sent = p
+                        .strip_prefix(me)
+                        .and_then(|rest| rest.strip_prefix(':'))
+                        .and_then(|ms| ms.parse::<u128>().ok());
+                    if let Some(sent) = sent {
+                        if unix_ms().saturating_sub(sent) > HEARD_WITHIN.as_millis() {
+                            return;
+                        }
+                        heard = tokio::time::Instant::now();
+                    }
+                }
                 p => match p.parse::<i64>() {
                     Ok(id) => cache.evict_account(id),
                     Err(_) => cache.clear(),

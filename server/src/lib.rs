@@ -136,10 +136,8 @@ pub async fn serve(
         answers.watch_sqlite();
         None
     } else {
-        Some(tokio::spawn(account_change_listener::listen(
-            config.database_url(),
-            db.clone(),
-            answers.clone(),
+        Some(account_change_listener::AbortOnDrop(tokio::spawn(
+            account_change_listener::listen(config.database_url(), db.clone(), answers.clone()),
         )))
     };
     let state = AppState {
@@ -209,9 +207,7 @@ pub async fn serve(
     .await;
     cleanup.abort();
     deliveries.abort();
-    if let Some(task) = listener_task {
-        task.abort();
-    }
+    drop(listener_task);
     db.close().await?;
     served?;
     Ok(())

@@ -386,18 +386,45 @@ async fn imported_accounts_join_end_users(backend: Backend) {
         .collect();
     assert_eq!(ids, [&first["accountId"], &second["accountId"]], "{mine}");
 
-    // recycleKeys=email finds that account though the provider id changed.
+    // recycleKeys=email finds an app-owned account though the provider id changed.
+    let (_, owned) = post(
+        &base,
+        &app,
+        "/v1/am/accounts",
+        google("g-5", "shared@corp.example"),
+    )
+    .await;
     let (status, moved) = post(
         &base,
         &app,
-        &format!("/v1/am/accounts?userId={user_id}&recycleKeys=email"),
-        google("g-2b", "ann.personal@mail.example"),
+        "/v1/am/accounts?recycleKeys=email",
+        google("g-5b", "shared@corp.example"),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
-    assert_eq!(moved["accountId"], second["accountId"]);
+    assert_eq!(moved["accountId"], owned["accountId"]);
+    // An end user's account never takes another identity that way (that identity's next
+    // sign-in would get the user's session).
+    for query in [
+        "?recycleKeys=email".to_owned(),
+        format!("?userId={user_id}&recycleKeys=email"),
+    ] {
+        let (status, err) = post(
+            &base,
+            &app,
+            &format!("/v1/am/accounts{query}"),
+            google("g-2b", "ann.personal@mail.example"),
+        )
+        .await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("recycleKeys.invalid")),
+            "{query}: {err}"
+        );
+    }
     let (_, mine) = user_get(&base, "/v1/user/accounts", &session).await;
     assert_eq!(mine["records"].as_array().unwrap().len(), 2, "{mine}");
+    assert_eq!(mine["records"][1]["authUserId"], "g-2", "{mine}");
 
     // A recycle key without a value, or on a primary account, would find accounts that are
     // not this one: refused, nothing changed.
@@ -435,7 +462,7 @@ async fn imported_accounts_join_end_users(backend: Backend) {
         assert!(err["code"].is_string(), "{err}");
     }
     assert_eq!(total(&base, &other).await, before);
-    assert_eq!(total(&base, &app).await, 2);
+    assert_eq!(total(&base, &app).await, 3);
     fx.finish().await;
 }
 on_both_backends!(imported_accounts_join_end_users);

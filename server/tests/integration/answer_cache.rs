@@ -97,6 +97,19 @@ async fn revocation_reaches_every_instance(backend: Backend) {
             let (s, _) = refused_within(base, &third).await;
             assert_eq!(s, StatusCode::UNAUTHORIZED);
         }
+        // A TRUNCATE names no rows: every instance drops what it holds.
+        let (_, fourth) = connect(&a.base, &app, &[]).await;
+        for base in [&a.base, &b.base] {
+            assert_eq!(status(base, &fourth).await, StatusCode::OK);
+            assert_eq!(status(base, &fourth).await, StatusCode::OK);
+        }
+        sql.execute_unprepared("TRUNCATE account_tokens")
+            .await
+            .unwrap();
+        for base in [&a.base, &b.base] {
+            let (s, _) = refused_within(base, &fourth).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
         sql.close().await.unwrap();
     }
     a.stop().await;

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 /// However an eviction could be missed (a writer outside this process on a SQLite file), an
 /// answer is at most this old. PostgreSQL listeners prove themselves alive every few
 /// seconds instead (`account_change_listener`).
-pub const MAX_AGE: Duration = Duration::from_secs(300);
+pub const MAX_AGE: Duration = Duration::from_secs(60);
 /// Larger answers are read from the database every time.
 pub const MAX_BODY: usize = 4096;
 /// The byte budget per token of capacity (answers are about 0.6 KiB).

@@ -193,6 +193,21 @@ pub async fn existing(
         Owner::Secondary(uid) => q = q.filter(account::Column::UserId.eq(uid.clone())),
     }
     let found = q.order_by_asc(account::Column::Id).one(txn).await?;
+    // Recycling may find an account by other fields than its identity; an end user's account
+    // must not take another identity that way, or that identity's next sign-in would get
+    // the user's session.
+    if let Some(a) = &found {
+        if !p.recycle_keys.is_empty()
+            && a.user_id.is_some()
+            && a.auth_user_id.as_deref() != Some(f.auth_user_id)
+        {
+            return Err(FlowError::parameter(
+                "recycleKeys.invalid",
+                "The account these recycleKeys find belongs to an end user under another identity; it is not changed.",
+            )
+            .into());
+        }
+    }
     if let (Owner::Primary, Some(a)) = (&p.owner, &found) {
         if let Some(uid) = &a.user_id {
             let owner = end_user::Entity::find_by_id(uid.clone()).one(txn).await?;
