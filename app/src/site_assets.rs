@@ -11,6 +11,15 @@ pub fn hash_file(site_root: &Path) -> Option<std::path::PathBuf> {
     path.is_file().then_some(path)
 }
 
+/// The hash a hash list gives one kind of file (`js`, `wasm`, `css`): lines `kind: hash`.
+pub fn hash_of(list: &str, kind: &str) -> Option<String> {
+    list.lines().find_map(|l| {
+        l.strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .map(|h| h.trim().to_owned())
+    })
+}
+
 /// The stylesheet's URL path, read once per hash list (one server has one; tests run
 /// several in a process).
 pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
@@ -26,10 +35,7 @@ pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
     }
     let hashed = std::fs::read_to_string(options.hash_file.as_ref())
         .ok()
-        .and_then(|list| {
-            list.lines()
-                .find_map(|l| l.strip_prefix("css:").map(|h| h.trim().to_owned()))
-        });
+        .and_then(|list| hash_of(&list, "css"));
     let href: &'static str = match hashed {
         // Leaked once per hash list: a process serves one site (tests, a few).
         Some(h) => Box::leak(format!("/pkg/linkgate.{h}.css").into_boxed_str()),

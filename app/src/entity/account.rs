@@ -119,6 +119,17 @@ impl TokenStatus {
     }
 }
 
+impl Column {
+    /// The column equals `value`, or is NULL when there is none: how an identity's optional
+    /// parts (organization, user id) are matched.
+    pub fn eq_or_null(self, value: Option<&str>) -> sea_orm::sea_query::SimpleExpr {
+        match value {
+            Some(v) => self.eq(v),
+            None => self.is_null(),
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

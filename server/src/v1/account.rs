@@ -3,7 +3,6 @@
 //! answers 401 `token.dead` without calling the provider.
 use super::wire_doc::{OkOut, WireError};
 use app::domain::account::{provider_access, removal, wire::AccountOut};
-use app::domain::flow::account_token;
 use app::domain::{now_unix, DomainError};
 use app::web::AppState;
 use axum::body::{Body, Bytes};
@@ -14,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::sync::Arc;
 
-use super::account_auth::{authenticate, bearer, AccountAuth};
+use super::account_auth::{authenticate, authenticate_presented, presented, AccountAuth};
 use super::query::{flag, pairs};
 use crate::api_error::ApiError;
 
@@ -50,15 +49,12 @@ pub async fn get(
 /// The account without its provider: from the answer cache when it holds the token, else
 /// read and kept there (never a provider token; answer_cache has the rules).
 async fn plain_answer(state: &AppState, headers: &HeaderMap) -> Response {
-    let cached = bearer(headers)
-        .filter(|t| account_token::well_formed(t))
-        .map(|t| state.flows.keys.token.hash(t.as_bytes()))
-        .and_then(|hash| state.answers.get(&hash));
-    if let Some(answer) = cached {
+    let token = presented(state, headers);
+    if let Some(answer) = token.as_ref().and_then(|(_, hash)| state.answers.get(hash)) {
         return json_bytes(answer.body);
     }
     let ticket = state.answers.ticket();
-    let (account, hash) = match authenticate(state, headers).await {
+    let (account, hash) = match authenticate_presented(state, token).await {
         Ok(found) => found,
         Err(refused) => return refused,
     };

@@ -15,7 +15,7 @@ use crate::api_error::ApiError;
 /// The account whose platform token authenticated the request.
 pub struct AccountAuth(pub account::Model);
 
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = header.split_once(' ')?;
     scheme
@@ -36,14 +36,31 @@ impl FromRequestParts<AppState> for AccountAuth {
     }
 }
 
+/// The request's Bearer token and its current hash, if the header holds something shaped
+/// like a token (hashed once: the answer cache and the lookup share it).
+pub fn presented<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<(&'a str, String)> {
+    let token = bearer(headers).filter(|t| account_token::well_formed(t))?;
+    Some((token, state.flows.keys.token.hash(token.as_bytes())))
+}
+
 /// The account of the request's Bearer token, and the token's current hash; or the 401
 /// (with `WWW-Authenticate`) or other error to answer.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(account::Model, String), Response> {
-    let result = match bearer(headers) {
-        Some(token) => account_token::lookup(&state.db, &state.flows.keys, token).await,
+    authenticate_presented(state, presented(state, headers)).await
+}
+
+/// [`authenticate`] of what [`presented`] found.
+pub async fn authenticate_presented(
+    state: &AppState,
+    presented: Option<(&str, String)>,
+) -> Result<(account::Model, String), Response> {
+    let result = match presented {
+        Some((token, hash)) => {
+            account_token::lookup_hashed(&state.db, &state.flows.keys, token, hash).await
+        }
         None => Err(DomainError::Flow(FlowError::TokenInvalid)),
     };
     result.map_err(|e| {

@@ -97,9 +97,14 @@ pub async fn copy_as_managed(
     RawQuery(query): RawQuery,
 ) -> Result<Json<EndUserAccountOut>, ApiError> {
     let q = super::query::pairs(query.as_deref());
-    let client_org_id = super::query::get(&q, "clientOrgId")
-        .map(str::to_owned)
-        .filter(|v| !v.is_empty() && v.len() <= 256);
+    let client_org_id = super::query::get(&q, "clientOrgId").map(str::to_owned);
+    if client_org_id.as_ref().is_some_and(|v| v.len() > 256) {
+        return Err(app::domain::flow::FlowError::parameter(
+            "clientOrgId.invalid",
+            "clientOrgId is at most 256 characters.",
+        )
+        .into());
+    }
     let copy = app_copy::copy_to_app(
         &state.db,
         &state.flows,

@@ -519,6 +519,19 @@ async fn the_app_keeps_a_copy_of_an_end_users_account(backend: Backend) {
     );
     let (_, again) = copy(own.to_string()).await;
     assert_eq!(again["id"], copy_id, "one copy per identity");
+    // An overlong clientOrgId is refused in words, not dropped.
+    let r = plain_client()
+        .post(format!(
+            "{base}/v1/user/accounts/{own}/managed?clientOrgId={}",
+            "o".repeat(257)
+        ))
+        .header("x-aurinko-session", session.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let err: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(err["code"], "clientOrgId.invalid");
     assert_eq!(account_total(&base, &app).await, 2);
     // The user's own list is unchanged; the app sees the copy without a user.
     let mine: serde_json::Value = user_api(&base, "/v1/user/accounts", &auth)

@@ -16,7 +16,6 @@
 //!   import may start a session for any end user of that app it names. The app's own
 //!   credentials already reach all its accounts; the hosted flow, which anyone may start,
 //!   is what needs the provider's proof.
-use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::end_user::{session, users};
@@ -139,13 +138,6 @@ pub struct Found<'a> {
     pub client_org_id: Option<&'a str>,
 }
 
-fn same(col: account::Column, value: Option<&str>) -> SimpleExpr {
-    match value {
-        Some(v) => col.eq(v),
-        None => col.is_null(),
-    }
-}
-
 /// The app's existing personal account this import updates, if any (in the caller's
 /// transaction). A secondary import looks only among its end user's accounts; a primary one
 /// never takes an app-owned copy or another end user's secondary account, as a sign-in
@@ -164,7 +156,7 @@ pub async fn existing(
     if p.recycle_keys.is_empty() {
         q = q.filter(account::Column::AuthUserId.eq(f.auth_user_id));
         if f.per_org {
-            q = q.filter(same(account::Column::AuthOrgId, f.org));
+            q = q.filter(account::Column::AuthOrgId.eq_or_null(f.org));
         }
     }
     for k in &p.recycle_keys {

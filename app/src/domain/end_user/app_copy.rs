@@ -53,22 +53,18 @@ pub async fn copy_to_app(
         .into());
     }
     let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
-    let mut same = account::Entity::find()
+    let existing = account::Entity::find()
         .filter(account::Column::AppId.eq(a.app_id))
         .filter(account::Column::ServiceType.eq(&a.service_type))
         .filter(account::Column::Kind.eq(AccountKind::Personal))
         .filter(account::Column::UserId.is_null())
         .filter(account::Column::CopiedBy.eq(user.id.clone()))
-        .filter(account::Column::Id.ne(a.id));
-    same = match &a.auth_user_id {
-        Some(id) => same.filter(account::Column::AuthUserId.eq(id.clone())),
-        None => same.filter(account::Column::AuthUserId.is_null()),
-    };
-    same = match &a.auth_org_id {
-        Some(org) => same.filter(account::Column::AuthOrgId.eq(org.clone())),
-        None => same.filter(account::Column::AuthOrgId.is_null()),
-    };
-    let existing = same.order_by_asc(account::Column::Id).one(&txn).await?;
+        .filter(account::Column::Id.ne(a.id))
+        .filter(account::Column::AuthUserId.eq_or_null(a.auth_user_id.as_deref()))
+        .filter(account::Column::AuthOrgId.eq_or_null(a.auth_org_id.as_deref()))
+        .order_by_asc(account::Column::Id)
+        .one(&txn)
+        .await?;
     let (row, how) = match existing {
         Some(r) => (r, store::Connection::Reauthorized),
         None => (

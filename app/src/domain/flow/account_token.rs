@@ -61,6 +61,17 @@ pub async fn lookup(
         return Err(FlowError::TokenInvalid.into());
     }
     let current = keys.token.hash(presented.as_bytes());
+    lookup_hashed(db, keys, presented, current).await
+}
+
+/// [`lookup`] of a well-formed token whose current hash the caller has already made (the
+/// answer cache is keyed by it).
+pub async fn lookup_hashed(
+    db: &impl ConnectionTrait,
+    keys: &FlowKeys,
+    presented: &str,
+    current: String,
+) -> Result<(account::Model, String), DomainError> {
     // The hot path: one query from token hash to account.
     if let Some(account) = account_by_token_hash(db, &current).await? {
         return Ok((account, current));

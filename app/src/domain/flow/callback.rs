@@ -220,10 +220,7 @@ async fn save(
             .filter(account::Column::CopiedBy.is_null());
         if s.per_org {
             // HubSpot: the same user in another hub is another account.
-            q = q.filter(match &s.who.org {
-                Some(org) => account::Column::AuthOrgId.eq(org.clone()),
-                None => account::Column::AuthOrgId.is_null(),
-            });
+            q = q.filter(account::Column::AuthOrgId.eq_or_null(s.who.org.as_deref()));
         }
         if let Some(uid) = &flow.end_user_id {
             q = q.filter(account::Column::UserId.eq(uid.clone()));

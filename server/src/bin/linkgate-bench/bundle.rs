@@ -15,13 +15,7 @@ pub struct BundleFile {
 /// The served name of each kind: `linkgate.<hash>.<ext>` when the site is hashed.
 fn names(pkg: &Path) -> Vec<String> {
     let hashes = std::fs::read_to_string(pkg.join("hash.txt")).unwrap_or_default();
-    let hash = |kind: &str| {
-        hashes.lines().find_map(|l| {
-            l.strip_prefix(kind)
-                .and_then(|r| r.strip_prefix(':'))
-                .map(|h| h.trim().to_owned())
-        })
-    };
+    let hash = |kind: &str| app::site_assets::hash_of(&hashes, kind);
     match (hash("wasm"), hash("js"), hash("css")) {
         (Some(w), Some(j), Some(c)) => vec![
             format!("linkgate.{w}.wasm"),
