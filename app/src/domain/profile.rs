@@ -21,7 +21,7 @@ pub async fn rename(
         e.add("name", m);
         DomainError::Invalid(e)
     })?;
-    let (txn, _turn) = begin_write(db).await?;
+    let txn = begin_write(db).await?;
     let changed = user::Entity::update_many()
         .col_expr(user::Column::Name, Expr::value(name.as_str()))
         .filter(user::Column::Id.eq(user_id))

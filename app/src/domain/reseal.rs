@@ -34,7 +34,7 @@ pub async fn reseal_all(
     db: &DatabaseConnection,
     keys: &AppKeys,
 ) -> Result<ResealReport, DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let mut report = ResealReport {
         key_id: keys.ring.current_key_id(),
         ..ResealReport::default()

@@ -113,7 +113,7 @@ pub async fn sign_up(
     let password_hash = passwords.hash(valid.password).await?;
 
     let user_id = Uuid::new_v4();
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let inserted = user::ActiveModel {
         id: Set(user_id),
         name: Set(valid.name.as_str().to_owned()),

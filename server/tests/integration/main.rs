@@ -35,3 +35,4 @@ mod team_membership;
 mod team_permissions;
 mod user_session;
 mod webhooks;
+mod write_groups;

@@ -445,7 +445,7 @@ async fn two_instances_deliver_a_thousand_events_once_each() {
         let app_id: uuid::Uuid = app.id.parse().unwrap();
         let started = std::time::Instant::now();
         {
-            let (txn, _turn) = app::domain::write_transaction::begin_write(&sql)
+            let txn = app::domain::write_transaction::begin_write(&sql)
                 .await
                 .unwrap();
             for n in 0..1000 {
@@ -621,7 +621,7 @@ async fn a_hanging_backlog_does_not_hold_up_others(backend: Backend) {
     let sql = sql(&f.db).await;
     let slow_id: uuid::Uuid = slow.id.parse().unwrap();
     // The writer's turn is the server's too (same process): held only for this.
-    let (txn, turn) = app::domain::write_transaction::begin_write(&sql)
+    let txn = app::domain::write_transaction::begin_write(&sql)
         .await
         .unwrap();
     for n in 0..1200 {
@@ -636,7 +636,6 @@ async fn a_hanging_backlog_does_not_hold_up_others(backend: Backend) {
         .unwrap();
     }
     txn.commit().await.unwrap();
-    drop(turn);
     sql.execute_unprepared("UPDATE webhook_deliveries SET next_attempt_at = 0")
         .await
         .unwrap();

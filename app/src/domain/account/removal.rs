@@ -27,7 +27,7 @@ pub async fn delete_and_revoke(
 
 /// Deletes an account in one write transaction (`account.deleted`).
 pub async fn delete(db: &DatabaseConnection, account_id: i64, now: i64) -> Result<(), DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let a = account::Entity::find_by_id(account_id)
         .one(&txn)
         .await?
@@ -50,7 +50,7 @@ pub async fn revoke_token(
         .await?
         .ok_or(DomainError::NotFound)?;
     let revoked_upstream = revoke_upstream(db, ctx, &a).await;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     store::revoked(
         &txn,
         account_id,

@@ -215,7 +215,7 @@ pub async fn refreshed(
     r: Refreshed,
     now: i64,
 ) -> Result<Option<account::Model>, DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let Some(before) = reload(&txn, id).await? else {
         return Ok(None);
     };
@@ -273,7 +273,7 @@ pub async fn marked_dead(
     reason: &str,
     now: i64,
 ) -> Result<(), DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let condition = match lease_id {
         Some(lease) => fenced(id, lease),
         None => Condition::all()
@@ -354,7 +354,7 @@ pub async fn marked_invalid(
     reason: &str,
     now: i64,
 ) -> Result<(), DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let base = match lease_id {
         Some(lease) => fenced(id, lease),
         None => Condition::all().add(account::Column::Id.eq(id)),
@@ -404,7 +404,7 @@ pub async fn marked_invalid(
 
 /// The provider accepted the token again (a good ping): `account.recovered`.
 pub async fn recovered(db: &DatabaseConnection, id: i64, now: i64) -> Result<(), DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let written = account::Entity::update_many()
         .col_expr(
             account::Column::TokenStatus,
@@ -469,7 +469,7 @@ pub async fn bound(
         Some(v) => Condition::all().add(column.eq(v.clone())),
         None => Condition::all().add(column.is_null()),
     };
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let update = account::Entity::update_many();
     let (update, invalid) = match binding {
         Binding::To {

@@ -399,7 +399,7 @@ pub async fn upsert(
         let c = sign_in_check::checked(ctx, &f, trust, ensure_access)
             .await
             .map_err(|e| invalid("credentials.invalid", e.to_string()))?;
-        let (txn, _turn) = super::write_transaction::begin_write(db).await?;
+        let txn = super::write_transaction::begin_write(db).await?;
         let joined = placement::joined_user(&txn, app.id, placement).await?;
         let found = Found {
             auth_user_id: &c.auth_user_id,
@@ -434,7 +434,7 @@ pub async fn upsert(
         .or(o.provider.default_token_lifetime_secs.map(|s| now + s));
     let binding = provider_binding::of(&o.provider);
     let login = o.who.email.clone().or_else(|| Some(o.who.id.clone()));
-    let (txn, _turn) = super::write_transaction::begin_write(db).await?;
+    let txn = super::write_transaction::begin_write(db).await?;
     let joined = placement::joined_user(&txn, app.id, placement).await?;
     let found = Found {
         auth_user_id: &o.who.id,

@@ -104,7 +104,7 @@ pub async fn delete(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = account::Entity::find_by_id(account_id)
         .filter(account::Column::AppId.eq(app_id))
         .one(&txn)

@@ -75,7 +75,7 @@ pub async fn create(
 ) -> Result<NewApp, DomainError> {
     authz::authorize(db, actor, Action::CreateApp).await?;
     let name = parse_name(name)?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     lock_team_names(&txn, actor.team_id).await?;
     ensure_unique_name(&txn, actor.team_id, &name, None).await?;
     let id = Uuid::new_v4();
@@ -217,7 +217,7 @@ pub async fn rename(
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
     let name = parse_name(name)?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     // The team first: NO KEY UPDATE cannot deadlock with a change holding the app row.
     lock_team_names(&txn, actor.team_id).await?;
     let app = application::Entity::find_by_id(app_id)
@@ -256,7 +256,7 @@ pub async fn delete(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(&txn)
         .await?

@@ -584,7 +584,7 @@ pub async fn save(
     now: i64,
 ) -> Result<RegistrationView, DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let existing = row::Entity::find()
         .filter(row::Column::AppId.eq(app_id))
         .filter(row::Column::ServiceType.eq(input.service_type.trim()))
@@ -644,7 +644,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let existing = row::Entity::find()
         .filter(row::Column::AppId.eq(app_id))
         .filter(row::Column::ServiceType.eq(service_type))

@@ -65,7 +65,7 @@ pub async fn add(
     now: i64,
 ) -> Result<ReturnUrlView, DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(&txn)
         .await?
@@ -136,7 +136,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = return_url::Entity::find_by_id(url_id)
         .filter(return_url::Column::AppId.eq(app_id))
         .one(&txn)
@@ -166,7 +166,7 @@ pub async fn set_wildcards(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .one(&txn)
         .await?

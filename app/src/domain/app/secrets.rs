@@ -114,7 +114,7 @@ pub async fn rotate(
         );
         return Err(DomainError::Invalid(e));
     }
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     lock_app(&txn, app_id).await?;
     let current = live_secrets(&txn, app_id, now).await?;
     if current.len() >= MAX_LIVE {
@@ -160,7 +160,7 @@ pub async fn revoke(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     lock_app(&txn, app_id).await?;
     let current = live_secrets(&txn, app_id, now).await?;
     let target = current

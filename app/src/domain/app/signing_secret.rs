@@ -67,7 +67,7 @@ pub async fn regenerate(
     now: i64,
 ) -> Result<String, DomainError> {
     authz::authorize(db, actor, Action::AdministerApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let value = replace(&txn, keys, app_id, now).await?;
     let change = Change {
         action: "app.signing_secret_regenerated",

@@ -90,7 +90,7 @@ pub async fn add(
 ) -> Result<(String, String), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let domain = parse(raw).map_err(invalid)?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let existing = row::Entity::find()
         .filter(row::Column::AppId.eq(app_id))
         .all(&txn)
@@ -133,7 +133,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let r = row::Entity::find_by_id(id)
         .filter(row::Column::AppId.eq(app_id))
         .one(&txn)

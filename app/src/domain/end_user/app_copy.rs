@@ -52,7 +52,7 @@ pub async fn copy_to_app(
         )
         .into());
     }
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let existing = account::Entity::find()
         .filter(account::Column::AppId.eq(a.app_id))
         .filter(account::Column::ServiceType.eq(&a.service_type))

@@ -53,7 +53,7 @@ pub fn well_formed(presented: &str) -> bool {
 
 /// The account a presented token belongs to, with the token's current hash.
 pub async fn lookup(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     keys: &FlowKeys,
     presented: &str,
 ) -> Result<(account::Model, String), DomainError> {
@@ -67,7 +67,7 @@ pub async fn lookup(
 /// [`lookup`] of a well-formed token whose current hash the caller has already made (the
 /// answer cache is keyed by it).
 pub async fn lookup_hashed(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     keys: &FlowKeys,
     presented: &str,
     current: String,
@@ -81,15 +81,16 @@ pub async fn lookup_hashed(
         let old_hash = old.hash(presented.as_bytes());
         if let Some(account) = account_by_token_hash(db, &old_hash).await? {
             // A write to the tokens: in its turn, like every other (answer_cache).
-            let _turn = crate::domain::write_transaction::turn(db).await;
+            let txn = crate::domain::write_transaction::begin_write(db).await?;
             account_token::Entity::update_many()
                 .col_expr(
                     account_token::Column::TokenHash,
                     Expr::value(current.clone()),
                 )
                 .filter(account_token::Column::TokenHash.eq(old_hash))
-                .exec(db)
+                .exec(&txn)
                 .await?;
+            txn.commit().await?;
             return Ok((account, current));
         }
     }

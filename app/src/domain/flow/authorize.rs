@@ -307,7 +307,7 @@ pub async fn start(
         stage: Set(stage),
         org_claim: Set(None),
     };
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     if let Some(token) = &req.token {
         prepared_token::redeem(&txn, &ctx.keys, app.id, token, now).await?;
     }

@@ -192,7 +192,7 @@ async fn save(
     s: SaveAccount<'_>,
     now: i64,
 ) -> Result<Success, DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let existing = if let Some(id) = flow.account_id {
         let found = account::Entity::find_by_id(id)
             .filter(account::Column::AppId.eq(flow.app_id))

@@ -67,7 +67,7 @@ pub async fn exchange(
         return Err(FlowError::CodeInvalid.into());
     }
     let code_hash = keys.code.hash(code.as_bytes());
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     // Claim first: a conditional update as the transaction's first statement takes SQLite's
     // write lock at once, and lets exactly one of two concurrent exchanges win; it returns
     // the row, so the winner needs no second read.

@@ -45,7 +45,7 @@ pub(crate) async fn save_daemon(
     binding: String,
     now: i64,
 ) -> Result<Success, DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let target = Target {
         app_id: flow.app_id,
         service_type: &flow.service_type,
@@ -186,7 +186,7 @@ pub async fn upsert_via_api(
             .into())
         }
     };
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let target = Target {
         app_id: app.id,
         service_type: &p.service_type,
@@ -248,7 +248,7 @@ pub async fn create_managed(
         ..parent.clone()
     };
     let (tokens, binding) = fresh_tokens(db, ctx, &draft, now).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let (row, how) = match existing {
         Some(a) => (a, store::Connection::Reauthorized),
         None => {

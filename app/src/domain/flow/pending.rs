@@ -42,14 +42,14 @@ pub(crate) async fn consume(
     flow: pending_flow::Model,
 ) -> Result<pending_flow::Model, DomainError> {
     // A replayed callback finds nothing to delete.
-    let turn = crate::domain::write_transaction::turn(db).await;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let consumed = pending_flow::Entity::delete_many()
         .filter(pending_flow::Column::Id.eq(flow.id))
-        .exec(db)
+        .exec(&txn)
         .await?
         .rows_affected
         == 1;
-    drop(turn);
+    txn.commit().await?;
     if !consumed {
         return Err(
             FlowError::parameter("state.invalid", "This sign-in was already finished.").into(),

@@ -17,21 +17,22 @@ pub const TTL_SECS: i64 = 10 * 60;
 
 /// A new prepared token for `app_id`.
 pub async fn prepare(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     keys: &FlowKeys,
     app_id: Uuid,
     now: i64,
 ) -> Result<String, DomainError> {
     let token = random_token(PREFIX);
-    let _turn = crate::domain::write_transaction::turn(db).await;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     row::Entity::insert(row::ActiveModel {
         token_hash: Set(keys.prepared.hash(token.as_bytes())),
         app_id: Set(app_id),
         created_at: Set(now),
         expires_at: Set(now + TTL_SECS),
     })
-    .exec_without_returning(db)
+    .exec_without_returning(&txn)
     .await?;
+    txn.commit().await?;
     Ok(token)
 }
 

@@ -273,7 +273,7 @@ async fn save(
     c: Checked,
     now: i64,
 ) -> Result<Success, DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let mut q = account::Entity::find()
         .filter(account::Column::AppId.eq(flow.app_id))
         .filter(account::Column::ServiceType.eq(&flow.service_type));

@@ -125,7 +125,7 @@ pub struct SignedInAs<'a> {
 
 /// The user approved as `who`, granting `granted` (a subset of what was asked).
 pub async fn approve(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     ctx: &FlowContext,
     req: &ConsentRequest,
     who: SignedInAs<'_>,
@@ -183,8 +183,9 @@ pub async fn approve(
         admin: Set(admin && !org.is_empty()),
         org: Set(Some(org).filter(|o| !o.is_empty())),
     };
-    let _turn = crate::domain::write_transaction::turn(db).await;
-    row.insert(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    row.insert(&txn).await?;
+    txn.commit().await?;
     redirect(req, ctx, &[("code", &code)])
 }
 

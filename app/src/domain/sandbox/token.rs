@@ -242,7 +242,7 @@ pub async fn grant(
     p: &OAuthParams,
     now: i64,
 ) -> Result<TokenResponse, SandboxError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let (from, refresh_token, by) = match p.grant_type.as_deref() {
         Some("authorization_code") => {
             let code = p.code.as_deref().ok_or(SandboxError::InvalidGrant)?;

@@ -72,7 +72,7 @@ pub async fn create(
         return Err(DomainError::Invalid(errors));
     }
     let secret = random_token(KEY_PREFIX);
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = api_key::ActiveModel {
         id: Set(Uuid::new_v4()),
         team_id: Set(actor.team_id),
@@ -212,7 +212,7 @@ pub async fn revoke(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::ManageApiKeys).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = api_key::Entity::find_by_id(key_id)
         .filter(api_key::Column::TeamId.eq(actor.team_id))
         .filter(api_key::Column::RevokedAt.is_null())

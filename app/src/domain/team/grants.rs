@@ -57,7 +57,7 @@ pub async fn set_grant(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::GrantApps).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let app = application::Entity::find_by_id(app_id)
         .filter(application::Column::TeamId.eq(actor.team_id))
         .one(&txn)

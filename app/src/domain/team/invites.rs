@@ -73,7 +73,7 @@ pub async fn create(
     if role == Role::Owner {
         return Err(TeamRule::OwnerOnlyByTransfer.into());
     }
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     if let Some(existing) = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)
@@ -172,7 +172,7 @@ pub async fn revoke(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::ManageMembers).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = invite::Entity::find_by_id(invite_id)
         .filter(invite::Column::TeamId.eq(actor.team_id))
         .one(&txn)
@@ -260,7 +260,7 @@ pub async fn accept(
     token: &str,
     now: i64,
 ) -> Result<Uuid, DomainError> {
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = find_by_token(&txn, hasher, token).await?;
     check_usable(&row, now)?;
     let joining = user::Entity::find_by_id(user_id)

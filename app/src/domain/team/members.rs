@@ -104,7 +104,7 @@ pub async fn change_role(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::ManageMembers).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let (member, email) = member_of(&txn, actor.team_id, target).await?;
     if member.role == Role::Owner.as_str() || role == Role::Owner {
         return Err(TeamRule::OwnerOnlyByTransfer.into());
@@ -192,7 +192,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::ManageMembers).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let (member, email) = member_of(&txn, actor.team_id, target).await?;
     if member.role == Role::Owner.as_str() {
         return Err(TeamRule::OwnerMustTransfer.into());
@@ -225,7 +225,7 @@ pub async fn leave(db: &DatabaseConnection, actor: &Actor, now: i64) -> Result<(
     if actor.role == Role::Owner {
         return Err(TeamRule::OwnerMustTransfer.into());
     }
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     delete_member(&txn, actor.team_id, user_id).await?;
     api_keys::revoke_made_by(&txn, actor, user_id, now).await?;
     audit::record(
@@ -260,7 +260,7 @@ pub async fn transfer_ownership(
     if to == owner_id {
         return Err(TeamRule::OwnerOnlyByTransfer.into());
     }
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let (member, email) = member_of(&txn, actor.team_id, to).await?;
     let before = member.role.clone();
     // Demote first (the database allows one Owner per team at any moment), and only while

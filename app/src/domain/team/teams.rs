@@ -60,7 +60,7 @@ pub async fn create(
         .await?
         .ok_or(DomainError::Unauthenticated)?
         .email;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let team_id = insert_with_owner(&txn, &name, user_id, now).await?;
     let actor = Actor {
         principal: authz::Principal::User(user_id),
@@ -89,7 +89,7 @@ pub async fn rename(
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditTeam).await?;
     let name = parse_name(name)?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let row = team::Entity::find_by_id(actor.team_id)
         .one(&txn)
         .await?

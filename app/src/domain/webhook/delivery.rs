@@ -216,7 +216,7 @@ async fn record(
         (false, Some(_)) => DeliveryStatus::Pending,
         (false, None) => DeliveryStatus::Failed,
     };
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let written = webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::Status, Expr::value(status))
         .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts))

@@ -166,7 +166,7 @@ pub async fn create(
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let url = check_url(url, policy)?;
     let event_types = check_events(event_types)?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     // Adds to one app take turns on its row (PostgreSQL), so the cap holds under races.
     application::Entity::find_by_id(app_id)
         .lock_exclusive()
@@ -225,7 +225,7 @@ pub async fn ensure(
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let checked = check_url(url, policy)?;
     let events = check_events(event_types)?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let found = webhook_endpoint::Entity::find()
         .filter(webhook_endpoint::Column::AppId.eq(app_id))
         .filter(webhook_endpoint::Column::Url.eq(checked.clone()))
@@ -233,7 +233,6 @@ pub async fn ensure(
         .await?;
     let Some(before) = found else {
         drop(txn);
-        drop(_turn);
         return create(db, policy, actor, app_id, url, event_types, now)
             .await
             .map(|v| (v, true));
@@ -277,7 +276,7 @@ pub async fn set_enabled(
     now: i64,
 ) -> Result<WebhookEndpointView, DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let before = endpoint_of(&txn, app_id, endpoint_id).await?;
     let mut after = before.clone();
     after.enabled = enabled;
@@ -317,7 +316,7 @@ pub async fn remove(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let before = endpoint_of(&txn, app_id, endpoint_id).await?;
     webhook_endpoint::Entity::delete_by_id(endpoint_id)
         .exec(&txn)
@@ -376,7 +375,7 @@ pub async fn send_test(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let endpoint = endpoint_of(&txn, app_id, endpoint_id).await?;
     count_manual_send(&txn, actor, app_id, now).await?;
     outbox::emit_test(&txn, &endpoint, now).await?;
@@ -393,7 +392,7 @@ pub async fn redeliver(
     now: i64,
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let d = webhook_delivery::Entity::find_by_id(delivery_id)
         .filter(webhook_delivery::Column::AppId.eq(app_id))
         .one(&txn)

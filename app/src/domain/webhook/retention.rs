@@ -13,7 +13,7 @@ const PER_RUN: i64 = 5000;
 pub async fn delete_old(db: &DatabaseConnection, now: i64) -> Result<u64, DomainError> {
     let cutoff = now - KEEP_SECS;
     let backend = db.get_database_backend();
-    let (txn, _turn) = crate::domain::write_transaction::begin_write(db).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     let deliveries = txn
         .execute_raw(Statement::from_sql_and_values(
             backend,

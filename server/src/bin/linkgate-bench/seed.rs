@@ -143,7 +143,7 @@ async fn insert_accounts(
     count: usize,
     now: i64,
 ) -> Result<Vec<i64>, BenchError> {
-    let (txn, _turn) = app::domain::write_transaction::begin_write(db).await?;
+    let txn = app::domain::write_transaction::begin_write(db).await?;
     let mut rng = rand::thread_rng();
     for start in (0..count).step_by(BATCH) {
         let rows = (start..count.min(start + BATCH)).map(|i| {
@@ -200,7 +200,7 @@ async fn insert_tokens(
             Some((random_token(account_token::PREFIX), account))
         })
         .collect();
-    let (txn, _turn) = app::domain::write_transaction::begin_write(db).await?;
+    let txn = app::domain::write_transaction::begin_write(db).await?;
     for batch in tokens.chunks(BATCH) {
         let rows = batch
             .iter()
@@ -235,7 +235,7 @@ pub async fn mint_codes(
             Some((random_token(code_exchange::PREFIX), account))
         })
         .collect();
-    let (txn, _turn) = app::domain::write_transaction::begin_write(db).await?;
+    let txn = app::domain::write_transaction::begin_write(db).await?;
     for batch in codes.chunks(BATCH) {
         let rows = batch
             .iter()
