@@ -83,6 +83,8 @@ pub async fn delete_account(team_id: String, account_id: i64) -> Result<(), Serv
     detail::delete(&c.state.db, &actor, account_id, now_unix())
         .await
         .map_err(fail)?;
+    // This instance forgets its answers at once; others on notice (answer_cache).
+    c.state.answers.evict_account(account_id);
     leptos_axum::redirect("/accounts");
     Ok(())
 }

@@ -115,6 +115,8 @@ pub async fn delete_app(
     )
     .await
     .map_err(fail)?;
+    // Its accounts went with it: this instance forgets at once, others on notice.
+    c.state.answers.clear();
     leptos_axum::redirect("/applications");
     Ok(())
 }
@@ -461,7 +463,10 @@ pub async fn delete_account(
         now_unix(),
     )
     .await
-    .map_err(fail)
+    .map_err(fail)?;
+    // This instance forgets its answers at once; others on notice (answer_cache).
+    c.state.answers.evict_account(account_id);
+    Ok(())
 }
 
 /// The app's trusted domains as `(id, domain)` pairs.

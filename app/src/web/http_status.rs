@@ -25,9 +25,10 @@ pub fn status_of(e: &DomainError) -> StatusCode {
 
 fn flow_status(e: &FlowError) -> StatusCode {
     match e {
-        FlowError::Parameter { .. } | FlowError::CodeInvalid | FlowError::Expired => {
-            StatusCode::BAD_REQUEST
-        }
+        FlowError::Parameter { .. }
+        | FlowError::CodeInvalid
+        | FlowError::CodeReplayed { .. }
+        | FlowError::Expired => StatusCode::BAD_REQUEST,
         FlowError::TokenInvalid | FlowError::TokenDead | FlowError::SessionInvalid => {
             StatusCode::UNAUTHORIZED
         }

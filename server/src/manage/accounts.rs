@@ -247,7 +247,12 @@ pub async fn delete(
     ApiKeyActor(actor): ApiKeyActor,
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
-    let result = detail::delete(&s.db, &actor, account_id(&raw)?, now_unix()).await;
+    let account = account_id(&raw)?;
+    let result = detail::delete(&s.db, &actor, account, now_unix()).await;
+    if result.is_ok() {
+        // This instance forgets its answers at once; others on notice (answer_cache).
+        s.answers.evict_account(account);
+    }
     reply_empty(result)
 }
 
@@ -344,7 +349,12 @@ pub async fn delete_app_account(
     ApiKeyActor(actor): ApiKeyActor,
     Path((app_id, raw)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let result = accounts::delete(&s.db, &actor, id(&app_id)?, account_id(&raw)?, now_unix()).await;
+    let account = account_id(&raw)?;
+    let result = accounts::delete(&s.db, &actor, id(&app_id)?, account, now_unix()).await;
+    if result.is_ok() {
+        // This instance forgets its answers at once; others on notice (answer_cache).
+        s.answers.evict_account(account);
+    }
     reply_empty(result)
 }
 

@@ -140,6 +140,10 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let confirm = q.confirm_name.unwrap_or_default();
     let result = lifecycle::delete(&s.db, &actor, id(&app_id)?, &confirm, now_unix()).await;
+    if result.is_ok() {
+        // Its accounts went with it: this instance forgets at once, others on notice.
+        s.answers.clear();
+    }
     reply_empty(result)
 }
 

@@ -7,7 +7,8 @@ use app::domain::flow::browser_binding::BrowserNonce;
 use app::domain::flow::callback_params::CallbackParams;
 use app::domain::flow::outcome::Finished;
 use app::domain::flow::{
-    authorize, code_exchange, daemon_consent, prepared_token, provider_answer, BROWSER_COOKIE,
+    authorize, code_exchange, daemon_consent, prepared_token, provider_answer, FlowError,
+    BROWSER_COOKIE,
 };
 use app::domain::{now_unix, DomainError};
 use app::web::AppState;
@@ -249,8 +250,22 @@ pub async fn exchange(
     AppAuth(app): AppAuth,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let done =
-        code_exchange::exchange(&state.db, &state.flows.keys, app.id, &code, now_unix()).await?;
+    let done = match code_exchange::exchange(
+        &state.db,
+        &state.flows.keys,
+        app.id,
+        &code,
+        now_unix(),
+    )
+    .await
+    {
+        Err(DomainError::Flow(FlowError::CodeReplayed { account_id })) => {
+            // Revoked in the database; this instance forgets at once, others on notice.
+            state.answers.evict_account(account_id);
+            return Err(FlowError::CodeReplayed { account_id }.into());
+        }
+        done => done?,
+    };
     let mut body = serde_json::json!({
         "accountId": done.account_id,
         "accessToken": done.access_token,

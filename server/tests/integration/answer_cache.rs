@@ -5,7 +5,7 @@
 //! rather than leave a revoked token answered.
 use std::time::{Duration, Instant};
 
-use crate::common::flow::{account, connect, FlowApp};
+use crate::common::flow::{account, connect, param, sandbox_flow, FlowApp, ALLOW};
 use crate::common::{plain_client, Backend, TestDatabase, TestServer};
 use app::domain::crypto::MasterKey;
 use reqwest::StatusCode;
@@ -117,6 +117,87 @@ async fn revocation_reaches_every_instance(backend: Backend) {
     db.drop_it().await;
 }
 on_both_backends!(revocation_reaches_every_instance);
+
+/// Every other way a token stops working: a replayed code revokes the tokens issued for it,
+/// and deleting the app deletes its accounts. Each is refused by the instance that did it
+/// on the next request, and by the other instance once it has heard.
+async fn every_revocation_path_is_refused_next_time(backend: Backend) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let public = a.base.clone();
+    let b = TestServer::start(&db, &key, |c| c.public_url = public).await;
+    let cached_on_both = |token: String| {
+        let (a, b) = (a.base.clone(), b.base.clone());
+        async move {
+            for base in [&a, &b] {
+                for _ in 0..2 {
+                    assert_eq!(status(base, &token).await, StatusCode::OK);
+                }
+            }
+        }
+    };
+
+    // A replayed code.
+    let app = FlowApp::create(&a.base, "Replayed").await;
+    let back = sandbox_flow(&a.base, &app, &[], &ALLOW).await;
+    let code = param(&back, "code").unwrap();
+    let r = app.exchange(&a.base, &code).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let j: serde_json::Value = r.json().await.unwrap();
+    let token = j["accessToken"].as_str().unwrap().to_owned();
+    cached_on_both(token.clone()).await;
+    assert_eq!(
+        app.exchange(&a.base, &code).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(status(&a.base, &token).await, StatusCode::UNAUTHORIZED);
+    let (s, _) = refused_within(&b.base, &token).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "B answered a replayed code's token"
+    );
+
+    // The app deleted (on B this time): its accounts go, and their tokens with them.
+    let doomed = FlowApp::create(&a.base, "Doomed").await;
+    let (_, token) = connect(&a.base, &doomed, &[]).await;
+    cached_on_both(token.clone()).await;
+    let t = doomed.owner.own_team.clone();
+    let r = doomed
+        .owner
+        .browser
+        .at(&b.base)
+        .call(
+            "apps/delete",
+            &[
+                ("team_id", t.as_str()),
+                ("app_id", doomed.id.as_str()),
+                ("confirm_name", "Doomed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(status(&b.base, &token).await, StatusCode::UNAUTHORIZED);
+    let (s, _) = refused_within(&a.base, &token).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "A answered a deleted app's token"
+    );
+
+    // A master-key change without the previous key: an instance started with the new key
+    // alone refuses tokens made under the old one (its cache starts empty).
+    let (_, token) = connect(&a.base, &app, &[]).await;
+    cached_on_both(token.clone()).await;
+    a.stop().await;
+    b.stop().await;
+    let c = TestServer::start(&db, &MasterKey::generate(), |_| {}).await;
+    assert_eq!(status(&c.base, &token).await, StatusCode::UNAUTHORIZED);
+    c.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(every_revocation_path_is_refused_next_time);
 
 /// PostgreSQL: when an instance's listener loses its connection, the instance answers from
 /// the database until it listens again, and then caches (and evicts) as before.

@@ -97,6 +97,10 @@ pub async fn exchange(
                 account_id = row.account_id,
                 "a code was replayed; its tokens are revoked"
             );
+            return Err(FlowError::CodeReplayed {
+                account_id: row.account_id,
+            }
+            .into());
         }
         return Err(FlowError::CodeInvalid.into());
     };

@@ -8,6 +8,10 @@ pub enum FlowError {
     Parameter { code: &'static str, message: String },
     #[error("The code is unknown, expired, already used, or belongs to another application.")]
     CodeInvalid,
+    /// A used code came back: the tokens it issued are revoked now (answered as
+    /// `CodeInvalid`; the account is named so the caller can forget its cached answers).
+    #[error("The code is unknown, expired, already used, or belongs to another application.")]
+    CodeReplayed { account_id: i64 },
     #[error("The access token is missing, unknown or revoked.")]
     TokenInvalid,
     #[error("The provider refused the account's grant; authorize the account again.")]
@@ -34,7 +38,7 @@ impl FlowError {
     pub fn code(&self) -> &'static str {
         match self {
             FlowError::Parameter { code, .. } => code,
-            FlowError::CodeInvalid => "code.invalid",
+            FlowError::CodeInvalid | FlowError::CodeReplayed { .. } => "code.invalid",
             FlowError::TokenInvalid => "token.invalid",
             FlowError::TokenDead => "token.dead",
             FlowError::Provider(_) => "provider_error",
