@@ -67,10 +67,12 @@ install_end2end_modules() {
   fi
 }
 
-# The benchmark's tools: Debian's wrk (the load), Node with npm's oidc-provider (the peer),
-# and npm's binaryen for wasm-opt (Debian's is too old for current rustc output).
+# The benchmark's tools: Debian's wrk (the load) and chromium (the first visit), Node with
+# npm's oidc-provider (the peer), and npm's binaryen for wasm-opt (Debian's is too old for
+# current rustc output).
 install_bench_tools() {
   command -v wrk >/dev/null || { step "Installing Debian's wrk"; apt_install wrk; }
+  command -v chromium >/dev/null || { step "Installing Debian's chromium for the first-visit figure"; apt_install chromium; }
   install_node
   command -v gzip >/dev/null || apt_install gzip
   install_end2end_modules

@@ -4,6 +4,7 @@
 //! everything in release mode and installs wrk; docs/performance.md has the latest table.
 mod bundle;
 mod child_process;
+mod first_visit;
 mod options;
 mod peer;
 mod platform;
@@ -87,6 +88,7 @@ async fn run(o: &Options) -> Result<String, BenchError> {
     let on_sqlite =
         platform::scenarios(o, plan, &sqlite(&work), &linkgate, &scripts, &work).await?;
     results.extend(on_sqlite.measured);
+    let first_visit = on_sqlite.first_visit;
     let mut revocation = None;
     if !o.sqlite_only {
         let scratch = scratch_database::ScratchDatabase::create(&o.postgres).await?;
@@ -102,7 +104,13 @@ async fn run(o: &Options) -> Result<String, BenchError> {
     }
     let bundle = bundle::measure(&o.site_root)?;
     std::fs::remove_dir_all(&work).ok();
-    Ok(report::render(o, &results, &bundle, revocation.as_ref()))
+    Ok(report::render(
+        o,
+        &results,
+        &bundle,
+        revocation.as_ref(),
+        first_visit.as_ref(),
+    ))
 }
 
 fn sqlite(work: &Path) -> Store {

@@ -1,4 +1,4 @@
-//! Scenarios 2, 3, 5 and 6 on one store: seeds a fresh database, starts the release server
+//! Scenarios 2, 3, 5 to 9 on one store: seeds a fresh database, starts the release server
 //! on it, checks that each scenario's request does what a user expects, then loads it.
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,11 +10,11 @@ use serde_json::Value;
 
 use crate::child_process::{free_port, Served};
 use crate::options::Options;
-use crate::revocation;
-use crate::scenario::{measure, Measured, Plan, Unit};
+use crate::scenario::{measure, measure_together, Measured, Plan, Unit};
 use crate::seed::{self, Keys, Seeded, RETURN_URL};
 use crate::wrk::{Load, Scripts};
 use crate::BenchError;
+use crate::{first_visit, revocation};
 
 pub struct Store {
     pub name: &'static str,
@@ -41,6 +41,8 @@ pub fn write_lines(path: &Path, lines: impl Iterator<Item = String>) -> Result<(
 pub struct StoreResults {
     pub measured: Vec<Measured>,
     pub revocation: Option<revocation::Delays>,
+    /// SQLite only: one server, one bundle, the store does not change what the browser gets.
+    pub first_visit: Option<first_visit::FirstVisit>,
 }
 
 pub async fn scenarios(
@@ -112,6 +114,7 @@ pub async fn scenarios(
             script_args: args,
         };
     let mut results = Vec::new();
+    let mut first_visit = None;
 
     // 2. Account lookup.
     if o.wants("lookup") {
@@ -240,6 +243,14 @@ pub async fn scenarios(
         );
     }
 
+    // 6b. The same page's first visit in Chromium, Slow 4G and 4× CPU slowdown.
+    if o.wants("first-visit") && store.name == "SQLite" {
+        let session = sign_in(&base, &seeded).await?;
+        let page = format!("{base}/applications/{}/accounts", seeded.dashboard.id);
+        eprintln!("  First dashboard visit in Chromium (Slow 4G, CPU 4× slower)");
+        first_visit = Some(first_visit::measure(&o.first_visit_script, &page, &session).await?);
+    }
+
     // 7. The team's accounts page over every account of the team (both apps), its first
     //    page and a search by email that matches few, newest first by keyset.
     if o.wants("team-accounts") {
@@ -268,7 +279,94 @@ pub async fn scenarios(
         }
     }
 
-    // 8. A revocation on this instance, refused by a second one (PostgreSQL: instances share
+    // 8. Two instances on one PostgreSQL, half the connections each: the scale-out path,
+    //    measured (warm lookups and code exchanges), before the revocations spend tokens.
+    if o.wants("two-instances") && store.name == "PostgreSQL" {
+        let port_b = free_port()?;
+        let b = Served::start(
+            "a second Linkgate instance",
+            command_on(port_b),
+            &dir.join("server-b-load.log"),
+            format!("http://127.0.0.1:{port_b}"),
+            "/readyz",
+        )
+        .await?;
+        let pids = [pid, b.pid()];
+        let half = (o.connections / 2).max(1);
+        let threads = (o.wrk_threads() / 2).max(1);
+        let on_each = |url: &str, script: &str, args: Vec<String>| Load {
+            threads,
+            connections: half,
+            url: url.to_owned(),
+            script: scripts.path(script),
+            headers: Vec::new(),
+            script_args: args,
+        };
+        check_lookup(&b.base, &seeded).await?;
+        let tokens = dir.join("tokens.txt");
+        write_lines(&tokens, seeded.tokens.iter().map(|(t, _)| t.clone()))?;
+        eprintln!(
+            "  asking each instance for each of {} tokens once",
+            seeded.tokens.len()
+        );
+        if !o.wants("lookup") {
+            warm(&base, &seeded.tokens).await?;
+        }
+        warm(&b.base, &seeded.tokens).await?;
+        let token_args = vec![tokens.to_string_lossy().into_owned()];
+        let lookups = vec![
+            on_each(&base, "account_lookup.lua", token_args.clone()),
+            on_each(&b.base, "account_lookup.lua", token_args),
+        ];
+        results.push(
+            measure_together(
+                plan,
+                "Account lookup, warm cache, two instances",
+                store.name,
+                Unit::Requests,
+                &pids,
+                async |_, _| Ok(lookups.clone()),
+            )
+            .await?,
+        );
+        check_exchange(&b.base, &db, &keys, &seeded).await?;
+        let codes = [dir.join("codes-a.txt"), dir.join("codes-b.txt")];
+        results.push(
+            measure_together(
+                plan,
+                "Code exchange, two instances",
+                store.name,
+                Unit::Requests,
+                &pids,
+                async |secs, previous| {
+                    let rate = previous.map(|p| p.requests_per_sec());
+                    let minted =
+                        seed::mint_codes(&db, &keys, &seeded.lookups, codes_needed(secs, rate))
+                            .await?;
+                    let (first, second) = minted.split_at(minted.len() / 2);
+                    write_lines(&codes[0], first.iter().map(|(c, _)| c.clone()))?;
+                    write_lines(&codes[1], second.iter().map(|(c, _)| c.clone()))?;
+                    let args = |file: &PathBuf| {
+                        vec![
+                            file.to_string_lossy().into_owned(),
+                            threads.to_string(),
+                            "linkgate".into(),
+                            seeded.lookups.basic(),
+                            String::new(),
+                        ]
+                    };
+                    Ok(vec![
+                        on_each(&base, "one_time_codes.lua", args(&codes[0])),
+                        on_each(&b.base, "one_time_codes.lua", args(&codes[1])),
+                    ])
+                },
+            )
+            .await?,
+        );
+        drop(b);
+    }
+
+    // 9. A revocation on this instance, refused by a second one (PostgreSQL: instances share
     //    nothing but the database; SQLite has one process per file). Last: it revokes tokens.
     let mut revocation_delays = None;
     if o.wants("revocation") && store.name == "PostgreSQL" {
@@ -292,6 +390,7 @@ pub async fn scenarios(
     Ok(StoreResults {
         measured: results,
         revocation: revocation_delays,
+        first_visit,
     })
 }
 

@@ -2,6 +2,7 @@
 use std::fmt::Write;
 
 use crate::bundle::BundleFile;
+use crate::first_visit::FirstVisit;
 use crate::options::Options;
 use crate::revocation::Delays;
 use crate::scenario::{Measured, Run, Spread, Unit};
@@ -57,6 +58,7 @@ pub fn render(
     results: &[Measured],
     bundle: &[BundleFile],
     revocation: Option<&Delays>,
+    first_visit: Option<&FirstVisit>,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -125,8 +127,25 @@ pub fn render(
             verdict(d.p99_ms <= 50.0)
         );
     }
+    if let Some(v) = first_visit {
+        let _ = writeln!(
+            out,
+            "\nFirst dashboard visit (Chromium, Slow 4G, CPU 4× slower, empty cache): {:.0} KB transferred, buttons work after {:.2} s; again with the cache it filled: {:.0} KB, {:.2} s",
+            v.bytes as f64 / 1024.0,
+            v.hydrated_ms as f64 / 1000.0,
+            v.repeat_bytes as f64 / 1024.0,
+            v.repeat_hydrated_ms as f64 / 1000.0
+        );
+    }
     let _ = writeln!(out, "\nFloors (issue 8):\n");
     for line in floors(results, base, bundle) {
+        let _ = writeln!(out, "- {line}");
+    }
+    let _ = writeln!(
+        out,
+        "\nFloors (issue 18, ratios to this run's baseline or peer):\n"
+    );
+    for line in issue_18_floors(results, base, bundle, revocation, first_visit) {
         let _ = writeln!(out, "- {line}");
     }
     let sockets: u64 = results.iter().map(|m| m.socket_errors).sum();
@@ -213,6 +232,107 @@ fn floors(results: &[Measured], base: &Measured, bundle: &[BundleFile]) -> Vec<S
         / MB;
     lines.push(format!(
         "Server peak memory ≤ 150 MB in every scenario: at most {server_peak:.0} MB — {}",
+        verdict(server_peak <= 150.0)
+    ));
+    lines
+}
+
+fn code_kb_gzipped(bundle: &[BundleFile]) -> Option<f64> {
+    let code: Vec<&BundleFile> = bundle
+        .iter()
+        .filter(|f| f.name.ends_with(".wasm") || f.name.ends_with(".js"))
+        .collect();
+    (!code.is_empty()).then(|| code.iter().map(|b| b.gzipped).sum::<u64>() as f64 / 1024.0)
+}
+
+fn issue_18_floors(
+    results: &[Measured],
+    base: &Measured,
+    bundle: &[BundleFile],
+    revocation: Option<&Delays>,
+    first_visit: Option<&FirstVisit>,
+) -> Vec<String> {
+    let rps = |m: &Measured| m.median(|r| r.requests_per_sec).median;
+    let cpu = |m: &Measured| m.median(|r| r.cpu_secs_per_1k).median;
+    let find =
+        |name: &str, store: &str| results.iter().find(|m| m.name == name && m.store == store);
+    let mut lines = Vec::new();
+    let peer_oauth = results
+        .iter()
+        .find(|m| m.name == "Peer token endpoint, OAuth (no ID token)")
+        .map(rps);
+    for store in ["SQLite", "PostgreSQL"] {
+        for name in [
+            "Account lookup",
+            "Account lookup, warm cache",
+            "Account lookup, warm cache, two instances",
+        ] {
+            if let Some(m) = find(name, store) {
+                let r = rps(m) / rps(base);
+                lines.push(format!(
+                    "{name} on {store} ÷ baseline ≥ 0.40: {r:.2} — {}",
+                    verdict(r >= 0.40)
+                ));
+            }
+        }
+        for name in ["Code exchange", "Code exchange, two instances"] {
+            if let (Some(m), Some(peer)) = (find(name, store), peer_oauth) {
+                let r = rps(m) / peer;
+                lines.push(format!(
+                    "{name} on {store} ÷ peer (OAuth row) ≥ 1.5: {r:.2} — {}",
+                    verdict(r >= 1.5)
+                ));
+            }
+        }
+        if let Some(m) = find("Full Sandbox flow", store) {
+            let r = m.median(|r| r.flows_per_sec).median / rps(base);
+            let note = if store == "SQLite" {
+                verdict(r >= 0.006)
+            } else {
+                "(floor is for SQLite)"
+            };
+            lines.push(format!(
+                "Full Sandbox flow on {store}, flows/s ÷ baseline req/s ≥ 0.006: {r:.4} — {note}"
+            ));
+        }
+        if let Some(m) = find("Dashboard accounts page", store) {
+            let r = cpu(m) / cpu(base);
+            lines.push(format!(
+                "Dashboard CPU per page on {store} ÷ baseline CPU per request ≤ 90×: {r:.0}× — {}",
+                verdict(r <= 90.0)
+            ));
+        }
+    }
+    if let Some(gz) = code_kb_gzipped(bundle) {
+        lines.push(format!(
+            "wasm + JS a dashboard page loads ≤ 300 KB gzipped: {gz:.0} KB — {}",
+            verdict(gz <= 300.0)
+        ));
+    }
+    if let Some(v) = first_visit {
+        let s = v.hydrated_ms as f64 / 1000.0;
+        lines.push(format!(
+            "First dashboard visit, Slow 4G + 4× CPU, until buttons work ≤ 3 s: {s:.2} s — {}",
+            verdict(s <= 3.0)
+        ));
+    }
+    if let Some(d) = revocation {
+        lines.push(format!(
+            "Revocation on A refused on B (PostgreSQL) p99 ≤ 50 ms: {} ms (max {} ms) — {}",
+            ms(d.p99_ms),
+            ms(d.max_ms),
+            verdict(d.p99_ms <= 50.0)
+        ));
+    }
+    let server_peak = results
+        .iter()
+        .filter(|m| m.store == "SQLite" || m.store == "PostgreSQL")
+        .map(|m| m.peak_memory_bytes)
+        .max()
+        .unwrap_or(0) as f64
+        / MB;
+    lines.push(format!(
+        "Peak RSS of the server in any scenario ≤ 150 MB: {server_peak:.0} MB — {}",
         verdict(server_peak <= 150.0)
     ));
     lines

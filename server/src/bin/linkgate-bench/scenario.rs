@@ -91,18 +91,37 @@ pub async fn measure(
     pid: u32,
     mut load_for: impl AsyncFnMut(u32, Option<Outcome>) -> Result<Load, BenchError>,
 ) -> Result<Measured, BenchError> {
+    measure_together(plan, name, store, unit, &[pid], async |secs, previous| {
+        Ok(vec![load_for(secs, previous).await?])
+    })
+    .await
+}
+
+/// [`measure`] with several loads at once, one per server process in `pids` (instances on
+/// one database): requests add up, latency is the worse of the loads', CPU is the sum over
+/// the processes and memory the largest peak.
+pub async fn measure_together(
+    plan: Plan,
+    name: &str,
+    store: &'static str,
+    unit: Unit,
+    pids: &[u32],
+    mut loads_for: impl AsyncFnMut(u32, Option<Outcome>) -> Result<Vec<Load>, BenchError>,
+) -> Result<Measured, BenchError> {
     eprintln!("  {name} ({store})");
-    reset_peak_memory(pid)?;
-    let load = load_for(plan.warmup_secs, None).await?;
-    let mut previous = wrk::run(&load, plan.warmup_secs).await?;
+    for pid in pids {
+        reset_peak_memory(*pid)?;
+    }
+    let loads = loads_for(plan.warmup_secs, None).await?;
+    let mut previous = run_together(&loads, plan.warmup_secs).await?;
     check(name, &previous)?;
     let mut runs = Vec::new();
     let mut socket_errors = 0;
     for _ in 0..plan.runs {
-        let load = load_for(plan.duration_secs, Some(previous.clone())).await?;
-        let cpu_before = cpu_seconds(pid)?;
-        let o = wrk::run(&load, plan.duration_secs).await?;
-        let cpu = cpu_seconds(pid)? - cpu_before;
+        let loads = loads_for(plan.duration_secs, Some(previous.clone())).await?;
+        let cpu_before = total_cpu(pids)?;
+        let o = run_together(&loads, plan.duration_secs).await?;
+        let cpu = total_cpu(pids)? - cpu_before;
         check(name, &o)?;
         let secs = o.duration_us as f64 / 1e6;
         runs.push(Run {
@@ -115,12 +134,51 @@ pub async fn measure(
         socket_errors += o.socket_errors;
         previous = o;
     }
+    let mut peak = 0;
+    for pid in pids {
+        peak = peak.max(peak_memory_bytes(*pid)?);
+    }
     Ok(Measured {
         name: name.to_owned(),
         store,
         unit,
         runs,
-        peak_memory_bytes: peak_memory_bytes(pid)?,
+        peak_memory_bytes: peak,
         socket_errors,
     })
+}
+
+fn total_cpu(pids: &[u32]) -> Result<f64, BenchError> {
+    pids.iter().map(|p| cpu_seconds(*p)).sum()
+}
+
+/// The loads at the same time, as one outcome (durations are the longest).
+async fn run_together(loads: &[Load], seconds: u32) -> Result<Outcome, BenchError> {
+    let mut running = tokio::task::JoinSet::new();
+    for load in loads {
+        let load = load.clone();
+        running.spawn(async move { wrk::run(&load, seconds).await });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(done) = running.join_next().await {
+        outcomes.push(done.map_err(|_| BenchError::Wrk("a wrk task failed".into()))??);
+    }
+    let mut all = outcomes
+        .first()
+        .cloned()
+        .ok_or_else(|| BenchError::Wrk("no load to run".into()))?;
+    for o in outcomes.iter().skip(1) {
+        all.requests += o.requests;
+        all.duration_us = all.duration_us.max(o.duration_us);
+        all.p50_us = all.p50_us.max(o.p50_us);
+        all.p99_us = all.p99_us.max(o.p99_us);
+        all.socket_errors += o.socket_errors;
+        all.http_errors += o.http_errors;
+        all.flows += o.flows;
+        all.unexpected += o.unexpected;
+        if all.note.is_empty() {
+            all.note.clone_from(&o.note);
+        }
+    }
+    Ok(all)
 }
