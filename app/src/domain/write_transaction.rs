@@ -13,7 +13,13 @@
 //! writer that fails inside a savepoint undoes only its own work and ends the group, so the
 //! next writer commits what the group holds before starting a new one. Each caller's `commit`
 //! returns only once the shared COMMIT is durable, with its outcome.
+//!
+//! The group's own statements (SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT) run on a task of
+//! their own: a request dropped midway (a client hanging up) can never leave a savepoint
+//! half made or a COMMIT half reported. Any of them failing rolls the whole group back and
+//! tells every member so; no member is ever told "committed" for work that was not.
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -30,6 +36,13 @@ use crate::domain::account::answer_cache;
 /// What a group's COMMIT came to, as its members learn it.
 type Outcome = Option<Result<(), String>>;
 
+/// A group commits once this many writers have joined, even with others waiting, so a
+/// queue never holds the write lock (and its writers' answers) indefinitely.
+const MAX_MEMBERS: u64 = 32;
+
+/// The savepoint of the member writing now (one at a time: they hold the turn).
+const MEMBER_SAVEPOINT: &str = "lg_member";
+
 /// One SQLite file's writer queue and the group its writers share, if one is open.
 #[derive(Default)]
 struct Writer {
@@ -43,7 +56,11 @@ struct OpenGroup {
     closing: bool,
     /// Someone is queued to commit the group if no member does.
     closer_queued: bool,
-    /// Transactions it carries that reached their own commit.
+    /// A member's savepoint exists that was neither released nor rolled back (its writer
+    /// went away): the next holder of the turn rolls back to it first.
+    member_open: bool,
+    /// Writers that joined, and those of them (with the first) that reached their commit.
+    joined: u64,
     members: u64,
 }
 
@@ -139,12 +156,80 @@ impl Held {
         self.queue.waiting.load(Ordering::Acquire) > 0
     }
 
-    /// Commits the open group, if any, and tells its members.
+    /// Undoes what a member that went away left in its savepoint, then commits the group,
+    /// if one is open, and tells its members.
     async fn close_group(&mut self) -> Result<(), DbErr> {
-        match self.guard.group.take() {
-            Some(group) => commit_group(group, &self.queue).await,
-            None => Ok(()),
+        let Some(mut group) = self.guard.group.take() else {
+            return Ok(());
+        };
+        if group.member_open {
+            let undone = match group
+                .outer
+                .execute_unprepared(&format!("ROLLBACK TO {MEMBER_SAVEPOINT}"))
+                .await
+            {
+                Ok(_) => {
+                    group
+                        .outer
+                        .execute_unprepared(&format!("RELEASE {MEMBER_SAVEPOINT}"))
+                        .await
+                }
+                Err(failure) => Err(failure),
+            };
+            if let Err(failure) = undone {
+                return Err(abandon(group, failure).await);
+            }
+            group.member_open = false;
         }
+        commit_group(group, &self.queue).await
+    }
+
+    /// A new member's savepoint; on failure the group is rolled back (its state is unknown).
+    async fn open_member(&mut self) -> Result<(), DbErr> {
+        let Some(group) = self.guard.group.as_mut() else {
+            return Err(DbErr::Custom("no write group to join".to_owned()));
+        };
+        match group
+            .outer
+            .execute_unprepared(&format!("SAVEPOINT {MEMBER_SAVEPOINT}"))
+            .await
+        {
+            Ok(_) => {
+                group.member_open = true;
+                group.joined += 1;
+                Ok(())
+            }
+            Err(failure) => match self.guard.group.take() {
+                Some(group) => Err(abandon(group, failure).await),
+                None => Err(failure),
+            },
+        }
+    }
+
+    /// The member's work is kept in the group; commits the group now if nobody is waiting
+    /// to join it (or it is full), else says what to wait for.
+    async fn release_member(&mut self) -> Result<Option<watch::Receiver<Outcome>>, DbErr> {
+        let Some(group) = self.guard.group.as_mut() else {
+            return Err(DbErr::Custom("the write group is gone".to_owned()));
+        };
+        if let Err(failure) = group
+            .outer
+            .execute_unprepared(&format!("RELEASE {MEMBER_SAVEPOINT}"))
+            .await
+        {
+            return match self.guard.group.take() {
+                Some(group) => Err(abandon(group, failure).await),
+                None => Err(failure),
+            };
+        }
+        group.member_open = false;
+        group.members += 1;
+        let full = group.joined >= MAX_MEMBERS;
+        let outcome = group.outcome.subscribe();
+        if full || !self.others_waiting() {
+            return self.close_group().await.map(|()| None);
+        }
+        Ok(Some(outcome))
     }
 
     /// Leaves the open group to a writer queued behind (or to a task queued to commit it).
@@ -182,6 +267,17 @@ impl Drop for Held {
     }
 }
 
+/// Runs a step of the group on a task of its own with the turn, which comes back with the
+/// step's result: a caller that goes away midway cannot cut the step short (the task then
+/// lets go of the turn itself).
+async fn detached<T: Send + 'static>(
+    step: impl Future<Output = (Held, T)> + Send + 'static,
+) -> Result<(Held, T), DbErr> {
+    tokio::spawn(step)
+        .await
+        .map_err(|_| DbErr::Custom("a write group's step stopped".to_owned()))
+}
+
 async fn commit_group(group: OpenGroup, queue: &Queue) -> Result<(), DbErr> {
     let members = group.members;
     let result = group.outer.commit().await;
@@ -198,6 +294,16 @@ async fn commit_group(group: OpenGroup, queue: &Queue) -> Result<(), DbErr> {
     result
 }
 
+/// Rolls the whole group back after one of its own statements failed, and tells its members.
+async fn abandon(group: OpenGroup, failure: DbErr) -> DbErr {
+    tracing::error!(error = %failure, "a SQLite write group failed and was rolled back");
+    let _ = group.outer.rollback().await;
+    group.outcome.send_replace(Some(Err(format!(
+        "the write group was rolled back: {failure}"
+    ))));
+    failure
+}
+
 async fn begin_group(db: &DatabaseConnection) -> Result<OpenGroup, DbErr> {
     #[allow(clippy::disallowed_methods)]
     let outer = db
@@ -211,6 +317,8 @@ async fn begin_group(db: &DatabaseConnection) -> Result<OpenGroup, DbErr> {
         outcome: watch::channel(None).0,
         closing: false,
         closer_queued: false,
+        member_open: false,
+        joined: 1,
         members: 1,
     })
 }
@@ -230,8 +338,18 @@ pub async fn turn(db: &DatabaseConnection) -> WriteTurn {
         return WriteTurn { _held: None };
     };
     let mut held = Held::take(queue).await;
-    // A failed group commit is its members' to report; this write goes on regardless.
-    let _ = held.close_group().await;
+    if held.guard.group.is_some() {
+        // A failed group commit is its members' to report; this write goes on regardless.
+        match detached(async move {
+            let closed = held.close_group().await;
+            (held, closed)
+        })
+        .await
+        {
+            Ok((back, _)) => held = back,
+            Err(_) => return WriteTurn { _held: None },
+        }
+    }
     WriteTurn { _held: Some(held) }
 }
 
@@ -252,50 +370,17 @@ enum Kind {
 }
 
 struct Member {
-    savepoint: Option<DatabaseTransaction>,
-    outcome: watch::Receiver<Outcome>,
+    /// `None` once its commit has taken it (the step's task holds it then).
     held: Option<Held>,
-    committed: bool,
 }
 
 impl Drop for Member {
-    /// Dropped without a commit: the group ends, so that its fate does not depend on what a
-    /// failed writer left behind; the savepoint rolls back before the turn is let go.
+    /// Dropped without a commit: its savepoint stays for the next holder of the turn to roll
+    /// back to, and the group ends, so its fate does not depend on a writer that went away.
     fn drop(&mut self) {
-        if !self.committed {
-            self.mark_closing();
-        }
-        drop(self.savepoint.take());
-        drop(self.held.take());
-    }
-}
-
-impl Member {
-    fn mark_closing(&mut self) {
         if let Some(group) = self.held.as_mut().and_then(|h| h.guard.group.as_mut()) {
             group.closing = true;
         }
-    }
-
-    async fn commit(mut self) -> Result<(), DbErr> {
-        let Some(savepoint) = self.savepoint.take() else {
-            return Err(DbErr::Custom("the savepoint was already used".to_owned()));
-        };
-        savepoint.commit().await?;
-        self.committed = true;
-        let Some(mut held) = self.held.take() else {
-            return Err(DbErr::Custom(
-                "the writer turn was already let go".to_owned(),
-            ));
-        };
-        if let Some(group) = held.guard.group.as_mut() {
-            group.members += 1;
-        }
-        if !held.others_waiting() {
-            return held.close_group().await;
-        }
-        drop(held);
-        shared_outcome(self.outcome.clone()).await
     }
 }
 
@@ -308,51 +393,78 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
         });
     };
     let mut held = Held::take(queue).await;
-    if held.guard.group.as_ref().is_some_and(|g| g.closing) {
-        // Its failure reaches its members; this writer starts afresh either way.
-        let _ = held.close_group().await;
-    }
-    let kind = match held.guard.group.as_mut() {
+    let joinable = held
+        .guard
+        .group
+        .as_ref()
+        .map(|g| !g.closing && !g.member_open && g.joined < MAX_MEMBERS);
+    let kind = match joinable {
+        Some(true) => {
+            let (held, opened) = detached(async move {
+                let opened = held.open_member().await;
+                (held, opened)
+            })
+            .await?;
+            opened?;
+            Kind::Joined(Member { held: Some(held) })
+        }
+        Some(false) => {
+            // Its failure reaches its members; this writer starts afresh either way.
+            let (held, _) = detached(async move {
+                let closed = held.close_group().await;
+                (held, closed)
+            })
+            .await?;
+            Kind::Leading {
+                group: begin_group(db).await?,
+                held,
+            }
+        }
         None => Kind::Leading {
             group: begin_group(db).await?,
             held,
         },
-        Some(group) => {
-            let savepoint = match group.outer.begin().await {
-                Ok(savepoint) => savepoint,
-                Err(failure) => {
-                    group.closing = true;
-                    return Err(failure);
-                }
-            };
-            let outcome = group.outcome.subscribe();
-            Kind::Joined(Member {
-                savepoint: Some(savepoint),
-                outcome,
-                held: Some(held),
-                committed: false,
-            })
-        }
     };
     Ok(WriteTransaction { kind })
 }
 
 impl WriteTransaction {
     /// Commits this transaction; on SQLite returns once the group it is part of is durable.
-    /// A failed member's savepoint commit (RELEASE) ends the group; the others keep theirs.
     pub async fn commit(self) -> Result<(), DbErr> {
         match self.kind {
             Kind::Plain(txn) => txn.commit().await,
             Kind::Leading { group, mut held } => {
-                if !held.others_waiting() {
-                    return commit_group(group, &held.queue).await;
-                }
+                let alone = !held.others_waiting();
                 let outcome = group.outcome.subscribe();
                 held.guard.group = Some(group);
+                if alone {
+                    let (_, closed) = detached(async move {
+                        let closed = held.close_group().await;
+                        (held, closed)
+                    })
+                    .await?;
+                    return closed;
+                }
                 drop(held);
                 shared_outcome(outcome).await
             }
-            Kind::Joined(member) => member.commit().await,
+            Kind::Joined(mut member) => {
+                let Some(mut held) = member.held.take() else {
+                    return Err(DbErr::Custom(
+                        "the writer turn was already let go".to_owned(),
+                    ));
+                };
+                let (held, released) = detached(async move {
+                    let released = held.release_member().await;
+                    (held, released)
+                })
+                .await?;
+                drop(held);
+                match released? {
+                    None => Ok(()),
+                    Some(outcome) => shared_outcome(outcome).await,
+                }
+            }
         }
     }
 
@@ -361,9 +473,11 @@ impl WriteTransaction {
             Kind::Plain(txn) => Ok(txn),
             Kind::Leading { group, .. } => Ok(&group.outer),
             Kind::Joined(member) => member
-                .savepoint
+                .held
                 .as_ref()
-                .ok_or_else(|| DbErr::Custom("the savepoint was already used".to_owned())),
+                .and_then(|h| h.guard.group.as_ref())
+                .map(|g| &g.outer)
+                .ok_or_else(|| DbErr::Custom("the write group is gone".to_owned())),
         }
     }
 }

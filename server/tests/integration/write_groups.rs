@@ -139,3 +139,65 @@ async fn a_writer_dropped_midway_leaves_the_others_whole() {
     );
     database.drop_it().await;
 }
+
+/// Requests dropped at any point (clients hanging up) never cost another writer its work,
+/// never leave half of a writer's work behind, and never leave the queue stuck.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_cancelled_anywhere_leave_every_other_write_whole() {
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let db = Arc::new(Database::connect(database.url.clone()).await.unwrap());
+    db.execute_unprepared("PRAGMA journal_mode=WAL")
+        .await
+        .unwrap();
+    db.execute_unprepared("CREATE TABLE probe (n INTEGER PRIMARY KEY)")
+        .await
+        .unwrap();
+    db.execute_unprepared("CREATE TABLE probe_log (n INTEGER NOT NULL)")
+        .await
+        .unwrap();
+    let writers: Vec<_> = (0..300i64)
+        .map(|n| {
+            let db = db.clone();
+            let task = tokio::spawn(async move { write(&db, n * 7 + 1).await });
+            (n * 7 + 1, task)
+        })
+        .collect();
+    // Every third is cancelled a little later, at whatever point it has reached.
+    for (i, (_, task)) in writers.iter().enumerate() {
+        if i % 3 == 0 {
+            tokio::time::sleep(std::time::Duration::from_micros(150)).await;
+            task.abort();
+        }
+    }
+    let reader = Database::connect(database.url.clone()).await.unwrap();
+    let mut committed = 0;
+    for (n, task) in writers {
+        let seen = count(
+            &reader,
+            &format!("SELECT COUNT(*) FROM probe WHERE n = {n}"),
+        )
+        .await;
+        let logged = count(
+            &reader,
+            &format!("SELECT COUNT(*) FROM probe_log WHERE n = {n}"),
+        )
+        .await;
+        assert_eq!(seen, logged, "writer {n}'s work is whole or absent");
+        match task.await {
+            Ok(outcome) => {
+                outcome.unwrap_or_else(|e| panic!("writer {n} failed: {e}"));
+                assert_eq!(seen, 1, "writer {n} was told committed");
+                committed += 1;
+            }
+            Err(cancelled) => assert!(cancelled.is_cancelled()),
+        }
+    }
+    assert!(committed >= 200, "{committed} writers committed");
+    // The queue still works.
+    write(&db, 100_000).await.unwrap();
+    assert_eq!(
+        count(&reader, "SELECT COUNT(*) FROM probe WHERE n = 100000").await,
+        1
+    );
+    database.drop_it().await;
+}
