@@ -84,6 +84,20 @@ pub async fn hit(
     Ok(Err(Refused { retry_after_secs }))
 }
 
+/// [`hit`] as a write of its own, queued with every other writer (on SQLite a write outside
+/// the queue sleeps in SQLite's busy handler while a write group holds the lock).
+pub async fn hit_now(
+    db: &sea_orm::DatabaseConnection,
+    bucket: &str,
+    limit: Limit,
+    now: i64,
+) -> Result<Result<(), Refused>, DomainError> {
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let counted = hit(&txn, bucket, limit, now).await?;
+    txn.commit().await?;
+    Ok(counted)
+}
+
 /// Takes one hit back (a sign-in that succeeded is not held against its address).
 pub async fn give_back(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DomainError> {
     let stmt = Statement::from_sql_and_values(

@@ -72,6 +72,8 @@ struct Queue {
     /// Groups committed and the transactions they carried (their ratio is the batching).
     groups_committed: AtomicU64,
     writes_committed: AtomicU64,
+    /// Where closers run when the turn is let go outside a runtime (a drop at shutdown).
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 static QUEUES: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<Queue>>>> =
@@ -112,6 +114,7 @@ fn queue_of(db: &DatabaseConnection) -> Option<Arc<Queue>> {
                     waiting: Arc::new(AtomicUsize::new(0)),
                     groups_committed: AtomicU64::new(0),
                     writes_committed: AtomicU64::new(0),
+                    runtime: tokio::runtime::Handle::try_current().ok(),
                 })
             })
             .clone(),
@@ -240,7 +243,11 @@ impl Held {
         if group.closer_queued {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        let Some(runtime) = tokio::runtime::Handle::try_current()
+            .ok()
+            .or_else(|| self.queue.runtime.clone())
+        else {
+            tracing::error!("a SQLite write group was left open with no runtime to commit it");
             return;
         };
         group.closer_queued = true;
@@ -337,20 +344,23 @@ pub async fn turn(db: &DatabaseConnection) -> WriteTurn {
     let Some(queue) = queue_of(db) else {
         return WriteTurn { _held: None };
     };
-    let mut held = Held::take(queue).await;
-    if held.guard.group.is_some() {
+    loop {
+        let held = Held::take(queue.clone()).await;
+        if held.guard.group.is_none() {
+            return WriteTurn { _held: Some(held) };
+        }
         // A failed group commit is its members' to report; this write goes on regardless.
-        match detached(async move {
+        // The step stopping (a panic) let go of the turn: queue again.
+        if let Ok((held, _)) = detached(async move {
+            let mut held = held;
             let closed = held.close_group().await;
             (held, closed)
         })
         .await
         {
-            Ok((back, _)) => held = back,
-            Err(_) => return WriteTurn { _held: None },
+            return WriteTurn { _held: Some(held) };
         }
     }
-    WriteTurn { _held: Some(held) }
 }
 
 /// A write transaction: on SQLite, part of a group (see above); on PostgreSQL, a plain one.

@@ -176,12 +176,12 @@ fn too_many(retry_after_secs: u64) -> DomainError {
 
 /// Counts a start against `bucket`; refuses it past the limit.
 async fn count_start(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     bucket: &str,
     limit: rate_limit::Limit,
     now: i64,
 ) -> Result<(), DomainError> {
-    rate_limit::hit(db, bucket, limit, now)
+    rate_limit::hit_now(db, bucket, limit, now)
         .await?
         .map_err(|r| too_many(r.retry_after_secs))
 }
