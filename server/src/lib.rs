@@ -43,7 +43,7 @@ use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
 use app::domain::sign_in_limit::SignInLimits;
 use app::domain::sign_up::SignUpLimits;
-use app::web::AppState;
+use app::web::{AppState, AppStateParts};
 use axum::serve::{ListenerExt, TapIo};
 use leptos::config::{Env, LeptosOptions};
 use sea_orm::DatabaseConnection;
@@ -140,7 +140,7 @@ pub async fn serve(
             account_change_listener::listen(config.database_url(), db.clone(), answers.clone()),
         )))
     };
-    let state = AppState {
+    let state = AppState::new(AppStateParts {
         answers,
         db: db.clone(),
         leptos_options,
@@ -176,7 +176,7 @@ pub async fn serve(
             per_address: Limit::new(config.sign_ups_per_address, 3600),
             overall: Limit::new(config.sign_ups_per_hour, 3600),
         },
-    };
+    });
     if config.mode == Mode::Production && config.sandbox_enabled() {
         tracing::warn!("the Sandbox provider is on in production: anyone can sign in to it as anyone; turn it off with --sandbox false");
     }

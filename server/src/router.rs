@@ -136,6 +136,14 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
             let path = crate::telemetry::loggable_path(req.uri().path());
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
+        // The hottest read, answered from memory before the layers above (issue 18).
+        .layer(middleware::from_fn_with_state(
+            v1::account_fast_path::FastPath {
+                state: state.clone(),
+                https: security_headers::Https(config.is_https()),
+            },
+            v1::account_fast_path::answer_from_memory,
+        ))
         // Inside the request-id layer, outside everything that can refuse a request.
         .layer(middleware::from_fn(api_error::with_request_id))
         .layer(PropagateRequestIdLayer::x_request_id())

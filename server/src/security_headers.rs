@@ -7,7 +7,7 @@ use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -23,7 +23,12 @@ pub struct Https(pub bool);
 
 pub async fn add(State(https): State<Https>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
-    let headers = response.headers_mut();
+    apply(response.headers_mut(), https);
+    response
+}
+
+/// The headers above, onto a response made outside this layer (`account_fast_path`).
+pub fn apply(headers: &mut HeaderMap, https: Https) {
     let mut set = |name, value: &'static str| {
         if !headers.contains_key(&name) {
             headers.insert(name, HeaderValue::from_static(value));
@@ -36,5 +41,4 @@ pub async fn add(State(https): State<Https>, req: Request, next: Next) -> Respon
     if https.0 {
         set(STRICT_TRANSPORT_SECURITY, "max-age=31536000");
     }
-    response
 }

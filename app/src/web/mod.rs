@@ -8,4 +8,4 @@ pub mod server_fn_error;
 pub mod shown_once_flash;
 pub mod state;
 
-pub use state::AppState;
+pub use state::{AppState, AppStateParts};

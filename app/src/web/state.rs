@@ -1,3 +1,6 @@
+use std::ops::Deref;
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -10,9 +13,28 @@ use crate::domain::password::PasswordGate;
 use crate::domain::sign_in_limit::SignInLimits;
 use crate::domain::sign_up::SignUpLimits;
 
-/// Everything a request needs; cheap to clone, holds nothing that must survive a restart.
+/// Everything a request needs, behind one `Arc`: every layer and extractor that takes the
+/// state clones it per request (the benchmark's profile found those clones, with their
+/// strings, the largest cost of a cached lookup). Holds nothing that must survive a restart.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateParts>);
+
+impl AppState {
+    pub fn new(parts: AppStateParts) -> Self {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl Deref for AppState {
+    type Target = AppStateParts;
+
+    fn deref(&self) -> &AppStateParts {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+pub struct AppStateParts {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub sign_in_email_hasher: KeyedHasher,

@@ -71,7 +71,7 @@ async fn plain_answer(state: &AppState, headers: &HeaderMap) -> Response {
     json_bytes(body)
 }
 
-fn json_bytes(body: Arc<[u8]>) -> Response {
+pub(super) fn json_bytes(body: Arc<[u8]>) -> Response {
     (
         [
             (CONTENT_TYPE, "application/json"),

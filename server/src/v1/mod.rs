@@ -1,6 +1,7 @@
 //! The `/v1` wire API of wire-api.md. Errors answer `{code, message, requestId}`.
 pub mod account;
 pub mod account_auth;
+pub mod account_fast_path;
 pub mod account_import;
 pub mod am;
 pub mod app_auth;

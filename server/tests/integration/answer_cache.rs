@@ -261,3 +261,55 @@ async fn a_repeated_lookup_is_answered_from_memory() {
     a.stop().await;
     db.drop_it().await;
 }
+
+/// An answer from memory (which skips the handler) is the one the handler gave: the same
+/// body and the same headers, the security headers and the request id included.
+#[tokio::test]
+async fn an_answer_from_memory_carries_what_the_first_did() {
+    let db = TestDatabase::create(Backend::Sqlite).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let app = FlowApp::create(&a.base, "Same answer").await;
+    let (_, token) = connect(&a.base, &app, &[]).await;
+    let ask = |id: &'static str| {
+        plain_client()
+            .get(format!("{}/v1/account", a.base))
+            .bearer_auth(&token)
+            .header("x-request-id", id)
+            .send()
+    };
+    let first = ask("first-ask").await.unwrap();
+    // Only memory can still answer once the tokens are gone behind the server's back.
+    let outside = Database::connect(db.url.clone()).await.unwrap();
+    outside
+        .execute_unprepared("DELETE FROM account_tokens")
+        .await
+        .unwrap();
+    outside.close().await.unwrap();
+    let second = ask("second-ask").await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(first.headers()["x-request-id"], "first-ask");
+    assert_eq!(second.headers()["x-request-id"], "second-ask");
+    let shown = |r: &reqwest::Response| {
+        let mut h: Vec<(String, String)> = r
+            .headers()
+            .iter()
+            .filter(|(n, _)| !matches!(n.as_str(), "date" | "x-request-id"))
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+            .collect();
+        h.sort();
+        h
+    };
+    let (first_headers, second_headers) = (shown(&first), shown(&second));
+    assert!(
+        first_headers
+            .iter()
+            .any(|(n, _)| n == "content-security-policy"),
+        "{first_headers:?}"
+    );
+    assert_eq!(first_headers, second_headers);
+    assert_eq!(first.text().await.unwrap(), second.text().await.unwrap());
+    a.stop().await;
+    db.drop_it().await;
+}
