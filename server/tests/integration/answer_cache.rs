@@ -27,6 +27,51 @@ async fn refused_within(base: &str, token: &str) -> (StatusCode, Duration) {
     }
 }
 
+/// Deletes every token through a connection of the test's own, which no SQLite update hook
+/// of the server watches: only an answer from memory can still be given after it.
+async fn delete_tokens_unseen(db: &TestDatabase) {
+    let outside = Database::connect(db.url.clone()).await.unwrap();
+    outside
+        .execute_unprepared("DELETE FROM account_tokens")
+        .await
+        .unwrap();
+    outside.close().await.unwrap();
+}
+
+/// A database and two instances on it (B's links point at A).
+async fn two_instances(backend: Backend) -> (TestDatabase, TestServer, TestServer) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let public = a.base.clone();
+    let b = TestServer::start(&db, &key, |c| c.public_url = public).await;
+    (db, a, b)
+}
+
+/// A database, one instance and a new app with a token of one of its accounts.
+async fn one_instance_with_a_token(
+    backend: Backend,
+    app_name: &str,
+) -> (TestDatabase, TestServer, FlowApp, String) {
+    let db = TestDatabase::create(backend).await;
+    let key = MasterKey::generate();
+    let a = TestServer::start(&db, &key, |_| {}).await;
+    let app = FlowApp::create(&a.base, app_name).await;
+    let (_, token) = connect(&a.base, &app, &[]).await;
+    (db, a, app, token)
+}
+
+/// `here` refuses `token` at once, and `there` within five seconds.
+async fn refused_here_then_there(here: &str, there: &str, token: &str, what: &str) {
+    assert_eq!(
+        status(here, token).await,
+        StatusCode::UNAUTHORIZED,
+        "{what}"
+    );
+    let (s, _) = refused_within(there, token).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the other instance: {what}");
+}
+
 async fn delete(base: &str, path: &str, token: &str) -> StatusCode {
     plain_client()
         .delete(format!("{base}{path}"))
@@ -38,11 +83,7 @@ async fn delete(base: &str, path: &str, token: &str) -> StatusCode {
 }
 
 async fn revocation_reaches_every_instance(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let a = TestServer::start(&db, &key, |_| {}).await;
-    let public = a.base.clone();
-    let b = TestServer::start(&db, &key, |c| c.public_url = public).await;
+    let (db, a, b) = two_instances(backend).await;
     let app = FlowApp::create(&a.base, "Cached answers").await;
     let (_, first) = connect(&a.base, &app, &[]).await;
     let (_, second) = connect(&a.base, &app, &[]).await;
@@ -66,26 +107,26 @@ async fn revocation_reaches_every_instance(backend: Backend) {
         delete(&a.base, "/v1/account/token", &first).await,
         StatusCode::OK
     );
-    assert_eq!(status(&a.base, &first).await, StatusCode::UNAUTHORIZED);
-    let (s, _) = refused_within(&b.base, &first).await;
-    assert_eq!(
-        s,
-        StatusCode::UNAUTHORIZED,
-        "B still answered the revoked token"
-    );
+    refused_here_then_there(
+        &a.base,
+        &b.base,
+        &first,
+        "B still answered the revoked token",
+    )
+    .await;
 
     // Deleted through B: the same the other way round.
     assert_eq!(
         delete(&b.base, "/v1/account", &second).await,
         StatusCode::OK
     );
-    assert_eq!(status(&b.base, &second).await, StatusCode::UNAUTHORIZED);
-    let (s, _) = refused_within(&a.base, &second).await;
-    assert_eq!(
-        s,
-        StatusCode::UNAUTHORIZED,
-        "A still answered the deleted account"
-    );
+    refused_here_then_there(
+        &b.base,
+        &a.base,
+        &second,
+        "A still answered the deleted account",
+    )
+    .await;
 
     if matches!(backend, Backend::Postgres) {
         // A tool outside Linkgate deletes the third token: PostgreSQL's trigger still tells.
@@ -122,11 +163,7 @@ on_both_backends!(revocation_reaches_every_instance);
 /// and deleting the app deletes its accounts. Each is refused by the instance that did it
 /// on the next request, and by the other instance once it has heard.
 async fn every_revocation_path_is_refused_next_time(backend: Backend) {
-    let db = TestDatabase::create(backend).await;
-    let key = MasterKey::generate();
-    let a = TestServer::start(&db, &key, |_| {}).await;
-    let public = a.base.clone();
-    let b = TestServer::start(&db, &key, |c| c.public_url = public).await;
+    let (db, a, b) = two_instances(backend).await;
     let cached_on_both = |token: String| {
         let (a, b) = (a.base.clone(), b.base.clone());
         async move {
@@ -151,13 +188,13 @@ async fn every_revocation_path_is_refused_next_time(backend: Backend) {
         app.exchange(&a.base, &code).await.status(),
         StatusCode::BAD_REQUEST
     );
-    assert_eq!(status(&a.base, &token).await, StatusCode::UNAUTHORIZED);
-    let (s, _) = refused_within(&b.base, &token).await;
-    assert_eq!(
-        s,
-        StatusCode::UNAUTHORIZED,
-        "B answered a replayed code's token"
-    );
+    refused_here_then_there(
+        &a.base,
+        &b.base,
+        &token,
+        "B answered a replayed code's token",
+    )
+    .await;
 
     // The app deleted (on B this time): its accounts go, and their tokens with them.
     let doomed = FlowApp::create(&a.base, "Doomed").await;
@@ -178,13 +215,7 @@ async fn every_revocation_path_is_refused_next_time(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(status(&b.base, &token).await, StatusCode::UNAUTHORIZED);
-    let (s, _) = refused_within(&a.base, &token).await;
-    assert_eq!(
-        s,
-        StatusCode::UNAUTHORIZED,
-        "A answered a deleted app's token"
-    );
+    refused_here_then_there(&b.base, &a.base, &token, "A answered a deleted app's token").await;
 
     // A master-key change without the previous key: an instance started with the new key
     // alone refuses tokens made under the old one (its cache starts empty).
@@ -203,11 +234,7 @@ on_both_backends!(every_revocation_path_is_refused_next_time);
 /// the database until it listens again, and then caches (and evicts) as before.
 #[tokio::test]
 async fn a_lost_listener_never_leaves_a_revoked_token_answered() {
-    let db = TestDatabase::create(Backend::Postgres).await;
-    let key = MasterKey::generate();
-    let a = TestServer::start(&db, &key, |_| {}).await;
-    let app = FlowApp::create(&a.base, "Listener").await;
-    let (_, token) = connect(&a.base, &app, &[]).await;
+    let (db, a, app, token) = one_instance_with_a_token(Backend::Postgres, "Listener").await;
     assert_eq!(status(&a.base, &token).await, StatusCode::OK);
     assert_eq!(status(&a.base, &token).await, StatusCode::OK);
 
@@ -241,18 +268,9 @@ async fn a_lost_listener_never_leaves_a_revoked_token_answered() {
 /// (here, a connection without the hook), which the cache cannot see: the documented limit.
 #[tokio::test]
 async fn a_repeated_lookup_is_answered_from_memory() {
-    let db = TestDatabase::create(Backend::Sqlite).await;
-    let key = MasterKey::generate();
-    let a = TestServer::start(&db, &key, |_| {}).await;
-    let app = FlowApp::create(&a.base, "From memory").await;
-    let (_, token) = connect(&a.base, &app, &[]).await;
+    let (db, a, _, token) = one_instance_with_a_token(Backend::Sqlite, "From memory").await;
     assert_eq!(status(&a.base, &token).await, StatusCode::OK);
-    let outside = Database::connect(db.url.clone()).await.unwrap();
-    outside
-        .execute_unprepared("DELETE FROM account_tokens")
-        .await
-        .unwrap();
-    outside.close().await.unwrap();
+    delete_tokens_unseen(&db).await;
     assert_eq!(
         status(&a.base, &token).await,
         StatusCode::OK,
@@ -266,11 +284,7 @@ async fn a_repeated_lookup_is_answered_from_memory() {
 /// body and the same headers, the security headers and the request id included.
 #[tokio::test]
 async fn an_answer_from_memory_carries_what_the_first_did() {
-    let db = TestDatabase::create(Backend::Sqlite).await;
-    let key = MasterKey::generate();
-    let a = TestServer::start(&db, &key, |_| {}).await;
-    let app = FlowApp::create(&a.base, "Same answer").await;
-    let (_, token) = connect(&a.base, &app, &[]).await;
+    let (db, a, _, token) = one_instance_with_a_token(Backend::Sqlite, "Same answer").await;
     let ask = |id: &'static str| {
         plain_client()
             .get(format!("{}/v1/account", a.base))
@@ -279,13 +293,7 @@ async fn an_answer_from_memory_carries_what_the_first_did() {
             .send()
     };
     let first = ask("first-ask").await.unwrap();
-    // Only memory can still answer once the tokens are gone behind the server's back.
-    let outside = Database::connect(db.url.clone()).await.unwrap();
-    outside
-        .execute_unprepared("DELETE FROM account_tokens")
-        .await
-        .unwrap();
-    outside.close().await.unwrap();
+    delete_tokens_unseen(&db).await;
     let second = ask("second-ask").await.unwrap();
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(second.status(), StatusCode::OK);

@@ -15,6 +15,32 @@ async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
+/// How many rows writer `n` left in each table.
+async fn rows_of(reader: &DatabaseConnection, n: i64) -> (i64, i64) {
+    (
+        count(reader, &format!("SELECT COUNT(*) FROM probe WHERE n = {n}")).await,
+        count(
+            reader,
+            &format!("SELECT COUNT(*) FROM probe_log WHERE n = {n}"),
+        )
+        .await,
+    )
+}
+
+/// A SQLite file (WAL, as the server has it) with the tables the writers below fill.
+async fn probe_database() -> (TestDatabase, Arc<DatabaseConnection>) {
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let db = Database::connect(database.url.clone()).await.unwrap();
+    for sql in [
+        "PRAGMA journal_mode=WAL",
+        "CREATE TABLE probe (n INTEGER PRIMARY KEY)",
+        "CREATE TABLE probe_log (n INTEGER NOT NULL)",
+    ] {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    (database, Arc::new(db))
+}
+
 /// One writer: inserts `n`; every seventh then fails (a duplicate key) after having written.
 async fn write(db: &DatabaseConnection, n: i64) -> Result<(), DbErr> {
     let txn = app::domain::write_transaction::begin_write(db).await?;
@@ -31,17 +57,7 @@ async fn write(db: &DatabaseConnection, n: i64) -> Result<(), DbErr> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn queued_writers_share_commits_and_keep_their_own_outcomes() {
-    let database = TestDatabase::create(Backend::Sqlite).await;
-    let db = Arc::new(Database::connect(database.url.clone()).await.unwrap());
-    db.execute_unprepared("PRAGMA journal_mode=WAL")
-        .await
-        .unwrap();
-    db.execute_unprepared("CREATE TABLE probe (n INTEGER PRIMARY KEY)")
-        .await
-        .unwrap();
-    db.execute_unprepared("CREATE TABLE probe_log (n INTEGER NOT NULL)")
-        .await
-        .unwrap();
+    let (database, db) = probe_database().await;
     // Another process's view: a connection of its own, outside the writers' pool.
     let reader = Database::connect(database.url.clone()).await.unwrap();
     let before = app::domain::write_transaction::sqlite_commit_counts(&db).unwrap();
@@ -55,16 +71,7 @@ async fn queued_writers_share_commits_and_keep_their_own_outcomes() {
     let mut succeeded = 0;
     for writer in writers {
         let (n, outcome) = writer.await.unwrap();
-        let seen = count(
-            &reader,
-            &format!("SELECT COUNT(*) FROM probe WHERE n = {n}"),
-        )
-        .await;
-        let logged = count(
-            &reader,
-            &format!("SELECT COUNT(*) FROM probe_log WHERE n = {n}"),
-        )
-        .await;
+        let (seen, logged) = rows_of(&reader, n).await;
         if n % 7 == 3 {
             assert!(outcome.is_err(), "writer {n} should have failed");
             assert_eq!((seen, logged), (0, 0), "a failed writer's work is undone");
@@ -93,14 +100,7 @@ async fn queued_writers_share_commits_and_keep_their_own_outcomes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_writer_dropped_midway_leaves_the_others_whole() {
-    let database = TestDatabase::create(Backend::Sqlite).await;
-    let db = Arc::new(Database::connect(database.url.clone()).await.unwrap());
-    db.execute_unprepared("PRAGMA journal_mode=WAL")
-        .await
-        .unwrap();
-    db.execute_unprepared("CREATE TABLE probe (n INTEGER PRIMARY KEY)")
-        .await
-        .unwrap();
+    let (database, db) = probe_database().await;
     // The first holds the turn while the others queue behind it and join its group.
     let first = app::domain::write_transaction::begin_write(&db)
         .await
@@ -144,17 +144,7 @@ async fn a_writer_dropped_midway_leaves_the_others_whole() {
 /// never leave half of a writer's work behind, and never leave the queue stuck.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writers_cancelled_anywhere_leave_every_other_write_whole() {
-    let database = TestDatabase::create(Backend::Sqlite).await;
-    let db = Arc::new(Database::connect(database.url.clone()).await.unwrap());
-    db.execute_unprepared("PRAGMA journal_mode=WAL")
-        .await
-        .unwrap();
-    db.execute_unprepared("CREATE TABLE probe (n INTEGER PRIMARY KEY)")
-        .await
-        .unwrap();
-    db.execute_unprepared("CREATE TABLE probe_log (n INTEGER NOT NULL)")
-        .await
-        .unwrap();
+    let (database, db) = probe_database().await;
     let writers: Vec<_> = (0..300i64)
         .map(|n| {
             let db = db.clone();
@@ -172,16 +162,7 @@ async fn writers_cancelled_anywhere_leave_every_other_write_whole() {
     let reader = Database::connect(database.url.clone()).await.unwrap();
     let mut committed = 0;
     for (n, task) in writers {
-        let seen = count(
-            &reader,
-            &format!("SELECT COUNT(*) FROM probe WHERE n = {n}"),
-        )
-        .await;
-        let logged = count(
-            &reader,
-            &format!("SELECT COUNT(*) FROM probe_log WHERE n = {n}"),
-        )
-        .await;
+        let (seen, logged) = rows_of(&reader, n).await;
         assert_eq!(seen, logged, "writer {n}'s work is whole or absent");
         match task.await {
             Ok(outcome) => {

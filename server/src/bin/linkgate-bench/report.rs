@@ -137,10 +137,6 @@ pub fn render(
             v.repeat_hydrated_ms as f64 / 1000.0
         );
     }
-    let _ = writeln!(out, "\nFloors (issue 8):\n");
-    for line in floors(results, base, bundle) {
-        let _ = writeln!(out, "- {line}");
-    }
     let _ = writeln!(
         out,
         "\nFloors (issue 18, ratios to this run's baseline or peer):\n"
@@ -164,77 +160,6 @@ fn verdict(met: bool) -> &'static str {
     } else {
         "MISSED"
     }
-}
-
-fn floors(results: &[Measured], base: &Measured, bundle: &[BundleFile]) -> Vec<String> {
-    let rps = |m: &Measured| m.median(|r| r.requests_per_sec).median;
-    let find =
-        |name: &str, store: &str| results.iter().find(|m| m.name == name && m.store == store);
-    let mut lines = Vec::new();
-    let peer = results
-        .iter()
-        .filter(|m| m.name.starts_with("Peer"))
-        .map(rps)
-        .fold(0.0, f64::max);
-    for store in ["SQLite", "PostgreSQL"] {
-        if let Some(m) = find("Account lookup", store) {
-            let share = rps(m) / rps(base);
-            lines.push(format!(
-                "Account lookup on {store} ≥ 40 % of the baseline's req/s: {:.0} % — {}",
-                share * 100.0,
-                verdict(share >= 0.40)
-            ));
-        }
-        if let Some(m) = find("Code exchange", store) {
-            let times = rps(m) / peer;
-            lines.push(format!(
-                "Code exchange on {store} ≥ 3 × the faster peer row: {times:.1} × — {}",
-                verdict(times >= 3.0)
-            ));
-        }
-        if let Some(m) = find("Full Sandbox flow", store) {
-            let flows = m.median(|r| r.flows_per_sec).median;
-            let note = if store == "SQLite" {
-                verdict(flows >= 300.0)
-            } else {
-                "(floor is for SQLite)"
-            };
-            lines.push(format!(
-                "Full Sandbox flow on {store} ≥ 300 flows/s: {flows:.0} — {note}"
-            ));
-        }
-        if let Some(m) = find("Dashboard accounts page", store) {
-            let p99 = m.median(|r| r.p99_ms).median;
-            lines.push(format!(
-                "Dashboard page on {store}, p99 ≤ 25 ms: {p99:.1} ms — {}",
-                verdict(p99 <= 25.0)
-            ));
-        }
-    }
-    let code: Vec<&BundleFile> = bundle
-        .iter()
-        .filter(|f| f.name.ends_with(".wasm") || f.name.ends_with(".js"))
-        .collect();
-    if !code.is_empty() {
-        let kb = |f: fn(&BundleFile) -> u64| code.iter().map(|b| f(b)).sum::<u64>() as f64 / 1024.0;
-        let (gz, br) = (kb(|b| b.gzipped), kb(|b| b.brotli));
-        lines.push(format!(
-            "wasm + JS ≤ 300 KB gzipped (issue 18): {gz:.0} KB (brotli, as Chromium gets it: {br:.0} KB) — {}",
-            verdict(gz <= 300.0)
-        ));
-    }
-    let server_peak = results
-        .iter()
-        .filter(|m| m.store == "SQLite" || m.store == "PostgreSQL")
-        .map(|m| m.peak_memory_bytes)
-        .max()
-        .unwrap_or(0) as f64
-        / MB;
-    lines.push(format!(
-        "Server peak memory ≤ 150 MB in every scenario: at most {server_peak:.0} MB — {}",
-        verdict(server_peak <= 150.0)
-    ));
-    lines
 }
 
 fn code_kb_gzipped(bundle: &[BundleFile]) -> Option<f64> {
