@@ -5,6 +5,7 @@
 //! their own address, never for the real user elsewhere (docs/security.md). A successful
 //! sign-in forgives that pair and gives its attempt back to the address.
 use super::rate_limit::{self, Limit};
+use super::write_transaction::begin_write;
 use super::DomainError;
 
 #[derive(Clone, Copy, Debug)]
@@ -33,13 +34,29 @@ pub struct Reservation {
 }
 
 /// Counts an attempt before the password is checked; refuses it when a counter is full.
+/// The counters are written in the writer queue, in one transaction (on SQLite a write
+/// outside the queue sleeps in SQLite's busy handler while a write group holds the lock).
 pub async fn reserve(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     limits: SignInLimits,
     email_key: &str,
     client_addr: &str,
     now: i64,
 ) -> Result<Reservation, DomainError> {
+    let txn = begin_write(db).await?;
+    let counted = count_attempt(&txn, limits, email_key, client_addr, now).await?;
+    txn.commit().await?;
+    counted.map_err(|retry_after_secs| DomainError::TooManyAttempts { retry_after_secs })
+}
+
+/// [`reserve`]'s counting: the reservation, or how long until another attempt is allowed.
+async fn count_attempt(
+    db: &impl sea_orm::ConnectionTrait,
+    limits: SignInLimits,
+    email_key: &str,
+    client_addr: &str,
+    now: i64,
+) -> Result<Result<Reservation, u64>, DomainError> {
     let client = rate_limit::address_key(client_addr);
     let r = Reservation {
         pair: format!("signin:pair:{email_key}:{client}"),
@@ -55,9 +72,7 @@ pub async fn reserve(
     )
     .await?;
     if let Err(refused) = by_address {
-        return Err(DomainError::TooManyAttempts {
-            retry_after_secs: refused.retry_after_secs,
-        });
+        return Ok(Err(refused.retry_after_secs));
     }
     let by_pair = rate_limit::hit(
         db,
@@ -68,27 +83,26 @@ pub async fn reserve(
     .await?;
     if let Err(refused) = by_pair {
         rate_limit::give_back(db, &r.address).await?;
-        return Err(DomainError::TooManyAttempts {
-            retry_after_secs: refused.retry_after_secs,
-        });
+        return Ok(Err(refused.retry_after_secs));
     }
-    Ok(r)
+    Ok(Ok(r))
 }
 
 /// The attempt could not be checked (the server was busy): it does not count.
-pub async fn release(
-    db: &impl sea_orm::ConnectionTrait,
-    r: Reservation,
-) -> Result<(), DomainError> {
-    rate_limit::give_back(db, &r.pair).await?;
-    rate_limit::give_back(db, &r.address).await
+pub async fn release(db: &sea_orm::DatabaseConnection, r: Reservation) -> Result<(), DomainError> {
+    let txn = begin_write(db).await?;
+    rate_limit::give_back(&txn, &r.pair).await?;
+    rate_limit::give_back(&txn, &r.address).await?;
+    Ok(txn.commit().await?)
 }
 
 /// The password was right: that email's attempts from this address are forgiven.
 pub async fn succeeded(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     r: Reservation,
 ) -> Result<(), DomainError> {
-    rate_limit::reset(db, &r.pair).await?;
-    rate_limit::give_back(db, &r.address).await
+    let txn = begin_write(db).await?;
+    rate_limit::reset(&txn, &r.pair).await?;
+    rate_limit::give_back(&txn, &r.address).await?;
+    Ok(txn.commit().await?)
 }

@@ -55,15 +55,24 @@ async fn count(
         ),
         ("signup:all".to_owned(), limits.overall),
     ];
+    // In the writer queue, in one transaction (a write outside it waits in SQLite's busy
+    // handler while a write group holds the lock).
+    let txn = super::write_transaction::begin_write(db).await?;
+    let mut refused = None;
     for (bucket, limit) in buckets {
-        if let Err(refused) = rate_limit::hit(db, &bucket, limit, now).await? {
-            return Err(DomainError::RateLimited {
-                message: "Too many accounts were created from here recently.",
-                retry_after_secs: refused.retry_after_secs,
-            });
+        if let Err(r) = rate_limit::hit(&txn, &bucket, limit, now).await? {
+            refused = Some(r);
+            break;
         }
     }
-    Ok(())
+    txn.commit().await?;
+    match refused {
+        Some(r) => Err(DomainError::RateLimited {
+            message: "Too many accounts were created from here recently.",
+            retry_after_secs: r.retry_after_secs,
+        }),
+        None => Ok(()),
+    }
 }
 
 struct ValidSignUp {

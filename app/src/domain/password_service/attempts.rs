@@ -1,7 +1,6 @@
 //! Submissions of the hosted password form are limited per client address (20 per 15
 //! minutes) on the shared rate counters: counted before the password is tried, atomically,
 //! so every instance and every parallel submit counts the same.
-use sea_orm::ConnectionTrait;
 
 use crate::domain::rate_limit::{self, Limit};
 use crate::domain::DomainError;
@@ -14,11 +13,12 @@ pub const PER_FLOW: i32 = 5;
 /// Counts one submission from the address whose keyed hash is `key_hash`; `false` when it
 /// is over its limit.
 pub async fn allow(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     key_hash: &str,
     now: i64,
 ) -> Result<bool, DomainError> {
     let bucket = format!("password-form:{key_hash}");
-    let counted = rate_limit::hit(db, &bucket, Limit::new(PER_ADDRESS, WINDOW_SECS), now).await?;
+    let counted =
+        rate_limit::hit_now(db, &bucket, Limit::new(PER_ADDRESS, WINDOW_SECS), now).await?;
     Ok(counted.is_ok())
 }
