@@ -90,9 +90,10 @@ async fn count_attempt(
 
 /// The attempt could not be checked (the server was busy): it does not count.
 pub async fn release(db: &sea_orm::DatabaseConnection, r: Reservation) -> Result<(), DomainError> {
+    // The address's row first, as `reserve` takes them: PostgreSQL locks rows in that order.
     let txn = begin_write(db).await?;
-    rate_limit::give_back(&txn, &r.pair).await?;
     rate_limit::give_back(&txn, &r.address).await?;
+    rate_limit::give_back(&txn, &r.pair).await?;
     Ok(txn.commit().await?)
 }
 
@@ -101,8 +102,9 @@ pub async fn succeeded(
     db: &sea_orm::DatabaseConnection,
     r: Reservation,
 ) -> Result<(), DomainError> {
+    // The address's row first, as `reserve` takes them (no lock-order deadlock on PostgreSQL).
     let txn = begin_write(db).await?;
-    rate_limit::reset(&txn, &r.pair).await?;
     rate_limit::give_back(&txn, &r.address).await?;
+    rate_limit::reset(&txn, &r.pair).await?;
     Ok(txn.commit().await?)
 }
