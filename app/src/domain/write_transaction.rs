@@ -52,12 +52,11 @@ struct Writer {
 struct OpenGroup {
     outer: DatabaseTransaction,
     outcome: watch::Sender<Outcome>,
-    /// A member failed: commit what the group holds before anyone else joins.
-    closing: bool,
     /// Someone is queued to commit the group if no member does.
     closer_queued: bool,
-    /// A member's savepoint exists that was neither released nor rolled back (its writer
-    /// went away): the next holder of the turn rolls back to it first.
+    /// A member's savepoint is open: while it writes, and after, if its writer went away
+    /// without a commit (the next holder of the turn then rolls back to it first, and
+    /// commits the group before anyone joins again).
     member_open: bool,
     /// Writers that joined, and those of them (with the first) that reached their commit.
     joined: u64,
@@ -68,7 +67,7 @@ struct OpenGroup {
 struct Queue {
     writer: Arc<Mutex<Writer>>,
     /// Tasks waiting for the turn: a writer that finds none commits its group at once.
-    waiting: Arc<AtomicUsize>,
+    waiting: AtomicUsize,
     /// Groups committed and the transactions they carried (their ratio is the batching).
     groups_committed: AtomicU64,
     writes_committed: AtomicU64,
@@ -97,43 +96,39 @@ fn queue_of(db: &DatabaseConnection) -> Option<Arc<Queue>> {
     ) {
         return None;
     }
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let file = options.get_filename();
     let mut queues = QUEUES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Some(
-        queues
-            .entry(file)
-            .or_insert_with(|| {
-                Arc::new(Queue {
-                    writer: Arc::new(Mutex::new(Writer::default())),
-                    waiting: Arc::new(AtomicUsize::new(0)),
-                    groups_committed: AtomicU64::new(0),
-                    writes_committed: AtomicU64::new(0),
-                    runtime: tokio::runtime::Handle::try_current().ok(),
-                })
-            })
-            .clone(),
-    )
+    // Looked up by reference: every write transaction passes here (the exchange's too).
+    if let Some(queue) = queues.get(file) {
+        return Some(queue.clone());
+    }
+    let queue = Arc::new(Queue {
+        writer: Arc::new(Mutex::new(Writer::default())),
+        waiting: AtomicUsize::new(0),
+        groups_committed: AtomicU64::new(0),
+        writes_committed: AtomicU64::new(0),
+        runtime: tokio::runtime::Handle::try_current().ok(),
+    });
+    queues.insert(file.to_path_buf(), queue.clone());
+    Some(queue)
 }
 
-/// Counts a task as waiting from now until it holds the turn (or gives up).
-struct Waiting(Arc<AtomicUsize>);
+/// Counts a task as waiting for a queue's turn from now until it holds it (or gives up).
+struct Waiting(Arc<Queue>);
 
 impl Waiting {
-    fn new(counter: &Arc<AtomicUsize>) -> Self {
-        counter.fetch_add(1, Ordering::AcqRel);
-        Waiting(counter.clone())
+    fn new(queue: &Arc<Queue>) -> Self {
+        queue.waiting.fetch_add(1, Ordering::AcqRel);
+        Waiting(queue.clone())
     }
 }
 
 impl Drop for Waiting {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.0.waiting.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -145,7 +140,7 @@ struct Held {
 
 impl Held {
     async fn take(queue: Arc<Queue>) -> Held {
-        let waiting = Waiting::new(&queue.waiting);
+        let waiting = Waiting::new(&queue);
         Held::take_counted(queue, waiting).await
     }
 
@@ -252,7 +247,7 @@ impl Held {
         };
         group.closer_queued = true;
         // Counted before it is spawned, so every member after this one leaves the commit to it.
-        let waiting = Waiting::new(&self.queue.waiting);
+        let waiting = Waiting::new(&self.queue);
         let queue = self.queue.clone();
         runtime.spawn(async move {
             let mut held = Held::take_counted(queue, waiting).await;
@@ -322,45 +317,11 @@ async fn begin_group(db: &DatabaseConnection) -> Result<OpenGroup, DbErr> {
     Ok(OpenGroup {
         outer,
         outcome: watch::channel(None).0,
-        closing: false,
         closer_queued: false,
         member_open: false,
         joined: 1,
         members: 1,
     })
-}
-
-/// This process's turn to write to SQLite (nothing on PostgreSQL) for one autocommit
-/// statement; keep it until the statement is done.
-pub struct WriteTurn {
-    _held: Option<Held>,
-}
-
-/// A turn for one autocommit write on a hot path, so it queues with the transactions above
-/// instead of racing them. It commits any open group first (its statement runs on another
-/// connection, which the group's write lock would block). Never while this task already holds
-/// a turn or a write transaction (it would wait forever).
-pub async fn turn(db: &DatabaseConnection) -> WriteTurn {
-    let Some(queue) = queue_of(db) else {
-        return WriteTurn { _held: None };
-    };
-    loop {
-        let held = Held::take(queue.clone()).await;
-        if held.guard.group.is_none() {
-            return WriteTurn { _held: Some(held) };
-        }
-        // A failed group commit is its members' to report; this write goes on regardless.
-        // The step stopping (a panic) let go of the turn: queue again.
-        if let Ok((held, _)) = detached(async move {
-            let mut held = held;
-            let closed = held.close_group().await;
-            (held, closed)
-        })
-        .await
-        {
-            return WriteTurn { _held: Some(held) };
-        }
-    }
 }
 
 /// A write transaction: on SQLite, part of a group (see above); on PostgreSQL, a plain one.
@@ -375,23 +336,9 @@ enum Kind {
         group: OpenGroup,
         held: Held,
     },
-    /// Joined an open group in a savepoint.
-    Joined(Member),
-}
-
-struct Member {
-    /// `None` once its commit has taken it (the step's task holds it then).
-    held: Option<Held>,
-}
-
-impl Drop for Member {
-    /// Dropped without a commit: its savepoint stays for the next holder of the turn to roll
-    /// back to, and the group ends, so its fate does not depend on a writer that went away.
-    fn drop(&mut self) {
-        if let Some(group) = self.held.as_mut().and_then(|h| h.guard.group.as_mut()) {
-            group.closing = true;
-        }
-    }
+    /// Joined an open group in a savepoint. Dropped without a commit, its savepoint stays
+    /// open (`member_open`) for the next holder of the turn to roll back to.
+    Joined(Held),
 }
 
 /// The one door of write transactions (clippy's `disallowed-methods` keeps it so).
@@ -407,7 +354,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
         .guard
         .group
         .as_ref()
-        .map(|g| !g.closing && !g.member_open && g.joined < MAX_MEMBERS);
+        .map(|g| !g.member_open && g.joined < MAX_MEMBERS);
     let kind = match joinable {
         Some(true) => {
             let (held, opened) = detached(async move {
@@ -416,7 +363,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
             })
             .await?;
             opened?;
-            Kind::Joined(Member { held: Some(held) })
+            Kind::Joined(held)
         }
         Some(false) => {
             // Its failure reaches its members; this writer starts afresh either way.
@@ -458,12 +405,7 @@ impl WriteTransaction {
                 drop(held);
                 shared_outcome(outcome).await
             }
-            Kind::Joined(mut member) => {
-                let Some(mut held) = member.held.take() else {
-                    return Err(DbErr::Custom(
-                        "the writer turn was already let go".to_owned(),
-                    ));
-                };
+            Kind::Joined(mut held) => {
                 let (held, released) = detached(async move {
                     let released = held.release_member().await;
                     (held, released)
@@ -482,10 +424,10 @@ impl WriteTransaction {
         match &self.kind {
             Kind::Plain(txn) => Ok(txn),
             Kind::Leading { group, .. } => Ok(&group.outer),
-            Kind::Joined(member) => member
-                .held
+            Kind::Joined(held) => held
+                .guard
+                .group
                 .as_ref()
-                .and_then(|h| h.guard.group.as_ref())
                 .map(|g| &g.outer)
                 .ok_or_else(|| DbErr::Custom("the write group is gone".to_owned())),
         }

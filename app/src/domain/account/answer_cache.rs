@@ -7,8 +7,8 @@
 //!   drops the whole cache and refuses new entries until it listens again.
 //! - A reader takes a ticket before it reads the database and may store its answer only if
 //!   nothing was evicted meanwhile, so a read that raced a change is never kept.
-//! - On SQLite a change's hook fires before its commit is visible; from then until the
-//!   write turn ends (after the commit), no ticket is given.
+//! - On SQLite a change's hook fires before its commit is visible; from then until a write
+//!   turn ends with no write group open (after the group's commit), no ticket is given.
 //! - Entries also age out ([`MAX_AGE`], counted from before the read), and the cache holds
 //!   at most `capacity` tokens and `capacity` KiB of answers; an answer above [`MAX_BODY`]
 //!   (a provider may grant any number of scopes) is never kept.
@@ -86,7 +86,7 @@ pub struct AnswerCache {
     capacity: usize,
 }
 
-/// SQLite: a change's hook has fired and its write turn has not ended yet.
+/// SQLite: a change's hook has fired and the write group holding it has not committed yet.
 static SQLITE_PENDING: AtomicBool = AtomicBool::new(false);
 /// SQLite: bumped when a write turn ends after a change.
 static SQLITE_EPOCH: AtomicU64 = AtomicU64::new(0);
@@ -242,7 +242,8 @@ pub fn sqlite_row_changed(table: &str, rowid: i64, deleted_or_updated: bool) {
     }
 }
 
-/// A SQLite write turn ended, after its commit or rollback: answers read from now on see it.
+/// A SQLite write turn ended with no group open, after the commit or rollback of every
+/// change so far: answers read from now on see them.
 pub fn sqlite_turn_ended() {
     if SQLITE_PENDING.swap(false, Ordering::AcqRel) {
         SQLITE_EPOCH.fetch_add(1, Ordering::AcqRel);

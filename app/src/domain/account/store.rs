@@ -167,7 +167,7 @@ pub async fn release_lease(
     id: i64,
     lease_id: &str,
 ) -> Result<(), DomainError> {
-    let _turn = crate::domain::write_transaction::turn(db).await;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     account::Entity::update_many()
         .col_expr(
             account::Column::RefreshLeaseUntil,
@@ -178,22 +178,22 @@ pub async fn release_lease(
             Expr::value(Option::<String>::None),
         )
         .filter(fenced(id, lease_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(())
+    Ok(txn.commit().await?)
 }
 
 /// The provider token is to be renewed now, whatever its recorded expiry (the provider
 /// refused it early, or a service account is checked by a new grant). No state changes.
 pub async fn expired_early(db: &DatabaseConnection, id: i64, now: i64) -> Result<(), DomainError> {
-    let _turn = crate::domain::write_transaction::turn(db).await;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
     account::Entity::update_many()
         .col_expr(account::Column::AuthExpiresAt, Expr::value(now))
         .filter(account::Column::Id.eq(id))
         .filter(account::Column::TokenStatus.ne(TokenStatus::Dead))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(())
+    Ok(txn.commit().await?)
 }
 
 /// What a refresh (or a service account's new grant) obtained, sealed for its binding.

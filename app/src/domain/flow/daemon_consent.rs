@@ -183,9 +183,9 @@ async fn continue_with(
     row.attempts = Set(0);
     row.created_at = Set(now);
     row.expires_at = Set(now + FLOW_TTL_SECS);
-    let _turn = crate::domain::write_transaction::turn(db).await;
-    row.insert(db).await?;
-    Ok(())
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    row.insert(&txn).await?;
+    Ok(txn.commit().await?)
 }
 
 struct NextStep {

@@ -151,8 +151,11 @@ pub async fn fresh_access(
         }
         let lease_id = Uuid::new_v4().to_string();
         let leased = {
-            let _turn = crate::domain::write_transaction::turn(db).await;
-            store::take_lease(db, account_id, &lease_id, now + lease_secs(ctx), now).await?
+            let txn = crate::domain::write_transaction::begin_write(db).await?;
+            let leased =
+                store::take_lease(&txn, account_id, &lease_id, now + lease_secs(ctx), now).await?;
+            txn.commit().await?;
+            leased
         };
         if leased {
             return refresh_holding_lease(db, ctx, account_id, &lease_id).await;

@@ -92,13 +92,10 @@ async fn claim(
             PER_APP.into(),
         ],
     );
-    let _turn = crate::domain::write_transaction::turn(db).await;
-    Ok(Claimed::find_by_statement(stmt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect())
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let claimed = Claimed::find_by_statement(stmt).all(&txn).await?;
+    txn.commit().await?;
+    Ok(claimed.into_iter().map(|c| c.id).collect())
 }
 
 /// What one attempt came to.

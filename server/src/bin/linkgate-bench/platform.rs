@@ -104,6 +104,18 @@ pub async fn scenarios(
     )
     .await?;
     let pid = server.pid();
+    // Another instance on the same database (PostgreSQL), its links pointing at the first.
+    let second_instance = async |log: &str| {
+        let port = free_port()?;
+        Served::start(
+            "a second Linkgate instance",
+            command_on(port),
+            &dir.join(log),
+            format!("http://127.0.0.1:{port}"),
+            "/readyz",
+        )
+        .await
+    };
     let two_threads =
         |url: String, script: PathBuf, headers: Vec<String>, args: Vec<String>| Load {
             threads: o.wrk_threads(),
@@ -282,15 +294,7 @@ pub async fn scenarios(
     // 8. Two instances on one PostgreSQL, half the connections each: the scale-out path,
     //    measured (warm lookups and code exchanges), before the revocations spend tokens.
     if o.wants("two-instances") && store.name == "PostgreSQL" {
-        let port_b = free_port()?;
-        let b = Served::start(
-            "a second Linkgate instance",
-            command_on(port_b),
-            &dir.join("server-b-load.log"),
-            format!("http://127.0.0.1:{port_b}"),
-            "/readyz",
-        )
-        .await?;
+        let b = second_instance("server-b-load.log").await?;
         let pids = [pid, b.pid()];
         let half = (o.connections / 2).max(1);
         let threads = (o.wrk_threads() / 2).max(1);
@@ -370,15 +374,7 @@ pub async fn scenarios(
     //    nothing but the database; SQLite has one process per file). Last: it revokes tokens.
     let mut revocation_delays = None;
     if o.wants("revocation") && store.name == "PostgreSQL" {
-        let port_b = free_port()?;
-        let b = Served::start(
-            "a second Linkgate instance",
-            command_on(port_b),
-            &dir.join("server-b.log"),
-            format!("http://127.0.0.1:{port_b}"),
-            "/readyz",
-        )
-        .await?;
+        let b = second_instance("server-b.log").await?;
         eprintln!("Revoking {} tokens on A, asking B", o.revocations);
         revocation_delays =
             Some(revocation::measure(&base, &b.base, &seeded.tokens, o.revocations).await?);
