@@ -1,4 +1,4 @@
-//! Linkgate's Leptos application: dashboard pages (SSR + hydration) and, behind the `ssr`
+//! Linkgate's Leptos application: dashboard pages (server-rendered, with islands) and, behind the `ssr`
 //! feature, the domain layer every HTTP surface calls.
 #![cfg_attr(
     feature = "ssr",
@@ -36,5 +36,6 @@ pub use shell::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Islands mode: the page is the server's; only `#[island]` components come alive.
+    leptos::mount::hydrate_islands();
 }

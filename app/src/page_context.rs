@@ -12,4 +12,6 @@ pub struct PageContext {
     pub outcome: Option<FormOutcome>,
     /// A show-once value a plain form post left for this page.
     pub shown_once: Option<ShownOnce>,
+    /// The team the session was working in is no longer the viewer's (they were removed).
+    pub team_lost: bool,
 }

@@ -1,6 +1,5 @@
 //! The HTML document and the router: one place lists every page.
 use leptos::prelude::*;
-use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
@@ -31,11 +30,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <HydrationMark />
             </body>
         </html>
     }
@@ -44,18 +44,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Rendered on the server from request context; read back from the page on the client.
-    let page = SharedValue::new(|| use_context::<PageContext>().unwrap_or_default()).into_inner();
-    provide_context(KeptShownOnce(RwSignal::new(page.shown_once.clone())));
+    // The page is rendered on the server only (islands), so its context never travels.
+    let page = use_context::<PageContext>().unwrap_or_default();
+    provide_context(KeptShownOnce(page.shown_once.clone()));
     provide_context(page);
-
-    // Lets tests and styles know the wasm has taken over the page.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Title formatter=|page: String| format!("{page} · Linkgate") />
@@ -82,6 +74,18 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// Lets tests and styles know the islands have come alive: the last island on the page, and
+/// islands hydrate in document order.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 /// The page context provided by `App`.

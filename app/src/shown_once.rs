@@ -1,6 +1,6 @@
-//! A value the dashboard shows once (a new client secret, API key, invite link), in one
-//! shape whichever way it arrives: as the answer of a hydrated form, or, after a plain form
-//! post (no wasm yet), through the session to the page the post returns to.
+//! A value the dashboard shows once (a new client secret, API key, invite link), or a form's
+//! notice of success, carried after a plain form post (every dashboard form, in islands
+//! mode) through the session to the page the post returns to.
 use serde::{Deserialize, Serialize};
 
 use crate::app_views::{NewApp, NewSecret};
@@ -103,6 +103,16 @@ impl ShownOnce {
             ),
             values: vec![value("Invite link", &n.link, "invite-link")],
             link: None,
+            ..Self::blank()
+        }
+    }
+
+    /// A sentence saying a form did what it was asked ("Google registration saved."): no
+    /// value to copy, shown once on the page the form returns to.
+    pub fn notice(form: &str, sentence: String) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: sentence,
             ..Self::blank()
         }
     }

@@ -90,7 +90,7 @@ async fn refuse(
     let page = PageContext {
         viewer: None,
         outcome: Some(outcome),
-        shown_once: None,
+        ..PageContext::default()
     };
     let mut response = pages::render(state, req, page, api_error::status_of(&error)).await;
     response.headers_mut().extend(api_error::headers_of(&error));

@@ -20,23 +20,32 @@ const SIGNED_OUT_PAGES: [&str; 2] = ["/signin", "/signup"];
 /// Pages anyone may see, signed in or not (an invite tells a stranger what to do).
 const OPEN_PREFIXES: [&str; 1] = ["/invite/"];
 
-/// The signed-in viewer, read fresh from the database.
+/// The signed-in viewer, read fresh from the database, and whether the team the session was
+/// working in is gone from their teams (removed from it, or it was deleted).
 pub async fn current_viewer(
     state: &AppState,
     session: &Session,
-) -> Result<Option<Viewer>, DomainError> {
+) -> Result<(Option<Viewer>, bool), DomainError> {
     let Some(user_id) =
         dashboard_session::current_user(session, state.session_max_age_secs, now_unix()).await?
     else {
-        return Ok(None);
+        return Ok((None, false));
     };
     let preferred = dashboard_session::current_team(session).await?;
     let viewer = viewer_lookup::load_viewer(&state.db, user_id, preferred).await?;
-    if viewer.is_none() {
+    let Some(v) = &viewer else {
         // The user or their last membership is gone: the session means nothing any more.
         dashboard_session::end(session).await?;
+        return Ok((None, false));
+    };
+    let lost = preferred.is_some_and(|p| p.to_string() != v.team_id);
+    if lost {
+        // Said once: from now on the session works in the team the page shows.
+        if let Ok(team) = uuid::Uuid::parse_str(&v.team_id) {
+            dashboard_session::set_current_team(session, team).await?;
+        }
     }
-    Ok(viewer)
+    Ok((viewer, lost))
 }
 
 /// Renders the app for `req`'s path with `page` in context, with the given status.
@@ -78,7 +87,7 @@ pub fn error_page(e: &DomainError) -> Response {
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, req: Request<Body>) -> Response {
-    let viewer = match current_viewer(&state, &session).await {
+    let (viewer, team_lost) = match current_viewer(&state, &session).await {
         Ok(v) => v,
         Err(e) => return error_page(&e),
     };
@@ -104,6 +113,7 @@ pub async fn page(State(state): State<AppState>, session: Session, req: Request<
                 viewer,
                 outcome: None,
                 shown_once,
+                team_lost,
             };
             render(&state, req, page, StatusCode::OK).await
         }

@@ -10,8 +10,11 @@ mod ssr {
     pub use crate::domain::account::directory::{self, DirectoryFilter};
     pub use crate::domain::now_unix;
     pub use crate::entity::account::TokenStatus;
+    pub use crate::shown_once::ShownOnce;
     pub use crate::web::server_context::actor_in;
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
+    pub use crate::web::shown_once_flash;
+    pub use leptos::server_fn::ServerFn;
 }
 
 /// Filters a browser sends as they are; an unknown application or status matches nothing.
@@ -66,13 +69,16 @@ pub async fn check_account(team_id: String, account_id: i64) -> Result<String, S
     let outcome = detail::check_now(&c.state.db, &c.state.flows, &actor, account_id)
         .await
         .map_err(fail)?;
-    Ok(match outcome {
+    let sentence = match outcome {
         CheckOutcome::Accepted => "The provider accepted the token: the account works.".to_owned(),
         CheckOutcome::Refused => "The provider refused the token: the account is now invalid. If it stays so, its user should connect it again.".to_owned(),
         CheckOutcome::Dead => "This account's grant was refused or revoked, so nothing was asked: its user must connect it again.".to_owned(),
         CheckOutcome::Revoked => "The provider refused the token, then its grant: the account is dead, and its user must connect it again.".to_owned(),
         CheckOutcome::Unanswered(why) => format!("The provider could not be asked: {why}"),
-    })
+    };
+    let notice = ShownOnce::notice(CheckAccount::PATH, sentence.clone());
+    shown_once_flash::keep(&c, &account_id.to_string(), notice).await?;
+    Ok(sentence)
 }
 
 /// *Delete* on the account's page: the account and its tokens go, then the accounts list.

@@ -275,13 +275,53 @@ pub async fn save_registration(
         allowed_servers: allowed_servers.unwrap_or_default(),
         custom: None,
     };
+    let saved = save_input(&c, &actor, &app_id, input).await?;
+    let sentence = format!("{} registration saved.", saved.service_type);
+    let notice = ShownOnce::notice(SaveRegistration::PATH, sentence);
+    shown_once_flash::keep(&c, &app_id, notice).await?;
+    Ok(saved)
+}
+
+/// *Enable* for a password service (IMAP, Exchange, SugarCRM): a registration with no
+/// OAuth client. Its own endpoint, so its form's error and notice show under that form.
+#[server(prefix = "/api", endpoint = "apps/registrations/enable", input = PostUrl)]
+pub async fn enable_password_service(
+    team_id: String,
+    app_id: String,
+    service_type: String,
+    trust_server: Option<String>,
+    allowed_servers: Option<String>,
+) -> Result<RegistrationView, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let input = registrations::RegistrationInput {
+        service_type,
+        trust_server: trust_server.unwrap_or_default(),
+        allowed_servers: allowed_servers.unwrap_or_default(),
+        ..Default::default()
+    };
+    let saved = save_input(&c, &actor, &app_id, input).await?;
+    let sentence = format!("{} is enabled.", saved.service_type);
+    let notice = ShownOnce::notice(EnablePasswordService::PATH, sentence);
+    shown_once_flash::keep(&c, &app_id, notice).await?;
+    Ok(saved)
+}
+
+#[cfg(feature = "ssr")]
+async fn save_input(
+    c: &crate::web::server_context::Caller,
+    actor: &crate::domain::authz::Actor,
+    app_id: &str,
+    input: ssr::registrations::RegistrationInput,
+) -> Result<RegistrationView, ServerFnError> {
+    use ssr::*;
     let s = &c.state;
     registrations::save(
         &s.db,
         &s.app_keys,
         s.flows.http.policy(),
-        &actor,
-        parse_id(&app_id)?,
+        actor,
+        parse_id(app_id)?,
         input,
         now_unix(),
     )

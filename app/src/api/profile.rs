@@ -5,10 +5,17 @@ use leptos::server_fn::codec::PostUrl;
 #[server(prefix = "/api", endpoint = "profile/rename", input = PostUrl)]
 pub async fn rename_profile(name: String) -> Result<String, ServerFnError> {
     use crate::domain::profile;
+    use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
     let c = caller().await?;
-    profile::rename(&c.state.db, c.user_id, &name)
+    let saved = profile::rename(&c.state.db, c.user_id, &name)
         .await
-        .map_err(to_server_fn_error)
+        .map_err(to_server_fn_error)?;
+    let sentence = format!("Saved: your team sees you as {saved}.");
+    let scope = c.user_id.to_string();
+    shown_once_flash::keep(&c, &scope, ShownOnce::notice(RenameProfile::PATH, sentence)).await?;
+    Ok(saved)
 }

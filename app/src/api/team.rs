@@ -71,7 +71,9 @@ pub async fn rename_team(team_id: String, name: String) -> Result<(), ServerFnEr
     let (c, actor) = actor_in(&team_id).await?;
     teams::rename(&c.state.db, &actor, &name, now_unix())
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    let notice = ShownOnce::notice(RenameTeam::PATH, "Team renamed.".to_owned());
+    shown_once_flash::keep(&c, &team_id, notice).await
 }
 
 #[server(prefix = "/api", endpoint = "team/members", input = GetUrl)]

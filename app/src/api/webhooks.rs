@@ -8,8 +8,11 @@ use crate::app_views::{WebhookDeliveryView, WebhookEndpointView};
 mod ssr {
     pub use crate::domain::now_unix;
     pub use crate::domain::webhook::endpoints;
+    pub use crate::shown_once::ShownOnce;
     pub use crate::web::server_context::{actor_in, parse_id};
     pub use crate::web::server_fn_error::to_server_fn_error as fail;
+    pub use crate::web::shown_once_flash;
+    pub use leptos::server_fn::ServerFn;
 }
 
 #[server(prefix = "/api", endpoint = "apps/webhooks", input = GetUrl)]
@@ -87,7 +90,12 @@ pub async fn test_webhook(
     let (app, endpoint) = (parse_id(&app_id)?, parse_id(&endpoint_id)?);
     endpoints::send_test(&c.state.db, &actor, app, endpoint, now_unix())
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    let notice = ShownOnce::notice(
+        TestWebhook::PATH,
+        "Test event queued; see Deliveries.".to_owned(),
+    );
+    shown_once_flash::keep(&c, &app_id, notice).await
 }
 
 #[server(prefix = "/api", endpoint = "apps/webhooks/deliveries", input = GetUrl)]

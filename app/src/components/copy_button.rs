@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 
-/// Copies `text` to the clipboard; says so for two seconds. It needs the wasm, so it is
-/// disabled (and looks it) until the page has hydrated; the text stays selectable beside it.
-#[component]
-pub fn CopyButton(text: String, #[prop(default = "Copy")] label: &'static str) -> impl IntoView {
+/// Copies `text` to the clipboard; says so for two seconds. An island: it needs the wasm,
+/// so it is disabled (and looks it) until it is alive; the text stays selectable beside it.
+#[island]
+pub fn CopyButton(text: String, #[prop(optional)] label: Option<String>) -> impl IntoView {
+    let label = label.unwrap_or_else(|| "Copy".to_owned());
     let copied = RwSignal::new(false);
     // Effects run only in the browser, after hydration.
     let ready = RwSignal::new(false);
@@ -26,7 +27,7 @@ pub fn CopyButton(text: String, #[prop(default = "Copy")] label: &'static str) -
             disabled=move || !ready.get()
             on:click=on_click
         >
-            {move || if copied.get() { "Copied" } else { label }}
+            {move || if copied.get() { "Copied".to_owned() } else { label.clone() }}
         </button>
     }
 }

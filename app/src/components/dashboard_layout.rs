@@ -9,7 +9,16 @@ use crate::shell::use_page_context;
 #[component]
 pub fn DashboardLayout() -> impl IntoView {
     // The server only renders dashboard pages for a signed-in viewer (it redirects otherwise).
-    let viewer = use_page_context().viewer;
+    let page = use_page_context();
+    let viewer = page.viewer;
+    let team_lost = page.team_lost.then(|| {
+        let here = viewer.as_ref().map(|v| v.team_name.clone()).unwrap_or_default();
+        view! {
+            <p class="notice team-lost" role="alert">
+                "You no longer have access to the team you were working in. This is " <strong>{here}</strong> "."
+            </p>
+        }
+    });
     // The current team's id, for scripts and tests that call the dashboard's endpoints.
     let team_id = viewer
         .as_ref()
@@ -24,7 +33,9 @@ pub fn DashboardLayout() -> impl IntoView {
                 </a>
                 {viewer.clone().map(|v| view! { <TeamSwitcher viewer=v /> })}
                 <div class="spacer"></div>
-                {viewer.map(|v| view! { <UserMenu viewer=v /> })}
+                {viewer.map(|v| view! {
+                    <UserMenu name=v.name.clone() email=v.email.clone() role=v.role.as_str().to_owned() />
+                })}
             </header>
             <nav class="sidenav" aria-label="Main">
                 <A href="/applications">"Applications"</A>
@@ -33,6 +44,7 @@ pub fn DashboardLayout() -> impl IntoView {
                 <A href="/settings">"Settings"</A>
             </nav>
             <main class="content">
+                {team_lost}
                 <Outlet />
             </main>
         </div>

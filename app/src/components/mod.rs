@@ -4,6 +4,7 @@ pub mod continue_to;
 pub mod copy_button;
 pub mod dashboard_layout;
 pub mod empty_state;
+pub mod form_notice;
 pub mod server_error;
 pub mod shown_once_card;
 pub mod team_switcher;

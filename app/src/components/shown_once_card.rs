@@ -25,42 +25,17 @@ pub fn ShownOnceCard(shown: ShownOnce) -> impl IntoView {
     }
 }
 
-/// The value a plain form post left for this page load. Every render of the page shows it
-/// (a page may build a section more than once while its data arrives); once the page runs
-/// in the browser it is taken out, so navigating back to the form, or to another
-/// application's page, does not show it again.
-#[derive(Clone, Copy)]
-pub struct KeptShownOnce(pub RwSignal<Option<ShownOnce>>);
+/// The value a plain form post left for this page load (every dashboard form is one, in
+/// islands mode). The server took it out of the session as it drew the page, so a reload or
+/// another page does not show it again.
+#[derive(Clone)]
+pub struct KeptShownOnce(pub Option<ShownOnce>);
 
-/// What `action`'s card shows: the hydrated form's answer, else what a plain post of the
-/// same form, for the same team or application (`scope`), left for this page.
-pub fn shown_for<I, O>(
-    action: ServerAction<I>,
-    scope: &str,
-    to: fn(&str, &O) -> ShownOnce,
-) -> impl Fn() -> Option<ShownOnce> + Clone + Send + Sync + 'static
-where
-    I: ServerFn<Output = O, Error = ServerFnError> + Clone + Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
-{
-    let slot = use_context::<KeptShownOnce>().map(|k| k.0);
-    let scope = scope.to_owned();
-    let ours = move |s: &ShownOnce| s.form == I::PATH && s.scope == scope;
-    let kept = slot.and_then(|slot| slot.get_untracked().filter(&ours));
-    // Effects run only in the browser, after hydration drew the card.
-    if let Some(slot) = slot {
-        Effect::new(move |_| {
-            if slot.get_untracked().as_ref().is_some_and(&ours) {
-                slot.set(None);
-            }
-        });
-    }
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.ok())
-            .map(|o| to(I::PATH, &o))
-            .or_else(|| kept.clone())
-    }
+/// What the card of form `I` shows: the value a post of that form, for the same team or
+/// application (`scope`), left for this page.
+pub fn kept_for<I: ServerFn>(scope: &str) -> impl Fn() -> Option<ShownOnce> + Clone + Send + Sync {
+    let kept = use_context::<KeptShownOnce>()
+        .and_then(|k| k.0)
+        .filter(|s| s.form == I::PATH && s.scope == scope && !s.values.is_empty());
+    move || kept.clone()
 }

@@ -1,23 +1,11 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
-use crate::viewer::Viewer;
-
-/// The header's user menu; opening it is a client-side interaction (it needs the wasm).
-#[component]
-pub fn UserMenu(viewer: Viewer) -> impl IntoView {
-    // Open only on the page where it was opened, so navigating closes it.
-    let location = use_location();
-    let opened_on = RwSignal::new(None::<String>);
-    let open = Memo::new(move |_| {
-        opened_on
-            .get()
-            .is_some_and(|p| p == location.pathname.get())
-    });
-    let toggle =
-        move |_| opened_on.set((!open.get_untracked()).then(|| location.pathname.get_untracked()));
-    let initial = viewer
-        .name
+/// The header's user menu; opening it is a client-side interaction (an island: it needs the
+/// wasm). A page load is a new page in islands mode, so navigating closes it.
+#[island]
+pub fn UserMenu(name: String, email: String, role: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let initial = name
         .chars()
         .next()
         .map(|c| c.to_uppercase().to_string())
@@ -28,7 +16,7 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
             class:open=move || open.get()
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
-                    opened_on.set(None);
+                    open.set(false);
                 }
             }
         >
@@ -37,16 +25,16 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
                 class="user-menu-button"
                 aria-haspopup="menu"
                 aria-expanded=move || open.get().to_string()
-                on:click=toggle
+                on:click=move |_| open.update(|o| *o = !*o)
             >
                 <span class="avatar" aria-hidden="true">{initial}</span>
-                <span class="user-name">{viewer.name.clone()}</span>
+                <span class="user-name">{name.clone()}</span>
             </button>
             <div class="user-menu-panel" role="menu">
                 <div class="user-menu-identity">
-                    <strong>{viewer.name.clone()}</strong>
-                    <span>{viewer.email.clone()}</span>
-                    <span class="badge">{viewer.role.as_str()}</span>
+                    <strong>{name.clone()}</strong>
+                    <span>{email}</span>
+                    <span class="badge">{role}</span>
                 </div>
                 <a href="/settings" role="menuitem">"Settings"</a>
                 <form method="post" action="/signout">

@@ -2,12 +2,14 @@
 //! lifecycle events and their webhook deliveries; *Check now* and *Delete*.
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::accounts::{get_account, CheckAccount, DeleteAccount};
 use crate::app_views::AccountDetail;
 use crate::components::confirm::Confirm;
+use crate::components::form_notice::form_notice;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
 use crate::components::token_status_badge::TokenStatusBadge;
@@ -81,7 +83,6 @@ fn page(
         other => other.to_owned(),
     };
     let reason = a.token_error.clone().filter(|_| a.token_status != "active");
-    let checked = move || check.value().get().and_then(Result::ok);
     let (tid, tid2, id) = (team_id.clone(), team_id, a.id);
     let question_target = title.clone();
     view! {
@@ -106,7 +107,7 @@ fn page(
                 <dt>"Connected"</dt><dd>{utc(a.created_at)}</dd>
                 <dt>"Updated"</dt><dd>{utc(a.updated_at)}</dd>
             </dl>
-            {move || checked().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {form_notice(CheckAccount::PATH, &id.to_string(), "notice")}
             <ActionError action=check />
             {(may_change && a.checkable).then(|| view! {
                 <ActionForm action=check attr:class="inline-form">

@@ -6,9 +6,8 @@ use crate::api::apps::CreateApp;
 use crate::api::team::{list_apps, onboarding};
 use crate::components::empty_state::EmptyState;
 use crate::components::server_error::{error_text, ActionError};
-use crate::components::shown_once_card::{shown_for, ShownOnceCard};
+use crate::components::shown_once_card::{kept_for, ShownOnceCard};
 use crate::shell::use_page_context;
-use crate::shown_once::ShownOnce;
 use crate::team_views::OnboardingProgress;
 use crate::viewer::Role;
 
@@ -23,7 +22,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         .as_ref()
         .is_some_and(|v| v.role >= Role::Administrator);
     let create = ServerAction::<CreateApp>::new();
-    let shown = shown_for(create, &team_id, ShownOnce::new_app);
+    let shown = kept_for::<CreateApp>(&team_id);
     let tid = team_id.clone();
     let apps = Resource::new(
         move || create.version().get(),

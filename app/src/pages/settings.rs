@@ -1,8 +1,10 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use crate::api::profile::RenameProfile;
+use crate::components::form_notice::form_notice;
 use crate::components::server_error::ActionError;
 use crate::shell::use_page_context;
 
@@ -24,9 +26,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <button type="submit" class="button">"Save name"</button>
                 </ActionForm>
                 <ActionError action=rename />
-                {move || rename.value().get().and_then(|r| r.ok()).map(|n| view! {
-                    <p class="notice" role="status">"Saved: your team sees you as " <strong>{n}</strong> "."</p>
-                })}
+                {form_notice(RenameProfile::PATH, &v.user_id, "notice")}
                 <dl class="facts">
                     <dt>"Email"</dt><dd>{v.email}</dd>
                     <dt>"Team"</dt><dd>{v.team_name}</dd>

@@ -1,5 +1,5 @@
-//! Carries a show-once value from a plain form post (no wasm yet) to the page the post
-//! redirects back to. It rides in the dashboard session, sealed (the session store is a
+//! Carries a show-once value, or a form's notice, from a plain form post (every dashboard
+//! form, in islands mode) to the page the post redirects back to. It rides in the dashboard session, sealed (the session store is a
 //! database table), bound to the user, and is removed by the first page that reads it.
 use axum::http::header::REFERER;
 use axum::http::request::Parts;
@@ -25,7 +25,7 @@ const MAX_AGE_SECS: i64 = 300;
 
 /// The path of the page a plain form post came from, when the browser posted the form
 /// itself (it follows the redirect back there and never sees the server function's answer,
-/// so the session has to carry it). `None` for a hydrated form's call.
+/// so the session has to carry it). `None` for a script's call.
 fn plain_form_page() -> Option<String> {
     let parts = use_context::<Parts>()?;
     let accepts_html = accepts_html(&parts.headers);
@@ -35,8 +35,9 @@ fn plain_form_page() -> Option<String> {
         .flatten()
 }
 
-/// Keeps `shown`, belonging to `scope` (a team or application id), for the page a plain
-/// form post returns to; a hydrated form gets it as the answer and nothing is kept.
+/// Keeps `shown`, belonging to `scope` (a team, application or account id), for the page a
+/// plain form post returns to; a script's call (JSON) gets it as the answer and nothing is
+/// kept.
 pub async fn keep(caller: &Caller, scope: &str, mut shown: ShownOnce) -> Result<(), ServerFnError> {
     let Some(page) = plain_form_page() else {
         return Ok(());

@@ -62,6 +62,13 @@ const TWINS: &[(&str, Twin)] = &[
         ),
     ),
     (
+        "apps/registrations/enable",
+        Rest(
+            "put",
+            "/manage/v1/apps/{app_id}/registrations/{service_type}",
+        ),
+    ),
+    (
         "apps/registrations/save",
         Rest(
             "put",

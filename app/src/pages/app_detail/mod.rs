@@ -17,11 +17,10 @@ use crate::app_views::AppDetail;
 use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::server_error::{error_text, ActionError};
-use crate::components::shown_once_card::{shown_for, ShownOnceCard};
+use crate::components::shown_once_card::{kept_for, ShownOnceCard};
 use crate::components::time_text::utc;
 use crate::query_escape::query_escape;
 use crate::shell::use_page_context;
-use crate::shown_once::ShownOnce;
 
 #[component]
 pub fn AppDetailPage() -> impl IntoView {
@@ -98,7 +97,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             <input type="hidden" name="app_id" value=aid.clone() />
         }
     };
-    let new_secret = shown_for(act.rotate, &a.id, ShownOnce::new_secret);
+    let new_secret = kept_for::<RotateSecret>(&a.id);
     view! {
         <Title text=a.name.clone() />
         <div class="page-head">

@@ -2,12 +2,16 @@
 //! the registrations (secrets shown only as "saved"), and a form to add or replace one.
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::apps::{list_registrations, RemoveRegistration, SaveRegistration};
+use crate::api::apps::{
+    list_registrations, EnablePasswordService, RemoveRegistration, SaveRegistration,
+};
 use crate::app_views::RegistrationView;
 use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
+use crate::components::form_notice::form_notice;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
 use crate::service_types::{OAUTH_SERVICES, PASSWORD_SERVICES, ZOHO_DATA_CENTERS};
@@ -21,7 +25,7 @@ pub fn RegistrationsSection(
 ) -> impl IntoView {
     let save = ServerAction::<SaveRegistration>::new();
     // The password-services form has its own action, so its errors show under it.
-    let trust = ServerAction::<SaveRegistration>::new();
+    let trust = ServerAction::<EnablePasswordService>::new();
     let remove = ServerAction::<RemoveRegistration>::new();
     let (tid, aid) = (team_id.clone(), app_id.clone());
     let regs = Resource::new(
@@ -45,32 +49,6 @@ pub fn RegistrationsSection(
             .unwrap_or(OAUTH_SERVICES[0])
     };
     let (form_tid, form_aid) = (team_id.clone(), app_id.clone());
-    // Leptos updates the form in place when the service or the saved values change, and an
-    // attribute never overwrites what was typed: resetting the form makes its fields show
-    // the chosen service's saved values (and an empty secret) after a switch or a save.
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    // Only after a switch of service or a save that succeeded: a refused save keeps what was
-    // typed, and the first run (hydration) keeps anything typed before the wasm arrived.
-    Effect::new(move |prev: Option<(&'static str, Option<String>)>| {
-        let service = chosen();
-        let saved = save.value().with(|v| match v {
-            Some(Ok(r)) => Some(format!("{}:{}", r.id, r.updated_at)),
-            _ => None,
-        });
-        let now = (service, saved);
-        #[cfg(feature = "hydrate")]
-        if prev
-            .as_ref()
-            .is_some_and(|p| p.0 != now.0 || (now.1.is_some() && p.1 != now.1))
-        {
-            if let Some(form) = form_ref.get_untracked() {
-                form.reset();
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&prev, form_ref);
-        now
-    });
     let (tid, aid) = (team_id.clone(), app_id.clone());
     // The password-services form needs its own copies (each form's children own theirs).
     let (trust_tid, trust_aid) = (team_id.clone(), app_id.clone());
@@ -146,20 +124,17 @@ pub fn RegistrationsSection(
                         Suspend::new(async move {
                             let service = chosen();
                             let saved = regs.await.ok().and_then(|l| l.into_iter().find(|r| r.service_type == service));
-                            registration_form(save, form_ref, tid, aid, service, saved)
+                            registration_form(save, tid, aid, service, saved)
                         })
                     }}
                 </Transition>
                 <ActionError action=save />
-                {move || save.value().get().and_then(|r| r.ok()).map(|r| view! {
-                    <p class="notice saved-note" role="status">{r.service_type} " registration saved."</p>
-                })}
+                {form_notice(SaveRegistration::PATH, &app_id, "notice saved-note")}
                 <h3>"Password services"</h3>
                 <p class="muted">"IMAP, Exchange and SugarCRM accounts sign in through a hosted form, once the service is enabled here. A link may pre-fill only a server listed here (or a well-known mail host); users can always type their own. Trust a self-signed server certificate only for servers you know."</p>
                 <ActionForm action=trust attr:class="inline-form trust-form">
                     <input type="hidden" name="team_id" value=trust_tid.clone() />
                     <input type="hidden" name="app_id" value=trust_aid.clone() />
-                    <input type="hidden" name="client_id" value="" />
                     <select name="service_type" aria-label="Password service">
                         {PASSWORD_SERVICES.iter().rev().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
                     </select>
@@ -169,9 +144,7 @@ pub fn RegistrationsSection(
                     <button type="submit" class="button">"Enable"</button>
                 </ActionForm>
                 <ActionError action=trust />
-                {move || trust.value().get().and_then(|r| r.ok()).map(|r| view! {
-                    <p class="notice" role="status">{r.service_type} " is enabled."</p>
-                })}
+                {form_notice(EnablePasswordService::PATH, &app_id, "notice")}
             })}
         </section>
     }
@@ -181,7 +154,6 @@ pub fn RegistrationsSection(
 /// replaces the registration, so an empty field here would clear a saved option.
 fn registration_form(
     save: ServerAction<SaveRegistration>,
-    form_ref: NodeRef<leptos::html::Form>,
     team_id: String,
     app_id: String,
     service: &'static str,
@@ -250,7 +222,7 @@ fn registration_form(
         .map(|r| r.native_scopes.join(" "))
         .unwrap_or_default();
     view! {
-        <ActionForm action=save node_ref=form_ref attr:class="stack registration-form" attr:data-service=service>
+        <ActionForm action=save attr:class="stack registration-form" attr:data-service=service>
             <p class="muted">{heading}</p>
             <input type="hidden" name="team_id" value=team_id />
             <input type="hidden" name="app_id" value=app_id />

@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use crate::api::apps::{RegenerateSigningSecret, RevealSigningSecret};
 use crate::components::confirm::Confirm;
 use crate::components::server_error::ActionError;
-use crate::components::shown_once_card::{shown_for, ShownOnceCard};
-use crate::shown_once::ShownOnce;
+use crate::components::shown_once_card::{kept_for, ShownOnceCard};
 
 #[component]
 pub fn SigningSecretSection(
@@ -17,14 +16,10 @@ pub fn SigningSecretSection(
 ) -> impl IntoView {
     let reveal = ServerAction::<RevealSigningSecret>::new();
     let regenerate = ServerAction::<RegenerateSigningSecret>::new();
-    // The newest of the two answers is the current secret.
+    // Either form leaves the current secret (the session keeps one value at a time).
     let (regenerated, revealed) = (
-        shown_for(regenerate, &app_id, |f, s: &String| {
-            ShownOnce::signing_secret(f, s)
-        }),
-        shown_for(reveal, &app_id, |f, s: &String| {
-            ShownOnce::signing_secret(f, s)
-        }),
+        kept_for::<RegenerateSigningSecret>(&app_id),
+        kept_for::<RevealSigningSecret>(&app_id),
     );
     let shown = move || regenerated().or_else(&revealed);
     let (tid, aid) = (team_id.clone(), app_id.clone());

@@ -2,9 +2,11 @@
 //! the signing secret above), with a test event per endpoint and a link to the deliveries.
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::api::webhooks::{list_webhooks, AddWebhook, EnableWebhook, RemoveWebhook, TestWebhook};
 use crate::components::confirm::Confirm;
+use crate::components::form_notice::form_notice;
 use crate::components::server_error::{error_text, ActionError};
 use crate::components::time_text::utc;
 
@@ -27,6 +29,7 @@ pub fn WebhooksSection(team_id: String, app_id: String, can_edit: bool) -> impl 
     );
     let (tid, aid) = (team_id.clone(), app_id.clone());
     let deliveries_href = format!("/applications/{app_id}/webhooks");
+    let tested = form_notice(TestWebhook::PATH, &app_id, "muted saved-note");
     view! {
         <section class="card webhooks" id="webhooks">
             <h2>"Webhooks"</h2>
@@ -105,9 +108,7 @@ pub fn WebhooksSection(team_id: String, app_id: String, can_edit: bool) -> impl 
             <ActionError action=enable />
             <ActionError action=remove />
             <ActionError action=test />
-            {move || test.value().get().and_then(|r| r.ok()).map(|_| view! {
-                <p class="muted saved-note">"Test event queued; see Deliveries."</p>
-            })}
+            {tested}
         </section>
     }
 }

@@ -4,15 +4,14 @@ use leptos::prelude::*;
 use crate::api::team::{list_api_keys, CreateApiKey, RevokeApiKey};
 use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
-use crate::components::shown_once_card::{shown_for, ShownOnceCard};
+use crate::components::shown_once_card::{kept_for, ShownOnceCard};
 use crate::components::time_text::utc;
-use crate::shown_once::ShownOnce;
 
 #[component]
 pub fn ApiKeysSection(team_id: String, owner: bool) -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let shown = shown_for(create, &team_id, ShownOnce::new_api_key);
+    let shown = kept_for::<CreateApiKey>(&team_id);
     let tid = team_id.clone();
     let keys = Resource::new(
         move || (create.version().get(), revoke.version().get()),

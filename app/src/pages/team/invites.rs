@@ -4,9 +4,8 @@ use leptos::prelude::*;
 use crate::api::team::{list_invites, CreateInvite, RevokeInvite};
 use crate::components::confirm::Confirm;
 use crate::components::server_error::{error_text, ActionError};
-use crate::components::shown_once_card::{shown_for, ShownOnceCard};
+use crate::components::shown_once_card::{kept_for, ShownOnceCard};
 use crate::components::time_text::utc;
-use crate::shown_once::ShownOnce;
 
 #[component]
 pub fn InvitesSection(team_id: String) -> impl IntoView {
@@ -17,7 +16,7 @@ pub fn InvitesSection(team_id: String) -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         move |_| list_invites(tid.clone()),
     );
-    let shown = shown_for(create, &team_id, ShownOnce::new_invite);
+    let shown = kept_for::<CreateInvite>(&team_id);
     let tid = team_id.clone();
     view! {
         <section class="card">

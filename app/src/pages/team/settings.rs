@@ -1,8 +1,10 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::api::team::RenameTeam;
 use crate::components::confirm::Confirm;
+use crate::components::form_notice::form_notice;
 use crate::components::server_error::ActionError;
 use crate::viewer::{Role, Viewer};
 
@@ -13,6 +15,7 @@ pub fn TeamSettingsSection(viewer: Viewer) -> impl IntoView {
     let admin = viewer.role >= Role::Administrator;
     let owner = viewer.role == Role::Owner;
     let (team_id, team_name) = (viewer.team_id.clone(), viewer.team_name.clone());
+    let renamed = form_notice(RenameTeam::PATH, &team_id, "notice");
     view! {
         <section class="card">
             <h2>"Team settings"</h2>
@@ -23,7 +26,7 @@ pub fn TeamSettingsSection(viewer: Viewer) -> impl IntoView {
                     <button type="submit" class="button">"Rename team"</button>
                 </ActionForm>
                 <ActionError action=rename />
-                {move || rename.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="muted">"Renamed. Reload to see the new name in the header."</p> })}
+                {renamed}
             })}
             {if owner {
                 view! { <p class="muted">"You own this team. To leave it, first make another member the owner."</p> }.into_any()
