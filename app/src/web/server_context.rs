@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use super::server_fn_error::to_server_fn_error;
 use super::{dashboard_session, AppState};
-use crate::domain::authz::{self, Actor};
+use crate::domain::authz::{self, Actor, Principal};
+use crate::page_context::PageContext;
 use crate::domain::{now_unix, DomainError};
 
 pub struct Caller {
@@ -43,11 +44,28 @@ pub fn parse_id(raw: &str) -> Result<Uuid, ServerFnError> {
 }
 
 /// The caller as a member of `team_id` (404 when not a member), read from the database now.
+/// While a page renders, the viewer its handler read this request is that actor already.
 pub async fn actor_in(team_id: &str) -> Result<(Caller, Actor), ServerFnError> {
     let caller = caller().await?;
     let team_id = parse_id(team_id)?;
+    if let Some(actor) = viewer_actor(&caller, team_id) {
+        return Ok((caller, actor));
+    }
     let actor = authz::user_actor(&caller.state.db, caller.user_id, team_id)
         .await
         .map_err(to_server_fn_error)?;
     Ok((caller, actor))
+}
+
+/// The actor the page's viewer is, if the page is rendering for this user and team. Only
+/// page renders provide a `PageContext`; a server function called over HTTP never has one.
+fn viewer_actor(caller: &Caller, team_id: Uuid) -> Option<Actor> {
+    let viewer = use_context::<PageContext>()?.viewer?;
+    let same = viewer.user_id == caller.user_id.to_string() && viewer.team_id == team_id.to_string();
+    same.then(|| Actor {
+        principal: Principal::User(caller.user_id),
+        team_id,
+        role: viewer.role,
+        label: viewer.email,
+    })
 }

@@ -8,9 +8,8 @@ use reqwest::StatusCode;
 
 /// Enables a password service for the app, with the servers a link may name.
 pub async fn enable(app: &mut FlowApp, service: &str, trust: &str, allowed: &str) {
-    app.save_registration(&[
+    app.enable_password_service(&[
         ("service_type", service),
-        ("client_id", ""),
         ("trust_server", trust),
         ("allowed_servers", allowed),
     ])

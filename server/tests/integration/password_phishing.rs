@@ -77,12 +77,11 @@ async fn links_prefill_only_servers_the_app_allows(backend: Backend) {
         .owner
         .browser
         .call(
-            "apps/registrations/save",
+            "apps/registrations/enable",
             &[
                 ("team_id", &t),
                 ("app_id", &app.id),
                 ("service_type", "IMAP"),
-                ("client_id", ""),
                 ("allowed_servers", "https://mail.acme.example/"),
             ],
         )

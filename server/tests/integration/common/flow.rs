@@ -83,14 +83,19 @@ impl FlowApp {
 
     /// Saves a provider registration of this app as its owner (`apps/registrations/save`).
     pub async fn save_registration(&mut self, fields: &[(&str, &str)]) {
+        self.owner_call("apps/registrations/save", fields).await;
+    }
+
+    /// Enables a password service as the dashboard's form does (`apps/registrations/enable`).
+    pub async fn enable_password_service(&mut self, fields: &[(&str, &str)]) {
+        self.owner_call("apps/registrations/enable", fields).await;
+    }
+
+    async fn owner_call(&mut self, endpoint: &str, fields: &[(&str, &str)]) {
         let t = self.owner.own_team.clone();
         let mut all = vec![("team_id", t.as_str()), ("app_id", self.id.as_str())];
         all.extend_from_slice(fields);
-        let r = self
-            .owner
-            .browser
-            .call("apps/registrations/save", &all)
-            .await;
+        let r = self.owner.browser.call(endpoint, &all).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 
