@@ -1,6 +1,11 @@
 use clap::Parser;
 use server::config::{Command, Config};
 
+// mimalloc instead of glibc's allocator: a dashboard page spent a quarter of its CPU in
+// malloc, and glibc's per-thread arenas kept freed memory (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();

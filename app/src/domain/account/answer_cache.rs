@@ -9,6 +9,8 @@
 //!   nothing was evicted meanwhile, so a read that raced a change is never kept.
 //! - On SQLite a change's hook fires before its commit is visible; from then until a write
 //!   turn ends with no write group open (after the group's commit), no ticket is given.
+//! - Entries are compact: the token hash as its 32 bytes, and one shared body for the tokens
+//!   of one account whose answers are the same (peak memory, docs/performance.md).
 //! - Entries also age out ([`MAX_AGE`], counted from before the read), and the cache holds
 //!   at most `capacity` tokens and `capacity` KiB of answers; an answer above [`MAX_BODY`]
 //!   (a provider may grant any number of scopes) is never kept.
@@ -38,33 +40,52 @@ struct Entry {
     at: Instant,
 }
 
+/// A token hash (hex of an HMAC-SHA-256) as its 32 bytes: a third of the hex `String`'s
+/// memory, and no allocation per entry.
+type Key = [u8; 32];
+
+/// `None` for anything but 64 hex digits: such a value is never cached.
+fn key(token_hash: &str) -> Option<Key> {
+    let mut k = [0u8; 32];
+    hex::decode_to_slice(token_hash, &mut k).ok()?;
+    Some(k)
+}
+
 #[derive(Default)]
 struct Entries {
-    by_token: HashMap<String, Entry>,
-    by_account: HashMap<i64, Vec<String>>,
-    /// Bytes of the kept answers.
+    by_token: HashMap<Key, Entry>,
+    by_account: HashMap<i64, Vec<Key>>,
+    /// Bytes of the kept answers, a shared body counted once per token (a bound, not a
+    /// measure).
     bytes: usize,
 }
 
 impl Entries {
     fn evict_account(&mut self, id: i64) {
-        for hash in self.by_account.remove(&id).unwrap_or_default() {
-            if let Some(e) = self.by_token.remove(&hash) {
+        for k in self.by_account.remove(&id).unwrap_or_default() {
+            if let Some(e) = self.by_token.remove(&k) {
                 self.bytes = self.bytes.saturating_sub(e.body.len());
             }
         }
     }
 
-    fn evict_token(&mut self, hash: &str) {
-        if let Some(e) = self.by_token.remove(hash) {
+    fn evict_token(&mut self, k: &Key) {
+        if let Some(e) = self.by_token.remove(k) {
             self.bytes = self.bytes.saturating_sub(e.body.len());
             if let Some(list) = self.by_account.get_mut(&e.account_id) {
-                list.retain(|h| h != hash);
+                list.retain(|h| h != k);
                 if list.is_empty() {
                     self.by_account.remove(&e.account_id);
                 }
             }
         }
+    }
+
+    /// The body another token of the account already holds, if it is the same answer.
+    fn shared_body(&self, account_id: i64, body: &Arc<[u8]>) -> Option<Arc<[u8]>> {
+        let first = self.by_account.get(&account_id)?.first()?;
+        let held = &self.by_token.get(first)?.body;
+        (**held == **body).then(|| held.clone())
     }
 }
 
@@ -119,14 +140,15 @@ impl AnswerCache {
         if !self.live.load(Ordering::Acquire) {
             return None;
         }
+        let k = key(token_hash)?;
         let mut entries = self.entries.lock().ok()?;
-        match entries.by_token.get(token_hash) {
+        match entries.by_token.get(&k) {
             Some(e) if e.at.elapsed() < MAX_AGE => Some(Answer {
                 account_id: e.account_id,
                 body: e.body.clone(),
             }),
             Some(_) => {
-                entries.evict_token(token_hash);
+                entries.evict_token(&k);
                 None
             }
             None => None,
@@ -147,9 +169,9 @@ impl AnswerCache {
 
     /// Stores an answer read under `ticket`, unless anything changed since it was taken.
     pub fn store(&self, ticket: Ticket, token_hash: &str, account_id: i64, body: Arc<[u8]>) {
-        if body.len() > MAX_BODY {
+        let Some(k) = key(token_hash).filter(|_| body.len() <= MAX_BODY) else {
             return;
-        }
+        };
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -161,27 +183,24 @@ impl AnswerCache {
         {
             return;
         }
-        entries.evict_token(token_hash);
+        entries.evict_token(&k);
         if entries.by_token.len() >= self.capacity
             || entries.bytes + body.len() > self.capacity.saturating_mul(BYTES_PER_ENTRY)
         {
             // Full: start again rather than keep an order of use on every hit.
             *entries = Entries::default();
         }
+        let body = entries.shared_body(account_id, &body).unwrap_or(body);
         entries.bytes += body.len();
         entries.by_token.insert(
-            token_hash.to_owned(),
+            k,
             Entry {
                 account_id,
                 body,
                 at: ticket.at,
             },
         );
-        entries
-            .by_account
-            .entry(account_id)
-            .or_default()
-            .push(token_hash.to_owned());
+        entries.by_account.entry(account_id).or_default().push(k);
     }
 
     /// The account or one of its tokens changed.
@@ -258,18 +277,25 @@ mod tests {
         Arc::from(s.as_bytes())
     }
 
+    /// A token hash as the platform writes them (64 hex digits).
+    fn h(name: &str) -> String {
+        let mut k = [0u8; 32];
+        k[..name.len()].copy_from_slice(name.as_bytes());
+        hex::encode(k)
+    }
+
     #[test]
     fn an_answer_read_before_an_eviction_is_not_kept() {
         let c = AnswerCache::new(10, true);
         let t = c.ticket().unwrap();
         c.evict_account(7);
-        c.store(t, "h1", 7, body("old"));
-        assert!(c.get("h1").is_none());
+        c.store(t, &h("h1"), 7, body("old"));
+        assert!(c.get(&h("h1")).is_none());
         let t = c.ticket().unwrap();
-        c.store(t, "h1", 7, body("new"));
-        assert_eq!(&*c.get("h1").unwrap().body, b"new");
+        c.store(t, &h("h1"), 7, body("new"));
+        assert_eq!(&*c.get(&h("h1")).unwrap().body, b"new");
         c.evict_account(7);
-        assert!(c.get("h1").is_none(), "evicted with its account");
+        assert!(c.get(&h("h1")).is_none(), "evicted with its account");
     }
 
     #[test]
@@ -278,10 +304,10 @@ mod tests {
         assert!(c.ticket().is_none());
         c.set_live(true);
         let t = c.ticket().unwrap();
-        c.store(t, "h", 1, body("a"));
-        assert!(c.get("h").is_some());
+        c.store(t, &h("h"), 1, body("a"));
+        assert!(c.get(&h("h")).is_some());
         c.set_live(false);
-        assert!(c.get("h").is_none());
+        assert!(c.get(&h("h")).is_none());
         assert!(c.is_empty());
         assert!(
             AnswerCache::new(0, true).ticket().is_none(),
@@ -293,12 +319,12 @@ mod tests {
     fn large_answers_are_not_kept_and_bytes_are_bounded() {
         let c = AnswerCache::new(3, true);
         let t = c.ticket().unwrap();
-        c.store(t, "big", 1, Arc::from(vec![b'x'; MAX_BODY + 1]));
-        assert!(c.get("big").is_none());
+        c.store(t, &h("big"), 1, Arc::from(vec![b'x'; MAX_BODY + 1]));
+        assert!(c.get(&h("big")).is_none());
         // 3 KiB of budget: three answers of 1.5 KiB do not fit; the third starts again.
-        for (i, h) in ["a", "b", "c"].into_iter().enumerate() {
+        for (i, name) in ["a", "b", "c"].into_iter().enumerate() {
             let t = c.ticket().unwrap();
-            c.store(t, h, i as i64, Arc::from(vec![b'x'; 1536]));
+            c.store(t, &h(name), i as i64, Arc::from(vec![b'x'; 1536]));
         }
         assert_eq!(c.len(), 1);
         c.evict_account(2);
@@ -308,11 +334,31 @@ mod tests {
     #[test]
     fn a_full_cache_starts_again() {
         let c = AnswerCache::new(2, true);
-        for (i, h) in ["a", "b", "c"].into_iter().enumerate() {
+        for (i, name) in ["a", "b", "c"].into_iter().enumerate() {
             let t = c.ticket().unwrap();
-            c.store(t, h, i as i64, body(h));
+            c.store(t, &h(name), i as i64, body(name));
         }
         assert_eq!(c.len(), 1);
-        assert!(c.get("c").is_some());
+        assert!(c.get(&h("c")).is_some());
+    }
+
+    #[test]
+    fn tokens_of_one_account_share_its_answer_and_only_hashes_are_kept() {
+        let c = AnswerCache::new(10, true);
+        for name in ["one", "two"] {
+            let t = c.ticket().unwrap();
+            c.store(t, &h(name), 7, body("same answer"));
+        }
+        let (one, two) = (c.get(&h("one")).unwrap(), c.get(&h("two")).unwrap());
+        assert!(Arc::ptr_eq(&one.body, &two.body), "one body for both");
+        let t = c.ticket().unwrap();
+        c.store(t, &h("three"), 7, body("another answer"));
+        assert_eq!(&*c.get(&h("three")).unwrap().body, b"another answer");
+        assert_eq!(&*c.get(&h("one")).unwrap().body, b"same answer");
+        let t = c.ticket().unwrap();
+        c.store(t, "not a hash", 8, body("x"));
+        assert!(c.get("not a hash").is_none());
+        c.evict_account(7);
+        assert!(c.is_empty());
     }
 }
