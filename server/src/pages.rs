@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 use tower_sessions::Session;
+use uuid::Uuid;
 
 use crate::api_error;
 
@@ -20,32 +21,33 @@ const SIGNED_OUT_PAGES: [&str; 2] = ["/signin", "/signup"];
 /// Pages anyone may see, signed in or not (an invite tells a stranger what to do).
 const OPEN_PREFIXES: [&str; 1] = ["/invite/"];
 
-/// The signed-in viewer, read fresh from the database, and whether the team the session was
-/// working in is gone from their teams (removed from it, or it was deleted).
+/// The signed-in viewer, read fresh from the database, and the team the session was
+/// working in if that team is gone from their teams (removed from it, or it was deleted).
 pub async fn current_viewer(
     state: &AppState,
     session: &Session,
-) -> Result<(Option<Viewer>, bool), DomainError> {
+) -> Result<(Option<Viewer>, Option<Uuid>), DomainError> {
     let Some(user_id) =
         dashboard_session::current_user(session, state.session_max_age_secs, now_unix()).await?
     else {
-        return Ok((None, false));
+        return Ok((None, None));
     };
     let preferred = dashboard_session::current_team(session).await?;
     let viewer = viewer_lookup::load_viewer(&state.db, user_id, preferred).await?;
     let Some(v) = &viewer else {
         // The user or their last membership is gone: the session means nothing any more.
         dashboard_session::end(session).await?;
-        return Ok((None, false));
+        return Ok((None, None));
     };
-    let lost = preferred.is_some_and(|p| p.to_string() != v.team_id);
-    if lost {
-        // Said once: from now on the session works in the team the page shows.
-        if let Ok(team) = uuid::Uuid::parse_str(&v.team_id) {
-            dashboard_session::set_current_team(session, team).await?;
-        }
-    }
+    let lost = preferred.filter(|p| p.to_string() != v.team_id);
     Ok((viewer, lost))
+}
+
+/// Once a page has said the team the session worked in is gone, the session works in the
+/// team that page shows, so it is said once.
+async fn move_to_shown_team(session: &Session, viewer: &Viewer) -> Result<(), DomainError> {
+    let team = Uuid::parse_str(&viewer.team_id).map_err(|_| DomainError::Internal("team id"))?;
+    dashboard_session::set_current_team(session, team).await
 }
 
 /// Renders the app for `req`'s path with `page` in context, with the given status.
@@ -87,7 +89,7 @@ pub fn error_page(e: &DomainError) -> Response {
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, req: Request<Body>) -> Response {
-    let (viewer, team_lost) = match current_viewer(&state, &session).await {
+    let (viewer, lost_team) = match current_viewer(&state, &session).await {
         Ok(v) => v,
         Err(e) => return error_page(&e),
     };
@@ -99,8 +101,18 @@ pub async fn page(State(state): State<AppState>, session: Session, req: Request<
         (Some(_), true) => Redirect::to("/applications").into_response(),
         (Some(_), false) if path == "/" => Redirect::to("/applications").into_response(),
         _ => {
+            // Only a dashboard page (not an invite) has the layout that says so.
+            let team_lost = match (&viewer, lost_team) {
+                (Some(v), Some(_)) if !open => {
+                    if let Err(e) = move_to_shown_team(&session, v).await {
+                        return error_page(&e);
+                    }
+                    true
+                }
+                _ => false,
+            };
             let shown_once = match &viewer {
-                Some(v) => match uuid::Uuid::parse_str(&v.user_id) {
+                Some(v) => match Uuid::parse_str(&v.user_id) {
                     Ok(user_id) => {
                         let ring = &state.app_keys.ring;
                         shown_once_flash::take(&session, ring, user_id, path, now_unix()).await

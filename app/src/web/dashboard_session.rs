@@ -16,8 +16,10 @@ fn storage(e: tower_sessions::session::Error) -> DomainError {
     DomainError::Internal("session store failed")
 }
 
-/// Starts a signed-in session under a fresh id, so an id planted before sign-in is useless.
+/// Starts a signed-in session under a fresh id, so an id planted before sign-in is useless,
+/// and with nothing of an earlier sign-in in it (its team, a kept value or notice).
 pub async fn begin(session: &Session, user_id: Uuid, now: i64) -> Result<(), DomainError> {
+    session.clear().await;
     session.cycle_id().await.map_err(storage)?;
     session.insert(USER_ID, user_id).await.map_err(storage)?;
     session.insert(SIGNED_IN_AT, now).await.map_err(storage)?;

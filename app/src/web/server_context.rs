@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::server_fn_error::to_server_fn_error;
 use super::{dashboard_session, AppState};
 use crate::domain::authz::{self, Actor, Principal};
-use crate::page_context::PageContext;
 use crate::domain::{now_unix, DomainError};
+use crate::page_context::PageContext;
 
 pub struct Caller {
     pub state: AppState,
@@ -61,8 +61,9 @@ pub async fn actor_in(team_id: &str) -> Result<(Caller, Actor), ServerFnError> {
 /// page renders provide a `PageContext`; a server function called over HTTP never has one.
 fn viewer_actor(caller: &Caller, team_id: Uuid) -> Option<Actor> {
     let viewer = use_context::<PageContext>()?.viewer?;
-    let same = viewer.user_id == caller.user_id.to_string() && viewer.team_id == team_id.to_string();
-    same.then(|| Actor {
+    let same =
+        viewer.user_id == caller.user_id.to_string() && viewer.team_id == team_id.to_string();
+    same.then_some(Actor {
         principal: Principal::User(caller.user_id),
         team_id,
         role: viewer.role,

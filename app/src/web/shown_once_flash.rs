@@ -42,9 +42,15 @@ pub async fn keep(caller: &Caller, scope: &str, mut shown: ShownOnce) -> Result<
     let Some(page) = plain_form_page() else {
         return Ok(());
     };
+    let now = now_unix();
+    let ring = &caller.state.app_keys.ring;
+    if shown.values.is_empty() && holds_value(&caller.session, ring, caller.user_id, now).await {
+        // A notice never pushes out a secret whose page has not been drawn yet (another tab).
+        return Ok(());
+    }
     shown.scope = scope.to_owned();
     shown.page = page;
-    shown.kept_at = now_unix();
+    shown.kept_at = now;
     let json = serde_json::to_string(&shown)
         .map_err(|_| to_server_fn_error(DomainError::Internal("shown value did not encode")))?;
     let sealed = caller
@@ -58,6 +64,22 @@ pub async fn keep(caller: &Caller, scope: &str, mut shown: ShownOnce) -> Result<
     })
 }
 
+/// The kept thing, if it opens for `user_id` and is young enough.
+fn opened(ring: &KeyRing, user_id: Uuid, sealed: &str, now: i64) -> Option<ShownOnce> {
+    ring.open(&place(user_id), sealed)
+        .ok()
+        .and_then(|o| serde_json::from_str::<ShownOnce>(&o.0).ok())
+        .filter(|s| now - s.kept_at <= MAX_AGE_SECS)
+}
+
+/// Whether a value to copy (not a notice) waits for its page.
+async fn holds_value(session: &Session, ring: &KeyRing, user_id: Uuid, now: i64) -> bool {
+    let sealed: Option<String> = session.get(KEY).await.ok().flatten();
+    sealed
+        .and_then(|s| opened(ring, user_id, &s, now))
+        .is_some_and(|s| !s.values.is_empty())
+}
+
 /// The value kept for `user_id` when `path` is the page it was kept for, removed from the
 /// session as it is read; another page leaves it alone. A value sealed for someone else,
 /// under a retired key, or too old is dropped. Sessions without one are not written.
@@ -69,12 +91,7 @@ pub async fn take(
     now: i64,
 ) -> Option<ShownOnce> {
     let sealed: String = session.get(KEY).await.ok().flatten()?;
-    let shown = ring
-        .open(&place(user_id), &sealed)
-        .ok()
-        .and_then(|o| serde_json::from_str::<ShownOnce>(&o.0).ok())
-        .filter(|s| now - s.kept_at <= MAX_AGE_SECS);
-    match shown {
+    match opened(ring, user_id, &sealed, now) {
         Some(s) if s.page != path => None,
         kept => {
             let _ = session.remove::<String>(KEY).await;

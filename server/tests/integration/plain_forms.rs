@@ -145,3 +145,76 @@ async fn a_person_renames_themselves(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(a_person_renames_themselves);
+
+async fn a_notice_shows_once_and_never_pushes_out_a_secret(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut owner = sign_up(&base, "Nell").await;
+    let t = owner.own_team.clone();
+    let team_page = format!("{base}/team");
+    let from_team = [("accept", "text/html"), ("referer", team_page.as_str())];
+    let rename = [("team_id", t.as_str()), ("name", "Nell's crew")];
+
+    // A plain post's notice is on the page it returns to, once.
+    let r = owner
+        .browser
+        .post_form_with("/api/teams/rename", &rename, &from_team)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = owner.browser.get("/team").await;
+    assert!(page.body.contains("Team renamed."), "{}", page.body);
+    assert!(!owner
+        .browser
+        .get("/team")
+        .await
+        .body
+        .contains("Team renamed."));
+
+    // A secret waiting for its page (another tab) is not replaced by a later notice.
+    let apps_page = format!("{base}/applications");
+    let from_apps = [("accept", "text/html"), ("referer", apps_page.as_str())];
+    let create = [("team_id", t.as_str()), ("name", "Tabbed")];
+    let r = owner
+        .browser
+        .post_form_with("/api/team/apps/create", &create, &from_apps)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = owner
+        .browser
+        .post_form_with("/api/teams/rename", &rename, &from_team)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = owner.browser.get("/applications").await;
+    assert!(
+        token_in(&page.body, "lg_secret_").is_some(),
+        "the secret still waits"
+    );
+    f.finish().await;
+}
+on_both_backends!(a_notice_shows_once_and_never_pushes_out_a_secret);
+
+async fn a_new_sign_in_starts_with_nothing_of_the_last(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let mut ann = sign_up(&base, "Ann").await;
+    let ben = sign_up(&base, "Ben").await;
+    let team = [("team_id", ann.own_team.as_str())];
+    let r = ann.browser.post_form("/api/teams/switch", &team).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Ben signs in on Ann's browser: the page is Ben's team's, with no word of Ann's.
+    let creds = [
+        ("email", ben.email.as_str()),
+        ("password", crate::common::PASSWORD),
+    ];
+    let r = ann.browser.post_form("/signin", &creds).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = ann.browser.get("/team").await;
+    assert!(page.body.contains(&ben.email), "{}", page.body);
+    assert!(
+        !page.body.contains("no longer have access"),
+        "{}",
+        page.body
+    );
+    f.finish().await;
+}
+on_both_backends!(a_new_sign_in_starts_with_nothing_of_the_last);
