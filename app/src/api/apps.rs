@@ -275,11 +275,8 @@ pub async fn save_registration(
         allowed_servers: allowed_servers.unwrap_or_default(),
         custom: None,
     };
-    let saved = save_input(&c, &actor, &app_id, input).await?;
-    let sentence = format!("{} registration saved.", saved.service_type);
-    let notice = ShownOnce::notice(SaveRegistration::PATH, sentence);
-    shown_once_flash::keep(&c, &app_id, notice).await?;
-    Ok(saved)
+    let said = |r: &RegistrationView| format!("{} registration saved.", r.service_type);
+    save_input(&c, &actor, &app_id, input, SaveRegistration::PATH, said).await
 }
 
 /// *Enable* for a password service (IMAP, Exchange, SugarCRM): a registration with no
@@ -300,23 +297,31 @@ pub async fn enable_password_service(
         allowed_servers: allowed_servers.unwrap_or_default(),
         ..Default::default()
     };
-    let saved = save_input(&c, &actor, &app_id, input).await?;
-    let sentence = format!("{} is enabled.", saved.service_type);
-    let notice = ShownOnce::notice(EnablePasswordService::PATH, sentence);
-    shown_once_flash::keep(&c, &app_id, notice).await?;
-    Ok(saved)
+    let said = |r: &RegistrationView| format!("{} is enabled.", r.service_type);
+    save_input(
+        &c,
+        &actor,
+        &app_id,
+        input,
+        EnablePasswordService::PATH,
+        said,
+    )
+    .await
 }
 
+/// Saves a registration and keeps the form's notice (`said`) for the page it returns to.
 #[cfg(feature = "ssr")]
 async fn save_input(
     c: &crate::web::server_context::Caller,
     actor: &crate::domain::authz::Actor,
     app_id: &str,
     input: ssr::registrations::RegistrationInput,
+    form: &'static str,
+    said: fn(&RegistrationView) -> String,
 ) -> Result<RegistrationView, ServerFnError> {
     use ssr::*;
     let s = &c.state;
-    registrations::save(
+    let saved = registrations::save(
         &s.db,
         &s.app_keys,
         s.flows.http.policy(),
@@ -326,7 +331,9 @@ async fn save_input(
         now_unix(),
     )
     .await
-    .map_err(fail)
+    .map_err(fail)?;
+    shown_once_flash::keep(c, app_id, ShownOnce::notice(form, said(&saved))).await?;
+    Ok(saved)
 }
 
 #[server(prefix = "/api", endpoint = "apps/registrations/remove", input = PostUrl)]

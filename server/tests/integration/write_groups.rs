@@ -162,9 +162,11 @@ async fn writers_cancelled_anywhere_leave_every_other_write_whole() {
     let reader = Database::connect(database.url.clone()).await.unwrap();
     let mut committed = 0;
     for (n, task) in writers {
+        // Its outcome first: a writer still queued when its rows were read would be missed.
+        let outcome = task.await;
         let (seen, logged) = rows_of(&reader, n).await;
         assert_eq!(seen, logged, "writer {n}'s work is whole or absent");
-        match task.await {
+        match outcome {
             Ok(outcome) => {
                 outcome.unwrap_or_else(|e| panic!("writer {n} failed: {e}"));
                 assert_eq!(seen, 1, "writer {n} was told committed");
