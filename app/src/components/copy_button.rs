@@ -3,8 +3,7 @@ use leptos::prelude::*;
 /// Copies `text` to the clipboard; says so for two seconds. An island: it needs the wasm,
 /// so it is disabled (and looks it) until it is alive; the text stays selectable beside it.
 #[island]
-pub fn CopyButton(text: String, #[prop(optional)] label: Option<String>) -> impl IntoView {
-    let label = label.unwrap_or_else(|| "Copy".to_owned());
+pub fn CopyButton(text: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     // Effects run only in the browser, after hydration.
     let ready = RwSignal::new(false);
@@ -27,7 +26,7 @@ pub fn CopyButton(text: String, #[prop(optional)] label: Option<String>) -> impl
             disabled=move || !ready.get()
             on:click=on_click
         >
-            {move || if copied.get() { "Copied".to_owned() } else { label.clone() }}
+            {move || if copied.get() { "Copied" } else { "Copy" }}
         </button>
     }
 }

@@ -3,13 +3,11 @@
 //! (`web/shown_once_flash.rs`) like a show-once value.
 use leptos::prelude::*;
 
-use crate::components::shown_once_card::KeptShownOnce;
+use crate::components::shown_once_card::kept;
 
 /// The notice the form posting to `form` (a server function's path) left for `scope` (the
 /// team, application or account it acted on), if this page load carries one.
 pub fn form_notice(form: &'static str, scope: &str, class: &'static str) -> impl IntoView {
-    let kept = use_context::<KeptShownOnce>()
-        .and_then(|k| k.0)
-        .filter(|s| s.form == form && s.scope == scope && s.values.is_empty());
-    kept.map(|s| view! { <p class=class role="status">{s.heading}</p> })
+    let notice = kept(form, scope).filter(|s| s.values.is_empty());
+    notice.map(|s| view! { <p class=class role="status">{s.heading}</p> })
 }

@@ -31,11 +31,17 @@ pub fn ShownOnceCard(shown: ShownOnce) -> impl IntoView {
 #[derive(Clone)]
 pub struct KeptShownOnce(pub Option<ShownOnce>);
 
+/// What the post of the form at `form` (a server function's path), for `scope` (the team,
+/// application or account it acted on), left for this page load: a value or a notice.
+pub fn kept(form: &str, scope: &str) -> Option<ShownOnce> {
+    use_context::<KeptShownOnce>()
+        .and_then(|k| k.0)
+        .filter(|s| s.form == form && s.scope == scope)
+}
+
 /// What the card of form `I` shows: the value a post of that form, for the same team or
 /// application (`scope`), left for this page.
 pub fn kept_for<I: ServerFn>(scope: &str) -> impl Fn() -> Option<ShownOnce> + Clone + Send + Sync {
-    let kept = use_context::<KeptShownOnce>()
-        .and_then(|k| k.0)
-        .filter(|s| s.form == I::PATH && s.scope == scope && !s.values.is_empty());
-    move || kept.clone()
+    let value = kept(I::PATH, scope).filter(|s| !s.values.is_empty());
+    move || value.clone()
 }
