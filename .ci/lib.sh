@@ -48,7 +48,26 @@ install_test_tools() {
   # README's "configure from code" script, which a test runs as written, uses curl and jq.
   command -v curl >/dev/null || { step "Installing curl"; apt_install curl; }
   command -v jq >/dev/null || { step "Installing jq"; apt_install jq; }
+  install_smtp_server
   install_end2end_modules
+}
+
+# A real SMTP server for the mail tests: aiosmtpd from PyPI, in a virtual environment under
+# target/tools (the tests start it themselves, server/tests/integration/common/smtp.rs).
+AIOSMTPD_VERSION=1.4.6
+install_smtp_server() {
+  local venv="$CARGO_TARGET_DIR/tools/aiosmtpd-$AIOSMTPD_VERSION"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    step "Installing aiosmtpd $AIOSMTPD_VERSION from PyPI (once)"
+    command -v python3 >/dev/null || apt_install python3
+    # Debian's python3 makes virtual environments only with python3-venv: try, then install.
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      apt_install python3-venv
+      python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install -q "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
 }
 
 install_node() {

@@ -14,4 +14,7 @@ pub struct PageContext {
     pub shown_once: Option<ShownOnce>,
     /// The team the session was working in is no longer the viewer's (they were removed).
     pub team_lost: bool,
+    /// Development without SMTP: mail is listed at `/dev/mail`, and pages that ask for a
+    /// mailed link point there.
+    pub dev_mailbox: bool,
 }

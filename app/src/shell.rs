@@ -14,6 +14,10 @@ use crate::pages::{
     settings::SettingsPage, sign_in::SignInPage, sign_up::SignUpPage, team::TeamPage,
     try_sandbox::TrySandboxPage, webhook_deliveries::WebhookDeliveriesPage,
 };
+use crate::pages::{
+    dev_mailbox::DevMailboxPage, forgot_password::ForgotPasswordPage,
+    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage,
+};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // In the shell, not App: its hashed name is known to the server only.
@@ -56,6 +60,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage />
                 <Route path=path!("/signup") view=SignUpPage />
                 <Route path=path!("/invite/:token") view=InvitePage />
+                <Route path=path!("/verify-email/:token") view=VerifyEmailPage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password/:token") view=ResetPasswordPage />
+                <Route path=path!("/dev/mail") view=DevMailboxPage />
                 <ParentRoute path=path!("") view=DashboardLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/applications" /> } />
                     <Route path=path!("applications") view=ApplicationsPage />

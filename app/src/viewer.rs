@@ -8,6 +8,8 @@ pub struct Viewer {
     pub user_id: String,
     pub name: String,
     pub email: String,
+    /// Whether they confirmed `email` (until then: no new applications, no copied invites).
+    pub email_verified: bool,
     pub team_id: String,
     pub team_name: String,
     pub role: Role,

@@ -3,7 +3,7 @@
 // with its reason, registers Google, and rotates the secret.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, serverAndBrowser } from './harness.mjs';
+import { confirmEmail, hydrated, serverAndBrowser } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 
@@ -21,8 +21,10 @@ test('set up an application: client id, return URLs, secret rotation', async () 
   const dev = await (await live.browser.newContext()).newPage();
   const devEmail = `dev-${Date.now()}@example.com`;
 
-  await signUp(owner, 'Olivia Owner', `owner-${Date.now()}@example.com`);
+  const ownerEmail = `owner-${Date.now()}@example.com`;
+  await signUp(owner, 'Olivia Owner', ownerEmail);
   await owner.waitForURL(`${live.server.base}/applications`);
+  await confirmEmail(owner, live.server.base, ownerEmail);
   await hydrated(owner);
   await owner.fill('input[name=name]', 'Mail sync');
   await owner.click('button:has-text("Create application")');
@@ -37,8 +39,11 @@ test('set up an application: client id, return URLs, secret rotation', async () 
   await owner.fill('input[name=email]', devEmail);
   await owner.click('button:has-text("Create invite link")');
   const link = await (await owner.waitForSelector('.invite-link')).inputValue();
+  // A copied link is accepted only from a confirmed address (the mailed one proves it).
   await signUp(dev, 'Dana Dev', devEmail, `?next=${new URL(link).pathname}`);
   await dev.waitForURL(link);
+  await confirmEmail(dev, live.server.base, devEmail);
+  await dev.goto(link);
   await dev.click('button:has-text("Join Olivia Owner")');
   await dev.waitForURL(`${live.server.base}/applications`);
   await owner.reload();

@@ -89,10 +89,12 @@ export async function signUpDeveloper(live, name) {
   await page.goto(`${base}/signup`);
   await hydrated(page);
   await page.fill('#field-name', name);
-  await page.fill('#field-email', `${name.toLowerCase().replace(/\W/g, '')}-${Date.now()}@example.com`);
+  const email = `${name.toLowerCase().replace(/\W/g, '')}-${Date.now()}@example.com`;
+  await page.fill('#field-email', email);
   await page.fill('#field-password', 'correct horse battery');
   await page.click('button[type=submit]');
   await page.waitForURL(`${base}/applications`);
+  await confirmEmail(page, base, email);
   const teamId = await page.evaluate(() => document.querySelector('[data-team-id]').dataset.teamId);
   const call = async (endpoint, form) => {
     const r = await page.request.post(`${base}/api/${endpoint}`, { form, headers: { origin: base } });
@@ -100,6 +102,31 @@ export async function signUpDeveloper(live, name) {
     return r.json();
   };
   return { page, call, teamId };
+}
+
+/// Opens the newest mail to `email` in the development mailbox (the server runs without
+/// SMTP) whose text links to `path`, and follows that link; returns the link.
+export async function openMailedLink(page, base, email, path) {
+  for (let i = 0; i < 150; i++) {
+    await page.goto(`${base}/dev/mail`);
+    const link = page.locator('li.mail', { has: page.locator('.mail-to', { hasText: email }) })
+      .locator(`a[href*="${path}"]`).first();
+    if (await link.count()) {
+      const href = await link.getAttribute('href');
+      await link.click();
+      await page.waitForURL(href);
+      return href;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no mail to ${email} with a ${path} link`);
+}
+
+/// Confirms `email` from the link mailed at sign-up, as its owner would; ends on the dashboard.
+export async function confirmEmail(page, base, email) {
+  await openMailedLink(page, base, email, '/verify-email/');
+  await page.click('button:has-text("Confirm my email address")');
+  await page.waitForURL(`${base}/applications`);
 }
 
 // axe-core from npm, run in the page: the serious and critical violations, as lines.

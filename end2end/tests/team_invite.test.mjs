@@ -1,8 +1,9 @@
-// The Owner invites a Developer; the Developer joins through the link and sees only the
-// application granted to them; the Owner removes them and their next click is refused.
+// The Owner invites a Developer by mail; the Developer joins through the mailed link (which
+// also confirms their address) and sees only the application granted to them; the Owner
+// removes them and their next click is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, serverAndBrowser } from './harness.mjs';
+import { confirmEmail, hydrated, openMailedLink, serverAndBrowser } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 
@@ -22,7 +23,9 @@ test('invite, join, see only the granted app, get removed', async () => {
   const devEmail = `dev-${Date.now()}@example.com`;
 
   // The Owner makes two applications.
-  await signUp(owner, 'Olivia Owner', `owner-${Date.now()}@example.com`);
+  const ownerEmail = `owner-${Date.now()}@example.com`;
+  await signUp(owner, 'Olivia Owner', ownerEmail);
+  await confirmEmail(owner, live.server.base, ownerEmail);
   await hydrated(owner);
   for (const name of ['Alpha', 'Beta']) {
     await owner.fill('input[name=name]', name);
@@ -40,8 +43,10 @@ test('invite, join, see only the granted app, get removed', async () => {
   assert.match(link, new RegExp(`^${live.server.base}/invite/lg_invite_`));
   await owner.waitForSelector(`table.invites >> text=${devEmail}`);
 
-  // The Developer follows it, creates an account and joins.
-  await dev.goto(link);
+  // The invite is mailed too, with a link of its own; the Developer follows the mailed one,
+  // creates an account and joins.
+  const mailed = await openMailedLink(dev, live.server.base, devEmail, '/invite/');
+  assert.notEqual(mailed, link, 'the mailed link is not the one shown to the Owner');
   await dev.waitForSelector('.invite-team');
   assert.equal(await dev.textContent('.invite-team'), 'Olivia Owner');
   await dev.click('a:has-text("Create an account")');
@@ -51,9 +56,10 @@ test('invite, join, see only the granted app, get removed', async () => {
   await dev.fill('#field-name', 'Dana Dev');
   await dev.fill('#field-password', 'correct horse battery');
   await dev.click('button[type=submit]');
-  await dev.waitForURL(link);
+  await dev.waitForURL(mailed);
   await dev.click('button:has-text("Join Olivia Owner")');
   await dev.waitForURL(`${live.server.base}/applications`);
+  assert.equal(await dev.locator('.verify-email').count(), 0, 'joining from the mailed invite confirmed the address');
   assert.match(await dev.textContent('.team-switcher summary'), /Olivia Owner/);
   await dev.waitForSelector('.empty-state');
 

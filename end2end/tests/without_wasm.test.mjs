@@ -3,7 +3,7 @@
 // returns to, with a Copy button that is visibly disabled because it needs the wasm.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser } from './harness.mjs';
+import { confirmEmail, serverAndBrowser } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
 
@@ -16,9 +16,12 @@ test('create an app, a secret, an API key and an invite with JavaScript off', as
   const page = await (await live.browser.newContext({ javaScriptEnabled: false })).newPage();
   await page.goto(`${base}/signup`);
   await page.fill('#field-name', 'Nora Noscript');
-  await page.fill('#field-email', `nora-${Date.now()}@example.com`);
+  const email = `nora-${Date.now()}@example.com`;
+  await page.fill('#field-email', email);
   await page.fill('#field-password', 'correct horse battery');
   await Promise.all([page.waitForURL(`${base}/applications`), page.click('button[type=submit]')]);
+  // The mailed confirmation link works without scripts too (development mailbox, plain form).
+  await confirmEmail(page, base, email);
 
   // A new application: the secret is on the page the form returns to.
   await page.fill('input[name=name]', 'Plain forms');

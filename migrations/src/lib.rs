@@ -17,6 +17,7 @@ mod m20261202_000013_account_directory;
 mod m20261202_000014_event_history;
 mod m20261202_000015_end_user_settings;
 mod m20261202_000016_account_change_notices;
+mod m20261204_000017_mail;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_event_history::Migration),
             Box::new(m20261202_000015_end_user_settings::Migration),
             Box::new(m20261202_000016_account_change_notices::Migration),
+            Box::new(m20261204_000017_mail::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! The sign-up, sign-in and sign-out form posts. Plain forms, so they work before the wasm
 //! loads; a failure re-renders the page with errors beside the fields and a real status.
 use app::domain::sign_in::{sign_in as domain_sign_in, SignInAttempt};
-use app::domain::sign_up::{sign_up as domain_sign_up, SignUpInput};
+use app::domain::sign_up::{sign_up as domain_sign_up, SignUpInput, Verification};
 use app::domain::{now_unix, return_path, DomainError};
 use app::form_outcome::FormOutcome;
 use app::page_context::PageContext;
@@ -60,16 +60,16 @@ fn echo(value: &str) -> String {
 
 /// Re-renders `path` (a GET of the form's page) showing `error`.
 /// What the user sent that the re-rendered form shows again (never the password).
-struct Submitted<'a> {
-    form: &'a str,
-    name: &'a str,
-    email: &'a str,
-    next: &'a str,
+pub(crate) struct Submitted<'a> {
+    pub form: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub next: &'a str,
 }
 
-async fn refuse(
+pub(crate) async fn refuse(
     state: &AppState,
-    path: &'static str,
+    path: &str,
     sent: Submitted<'_>,
     error: DomainError,
 ) -> Response {
@@ -90,6 +90,7 @@ async fn refuse(
     let page = PageContext {
         viewer: None,
         outcome: Some(outcome),
+        dev_mailbox: state.mail_directory.is_some(),
         ..PageContext::default()
     };
     let mut response = pages::render(state, req, page, api_error::status_of(&error)).await;
@@ -115,6 +116,7 @@ pub async fn sign_up(
         &state.db,
         &state.passwords,
         state.sign_up_limits,
+        Verification::Mail(&state.links),
         input,
         now,
     );

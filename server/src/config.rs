@@ -146,6 +146,18 @@ pub struct Config {
     #[arg(long, env = "LINKGATE_SIGN_UPS_PER_HOUR", default_value_t = 1000)]
     pub sign_ups_per_hour: i64,
 
+    /// SMTP relay for mail (invites, verification, password reset):
+    /// `smtps://user:pass@host:465`, or `smtp://user:pass@host:587?tls=required` for
+    /// STARTTLS. Without it mail is written to `<data dir>/mail/` (listed at `/dev/mail` in
+    /// development). Production refuses plain SMTP except to a loopback relay.
+    #[arg(long, env = "LINKGATE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Linkgate's mail, e.g. `Linkgate <linkgate@example.com>`; default:
+    /// `Linkgate <noreply@HOST>` with the public URL's host.
+    #[arg(long, env = "LINKGATE_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
     /// Development mode on a non-loopback address: off unless set, because development
     /// serves the Sandbox (anyone signs in as anyone) and may use a generated master key.
     #[arg(long, env = "LINKGATE_DEVELOPMENT_ON_NETWORK", default_value_t = false)]
@@ -160,6 +172,8 @@ pub enum ConfigError {
     Durations,
     #[error("rate limits must be positive")]
     Limits,
+    #[error("--smtp-url must be smtps://… or smtp://…?tls=required in production (plain SMTP would carry password-reset links and the relay's password in the clear), unless the relay is on loopback")]
+    PlainSmtp,
     #[error("development mode serves the Sandbox (anyone signs in as anyone) and is bound to {0}, which is not loopback; use --mode production, bind to 127.0.0.1, or pass --development-on-network to accept that")]
     DevelopmentOnNetwork(std::net::IpAddr),
 }
@@ -222,7 +236,31 @@ impl Config {
         {
             return Err(ConfigError::Limits);
         }
+        if self.mode == Mode::Production {
+            if let Some(url) = &self.smtp_url {
+                if !smtp_is_encrypted_or_local(url) {
+                    return Err(ConfigError::PlainSmtp);
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// The sender address of Linkgate's mail.
+    pub fn mail_from(&self) -> String {
+        self.mail_from.clone().unwrap_or_else(|| {
+            let host = url::Url::parse(&self.public_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| "localhost".into());
+            // A bare IP is no mail domain; `localhost` keeps the address well-formed.
+            let domain = if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+                "localhost".to_owned()
+            } else {
+                host
+            };
+            format!("Linkgate <noreply@{domain}>")
+        })
     }
 
     /// Development on a network address only when asked for explicitly; checked against
@@ -235,9 +273,57 @@ impl Config {
     }
 }
 
+/// `smtps://`, STARTTLS required, or a relay on this machine.
+fn smtp_is_encrypted_or_local(smtp_url: &str) -> bool {
+    let Ok(u) = url::Url::parse(smtp_url) else {
+        // lettre refuses it at start with its own words.
+        return true;
+    };
+    let starttls = u.query_pairs().any(|(k, v)| k == "tls" && v == "required");
+    let local = match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    u.scheme() == "smtps" || starttls || local
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn production_smtp_is_encrypted_unless_on_loopback() {
+        let mut c = Config::defaults();
+        c.mode = Mode::Production;
+        for ok in [
+            "smtps://u:p@mail.example.com",
+            "smtp://u:p@mail.example.com:587?tls=required",
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
+        ] {
+            c.smtp_url = Some(ok.into());
+            assert!(c.validate().is_ok(), "refused {ok}");
+        }
+        for bad in [
+            "smtp://u:p@mail.example.com:587",
+            "smtp://mail.example.com?tls=opportunistic",
+        ] {
+            c.smtp_url = Some(bad.into());
+            assert!(matches!(c.validate(), Err(ConfigError::PlainSmtp)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mail_comes_from_the_public_host() {
+        let mut c = Config::defaults();
+        assert_eq!(c.mail_from(), "Linkgate <noreply@localhost>");
+        c.public_url = "https://auth.example.com".into();
+        assert_eq!(c.mail_from(), "Linkgate <noreply@auth.example.com>");
+        c.mail_from = Some("Ops <ops@example.com>".into());
+        assert_eq!(c.mail_from(), "Ops <ops@example.com>");
+    }
 
     #[test]
     fn public_origin_is_scheme_host_port() {

@@ -10,6 +10,7 @@ pub mod bundle_files;
 pub mod client_addr;
 pub mod config;
 pub mod database;
+pub mod email_link_forms;
 pub mod health;
 pub mod html_escape;
 
@@ -32,9 +33,12 @@ use std::time::Duration;
 use app::domain::account::answer_cache::AnswerCache;
 use app::domain::app::AppKeys;
 use app::domain::crypto::{HashPurpose, MasterKey};
+use app::domain::email_link::LinkContext;
 use app::domain::flow::{
     binding_upgrade, code_exchange, pending, prepared_token, FlowContext, FlowKeys, FlowStartLimits,
 };
+use app::domain::mail::transport::MailTransport;
+use app::domain::mail::MailContext;
 use app::domain::outbound::{OutboundClient, Policy};
 use app::domain::password::PasswordGate;
 use app::domain::rate_limit::Limit;
@@ -66,6 +70,8 @@ pub enum StartError {
     Http(String),
     #[error("re-sealing failed: {0}")]
     Reseal(String),
+    #[error("mail: {0}")]
+    Mail(#[from] app::domain::mail::transport::MailError),
 }
 
 fn app_keys(master_key: &MasterKey, previous: Vec<MasterKey>) -> AppKeys {
@@ -140,7 +146,28 @@ pub async fn serve(
             account_change_listener::listen(config.database_url(), db.clone(), answers.clone()),
         )))
     };
+    let ring = KeyRing::new(master_key.clone(), previous_keys.clone());
+    let mail_directory = app::domain::mail::mail_directory::directory(&config.data_dir);
+    let transport = match &config.smtp_url {
+        Some(url) => MailTransport::smtp(url, &config.mail_from())?,
+        None => {
+            if config.mode == Mode::Production {
+                tracing::warn!(directory = %mail_directory.display(), "no --smtp-url: mail (invites, verification, password resets) is written to a directory and not sent");
+            }
+            MailTransport::Directory(mail_directory.clone())
+        }
+    };
+    let links = LinkContext {
+        hasher: master_key.hasher(HashPurpose::EmailLink),
+        mail: MailContext {
+            ring: ring.clone(),
+            public_url: config.public_origin()?,
+        },
+    };
     let state = AppState::new(AppStateParts {
+        links,
+        mail_directory: (config.mode == Mode::Development && config.smtp_url.is_none())
+            .then_some(mail_directory),
         answers,
         db: db.clone(),
         leptos_options,
@@ -196,6 +223,12 @@ pub async fn serve(
         state.flows.http.clone(),
         state.flows.keys.ring.clone(),
     ));
+    // Every instance sends mail; a queued mail is claimed by one at a time.
+    let mail = tokio::spawn(app::domain::mail::sender::worker(
+        db.clone(),
+        ring,
+        transport,
+    ));
     let app = router::build(state, store, &config);
 
     tracing::info!(%addr, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is ready at {}", config.public_url);
@@ -207,6 +240,7 @@ pub async fn serve(
     .await;
     cleanup.abort();
     deliveries.abort();
+    mail.abort();
     drop(listener_task);
     db.close().await?;
     served?;

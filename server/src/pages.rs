@@ -17,9 +17,16 @@ use uuid::Uuid;
 use crate::api_error;
 
 /// Pages only for visitors who are not signed in.
-const SIGNED_OUT_PAGES: [&str; 2] = ["/signin", "/signup"];
+const SIGNED_OUT_PAGES: [&str; 3] = ["/signin", "/signup", "/forgot-password"];
 /// Pages anyone may see, signed in or not (an invite tells a stranger what to do).
-const OPEN_PREFIXES: [&str; 1] = ["/invite/"];
+/// Mailed links open whether or not the browser is signed in.
+/// The development mailbox too: it is how a signed-out developer reads a reset link.
+const OPEN_PREFIXES: [&str; 4] = [
+    "/invite/",
+    "/verify-email/",
+    "/reset-password/",
+    "/dev/mail",
+];
 
 /// The signed-in viewer, read fresh from the database, and the team the session was
 /// working in if that team is gone from their teams (removed from it, or it was deleted).
@@ -94,6 +101,9 @@ pub async fn page(State(state): State<AppState>, session: Session, req: Request<
         Err(e) => return error_page(&e),
     };
     let path = req.uri().path();
+    if path.starts_with("/dev/") && state.mail_directory.is_none() {
+        return error_page(&DomainError::NotFound);
+    }
     let open = OPEN_PREFIXES.iter().any(|p| path.starts_with(p));
     let signed_out_page = SIGNED_OUT_PAGES.contains(&path);
     match (&viewer, signed_out_page) {
@@ -126,6 +136,7 @@ pub async fn page(State(state): State<AppState>, session: Session, req: Request<
                 outcome: None,
                 shown_once,
                 team_lost,
+                dev_mailbox: state.mail_directory.is_some(),
             };
             render(&state, req, page, StatusCode::OK).await
         }

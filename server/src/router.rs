@@ -24,8 +24,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 use crate::{
-    api_error, auth_forms, bundle_files, health, manage, pages, run_to_completion, same_origin,
-    sandbox, security_headers, session_touch, v1,
+    api_error, auth_forms, bundle_files, email_link_forms, health, manage, pages,
+    run_to_completion, same_origin, sandbox, security_headers, session_touch, v1,
 };
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
@@ -104,6 +104,9 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .route("/signup", post(auth_forms::sign_up))
         .route("/signin", post(auth_forms::sign_in))
         .route("/signout", post(auth_forms::sign_out))
+        .route("/verify-email", post(email_link_forms::verify_email))
+        .route("/forgot-password", post(email_link_forms::forgot_password))
+        .route("/reset-password", post(email_link_forms::reset_password))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .leptos_routes_with_handler(route_list(), get(pages::page))
         .fallback(not_found)

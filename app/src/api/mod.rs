@@ -2,6 +2,7 @@
 //! Endpoints are fixed (`/api/...`) so they are stable for tests and clients.
 pub mod accounts;
 pub mod apps;
+pub mod email_links;
 pub mod profile;
 pub mod team;
 pub mod webhooks;

@@ -149,7 +149,7 @@ pub async fn create_invite(
         &s.db,
         &s.invite_hasher,
         &actor,
-        &s.public_origin,
+        &s.links.mail,
         &email,
         role,
         now_unix(),

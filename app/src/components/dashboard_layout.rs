@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
+use crate::api::profile::ResendVerification;
+use crate::components::form_notice::form_notice;
 use crate::components::team_switcher::TeamSwitcher;
 use crate::components::user_menu::UserMenu;
 use crate::shell::use_page_context;
@@ -19,6 +21,10 @@ pub fn DashboardLayout() -> impl IntoView {
             </p>
         }
     });
+    let unverified = viewer
+        .as_ref()
+        .filter(|v| !v.email_verified)
+        .map(|v| unverified_banner(&v.email, &v.user_id, page.dev_mailbox));
     // The current team's id, for scripts and tests that call the dashboard's endpoints.
     let team_id = viewer
         .as_ref()
@@ -45,8 +51,27 @@ pub fn DashboardLayout() -> impl IntoView {
             </nav>
             <main class="content">
                 {team_lost}
+                {unverified}
                 <Outlet />
             </main>
         </div>
+    }
+}
+
+/// Until the address is confirmed: what is held back, and a way to get a new link.
+fn unverified_banner(email: &str, user_id: &str, dev_mailbox: bool) -> impl IntoView {
+    use leptos::server_fn::ServerFn;
+    view! {
+        <section class="notice verify-email" aria-label="Confirm your email address">
+            <p>
+                "Confirm your email address: we mailed a link to " <strong>{email.to_owned()}</strong>
+                ". Until you open it you cannot create applications or join teams."
+            </p>
+            {form_notice(ResendVerification::PATH, user_id, "saved-note")}
+            <form method="post" action=ResendVerification::PATH class="inline-form">
+                <button type="submit" class="button">"Send the link again"</button>
+                {dev_mailbox.then(|| view! { <a href="/dev/mail" rel="external">"Open the development mailbox"</a> })}
+            </form>
+        </section>
     }
 }

@@ -81,6 +81,7 @@ pub enum HashPurpose {
     SandboxClient,
     SandboxToken,
     PreparedToken,
+    EmailLink,
 }
 
 impl HashPurpose {
@@ -97,6 +98,7 @@ impl HashPurpose {
             HashPurpose::SandboxClient => "linkgate/sandbox-client/v1",
             HashPurpose::SandboxToken => "linkgate/sandbox-token/v1",
             HashPurpose::PreparedToken => "linkgate/prepared-token/v1",
+            HashPurpose::EmailLink => "linkgate/email-link/v1",
         }
     }
 }

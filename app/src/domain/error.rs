@@ -1,6 +1,7 @@
 //! The domain's error type. Each surface maps it once: `server::api_error` to HTTP/JSON,
 //! `web::server_fn_error` for server functions. Messages here are safe to show a user.
 use super::app::rule::AppRule;
+use super::email_link::EmailLinkRule;
 use super::flow::FlowError;
 use super::team::rule::TeamRule;
 use crate::form_outcome::FieldErrors;
@@ -34,6 +35,8 @@ pub enum DomainError {
     App(#[from] AppRule),
     #[error(transparent)]
     Flow(#[from] FlowError),
+    #[error(transparent)]
+    EmailLink(#[from] EmailLinkRule),
     #[error("Not found, or you no longer have access to it.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
@@ -56,6 +59,7 @@ impl DomainError {
             DomainError::Team(rule) => rule.code(),
             DomainError::App(rule) => rule.code(),
             DomainError::Flow(e) => e.code(),
+            DomainError::EmailLink(rule) => rule.code(),
             DomainError::NotFound => "not_found",
             DomainError::Storage(_) | DomainError::Internal(_) => "server_error",
         }

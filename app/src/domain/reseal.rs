@@ -1,5 +1,5 @@
 //! Re-sealing after a master-key change (client secrets, signing secrets, provider secrets,
-//! provider tokens of accounts): every sealed value is opened (with the previous key it
+//! provider tokens of accounts, queued mail): every sealed value is opened (with the previous key it
 //! names) and sealed again under the current key, in one transaction. Pending flows live 15
 //! minutes and are left alone (previous keys still open them). Client secrets are
 //! also re-hashed, since their sealed copy holds them. Values that exist only as keyed
@@ -15,7 +15,7 @@ use super::app::{secret_place, signing_secret, AppKeys};
 use super::flow::provider_binding::{access_place, refresh_place};
 use super::sealed::SealError;
 use super::DomainError;
-use crate::entity::{account, app_secret, application, provider_registration};
+use crate::entity::{account, app_secret, application, outgoing_mail, provider_registration};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ResealReport {
@@ -95,6 +95,23 @@ pub async fn reseal_all(
                     .await?;
                 report.resealed += 1;
             }
+        }
+    }
+    // Queued mail still goes out; the links in it were hashed under the old key and no
+    // longer work, like invites (docs/operations.md).
+    for m in outgoing_mail::Entity::find().all(&txn).await? {
+        report.checked += 1;
+        if let Some(resealed) = keys
+            .ring
+            .reseal(&crate::domain::mail::outbox::place(m.id), &m.sealed)
+            .map_err(sealing)?
+        {
+            outgoing_mail::Entity::update_many()
+                .col_expr(outgoing_mail::Column::Sealed, Expr::value(resealed))
+                .filter(outgoing_mail::Column::Id.eq(m.id))
+                .exec(&txn)
+                .await?;
+            report.resealed += 1;
         }
     }
     for a in account::Entity::find().all(&txn).await? {

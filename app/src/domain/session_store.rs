@@ -25,6 +25,19 @@ fn backend(e: impl std::fmt::Display) -> Error {
     Error::Backend(e.to_string())
 }
 
+/// The session key under which `web::dashboard_session` keeps the signed-in user.
+pub const USER_ID_KEY: &str = "user_id";
+
+/// The signed-in user a session holds (`dashboard_session::begin`), kept beside the data so
+/// a password reset or "sign out everywhere" finds every session of one user.
+fn user_of(record: &Record) -> Option<uuid::Uuid> {
+    record
+        .data
+        .get(USER_ID_KEY)
+        .and_then(|v| v.as_str())
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+}
+
 impl DbSessionStore {
     pub fn new(db: DatabaseConnection, hasher: KeyedHasher) -> Self {
         DbSessionStore { db, hasher }
@@ -40,6 +53,7 @@ impl DbSessionStore {
             id_hash: Set(self.key(&record.id)),
             data: Set(data),
             expires_at: Set(record.expiry_date.unix_timestamp()),
+            user_id: Set(user_of(record)),
         })
     }
 }
@@ -77,6 +91,7 @@ impl SessionStore for DbSessionStore {
                 row::Column::ExpiresAt,
                 Expr::value(record.expiry_date.unix_timestamp()),
             )
+            .col_expr(row::Column::UserId, Expr::value(user_of(record)))
             .filter(row::Column::IdHash.eq(self.key(&record.id)))
             .exec(&self.db)
             .await

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::authz::{Actor, Principal};
 use super::email_address::EmailAddress;
+use super::email_link::{verification, LinkContext};
 use super::password::{self, PasswordGate};
 use super::person_name::PersonName;
 use super::rate_limit::{self, Limit};
@@ -100,11 +101,20 @@ fn validate(input: SignUpInput) -> Result<ValidSignUp, DomainError> {
     }
 }
 
+/// How a new user's address is proven.
+pub enum Verification<'a> {
+    /// A confirmation link is mailed in the sign-up's transaction (everyone who signs up).
+    Mail(&'a LinkContext),
+    /// The operator vouches for it (`linkgate user create`, the benchmark's seed).
+    Trusted,
+}
+
 /// Creates the user; returns the new user's id.
 pub async fn sign_up(
     db: &DatabaseConnection,
     passwords: &PasswordGate,
     limits: SignUpLimits,
+    verification: Verification<'_>,
     input: SignUpInput,
     now: i64,
 ) -> Result<Uuid, DomainError> {
@@ -129,15 +139,25 @@ pub async fn sign_up(
         email: Set(valid.email.as_str().to_owned()),
         password_hash: Set(password_hash),
         created_at: Set(now),
+        email_verified_at: Set(match verification {
+            Verification::Mail(_) => None,
+            Verification::Trusted => Some(now),
+        }),
     }
     .insert(&txn)
     .await;
-    if let Err(e) = inserted {
+    let user = match inserted {
+        Ok(user) => user,
         // Two sign-ups for one email raced past the check above; the unique index decides.
-        return Err(match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => DomainError::EmailTaken,
-            _ => DomainError::Storage(e),
-        });
+        Err(e) => {
+            return Err(match e.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => DomainError::EmailTaken,
+                _ => DomainError::Storage(e),
+            })
+        }
+    };
+    if let Verification::Mail(links) = verification {
+        verification::send(&txn, links, &user, now).await?;
     }
     let team_id = teams::insert_with_owner(&txn, valid.name.as_str(), user_id, now).await?;
     let owner = Actor {

@@ -27,6 +27,7 @@ pub async fn load_viewer(
         user_id: u.id.to_string(),
         name: u.name,
         email: u.email,
+        email_verified: u.email_verified_at.is_some(),
         team_id: t.id,
         team_name: t.name,
         role: t.role,

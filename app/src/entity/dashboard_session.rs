@@ -8,6 +8,8 @@ pub struct Model {
     pub id_hash: String,
     pub data: Vec<u8>,
     pub expires_at: i64,
+    /// Who signed in, copied out of `data` so all of one user's sessions can be found.
+    pub user_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,10 @@ pub struct Model {
     pub expires_at: i64,
     pub accepted_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The token mailed to the invitee, apart from the link shown to the inviter: accepting
+    /// it proves the address.
+    #[sea_orm(unique)]
+    pub mail_token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,8 @@ pub struct Model {
     pub email: String,
     pub password_hash: String,
     pub created_at: i64,
+    /// When the user last proved they read mail at `email`; `None` until then.
+    pub email_verified_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

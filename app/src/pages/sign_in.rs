@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::components::continue_to::continue_to;
 use crate::components::{auth_card::AuthCard, text_field::TextField};
@@ -17,9 +18,21 @@ pub fn SignInPage() -> impl IntoView {
     let email_error = outcome.errors.for_field("email");
     let password_error = outcome.errors.for_field("password");
     let email = outcome.email;
+    // Where a mailed link sent the browser back; only known words, never the query's text.
+    let arrived = use_query_map()
+        .get_untracked()
+        .get("notice")
+        .and_then(|n| match n.as_str() {
+            "email-verified" => Some("Your email address is confirmed. Sign in to continue."),
+            "password-reset" => Some(
+                "Your new password is saved and every session was signed out. Sign in with it.",
+            ),
+            _ => None,
+        });
     view! {
         <Title text="Sign in" />
         <AuthCard title="Sign in to Linkgate">
+            {arrived.map(|m| view! { <p class="notice" role="status">{m}</p> })}
             {form_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
             <form method="post" action="/signin" class="stack" novalidate>
                 <input type="hidden" name="next" value=next />
@@ -27,6 +40,7 @@ pub fn SignInPage() -> impl IntoView {
                 <TextField label="Password" name="password" kind="password" error=password_error.clone() autocomplete="current-password" />
                 <button type="submit" class="button primary wide">"Sign in"</button>
             </form>
+            <p class="switch"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="switch">"New to Linkgate? " <a href=format!("/signup{other_page_query}")>"Create an account"</a></p>
         </AuthCard>
     }

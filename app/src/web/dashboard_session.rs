@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use crate::domain::DomainError;
 
-const USER_ID: &str = "user_id";
+/// The session store copies it into a column of its own (all of one user's sessions).
+const USER_ID: &str = crate::domain::session_store::USER_ID_KEY;
 const SIGNED_IN_AT: &str = "signed_in_at";
 /// The team the user last chose; only a preference, checked against memberships each time.
 const CURRENT_TEAM: &str = "team_id";

@@ -1,6 +1,7 @@
 //! The one mapping of domain errors to HTTP statuses, for every surface.
 use axum::http::StatusCode;
 
+use crate::domain::email_link::EmailLinkRule;
 use crate::domain::flow::FlowError;
 use crate::domain::team::rule::TeamRule;
 use crate::domain::DomainError;
@@ -19,6 +20,10 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::Team(TeamRule::InviteForAnotherEmail) => StatusCode::FORBIDDEN,
         DomainError::Team(_) | DomainError::App(_) => StatusCode::CONFLICT,
         DomainError::Flow(e) => flow_status(e),
+        DomainError::EmailLink(EmailLinkRule::Unknown) => StatusCode::NOT_FOUND,
+        DomainError::EmailLink(EmailLinkRule::Expired | EmailLinkRule::Used) => StatusCode::GONE,
+        DomainError::EmailLink(EmailLinkRule::ForAnotherUser) => StatusCode::CONFLICT,
+        DomainError::EmailLink(EmailLinkRule::EmailNotVerified) => StatusCode::FORBIDDEN,
         DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

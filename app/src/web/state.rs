@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::domain::account::answer_cache::AnswerCache;
 use crate::domain::app::AppKeys;
 use crate::domain::crypto::KeyedHasher;
+use crate::domain::email_link::LinkContext;
 use crate::domain::flow::FlowContext;
 use crate::domain::password::PasswordGate;
 use crate::domain::sign_in_limit::SignInLimits;
@@ -56,6 +57,11 @@ pub struct AppStateParts {
     pub flows: FlowContext,
     /// `GET /v1/account` answers by token hash, evicted on every change (answer_cache).
     pub answers: std::sync::Arc<AnswerCache>,
+    /// Mailed links (verification, password reset) and the mail queue they go through.
+    pub links: LinkContext,
+    /// Development without SMTP: where mail is written, listed at `/dev/mail`. `None`
+    /// whenever that page must not exist (production, or a real relay).
+    pub mail_directory: Option<std::path::PathBuf>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -185,7 +185,7 @@ pub async fn create_invite(
         &s.db,
         &s.invite_hasher,
         &actor,
-        &s.public_origin,
+        &s.links.mail,
         &body.email,
         role(&body.role)?,
         now_unix(),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{return_urls, secrets, signing_secret, AppKeys};
 use crate::app_views::{AppDetail, NewApp};
-use crate::domain::authz::{self, Action, Actor};
+use crate::domain::authz::{self, Action, Actor, Principal};
 use crate::domain::team::audit::{self, Change};
 use crate::domain::{short_name, DomainError};
 use crate::entity::{app_grant, application, team};
@@ -74,6 +74,13 @@ pub async fn create(
     now: i64,
 ) -> Result<NewApp, DomainError> {
     authz::authorize(db, actor, Action::CreateApp).await?;
+    // Applications are what a stranger could abuse a throwaway sign-up for: only someone
+    // whose address is confirmed makes one (a key, in the name of the member who made it).
+    let person = match actor.principal {
+        Principal::User(user) => user,
+        Principal::ApiKey(key) => crate::domain::team::api_keys::creator_of(db, key).await?,
+    };
+    crate::domain::email_link::verification::require_verified(db, person).await?;
     let name = parse_name(name)?;
     let txn = crate::domain::write_transaction::begin_write(db).await?;
     lock_team_names(&txn, actor.team_id).await?;

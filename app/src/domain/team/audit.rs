@@ -11,6 +11,7 @@ use crate::entity::audit_event as row;
 use crate::team_views::{AuditEventView, AuditPage};
 
 /// One change. `before`/`after` describe the target; they never hold a secret.
+#[derive(Clone)]
 pub struct Change {
     pub action: &'static str,
     pub target_kind: &'static str,
@@ -46,6 +47,33 @@ pub async fn record(
     })
     .exec_without_returning(db)
     .await?;
+    Ok(())
+}
+
+/// A change of one user's own sign-in (address confirmed, password reset, two-factor),
+/// recorded in every team they belong to: each team's Administrators see it in its log.
+pub async fn record_personal(
+    db: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+    label: &str,
+    change: Change,
+    now: i64,
+) -> Result<(), DomainError> {
+    use crate::entity::team_member;
+    let teams = team_member::Entity::find()
+        .filter(team_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    for m in teams {
+        let actor = Actor {
+            principal: Principal::User(user_id),
+            team_id: m.team_id,
+            role: crate::viewer::Role::parse(&m.role)
+                .ok_or(DomainError::Internal("unknown role in database"))?,
+            label: label.to_owned(),
+        };
+        record(db, &actor, change.clone(), now).await?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,13 @@ pub fn sentence(
         "member.removed" => format!("{actor} removed {target} ({}) from the team", was("role")),
         "member.left" => format!("{actor} left the team"),
         "member.joined" => format!("{actor} joined the team as {}", now("role")),
+        "user.email_verified" => format!("{actor} confirmed their email address"),
+        "user.password_reset_requested" => {
+            format!("A link to reset {actor}'s password was mailed to them")
+        }
+        "user.password_reset" => format!(
+            "{actor} chose a new password with a mailed link; every session of theirs was signed out"
+        ),
         "invite.created" => format!("{actor} invited {} as {}", now("email"), now("role")),
         "invite.revoked" => format!("{actor} revoked the invite for {}", was("email")),
         "api_key.created" => format!(

@@ -3,8 +3,8 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::SqlErr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -14,6 +14,8 @@ use super::rule::TeamRule;
 use crate::domain::authz::{self, Action, Actor, Principal};
 use crate::domain::crypto::{random_token, KeyedHasher};
 use crate::domain::email_address::EmailAddress;
+use crate::domain::email_link::{verification, EmailLinkRule};
+use crate::domain::mail::{outbox, texts, MailContext};
 use crate::domain::DomainError;
 use crate::entity::{invite, team, team_member, user};
 use crate::form_outcome::FieldErrors;
@@ -48,12 +50,14 @@ fn view(row: &invite::Model, invited_by: String) -> Result<InviteView, DomainErr
     })
 }
 
-/// Creates an invite; the returned link holds the only copy of its token.
+/// Creates an invite and mails it. The returned link (for the inviter to pass on by hand)
+/// and the mailed one hold the only copies of their tokens; only the mailed one proves the
+/// invitee's address.
 pub async fn create(
     db: &DatabaseConnection,
     hasher: &KeyedHasher,
     actor: &Actor,
-    public_url: &str,
+    mail: &MailContext,
     email: &str,
     role: Role,
     now: i64,
@@ -109,6 +113,7 @@ pub async fn create(
         return Err(TeamRule::InvitePending.into());
     }
     let token = random_token(TOKEN_PREFIX);
+    let mail_token = random_token(TOKEN_PREFIX);
     let row = invite::ActiveModel {
         id: Set(Uuid::new_v4()),
         team_id: Set(actor.team_id),
@@ -120,6 +125,7 @@ pub async fn create(
         expires_at: Set(now + LIFETIME_SECS),
         accepted_at: Set(None),
         revoked_at: Set(None),
+        mail_token_hash: Set(Some(hasher.hash(mail_token.as_bytes()))),
     }
     .insert(&txn)
     .await
@@ -137,10 +143,24 @@ pub async fn create(
         after: Some(json!({ "email": row.email, "role": row.role, "expires_at": row.expires_at })),
     };
     audit::record(&txn, actor, change, now).await?;
+    let team_name = team::Entity::find_by_id(actor.team_id)
+        .one(&txn)
+        .await?
+        .map(|t| t.name)
+        .ok_or(DomainError::NotFound)?;
+    let inviter_label = label_of(&txn, inviter).await?;
+    let invite_mail = texts::invite(
+        &row.email,
+        &team_name,
+        &inviter_label,
+        role.as_str(),
+        &mail.link(&format!("/invite/{mail_token}")),
+    );
+    outbox::enqueue(&txn, mail, &invite_mail, now).await?;
     txn.commit().await?;
     Ok(NewInvite {
         invite: view(&row, actor.label.clone())?,
-        link: format!("{}/invite/{token}", public_url.trim_end_matches('/')),
+        link: mail.link(&format!("/invite/{token}")),
     })
 }
 
@@ -216,19 +236,27 @@ fn check_usable(row: &invite::Model, now: i64) -> Result<(), DomainError> {
 }
 
 /// A forged or unknown token is `NotFound`; a known one that cannot be used says why.
+/// The flag says whether it is the mailed token (which proves the invitee's address).
 async fn find_by_token(
     db: &impl ConnectionTrait,
     hasher: &KeyedHasher,
     token: &str,
-) -> Result<invite::Model, DomainError> {
+) -> Result<(invite::Model, bool), DomainError> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
         return Err(DomainError::NotFound);
     }
-    invite::Entity::find()
-        .filter(invite::Column::TokenHash.eq(hasher.hash(token.as_bytes())))
+    let hash = hasher.hash(token.as_bytes());
+    let row = invite::Entity::find()
+        .filter(
+            Condition::any()
+                .add(invite::Column::TokenHash.eq(hash.as_str()))
+                .add(invite::Column::MailTokenHash.eq(hash.as_str())),
+        )
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound)
+        .ok_or(DomainError::NotFound)?;
+    let mailed = row.mail_token_hash.as_deref() == Some(hash.as_str());
+    Ok((row, mailed))
 }
 
 pub async fn preview(
@@ -237,7 +265,7 @@ pub async fn preview(
     token: &str,
     now: i64,
 ) -> Result<InvitePreview, DomainError> {
-    let row = find_by_token(db, hasher, token).await?;
+    let (row, _) = find_by_token(db, hasher, token).await?;
     check_usable(&row, now)?;
     let team_name = team::Entity::find_by_id(row.team_id)
         .one(db)
@@ -252,7 +280,9 @@ pub async fn preview(
     })
 }
 
-/// The signed-in user joins the invite's team; returns the team id.
+/// The signed-in user joins the invite's team; returns the team id. From the mailed link
+/// this also confirms their address; from the link the inviter passed on by hand, the
+/// address must already be confirmed (a leaked link is no use to whoever signs up with it).
 pub async fn accept(
     db: &DatabaseConnection,
     hasher: &KeyedHasher,
@@ -261,7 +291,7 @@ pub async fn accept(
     now: i64,
 ) -> Result<Uuid, DomainError> {
     let txn = crate::domain::write_transaction::begin_write(db).await?;
-    let row = find_by_token(&txn, hasher, token).await?;
+    let (row, mailed) = find_by_token(&txn, hasher, token).await?;
     check_usable(&row, now)?;
     let joining = user::Entity::find_by_id(user_id)
         .one(&txn)
@@ -269,6 +299,11 @@ pub async fn accept(
         .ok_or(DomainError::Unauthenticated)?;
     if joining.email != row.email {
         return Err(TeamRule::InviteForAnotherEmail.into());
+    }
+    if mailed {
+        verification::mark_verified(&txn, &joining, "invite_mail", now).await?;
+    } else if joining.email_verified_at.is_none() {
+        return Err(EmailLinkRule::EmailNotVerified.into());
     }
     if team_member::Entity::find_by_id((row.team_id, user_id))
         .one(&txn)

@@ -10,7 +10,7 @@ use app::domain::flow::{account_token, code_exchange, FlowKeys, CODE_TTL_SECS};
 use app::domain::now_unix;
 use app::domain::password::PasswordGate;
 use app::domain::sealed::KeyRing;
-use app::domain::sign_up::{sign_up, SignUpInput, SignUpLimits};
+use app::domain::sign_up::{sign_up, SignUpInput, SignUpLimits, Verification};
 use app::entity::{account, account_token as token_row, auth_code, team_member};
 use app::viewer::Role;
 use rand::seq::SliceRandom;
@@ -79,6 +79,7 @@ pub async fn seed(
         db,
         &PasswordGate::new(1),
         SignUpLimits::default(),
+        Verification::Trusted,
         SignUpInput {
             name: "Bench Owner".into(),
             email: owner_email.clone(),

@@ -29,6 +29,7 @@ pub async fn sign_up(base: &str, name: &str) -> Member {
         "sign-up of {name}: {}",
         r.body
     );
+    super::mailbox::verify(&mut browser, &email).await;
     let teams = browser.query("teams", &[]).await.json();
     let own_team = teams[0]["id"].as_str().expect("own team").to_owned();
     let members = browser

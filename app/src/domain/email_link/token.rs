@@ -1,0 +1,119 @@
+//! Issuing and redeeming single-use mailed links.
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::EmailLinkRule;
+use crate::domain::crypto::{random_token, KeyedHasher};
+use crate::domain::DomainError;
+use crate::entity::email_link;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Verify,
+    Reset,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Verify => "verify",
+            Purpose::Reset => "reset",
+        }
+    }
+
+    /// Tokens say what they are for, so one kind is never tried as the other.
+    fn prefix(self) -> &'static str {
+        match self {
+            Purpose::Verify => "lg_verify_",
+            Purpose::Reset => "lg_reset_",
+        }
+    }
+
+    pub fn lifetime_secs(self) -> i64 {
+        match self {
+            Purpose::Verify => 24 * 3600,
+            Purpose::Reset => 30 * 60,
+        }
+    }
+}
+
+/// A new link for `user_id`, retiring its earlier unused ones of the same purpose. Returns
+/// the token: the only copy, for the mail.
+pub async fn issue(
+    txn: &impl ConnectionTrait,
+    hasher: &KeyedHasher,
+    user_id: Uuid,
+    purpose: Purpose,
+    email: &str,
+    now: i64,
+) -> Result<String, DomainError> {
+    email_link::Entity::update_many()
+        .col_expr(email_link::Column::UsedAt, Expr::value(now))
+        .filter(email_link::Column::UserId.eq(user_id))
+        .filter(email_link::Column::Purpose.eq(purpose.as_str()))
+        .filter(email_link::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    let token = random_token(purpose.prefix());
+    email_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        purpose: Set(purpose.as_str().to_owned()),
+        email: Set(email.to_owned()),
+        token_hash: Set(hasher.hash(token.as_bytes())),
+        created_at: Set(now),
+        expires_at: Set(now + purpose.lifetime_secs()),
+        used_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    Ok(token)
+}
+
+/// The link `token` names, if it can still be used; does not use it.
+pub async fn find_usable(
+    db: &impl ConnectionTrait,
+    hasher: &KeyedHasher,
+    purpose: Purpose,
+    token: &str,
+    now: i64,
+) -> Result<email_link::Model, DomainError> {
+    if !token.starts_with(purpose.prefix()) || token.len() > 128 {
+        return Err(EmailLinkRule::Unknown.into());
+    }
+    let row = email_link::Entity::find()
+        .filter(email_link::Column::TokenHash.eq(hasher.hash(token.as_bytes())))
+        .filter(email_link::Column::Purpose.eq(purpose.as_str()))
+        .one(db)
+        .await?
+        .ok_or(EmailLinkRule::Unknown)?;
+    if row.used_at.is_some() {
+        return Err(EmailLinkRule::Used.into());
+    }
+    if row.expires_at <= now {
+        return Err(EmailLinkRule::Expired.into());
+    }
+    Ok(row)
+}
+
+/// Uses the link: exactly one of any number of parallel requests gets it.
+pub async fn redeem(
+    txn: &impl ConnectionTrait,
+    hasher: &KeyedHasher,
+    purpose: Purpose,
+    token: &str,
+    now: i64,
+) -> Result<email_link::Model, DomainError> {
+    let row = find_usable(txn, hasher, purpose, token, now).await?;
+    let claimed = email_link::Entity::update_many()
+        .col_expr(email_link::Column::UsedAt, Expr::value(now))
+        .filter(email_link::Column::Id.eq(row.id))
+        .filter(email_link::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(EmailLinkRule::Used.into());
+    }
+    Ok(row)
+}

@@ -1,0 +1,85 @@
+//! The words of every mail Linkgate sends, in one place. Plain text: no tracking, no
+//! remote images, and links a reader can check before following.
+use super::Mail;
+
+pub fn verify_email(to: &str, name: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Confirm your email address for Linkgate".into(),
+        text: format!(
+            "Hello {name},\n\n\
+             Confirm that this is your email address by opening this link within 24 hours:\n\n\
+             {link}\n\n\
+             Until you do, you cannot create applications or join teams.\n\
+             If you did not sign up for Linkgate, ignore this mail: nothing happens without the link.\n"
+        ),
+    }
+}
+
+pub fn password_reset(to: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Reset your Linkgate password".into(),
+        text: format!(
+            "Someone (we hope you) asked to reset the password of the Linkgate account for {to}.\n\n\
+             Choose a new password by opening this link within 30 minutes; it works once:\n\n\
+             {link}\n\n\
+             Choosing a new password signs you out everywhere.\n\
+             If you did not ask, ignore this mail: your password stays as it is.\n"
+        ),
+    }
+}
+
+pub fn password_changed(to: &str, when: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Your Linkgate password was changed".into(),
+        text: format!(
+            "The password of the Linkgate account for {to} was changed at {when} (UTC), and \
+             every session was signed out.\n\n\
+             If this was not you, reset your password at once with \"Forgot your password?\" \
+             on the sign-in page, and tell your team's Owner.\n"
+        ),
+    }
+}
+
+pub fn invite(to: &str, team: &str, inviter: &str, role: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("{inviter} invited you to {team} on Linkgate"),
+        text: format!(
+            "{inviter} invited you to join the team \"{team}\" on Linkgate as {role}.\n\n\
+             Open this link within 7 days to accept; it works once, for {to}:\n\n\
+             {link}\n\n\
+             If you have no Linkgate account yet, the link lets you make one with this address.\n\
+             If you were not expecting this, ignore this mail.\n"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mail_carries_its_link_and_address() {
+        let link = "https://linkgate.example.com/x/lg_token";
+        for mail in [
+            verify_email("a@example.com", "Ann", link),
+            password_reset("a@example.com", link),
+            invite(
+                "a@example.com",
+                "Ops",
+                "dana@example.com",
+                "Developer",
+                link,
+            ),
+        ] {
+            assert_eq!(mail.to, "a@example.com");
+            assert!(mail.text.contains(link), "{}", mail.subject);
+        }
+        assert!(!password_changed("a@example.com", "now")
+            .text
+            .contains("lg_"));
+    }
+}
