@@ -36,6 +36,43 @@ pub enum Command {
     Reseal,
     /// Serve only a constant `GET /` on --bind: the benchmark's baseline (docs/performance.md).
     Baseline,
+    /// Manage users from the server, for whoever holds it but cannot sign in to the dashboard.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `linkgate user …`: run on the server, against its database (same settings as serving).
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user with a confirmed address and a team of their own. Prints a generated
+    /// password, unless --password-stdin reads one from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password and end every session of theirs. Prints a generated password,
+    /// unless --password-stdin reads one from standard input.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Make a user the Owner of a team (adding them if needed); the previous Owner becomes
+    /// an Administrator.
+    MakeOwner {
+        #[arg(long)]
+        email: String,
+        /// The team's id, or its exact name when no other team has it.
+        #[arg(long)]
+        team: String,
+    },
 }
 
 #[derive(Clone, Debug, Parser)]

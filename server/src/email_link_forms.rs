@@ -144,8 +144,12 @@ pub async fn reset_password(
             now,
         )
         .await?;
-        // This browser's session was among those ended; its cookie goes too.
-        dashboard_session::end(&session).await
+        // If this browser was signed in as them, its session was among those ended; its
+        // cookie goes too.
+        match session.id() {
+            Some(_) => dashboard_session::end(&session).await,
+            None => Ok(()),
+        }
     };
     match result.await {
         Ok(()) => Redirect::to("/signin?notice=password-reset").into_response(),

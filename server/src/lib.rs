@@ -54,7 +54,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::{TcpListener, TcpStream};
 use tower_sessions::ExpiredDeletion;
 
-use config::{Config, Mode};
+use config::{Config, Mode, UserCommand};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -70,6 +70,8 @@ pub enum StartError {
     Http(String),
     #[error("re-sealing failed: {0}")]
     Reseal(String),
+    #[error("{0}")]
+    User(String),
     #[error("mail: {0}")]
     Mail(#[from] app::domain::mail::transport::MailError),
 }
@@ -94,6 +96,64 @@ pub async fn reseal(config: &Config) -> Result<ResealReport, StartError> {
         .map_err(|e| StartError::Reseal(e.to_string()))?;
     db.close().await?;
     Ok(report)
+}
+
+/// `linkgate user …`: what it did, in a sentence for the terminal.
+pub async fn user_command(config: &Config, command: &UserCommand) -> Result<String, StartError> {
+    use app::domain::operator;
+    config.validate()?;
+    let db = database::connect(config).await?;
+    let passwords = PasswordGate::new(1);
+    let now = app::domain::now_unix();
+    let password = |from_stdin: bool| -> Result<(String, bool), StartError> {
+        if from_stdin {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+        } else {
+            Ok((app::domain::crypto::random_token(""), true))
+        }
+    };
+    let refused = |e: app::domain::DomainError| StartError::User(e.user_message());
+    let said = match command {
+        UserCommand::Create {
+            email,
+            name,
+            password_stdin,
+        } => {
+            let (secret, generated) = password(*password_stdin)?;
+            operator::create_user(&db, &passwords, email, name, secret.clone(), now)
+                .await
+                .map_err(refused)?;
+            match generated {
+                true => format!("Created {email}, confirmed. Password (shown once): {secret}"),
+                false => format!("Created {email}, confirmed."),
+            }
+        }
+        UserCommand::ResetPassword {
+            email,
+            password_stdin,
+        } => {
+            let (secret, generated) = password(*password_stdin)?;
+            operator::set_password(&db, &passwords, email, secret.clone(), now)
+                .await
+                .map_err(refused)?;
+            match generated {
+                true => format!(
+                    "Set the password of {email}; their sessions ended. Password (shown once): {secret}"
+                ),
+                false => format!("Set the password of {email}; their sessions ended."),
+            }
+        }
+        UserCommand::MakeOwner { email, team } => {
+            let name = operator::make_owner(&db, email, team, now)
+                .await
+                .map_err(refused)?;
+            format!("{email} is now the Owner of {name}.")
+        }
+    };
+    db.close().await?;
+    Ok(said)
 }
 
 /// Connects, migrates and serves on `listener` until `shutdown` completes, then drains.

@@ -25,6 +25,18 @@ async fn main() -> std::process::ExitCode {
             }
         };
     }
+    if let Some(Command::User(command)) = &config.command {
+        return match server::user_command(&config, command).await {
+            Ok(said) => {
+                println!("{said}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("linkgate user: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let listener = match tokio::net::TcpListener::bind(config.bind).await {
         Ok(l) => l,
         Err(e) => {

@@ -13,6 +13,7 @@ pub mod end_user;
 pub mod error;
 pub mod flow;
 pub mod mail;
+pub mod operator;
 pub mod outbound;
 pub mod password;
 pub mod password_service;

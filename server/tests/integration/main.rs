@@ -21,6 +21,7 @@ mod form_input;
 mod hardening;
 mod key_rotation;
 mod management_api;
+mod operator_commands;
 mod outbound_policy;
 mod password_accounts;
 mod password_phishing;

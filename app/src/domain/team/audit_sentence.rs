@@ -34,6 +34,9 @@ pub fn sentence(
         "user.password_reset_requested" => {
             format!("A link to reset {actor}'s password was mailed to them")
         }
+        "user.password_set_by_operator" => format!(
+            "{actor} set {target}'s password; every session of theirs was signed out"
+        ),
         "user.password_reset" => format!(
             "{actor} chose a new password with a mailed link; every session of theirs was signed out"
         ),
