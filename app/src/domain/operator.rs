@@ -15,7 +15,7 @@ use super::team::api_keys;
 use super::team::audit::{self, Change};
 use super::write_transaction::begin_write;
 use super::DomainError;
-use crate::entity::{dashboard_session, team, team_member, user};
+use crate::entity::{team, team_member, user};
 use crate::form_outcome::FieldErrors;
 use crate::viewer::Role;
 
@@ -72,15 +72,7 @@ pub async fn set_password(
     let user = user_by_email(db, email).await?;
     let hash = passwords.hash(new_password).await?;
     let txn = begin_write(db).await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .filter(user::Column::Id.eq(user.id))
-        .exec(&txn)
-        .await?;
-    dashboard_session::Entity::delete_many()
-        .filter(dashboard_session::Column::UserId.eq(user.id))
-        .exec(&txn)
-        .await?;
+    super::email_link::password_reset::replace_password(&txn, user.id, hash).await?;
     let change = Change {
         action: "user.password_set_by_operator",
         target_kind: "user",

@@ -46,6 +46,33 @@ async fn own_team(b: &mut Browser) -> String {
         .to_owned()
 }
 
+/// Waits for a mail to `to` with a `path` link other than `seen`; returns its token.
+async fn another_token(smtp: &SmtpServer, to: &str, path: &str, seen: &str) -> String {
+    for _ in 0..300 {
+        let fresh = smtp
+            .received()
+            .iter()
+            .filter(|m| m.header("x-rcptto").is_some_and(|r| r.contains(to)))
+            .filter(|m| m.text.contains(path))
+            .map(|m| token_after(&m.text, path))
+            .find(|t| t != seen);
+        if let Some(t) = fresh {
+            return t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no second {path} mail to {to}");
+}
+
+/// Ages every unused mailed link past its expiry.
+async fn expire_links(f: &Fixture) {
+    let db = Database::connect(f.db.url.clone()).await.unwrap();
+    db.execute_unprepared("UPDATE email_links SET expires_at = 1 WHERE used_at IS NULL")
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+}
+
 /// The page's content, without the per-response script nonce.
 fn main_of(page: &str) -> String {
     let start = page.find("<main").unwrap_or(0);
@@ -174,23 +201,8 @@ async fn a_link_is_only_for_its_own_user_and_expires(backend: Backend) {
         .post_form("/verify-email", &[("token", &ben_first)])
         .await;
     assert_eq!(replaced.status, StatusCode::GONE);
-    let ben_second = loop {
-        let all = smtp.received();
-        let tokens: Vec<String> = all
-            .iter()
-            .filter(|m| m.header("x-rcptto").is_some_and(|r| r.contains(&ben_email)))
-            .map(|m| token_after(&m.text, "/verify-email/"))
-            .collect();
-        if let Some(t) = tokens.into_iter().find(|t| *t != ben_first) {
-            break t;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    let db = Database::connect(f.db.url.clone()).await.unwrap();
-    db.execute_unprepared("UPDATE email_links SET expires_at = 1 WHERE used_at IS NULL")
-        .await
-        .unwrap();
-    db.close().await.unwrap();
+    let ben_second = another_token(&smtp, &ben_email, "/verify-email/", &ben_first).await;
+    expire_links(&f).await;
     let expired = ben
         .post_form("/verify-email", &[("token", &ben_second)])
         .await;
@@ -303,24 +315,8 @@ async fn password_reset_is_single_use_and_ends_every_session(backend: Backend) {
     stranger
         .post_form("/forgot-password", &[("email", &email)])
         .await;
-    let second = loop {
-        let t: Vec<String> = smtp
-            .received()
-            .iter()
-            .filter(|m| m.text.contains("/reset-password/"))
-            .map(|m| token_after(&m.text, "/reset-password/"))
-            .filter(|t| *t != token)
-            .collect();
-        if let Some(t) = t.into_iter().next() {
-            break t;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    let db = Database::connect(f.db.url.clone()).await.unwrap();
-    db.execute_unprepared("UPDATE email_links SET expires_at = 1 WHERE used_at IS NULL")
-        .await
-        .unwrap();
-    db.close().await.unwrap();
+    let second = another_token(&smtp, &email, "/reset-password/", &token).await;
+    expire_links(&f).await;
     let expired = stranger
         .post_form(
             "/reset-password",

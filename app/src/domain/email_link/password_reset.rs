@@ -2,7 +2,7 @@
 //! whether or not the address has an account; using the link sets the new password, ends
 //! every session of the user, proves the address, and mails a notice of the change.
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::token::{self, Purpose};
 use super::verification;
@@ -94,6 +94,25 @@ pub async fn preview(
     )
 }
 
+/// Stores a new password hash and ends every dashboard session of the user (a reset, or
+/// the operator's `linkgate user reset-password`).
+pub(crate) async fn replace_password(
+    txn: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+    hash: String,
+) -> Result<(), DomainError> {
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
+    dashboard_session::Entity::delete_many()
+        .filter(dashboard_session::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Sets a new password with a reset link; returns the user. Every session of theirs ends.
 pub async fn reset(
     db: &DatabaseConnection,
@@ -116,15 +135,7 @@ pub async fn reset(
     if user.email != row.email {
         return Err(super::EmailLinkRule::Expired.into());
     }
-    user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .filter(user::Column::Id.eq(user.id))
-        .exec(&txn)
-        .await?;
-    dashboard_session::Entity::delete_many()
-        .filter(dashboard_session::Column::UserId.eq(user.id))
-        .exec(&txn)
-        .await?;
+    replace_password(&txn, user.id, hash).await?;
     // The link reached the address: that proves it, as a confirmation link would.
     verification::mark_verified(&txn, &user, "password_reset", now).await?;
     let change = Change {
