@@ -316,11 +316,22 @@ fn smtp_is_encrypted_or_local(smtp_url: &str) -> bool {
         // lettre refuses it at start with its own words.
         return true;
     };
-    let starttls = u.query_pairs().any(|(k, v)| k == "tls" && v == "required");
+    // lettre obeys the first `tls` parameter; so does this check.
+    let starttls = u
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .is_some_and(|(_, v)| v == "required");
     let local = match u.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
+        // `smtp:` is not a special scheme to the URL parser: its hosts are opaque text.
+        Some(url::Host::Domain(d)) => {
+            d == "localhost"
+                || d.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
         None => false,
     };
     u.scheme() == "smtps" || starttls || local
@@ -346,6 +357,7 @@ mod tests {
         for bad in [
             "smtp://u:p@mail.example.com:587",
             "smtp://mail.example.com?tls=opportunistic",
+            "smtp://u:p@mail.example.com:587?tls=opportunistic&tls=required",
         ] {
             c.smtp_url = Some(bad.into());
             assert!(matches!(c.validate(), Err(ConfigError::PlainSmtp)), "{bad}");

@@ -227,7 +227,7 @@ pub async fn serve(
     let state = AppState::new(AppStateParts {
         links,
         mail_directory: (config.mode == Mode::Development && config.smtp_url.is_none())
-            .then_some(mail_directory),
+            .then(|| mail_directory.clone()),
         answers,
         db: db.clone(),
         leptos_options,
@@ -276,7 +276,13 @@ pub async fn serve(
     let store = DbSessionStore::new(db.clone(), master_key.hasher(HashPurpose::DashboardSession));
     // Rate counters outlive their longest window (an hour, or a longer sign-in window).
     let counter_horizon = config.sign_in_window_secs.max(3600) * 2;
-    let cleanup = tokio::spawn(delete_expired(store.clone(), db.clone(), counter_horizon));
+    let mail_files = config.smtp_url.is_none().then(|| mail_directory.clone());
+    let cleanup = tokio::spawn(delete_expired(
+        store.clone(),
+        db.clone(),
+        counter_horizon,
+        mail_files,
+    ));
     // Every instance delivers webhooks; a delivery is claimed by one at a time.
     let deliveries = tokio::spawn(app::domain::webhook::delivery::worker(
         db.clone(),
@@ -319,7 +325,12 @@ pub fn no_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)>
 }
 
 /// Expired sessions, flows and codes are refused on use anyway; this keeps tables small.
-async fn delete_expired(store: DbSessionStore, db: DatabaseConnection, counter_horizon: i64) {
+async fn delete_expired(
+    store: DbSessionStore,
+    db: DatabaseConnection,
+    counter_horizon: i64,
+    mail_files: Option<std::path::PathBuf>,
+) {
     let mut every = tokio::time::interval(tokio::time::Duration::from_secs(300));
     loop {
         every.tick().await;
@@ -344,6 +355,11 @@ async fn delete_expired(store: DbSessionStore, db: DatabaseConnection, counter_h
         }
         if let Err(e) = app::domain::webhook::retention::delete_old(&db, now).await {
             tracing::warn!(error = %e, "could not delete old webhook deliveries");
+        }
+        if let Some(dir) = &mail_files {
+            if let Err(e) = app::domain::mail::mail_directory::delete_old(dir).await {
+                tracing::warn!(error = %e, "could not delete old mail files");
+            }
         }
     }
 }

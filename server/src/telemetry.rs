@@ -3,11 +3,15 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-/// The request path as logs may show it: an invite link's path is its secret token, and a
-/// code exchange's path is the one-time code.
+/// The request path as logs may show it: an invite, confirmation or reset link's path is its
+/// secret token, and a code exchange's path is the one-time code.
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/invite/") {
         "/invite/{token}"
+    } else if path.starts_with("/verify-email/") {
+        "/verify-email/{token}"
+    } else if path.starts_with("/reset-password/") {
+        "/reset-password/{token}"
     } else if path.starts_with("/v1/auth/token/") {
         "/v1/auth/token/{code}"
     } else {
@@ -33,6 +37,14 @@ mod tests {
     fn invite_tokens_stay_out_of_logs() {
         assert_eq!(loggable_path("/invite/lg_invite_secret"), "/invite/{token}");
         assert_eq!(loggable_path("/team"), "/team");
+        assert_eq!(
+            loggable_path("/verify-email/lg_verify_secret"),
+            "/verify-email/{token}"
+        );
+        assert_eq!(
+            loggable_path("/reset-password/lg_reset_secret"),
+            "/reset-password/{token}"
+        );
         assert_eq!(
             loggable_path("/v1/auth/token/lgc_abc"),
             "/v1/auth/token/{code}"

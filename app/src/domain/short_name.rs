@@ -1,5 +1,6 @@
 //! The names people give things (teams, applications, API keys): trimmed, 1 to 100
-//! characters of any script, no control characters.
+//! characters of any script, no control characters, and none of the invisible marks that
+//! reorder text (a name is shown in mail subjects, where "U+202E" could disguise it).
 
 pub const MAX_CHARS: usize = 100;
 
@@ -10,11 +11,16 @@ pub fn parse(raw: &str, what: &str) -> Result<String, String> {
         Err(format!("Enter {what}."))
     } else if name.chars().count() > MAX_CHARS {
         Err(format!("Use at most {MAX_CHARS} characters for {what}."))
-    } else if name.chars().any(char::is_control) {
+    } else if name.chars().any(|c| c.is_control() || reorders_text(c)) {
         Err(format!("Use only visible characters in {what}."))
     } else {
         Ok(name.to_owned())
     }
+}
+
+/// Bidirectional embeddings, overrides, isolates and marks, and zero-width joiners' kin.
+fn reorders_text(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -34,5 +40,6 @@ mod tests {
         );
         assert!(parse(&"x".repeat(101), "the name").is_err());
         assert!(parse("a\u{7}b", "the name").is_err());
+        assert!(parse("Ops\u{202E}moc.knab", "the name").is_err());
     }
 }

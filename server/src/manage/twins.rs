@@ -14,6 +14,7 @@ use Twin::{None as Exempt, Rest};
 
 const PERSONAL: &str = "acts for the signed-in person, not a team";
 const DASHBOARD: &str = "a page's own data, whose parts the API already has";
+const DEV_MAILBOX: &str = "development only: the mail a server without SMTP wrote to its disk";
 
 /// Server function endpoint (under `/api/`) → its management operation.
 const TWINS: &[(&str, Twin)] = &[
@@ -155,8 +156,12 @@ const TWINS: &[(&str, Twin)] = &[
     ),
     ("apps/wildcards", Rest("patch", "/manage/v1/apps/{app_id}")),
     ("invites/accept", Exempt(PERSONAL)),
+    ("dev/mail", Exempt(DEV_MAILBOX)),
+    ("email/reset/preview", Exempt(PERSONAL)),
+    ("email/verification/preview", Exempt(PERSONAL)),
     ("invites/preview", Exempt(PERSONAL)),
     ("profile/rename", Exempt(PERSONAL)),
+    ("profile/verification/resend", Exempt(PERSONAL)),
     ("team/accounts", Rest("get", "/manage/v1/accounts")),
     ("team/api_keys", Rest("get", "/manage/v1/api-keys")),
     (

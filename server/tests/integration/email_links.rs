@@ -390,3 +390,69 @@ async fn a_mailed_invite_proves_the_address_a_copied_link_does_not(backend: Back
     f.finish().await;
 }
 on_both_backends!(a_mailed_invite_proves_the_address_a_copied_link_does_not);
+
+async fn an_unconfirmed_address_sends_no_invites_and_makes_no_keys(backend: Backend) {
+    let (f, smtp) = with_smtp(backend).await;
+    // A sign-up squatting an address: it must not leave keys or invites for the real owner.
+    let mut squatter = f.browser();
+    squatter
+        .sign_up_unverified("Squatter", &address("victim"))
+        .await;
+    let team = own_team(&mut squatter).await;
+    let invited = squatter
+        .call(
+            "team/invites/create",
+            &[
+                ("team_id", &team),
+                ("email", "friend@example.com"),
+                ("role", "Developer"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::FORBIDDEN, "{}", invited.body);
+    let key = squatter
+        .call(
+            "team/api_keys/create",
+            &[
+                ("team_id", &team),
+                ("name", "left behind"),
+                ("role", "Administrator"),
+            ],
+        )
+        .await;
+    assert_eq!(key.status, StatusCode::FORBIDDEN, "{}", key.body);
+    assert!(key.body.contains("Confirm your email address first"));
+
+    // A confirmed Owner mails one address at most ten invites a day, whatever they revoke.
+    let (mut owner, _) = confirmed(&f, &smtp, "Mia").await;
+    let team = own_team(&mut owner).await;
+    let target = address("often");
+    for n in 0..10 {
+        let made = invite(&mut owner, &team, &target, "Developer").await;
+        let revoked = owner
+            .call(
+                "team/invites/revoke",
+                &[("team_id", &team), ("invite_id", &made.id)],
+            )
+            .await;
+        assert_eq!(revoked.status, StatusCode::OK, "revoke {n}");
+    }
+    let eleventh = owner
+        .call(
+            "team/invites/create",
+            &[
+                ("team_id", &team),
+                ("email", &target),
+                ("role", "Developer"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        eleventh.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        eleventh.body
+    );
+    f.finish().await;
+}
+on_both_backends!(an_unconfirmed_address_sends_no_invites_and_makes_no_keys);

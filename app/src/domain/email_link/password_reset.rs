@@ -19,9 +19,12 @@ use crate::form_outcome::FieldErrors;
 
 /// Requests from one client address per hour (a stranger's own address: refused openly).
 const PER_ADDRESS: Limit = Limit::new(10, 3600);
-/// Mails to one address per hour, whoever asks: past it nothing is sent, and the answer
-/// stays the same, so the limit tells nothing about the address and no one can mail-bomb it.
-const PER_EMAIL: Limit = Limit::new(3, 3600);
+/// Mails to one address asked for from one client address per hour, and from everywhere
+/// together: past either nothing is sent and the answer stays the same, so the limits tell
+/// nothing about the address and no one can mail-bomb it. A stranger who uses up the shared
+/// one has mailed the owner live links (links are not retired by newer ones).
+const PER_EMAIL_AND_CLIENT: Limit = Limit::new(3, 3600);
+const PER_EMAIL: Limit = Limit::new(10, 3600);
 
 pub fn link_path(token: &str) -> String {
     format!("/reset-password/{token}")
@@ -55,8 +58,16 @@ pub async fn request(
             retry_after_secs: r.retry_after_secs,
         });
     }
-    let by_email = format!("reset:email:{}", ctx.hasher.hash(email.as_str().as_bytes()));
-    let within = rate_limit::hit(&txn, &by_email, PER_EMAIL, now).await?;
+    let email_key = ctx.hasher.hash(email.as_str().as_bytes());
+    let client = rate_limit::address_key(client_addr);
+    let by_pair = format!("reset:pair:{email_key}:{client}");
+    let within = match rate_limit::hit(&txn, &by_pair, PER_EMAIL_AND_CLIENT, now).await? {
+        Ok(()) => {
+            let by_email = format!("reset:email:{email_key}");
+            rate_limit::hit(&txn, &by_email, PER_EMAIL, now).await?
+        }
+        refused => refused,
+    };
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)

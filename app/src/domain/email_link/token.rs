@@ -38,8 +38,9 @@ impl Purpose {
     }
 }
 
-/// A new link for `user_id`, retiring its earlier unused ones of the same purpose. Returns
-/// the token: the only copy, for the mail.
+/// A new link for `user_id`. A new confirmation link retires the earlier ones (the user asked
+/// for it); reset links do not, so a stranger asking for resets cannot cancel the link the
+/// owner is about to use. Returns the token: the only copy, for the mail.
 pub async fn issue(
     txn: &impl ConnectionTrait,
     hasher: &KeyedHasher,
@@ -48,13 +49,15 @@ pub async fn issue(
     email: &str,
     now: i64,
 ) -> Result<String, DomainError> {
-    email_link::Entity::update_many()
-        .col_expr(email_link::Column::UsedAt, Expr::value(now))
-        .filter(email_link::Column::UserId.eq(user_id))
-        .filter(email_link::Column::Purpose.eq(purpose.as_str()))
-        .filter(email_link::Column::UsedAt.is_null())
-        .exec(txn)
-        .await?;
+    if purpose == Purpose::Verify {
+        email_link::Entity::update_many()
+            .col_expr(email_link::Column::UsedAt, Expr::value(now))
+            .filter(email_link::Column::UserId.eq(user_id))
+            .filter(email_link::Column::Purpose.eq(purpose.as_str()))
+            .filter(email_link::Column::UsedAt.is_null())
+            .exec(txn)
+            .await?;
+    }
     let token = random_token(purpose.prefix());
     email_link::ActiveModel {
         id: Set(Uuid::new_v4()),

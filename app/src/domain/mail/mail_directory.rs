@@ -21,8 +21,17 @@ pub fn directory(data_dir: &Path) -> PathBuf {
     data_dir.join("mail")
 }
 
+/// Mail left here longer than this is deleted (its links have expired by then).
+pub const KEPT_SECS: u64 = 7 * 24 * 3600;
+
 pub async fn write(dir: &Path, mail: &Mail) -> std::io::Result<()> {
     tokio::fs::create_dir_all(dir).await?;
+    // The files hold live links: readable by the server's user alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).await?;
+    }
     let at_ms = i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -38,8 +47,43 @@ pub async fn write(dir: &Path, mail: &Mail) -> std::io::Result<()> {
     // Written aside, then renamed: a reader never sees half a mail.
     let name = format!("{at_ms:015}-{}", uuid::Uuid::new_v4().simple());
     let partial = dir.join(format!(".{name}.tmp"));
-    tokio::fs::write(&partial, body).await?;
-    tokio::fs::rename(&partial, dir.join(format!("{name}.json"))).await
+    let done = dir.join(format!("{name}.json"));
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let mut file = open.open(&partial)?;
+        file.write_all(&body)?;
+        file.sync_all()?;
+        std::fs::rename(&partial, done)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// Deletes mail older than [`KEPT_SECS`]; returns how many.
+pub async fn delete_old(dir: &Path) -> std::io::Result<usize> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut deleted = 0;
+    while let Some(entry) = entries.next_entry().await? {
+        let age = entry
+            .metadata()
+            .await?
+            .modified()?
+            .elapsed()
+            .unwrap_or_default();
+        if age.as_secs() > KEPT_SECS {
+            tokio::fs::remove_file(entry.path()).await?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 /// The newest mails first, at most [`LISTED`]; unreadable files are skipped.

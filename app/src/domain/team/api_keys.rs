@@ -49,6 +49,9 @@ pub async fn create(
     let Principal::User(creator) = actor.principal else {
         return Err(DomainError::Forbidden);
     };
+    // A key acts in its maker's name: only someone whose address is confirmed makes one (a
+    // sign-up squatting an address must not leave keys behind for its real owner's team).
+    crate::domain::email_link::verification::require_verified(db, creator).await?;
     let mut errors = FieldErrors::default();
     let name = short_name::parse(name, "a name for the key, e.g. the system that uses it")
         .map_err(|m| errors.add("name", m))

@@ -16,6 +16,7 @@ use crate::domain::crypto::{random_token, KeyedHasher};
 use crate::domain::email_address::EmailAddress;
 use crate::domain::email_link::{verification, EmailLinkRule};
 use crate::domain::mail::{outbox, texts, MailContext};
+use crate::domain::rate_limit::{self, Limit};
 use crate::domain::DomainError;
 use crate::entity::{invite, team, team_member, user};
 use crate::form_outcome::FieldErrors;
@@ -24,6 +25,10 @@ use crate::viewer::Role;
 
 pub const LIFETIME_SECS: i64 = 7 * 24 * 3600;
 pub const TOKEN_PREFIX: &str = "lg_invite_";
+/// Invites (each a mail) one team may send per day.
+const INVITES_PER_TEAM: Limit = Limit::new(200, 86_400);
+/// Invite mails one address may receive per day, from every team together.
+const INVITES_PER_RECIPIENT: Limit = Limit::new(10, 86_400);
 
 fn invalid(field: &str, message: &str) -> DomainError {
     let mut e = FieldErrors::default();
@@ -77,7 +82,25 @@ pub async fn create(
     if role == Role::Owner {
         return Err(TeamRule::OwnerOnlyByTransfer.into());
     }
+    // Every invite is a mail in the inviter's name: only a confirmed address sends them.
+    verification::require_verified(db, inviter).await?;
     let txn = crate::domain::write_transaction::begin_write(db).await?;
+    // Bounded per team and per recipient, so invites cannot be a way to mail anyone often.
+    let buckets = [
+        (format!("invite:team:{}", actor.team_id), INVITES_PER_TEAM),
+        (
+            format!("invite:to:{}", hasher.hash(email.as_str().as_bytes())),
+            INVITES_PER_RECIPIENT,
+        ),
+    ];
+    for (bucket, limit) in buckets {
+        if let Err(r) = rate_limit::hit(&txn, &bucket, limit, now).await? {
+            return Err(DomainError::RateLimited {
+                message: "Too many invites were sent from this team, or to this address, today.",
+                retry_after_secs: r.retry_after_secs,
+            });
+        }
+    }
     if let Some(existing) = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)
