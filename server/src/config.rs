@@ -36,6 +36,13 @@ pub enum Command {
     Reseal,
     /// Serve only a constant `GET /` on --bind: the benchmark's baseline (docs/performance.md).
     Baseline,
+    /// Write a consistent copy of the SQLite database to a new file while the server keeps
+    /// serving (SQLite's `VACUUM INTO`). PostgreSQL is backed up with `pg_dump`.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Manage users from the server, for whoever holds it but cannot sign in to the dashboard.
     #[command(subcommand)]
     User(UserCommand),
@@ -195,6 +202,16 @@ pub struct Config {
     #[arg(long, env = "LINKGATE_MAIL_FROM")]
     pub mail_from: Option<String>,
 
+    /// Serve Prometheus metrics at `/metrics` on a listener of its own at this address
+    /// (e.g. `127.0.0.1:9464`), with no token: reach it only from where you scrape.
+    #[arg(long, env = "LINKGATE_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Serve `/metrics` on the public listener too, to requests with
+    /// `Authorization: Bearer <this token>` (at least 32 characters; `openssl rand -hex 32`).
+    #[arg(long, env = "LINKGATE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Development mode on a non-loopback address: off unless set, because development
     /// serves the Sandbox (anyone signs in as anyone) and may use a generated master key.
     #[arg(long, env = "LINKGATE_DEVELOPMENT_ON_NETWORK", default_value_t = false)]
@@ -209,6 +226,8 @@ pub enum ConfigError {
     Durations,
     #[error("rate limits must be positive")]
     Limits,
+    #[error("--metrics-token must be at least 32 characters (openssl rand -hex 32)")]
+    MetricsToken,
     #[error("--smtp-url must be smtps://… or smtp://…?tls=required in production (plain SMTP would carry password-reset links and the relay's password in the clear), unless the relay is on loopback")]
     PlainSmtp,
     #[error("development mode serves the Sandbox (anyone signs in as anyone) and is bound to {0}, which is not loopback; use --mode production, bind to 127.0.0.1, or pass --development-on-network to accept that")]
@@ -244,6 +263,11 @@ impl Config {
         Ok(url.to_ascii_lowercase())
     }
 
+    /// Whether requests are measured at all (off costs nothing on the hot paths).
+    pub fn metrics_enabled(&self) -> bool {
+        self.metrics_bind.is_some() || self.metrics_token.is_some()
+    }
+
     pub fn sandbox_enabled(&self) -> bool {
         self.sandbox.unwrap_or(self.mode == Mode::Development)
     }
@@ -272,6 +296,9 @@ impl Config {
         .any(|n| *n <= 0)
         {
             return Err(ConfigError::Limits);
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
+            return Err(ConfigError::MetricsToken);
         }
         if self.mode == Mode::Production {
             if let Some(url) = &self.smtp_url {

@@ -13,6 +13,7 @@ pub mod database;
 pub mod email_link_forms;
 pub mod health;
 pub mod html_escape;
+pub mod http_metrics;
 
 pub mod manage;
 pub mod master_key_file;
@@ -96,6 +97,40 @@ pub async fn reseal(config: &Config) -> Result<ResealReport, StartError> {
         .map_err(|e| StartError::Reseal(e.to_string()))?;
     db.close().await?;
     Ok(report)
+}
+
+/// `linkgate backup --to FILE`: a consistent copy of the SQLite database, taken while the
+/// server serves; returns a sentence for the terminal. Opens the database as it is (no
+/// migrations: a backup never changes what it copies).
+pub async fn backup(config: &Config, to: &std::path::Path) -> Result<String, StartError> {
+    use sea_orm::{ConnectionTrait, Database};
+    let url = config.database_url();
+    let Some(rest) = url.strip_prefix("sqlite://") else {
+        return Err(StartError::User(
+            "this server stores its data in PostgreSQL: back it up with pg_dump --format=custom --file=linkgate.dump \"$DATABASE_URL\" (docs/operations.md)".into(),
+        ));
+    };
+    let file = rest.split('?').next().unwrap_or_default();
+    if !std::path::Path::new(file).is_file() {
+        return Err(StartError::User(format!("no database at {file}")));
+    }
+    if to.exists() {
+        return Err(StartError::User(format!(
+            "{} exists already; a backup never overwrites",
+            to.display()
+        )));
+    }
+    let target = to
+        .to_str()
+        .ok_or_else(|| StartError::User("the backup path is not UTF-8".into()))?;
+    let db = Database::connect(format!("sqlite://{file}?mode=ro")).await?;
+    // VACUUM INTO takes a read transaction: a consistent snapshot, writers go on meanwhile.
+    let quoted = target.replace('\'', "''");
+    db.execute_unprepared(&format!("VACUUM INTO '{quoted}'"))
+        .await?;
+    db.close().await?;
+    let bytes = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
+    Ok(format!("Wrote {} ({bytes} bytes).", to.display()))
 }
 
 /// `linkgate user …`: what it did, in a sentence for the terminal.
@@ -295,7 +330,29 @@ pub async fn serve(
         ring,
         transport,
     ));
+    let db_for_metrics = db.clone();
     let app = router::build(state, store, &config);
+    // Metrics on a listener of their own, reached only from where they are bound.
+    let metrics_listener = match config.metrics_bind {
+        Some(bind) => {
+            http_metrics::handle();
+            let listener = TcpListener::bind(bind).await?;
+            tracing::info!(%bind, "metrics at /metrics");
+            Some(account_change_listener::AbortOnDrop(tokio::spawn(
+                async move {
+                    if let Err(e) =
+                        axum::serve(listener, http_metrics::own_listener(db_for_metrics)).await
+                    {
+                        tracing::error!(error = %e, "the metrics listener stopped");
+                    }
+                },
+            )))
+        }
+        None => None,
+    };
+    if config.metrics_token.is_some() {
+        http_metrics::handle();
+    }
 
     tracing::info!(%addr, mode = ?config.mode, key_id = %master_key.key_id(), "Linkgate is ready at {}", config.public_url);
     let served = axum::serve(
@@ -307,6 +364,7 @@ pub async fn serve(
     cleanup.abort();
     deliveries.abort();
     mail.abort();
+    drop(metrics_listener);
     drop(listener_task);
     db.close().await?;
     served?;

@@ -25,6 +25,18 @@ async fn main() -> std::process::ExitCode {
             }
         };
     }
+    if let Some(Command::Backup { to }) = &config.command {
+        return match server::backup(&config, to).await {
+            Ok(said) => {
+                println!("{said}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("linkgate backup: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(Command::User(command)) = &config.command {
         return match server::user_command(&config, command).await {
             Ok(said) => {

@@ -24,7 +24,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 use crate::{
-    api_error, auth_forms, bundle_files, email_link_forms, health, manage, pages,
+    api_error, auth_forms, bundle_files, email_link_forms, health, http_metrics, manage, pages,
     run_to_completion, same_origin, sandbox, security_headers, session_touch, v1,
 };
 
@@ -128,6 +128,19 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .nest("/pkg", bundle_files::service(&site_root))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .merge(match &config.metrics_token {
+            Some(token) => Router::new()
+                .route("/metrics", get(http_metrics::scrape))
+                .with_state(http_metrics::Scrape {
+                    db: state.db.clone(),
+                    token: Some(token.clone()),
+                }),
+            None => Router::new(),
+        })
+        .layer(middleware::from_fn_with_state(
+            config.metrics_enabled(),
+            http_metrics::record,
+        ))
         .layer(middleware::from_fn(run_to_completion::run))
         .layer(middleware::from_fn_with_state(
             security_headers::Https(config.is_https()),
@@ -144,6 +157,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
             v1::account_fast_path::FastPath {
                 state: state.clone(),
                 https: security_headers::Https(config.is_https()),
+                metrics: config.metrics_enabled(),
             },
             v1::account_fast_path::answer_from_memory,
         ))

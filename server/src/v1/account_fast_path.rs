@@ -18,6 +18,8 @@ use crate::security_headers::{self, Https};
 pub struct FastPath {
     pub state: AppState,
     pub https: Https,
+    /// Count answers from memory too (they never reach the metrics layer).
+    pub metrics: bool,
 }
 
 pub async fn answer_from_memory(
@@ -29,11 +31,16 @@ pub async fn answer_from_memory(
         && req.uri().path() == "/v1/account"
         && req.uri().query().is_none()
     {
+        let started = std::time::Instant::now();
         let cached = presented(&fast.state, req.headers())
             .and_then(|(_, hash)| fast.state.answers.get(&hash));
         if let Some(answer) = cached {
             let mut response = json_bytes(answer.body);
             security_headers::apply(response.headers_mut(), fast.https);
+            if fast.metrics {
+                let route = "/v1/account".to_owned();
+                crate::http_metrics::observe(route, "GET", response.status(), started);
+            }
             return response;
         }
     }

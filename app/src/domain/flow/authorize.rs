@@ -222,6 +222,12 @@ pub async fn start(
         now,
     )
     .await?;
+    metrics::counter!(
+        "linkgate_flows_started_total",
+        "service" => super::outcome::service_label(&req.service_type),
+        "flow" => kind.as_str()
+    )
+    .increment(1);
     let end_user = match req.account_role {
         Some(AccountRole::Secondary) => {
             let user = secondary_user(db, ctx, &app, &req, sessions, now).await?;

@@ -28,6 +28,16 @@ pub(crate) fn conclude(
     let return_to = Url::parse(&flow.return_url)
         .map_err(|_| DomainError::Internal("a stored return URL does not parse"))?;
     let state = flow.client_state.as_deref();
+    let counted = match &outcome {
+        Ok(_) => "success",
+        Err(f) => f.status.as_str(),
+    };
+    metrics::counter!(
+        "linkgate_flows_finished_total",
+        "service" => service_label(&flow.service_type),
+        "outcome" => counted
+    )
+    .increment(1);
     let mut session_cookie = None;
     let redirect = match outcome {
         Ok(Success::Code(code)) => return_redirect::success_code(&return_to, &code, state),
@@ -45,6 +55,15 @@ pub(crate) fn conclude(
         redirect,
         session_cookie,
     })
+}
+
+/// A service as a metrics label: the catalog's names, every custom provider as `custom` (an
+/// app names its own, and a label's values must stay few).
+pub(crate) fn service_label(service_type: &str) -> &'static str {
+    crate::service_types::SERVICE_TYPES
+        .into_iter()
+        .find(|s| *s == service_type)
+        .unwrap_or("custom")
 }
 
 pub(crate) enum Success {

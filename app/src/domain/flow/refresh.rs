@@ -158,7 +158,13 @@ pub async fn fresh_access(
             leased
         };
         if leased {
-            return refresh_holding_lease(db, ctx, account_id, &lease_id).await;
+            let refreshed = refresh_holding_lease(db, ctx, account_id, &lease_id).await;
+            let outcome = match &refreshed {
+                Ok(_) => "refreshed",
+                Err(e) => e.code(),
+            };
+            metrics::counter!("linkgate_token_refreshes_total", "outcome" => outcome).increment(1);
+            return refreshed;
         }
         if now > deadline {
             return Err(

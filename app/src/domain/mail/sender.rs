@@ -127,6 +127,8 @@ pub async fn send_due(
             Ok(mail) => transport.send(&mail).await.map_err(|e| e.to_string()),
             Err(e) => Err(format!("the queued mail cannot be read: {e}")),
         };
+        let counted = if result.is_ok() { "sent" } else { "not_sent" };
+        metrics::counter!("linkgate_mail_attempts_total", "outcome" => counted).increment(1);
         match result {
             Ok(()) => sent(db, c.id).await?,
             Err(e) => {

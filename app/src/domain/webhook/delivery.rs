@@ -213,6 +213,12 @@ async fn record(
         (false, Some(_)) => DeliveryStatus::Pending,
         (false, None) => DeliveryStatus::Failed,
     };
+    let counted = match status {
+        DeliveryStatus::Delivered => "delivered",
+        DeliveryStatus::Pending => "will_retry",
+        DeliveryStatus::Failed => "failed",
+    };
+    metrics::counter!("linkgate_webhook_attempts_total", "outcome" => counted).increment(1);
     let txn = crate::domain::write_transaction::begin_write(db).await?;
     let written = webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::Status, Expr::value(status))
@@ -381,6 +387,15 @@ fn report(done: Result<Result<(), DomainError>, tokio::task::JoinError>) {
 
 /// Delivers forever: claims what is due while earlier sends are still under way (up to
 /// `IN_FLIGHT`), and pauses briefly when nothing is due.
+/// Deliveries waiting for an attempt (for `/metrics`).
+pub async fn pending(db: &DatabaseConnection) -> Result<u64, DomainError> {
+    use sea_orm::PaginatorTrait;
+    Ok(webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .count(db)
+        .await?)
+}
+
 pub async fn worker(db: DatabaseConnection, http: OutboundClient, ring: KeyRing) {
     let mut sends = tokio::task::JoinSet::new();
     loop {
