@@ -13,6 +13,7 @@ pub mod components;
 pub mod form_outcome;
 pub mod page_context;
 pub mod pages;
+pub mod profile_views;
 pub mod query_escape;
 pub mod service_types;
 pub mod shell;

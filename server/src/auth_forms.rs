@@ -46,6 +46,13 @@ pub struct SignInForm {
     password: String,
 }
 
+fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
 fn after_sign_in(next: &str) -> Redirect {
     Redirect::to(return_path::local_path(next).unwrap_or(AFTER_SIGN_IN))
 }
@@ -121,7 +128,7 @@ pub async fn sign_up(
         now,
     );
     let result = match signed_up.await {
-        Ok(user_id) => dashboard_session::begin(&session, user_id, now).await,
+        Ok(user_id) => dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await,
         Err(e) => Err(e),
     };
     match result {
@@ -161,7 +168,7 @@ pub async fn sign_in(
     )
     .await
     {
-        Ok(user_id) => dashboard_session::begin(&session, user_id, now).await,
+        Ok(user_id) => dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await,
         Err(e) => Err(e),
     };
     match result {

@@ -260,6 +260,7 @@ pub async fn serve(
         },
     };
     let state = AppState::new(AppStateParts {
+        session_ids: master_key.hasher(HashPurpose::DashboardSession),
         links,
         mail_directory: (config.mode == Mode::Development && config.smtp_url.is_none())
             .then(|| mail_directory.clone()),

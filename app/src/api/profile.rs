@@ -1,6 +1,8 @@
 //! The signed-in person's own settings.
 use leptos::prelude::*;
-use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::codec::{GetUrl, PostUrl};
+
+use crate::profile_views::SessionView;
 
 #[server(prefix = "/api", endpoint = "profile/rename", input = PostUrl)]
 pub async fn rename_profile(name: String) -> Result<String, ServerFnError> {
@@ -41,5 +43,99 @@ pub async fn resend_verification() -> Result<(), ServerFnError> {
     let scope = c.user_id.to_string();
     let notice = ShownOnce::notice(ResendVerification::PATH, sentence.to_owned());
     shown_once_flash::keep(&c, &scope, notice).await?;
+    Ok(())
+}
+
+/// The signed-in user's dashboard sessions, this one first.
+#[server(prefix = "/api", endpoint = "profile/sessions", input = GetUrl)]
+pub async fn list_sessions() -> Result<Vec<SessionView>, ServerFnError> {
+    use crate::domain::{now_unix, signed_in_sessions};
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    let c = caller().await?;
+    let current = c
+        .session
+        .id()
+        .map(|id| signed_in_sessions::current_hash(&c.state.session_ids, &id));
+    signed_in_sessions::list(&c.state.db, c.user_id, current.as_deref(), now_unix())
+        .await
+        .map_err(to_server_fn_error)
+}
+
+/// Ends every other session of the signed-in user; returns how many ended.
+#[server(prefix = "/api", endpoint = "profile/sessions/end_others", input = PostUrl)]
+pub async fn end_other_sessions() -> Result<u64, ServerFnError> {
+    use crate::domain::{now_unix, signed_in_sessions, DomainError};
+    use crate::shown_once::ShownOnce;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
+    let c = caller().await?;
+    let id = c
+        .session
+        .id()
+        .ok_or_else(|| to_server_fn_error(DomainError::Unauthenticated))?;
+    let keep = signed_in_sessions::current_hash(&c.state.session_ids, &id);
+    let ended = signed_in_sessions::end_others(&c.state.db, c.user_id, &keep, now_unix())
+        .await
+        .map_err(to_server_fn_error)?;
+    let sentence = match ended {
+        0 => "No other session was signed in.".to_owned(),
+        1 => "Signed out 1 other session.".to_owned(),
+        n => format!("Signed out {n} other sessions."),
+    };
+    let scope = c.user_id.to_string();
+    shown_once_flash::keep(
+        &c,
+        &scope,
+        ShownOnce::notice(EndOtherSessions::PATH, sentence),
+    )
+    .await?;
+    Ok(ended)
+}
+
+/// Changes the signed-in user's password; their other sessions end.
+#[server(prefix = "/api", endpoint = "profile/password", input = PostUrl)]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::password_change::{self, PasswordChange};
+    use crate::domain::{now_unix, signed_in_sessions, DomainError};
+    use crate::shown_once::ShownOnce;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
+    let c = caller().await?;
+    let id = c
+        .session
+        .id()
+        .ok_or_else(|| to_server_fn_error(DomainError::Unauthenticated))?;
+    let change = PasswordChange {
+        current: current_password,
+        new: new_password,
+        keep_session: signed_in_sessions::current_hash(&c.state.session_ids, &id),
+    };
+    let s = &c.state;
+    password_change::change(
+        &s.db,
+        &s.passwords,
+        &s.links.mail,
+        c.user_id,
+        change,
+        now_unix(),
+    )
+    .await
+    .map_err(to_server_fn_error)?;
+    let sentence = "Password changed. Your other sessions were signed out.".to_owned();
+    let scope = c.user_id.to_string();
+    shown_once_flash::keep(
+        &c,
+        &scope,
+        ShownOnce::notice(ChangePassword::PATH, sentence),
+    )
+    .await?;
     Ok(())
 }

@@ -72,7 +72,7 @@ pub async fn set_password(
     let user = user_by_email(db, email).await?;
     let hash = passwords.hash(new_password).await?;
     let txn = begin_write(db).await?;
-    super::email_link::password_reset::replace_password(&txn, user.id, hash).await?;
+    super::email_link::password_reset::replace_password(&txn, user.id, hash, None).await?;
     let change = Change {
         action: "user.password_set_by_operator",
         target_kind: "user",

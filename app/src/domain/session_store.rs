@@ -38,13 +38,18 @@ fn user_of(record: &Record) -> Option<uuid::Uuid> {
         .and_then(|s| uuid::Uuid::parse_str(s).ok())
 }
 
+/// How a session id is stored (its row's key).
+pub fn id_hash(hasher: &KeyedHasher, id: &Id) -> String {
+    hasher.hash(&id.0.to_le_bytes())
+}
+
 impl DbSessionStore {
     pub fn new(db: DatabaseConnection, hasher: KeyedHasher) -> Self {
         DbSessionStore { db, hasher }
     }
 
     fn key(&self, id: &Id) -> String {
-        self.hasher.hash(&id.0.to_le_bytes())
+        id_hash(&self.hasher, id)
     }
 
     fn active_model(&self, record: &Record) -> StoreResult<row::ActiveModel> {

@@ -11,6 +11,8 @@ const SIGNED_IN_AT: &str = "signed_in_at";
 /// The team the user last chose; only a preference, checked against memberships each time.
 const CURRENT_TEAM: &str = "team_id";
 const TOUCHED_AT: &str = "touched_at";
+/// The browser it was signed in from, as its User-Agent said (for the sessions list).
+const DEVICE: &str = "device";
 
 fn storage(e: tower_sessions::session::Error) -> DomainError {
     tracing::error!(error = %e, "session store failed");
@@ -19,11 +21,23 @@ fn storage(e: tower_sessions::session::Error) -> DomainError {
 
 /// Starts a signed-in session under a fresh id, so an id planted before sign-in is useless,
 /// and with nothing of an earlier sign-in in it (its team, a kept value or notice).
-pub async fn begin(session: &Session, user_id: Uuid, now: i64) -> Result<(), DomainError> {
+/// `user_agent` names the device in the user's list of sessions (cut short, printable only).
+pub async fn begin(
+    session: &Session,
+    user_id: Uuid,
+    now: i64,
+    user_agent: &str,
+) -> Result<(), DomainError> {
     session.clear().await;
     session.cycle_id().await.map_err(storage)?;
     session.insert(USER_ID, user_id).await.map_err(storage)?;
     session.insert(SIGNED_IN_AT, now).await.map_err(storage)?;
+    let device: String = user_agent
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(160)
+        .collect();
+    session.insert(DEVICE, device).await.map_err(storage)?;
     Ok(())
 }
 

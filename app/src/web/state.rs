@@ -57,6 +57,9 @@ pub struct AppStateParts {
     pub flows: FlowContext,
     /// `GET /v1/account` answers by token hash, evicted on every change (answer_cache).
     pub answers: std::sync::Arc<AnswerCache>,
+    /// Keys dashboard session ids as the session store keeps them (the current session in
+    /// the viewer's list of sessions).
+    pub session_ids: KeyedHasher,
     /// Mailed links (verification, password reset) and the mail queue they go through.
     pub links: LinkContext,
     /// Development without SMTP: where mail is written, listed at `/dev/mail`. `None`

@@ -32,6 +32,7 @@ mod provider_binding;
 mod provider_conversations;
 mod provider_registrations;
 mod service_accounts;
+mod settings_security;
 mod several_instances;
 mod sign_in_throttle;
 mod team_api_keys;

@@ -105,22 +105,25 @@ pub async fn preview(
     )
 }
 
-/// Stores a new password hash and ends every dashboard session of the user (a reset, or
-/// the operator's `linkgate user reset-password`).
+/// Stores a new password hash and ends the user's dashboard sessions, all of them or all but
+/// `keep` (a reset link, Settings, or the operator's `linkgate user reset-password`).
 pub(crate) async fn replace_password(
     txn: &impl ConnectionTrait,
     user_id: uuid::Uuid,
     hash: String,
+    keep: Option<&str>,
 ) -> Result<(), DomainError> {
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .filter(user::Column::Id.eq(user_id))
         .exec(txn)
         .await?;
-    dashboard_session::Entity::delete_many()
-        .filter(dashboard_session::Column::UserId.eq(user_id))
-        .exec(txn)
-        .await?;
+    let mut ended = dashboard_session::Entity::delete_many()
+        .filter(dashboard_session::Column::UserId.eq(user_id));
+    if let Some(keep) = keep {
+        ended = ended.filter(dashboard_session::Column::IdHash.ne(keep));
+    }
+    ended.exec(txn).await?;
     Ok(())
 }
 
@@ -146,7 +149,7 @@ pub async fn reset(
     if user.email != row.email {
         return Err(super::EmailLinkRule::Expired.into());
     }
-    replace_password(&txn, user.id, hash).await?;
+    replace_password(&txn, user.id, hash, None).await?;
     // The link reached the address: that proves it, as a confirmation link would.
     verification::mark_verified(&txn, &user, "password_reset", now).await?;
     let change = Change {
@@ -168,7 +171,7 @@ pub async fn reset(
     outbox::enqueue(
         &txn,
         &ctx.mail,
-        &texts::password_changed(&user.email, &when),
+        &texts::password_changed(&user.email, &when, "every session was signed out"),
         now,
     )
     .await?;

@@ -30,13 +30,14 @@ pub fn password_reset(to: &str, link: &str) -> Mail {
     }
 }
 
-pub fn password_changed(to: &str, when: &str) -> Mail {
+/// `ended`: which sessions the change signed out ("every session was signed out").
+pub fn password_changed(to: &str, when: &str, ended: &str) -> Mail {
     Mail {
         to: to.to_owned(),
         subject: "Your Linkgate password was changed".into(),
         text: format!(
             "The password of the Linkgate account for {to} was changed at {when} (UTC), and \
-             every session was signed out.\n\n\
+             {ended}.\n\n\
              If this was not you, reset your password at once with \"Forgot your password?\" \
              on the sign-in page, and tell your team's Owner.\n"
         ),
@@ -78,8 +79,10 @@ mod tests {
             assert_eq!(mail.to, "a@example.com");
             assert!(mail.text.contains(link), "{}", mail.subject);
         }
-        assert!(!password_changed("a@example.com", "now")
-            .text
-            .contains("lg_"));
+        assert!(
+            !password_changed("a@example.com", "now", "every session was signed out")
+                .text
+                .contains("lg_")
+        );
     }
 }

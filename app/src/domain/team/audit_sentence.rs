@@ -37,6 +37,13 @@ pub fn sentence(
         "user.password_set_by_operator" => format!(
             "{actor} set {target}'s password; every session of theirs was signed out"
         ),
+        "user.password_changed" => format!(
+            "{actor} changed their password; their other sessions were signed out"
+        ),
+        "user.signed_out_elsewhere" => format!(
+            "{actor} signed out {} other session(s) of theirs",
+            now("sessions_ended")
+        ),
         "user.password_reset" => format!(
             "{actor} chose a new password with a mailed link; every session of theirs was signed out"
         ),
