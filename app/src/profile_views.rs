@@ -14,3 +14,10 @@ pub struct SessionView {
     pub last_active_at: i64,
     pub expires_at: i64,
 }
+
+/// Setting up two-factor sign-in: the QR code to scan (SVG), and the secret to type instead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorSetupView {
+    pub qr_svg: String,
+    pub secret_base32: String,
+}

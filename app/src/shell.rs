@@ -16,7 +16,8 @@ use crate::pages::{
 };
 use crate::pages::{
     dev_mailbox::DevMailboxPage, forgot_password::ForgotPasswordPage,
-    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage,
+    reset_password::ResetPasswordPage, second_factor::SecondFactorPage,
+    verify_email::VerifyEmailPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite/:token") view=InvitePage />
                 <Route path=path!("/verify-email/:token") view=VerifyEmailPage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/signin/two-factor") view=SecondFactorPage />
                 <Route path=path!("/reset-password/:token") view=ResetPasswordPage />
                 <Route path=path!("/dev/mail") view=DevMailboxPage />
                 <ParentRoute path=path!("") view=DashboardLayout>

@@ -109,6 +109,15 @@ impl ShownOnce {
 
     /// A sentence saying a form did what it was asked ("Google registration saved."): no
     /// value to copy, shown once on the page the form returns to.
+    pub fn recovery_codes(form: &str, codes: &[String]) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: "Two-factor sign-in is on. Keep these recovery codes somewhere safe: each signs you in once without your app. They are not shown again.".to_owned(),
+            values: vec![value("Recovery codes", &codes.join(" "), "recovery-codes")],
+            ..Self::blank()
+        }
+    }
+
     pub fn notice(form: &str, sentence: String) -> Self {
         Self {
             form: form.to_owned(),

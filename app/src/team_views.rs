@@ -8,6 +8,8 @@ pub struct TeamSummary {
     pub id: String,
     pub name: String,
     pub role: Role,
+    /// Members sign in with a second factor to see it.
+    pub requires_two_factor: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

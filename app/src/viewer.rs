@@ -10,6 +10,11 @@ pub struct Viewer {
     pub email: String,
     /// Whether they confirmed `email` (until then: no new applications, no copied invites).
     pub email_verified: bool,
+    /// Whether they sign in with a second factor (TOTP).
+    pub two_factor: bool,
+    /// The current team requires a second factor they have not set up: its data is refused
+    /// until they do (Settings).
+    pub two_factor_missing: bool,
     pub team_id: String,
     pub team_name: String,
     pub role: Role,

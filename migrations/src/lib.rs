@@ -18,6 +18,7 @@ mod m20261202_000014_event_history;
 mod m20261202_000015_end_user_settings;
 mod m20261202_000016_account_change_notices;
 mod m20261204_000017_mail;
+mod m20261204_000018_two_factor;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_end_user_settings::Migration),
             Box::new(m20261202_000016_account_change_notices::Migration),
             Box::new(m20261204_000017_mail::Migration),
+            Box::new(m20261204_000018_two_factor::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! loads; a failure re-renders the page with errors beside the fields and a real status.
 use app::domain::sign_in::{sign_in as domain_sign_in, SignInAttempt};
 use app::domain::sign_up::{sign_up as domain_sign_up, SignUpInput, Verification};
+use app::domain::two_factor::{second_factor, TwoFactorRule};
 use app::domain::{now_unix, return_path, DomainError};
 use app::form_outcome::FormOutcome;
 use app::page_context::PageContext;
@@ -158,7 +159,7 @@ pub async fn sign_in(
         password: form.password,
         client_addr: client_addr(peer, &headers, state.trust_forwarded_for),
     };
-    let result = match domain_sign_in(
+    let signed_in = domain_sign_in(
         &state.db,
         &state.sign_in_email_hasher,
         &state.passwords,
@@ -166,9 +167,31 @@ pub async fn sign_in(
         attempt,
         now,
     )
-    .await
-    {
-        Ok(user_id) => dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await,
+    .await;
+    let result = match signed_in {
+        Ok(user_id) => match second_factor::is_on(&state.db, user_id).await {
+            // The password was right; the session is not signed in until the second step.
+            Ok(true) => {
+                match dashboard_session::begin_second_factor(&session, user_id, now).await {
+                    Ok(()) => {
+                        let next = return_path::local_path(&form.next).unwrap_or_default();
+                        let to = match next.is_empty() {
+                            true => SECOND_STEP.to_owned(),
+                            false => format!(
+                                "{SECOND_STEP}?next={}",
+                                app::query_escape::query_escape(next)
+                            ),
+                        };
+                        return Redirect::to(&to).into_response();
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Ok(false) => {
+                dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match result {
@@ -181,6 +204,45 @@ pub async fn sign_in(
                 next: &form.next,
             };
             refuse(&state, "/signin", sent, e).await
+        }
+    }
+}
+
+/// The second step of signing in, for users with two-factor sign-in.
+const SECOND_STEP: &str = "/signin/two-factor";
+
+#[derive(Deserialize)]
+pub struct SecondFactorForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in_second_step(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<SecondFactorForm>,
+) -> Response {
+    let now = now_unix();
+    let result = async {
+        let user_id = dashboard_session::second_factor_due(&session, now)
+            .await?
+            .ok_or(TwoFactorRule::StepExpired)?;
+        second_factor::verify(&state.db, &state.two_factor, user_id, &form.code, now).await?;
+        dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await
+    };
+    match result.await {
+        Ok(()) => after_sign_in(&form.next).into_response(),
+        Err(e) => {
+            let sent = Submitted {
+                form: "two_factor",
+                name: "",
+                email: "",
+                next: &form.next,
+            };
+            refuse(&state, SECOND_STEP, sent, e).await
         }
     }
 }

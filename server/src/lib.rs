@@ -48,6 +48,7 @@ use app::domain::sealed::KeyRing;
 use app::domain::session_store::DbSessionStore;
 use app::domain::sign_in_limit::SignInLimits;
 use app::domain::sign_up::SignUpLimits;
+use app::domain::two_factor::TwoFactorKeys;
 use app::web::{AppState, AppStateParts};
 use axum::serve::{ListenerExt, TapIo};
 use leptos::config::{Env, LeptosOptions};
@@ -259,7 +260,13 @@ pub async fn serve(
             public_url: config.public_origin()?,
         },
     };
+    let two_factor = TwoFactorKeys {
+        ring: ring.clone(),
+        recovery: master_key.hasher(HashPurpose::RecoveryCode),
+        mail: links.mail.clone(),
+    };
     let state = AppState::new(AppStateParts {
+        two_factor,
         session_ids: master_key.hasher(HashPurpose::DashboardSession),
         links,
         mail_directory: (config.mode == Mode::Development && config.smtp_url.is_none())

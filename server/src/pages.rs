@@ -17,7 +17,12 @@ use uuid::Uuid;
 use crate::api_error;
 
 /// Pages only for visitors who are not signed in.
-const SIGNED_OUT_PAGES: [&str; 3] = ["/signin", "/signup", "/forgot-password"];
+const SIGNED_OUT_PAGES: [&str; 4] = [
+    "/signin",
+    "/signup",
+    "/forgot-password",
+    "/signin/two-factor",
+];
 /// Pages anyone may see, signed in or not (an invite tells a stranger what to do).
 /// Mailed links open whether or not the browser is signed in.
 /// The development mailbox too: it is how a signed-out developer reads a reset link.

@@ -103,6 +103,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
     Router::new()
         .route("/signup", post(auth_forms::sign_up))
         .route("/signin", post(auth_forms::sign_in))
+        .route("/signin/two-factor", post(auth_forms::sign_in_second_step))
         .route("/signout", post(auth_forms::sign_out))
         .route("/verify-email", post(email_link_forms::verify_email))
         .route("/forgot-password", post(email_link_forms::forgot_password))

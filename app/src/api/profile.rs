@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, PostUrl};
 
-use crate::profile_views::SessionView;
+use crate::profile_views::{SessionView, TwoFactorSetupView};
 
 #[server(prefix = "/api", endpoint = "profile/rename", input = PostUrl)]
 pub async fn rename_profile(name: String) -> Result<String, ServerFnError> {
@@ -135,6 +135,95 @@ pub async fn change_password(
         &c,
         &scope,
         ShownOnce::notice(ChangePassword::PATH, sentence),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The two-factor setup in progress, if any.
+#[server(prefix = "/api", endpoint = "profile/two_factor/setup", input = GetUrl)]
+pub async fn two_factor_setup() -> Result<Option<TwoFactorSetupView>, ServerFnError> {
+    use crate::domain::two_factor::enrollment;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    let c = caller().await?;
+    let setup = enrollment::pending(&c.state.db, &c.state.two_factor, c.user_id)
+        .await
+        .map_err(to_server_fn_error)?;
+    Ok(setup.map(|s| TwoFactorSetupView {
+        qr_svg: s.qr_svg,
+        secret_base32: s.secret_base32,
+    }))
+}
+
+/// Starts setting up two-factor sign-in (a new secret to scan).
+#[server(prefix = "/api", endpoint = "profile/two_factor/begin", input = PostUrl)]
+pub async fn begin_two_factor() -> Result<(), ServerFnError> {
+    use crate::domain::two_factor::enrollment;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    let c = caller().await?;
+    enrollment::begin(&c.state.db, &c.state.two_factor, c.user_id)
+        .await
+        .map_err(to_server_fn_error)?;
+    Ok(())
+}
+
+/// Confirms the setup with a code from the app; returns the recovery codes (shown once).
+#[server(prefix = "/api", endpoint = "profile/two_factor/confirm", input = PostUrl)]
+pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, ServerFnError> {
+    use crate::domain::now_unix;
+    use crate::domain::two_factor::enrollment;
+    use crate::shown_once::ShownOnce;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
+    let c = caller().await?;
+    let codes = enrollment::confirm(
+        &c.state.db,
+        &c.state.two_factor,
+        c.user_id,
+        &code,
+        now_unix(),
+    )
+    .await
+    .map_err(to_server_fn_error)?;
+    let scope = c.user_id.to_string();
+    let shown = ShownOnce::recovery_codes(ConfirmTwoFactor::PATH, &codes);
+    shown_once_flash::keep(&c, &scope, shown).await?;
+    Ok(codes)
+}
+
+/// Turns two-factor sign-in off, with the password and a code.
+#[server(prefix = "/api", endpoint = "profile/two_factor/disable", input = PostUrl)]
+pub async fn disable_two_factor(password: String, code: String) -> Result<(), ServerFnError> {
+    use crate::domain::now_unix;
+    use crate::domain::two_factor::enrollment;
+    use crate::shown_once::ShownOnce;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
+    let c = caller().await?;
+    let s = &c.state;
+    enrollment::disable(
+        &s.db,
+        &s.two_factor,
+        &s.passwords,
+        c.user_id,
+        password,
+        &code,
+        now_unix(),
+    )
+    .await
+    .map_err(to_server_fn_error)?;
+    let sentence = "Two-factor sign-in is off.".to_owned();
+    let scope = c.user_id.to_string();
+    shown_once_flash::keep(
+        &c,
+        &scope,
+        ShownOnce::notice(DisableTwoFactor::PATH, sentence),
     )
     .await?;
     Ok(())

@@ -295,3 +295,34 @@ pub async fn audit_log(
     };
     audit::list(&c.state.db, &who, filter).await.map_err(fail)
 }
+
+/// Requires (or stops requiring) two-factor sign-in of the team's members.
+#[server(prefix = "/api", endpoint = "team/two_factor", input = PostUrl)]
+pub async fn require_two_factor(
+    team_id: String,
+    required: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::domain::now_unix;
+    use crate::domain::two_factor::team_requirement;
+    use crate::shown_once::ShownOnce;
+    use crate::web::server_context::actor_in;
+    use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
+    let (c, actor) = actor_in(&team_id).await?;
+    let on = required.is_some_and(|v| v == "on" || v == "true");
+    team_requirement::set(&c.state.db, &actor, on, now_unix())
+        .await
+        .map_err(to_server_fn_error)?;
+    let sentence = match on {
+        true => "Members now sign in with a second factor to see this team.",
+        false => "Members no longer need a second factor to see this team.",
+    };
+    shown_once_flash::keep(
+        &c,
+        &team_id,
+        ShownOnce::notice(RequireTwoFactor::PATH, sentence.to_owned()),
+    )
+    .await?;
+    Ok(())
+}

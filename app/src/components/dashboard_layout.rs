@@ -25,6 +25,15 @@ pub fn DashboardLayout() -> impl IntoView {
         .as_ref()
         .filter(|v| !v.email_verified)
         .map(|v| unverified_banner(&v.email, &v.user_id, page.dev_mailbox));
+    let two_factor_missing = viewer.as_ref().filter(|v| v.two_factor_missing).map(|v| {
+        let team = v.team_name.clone();
+        view! {
+            <p class="notice two-factor-required" role="alert">
+                <strong>{team}</strong> " requires two-factor sign-in. "
+                <a href="/settings#two-factor">"Set it up in Settings"</a> " to see its applications and accounts."
+            </p>
+        }
+    });
     // The current team's id, for scripts and tests that call the dashboard's endpoints.
     let team_id = viewer
         .as_ref()
@@ -52,6 +61,7 @@ pub fn DashboardLayout() -> impl IntoView {
             <main class="content">
                 {team_lost}
                 {unverified}
+                {two_factor_missing}
                 <Outlet />
             </main>
         </div>

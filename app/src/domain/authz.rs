@@ -91,7 +91,18 @@ pub async fn user_actor(
         .ok_or(DomainError::NotFound)?;
     let role =
         Role::parse(&member.role).ok_or(DomainError::Internal("unknown role in database"))?;
-    let label = member_user.map(|u| u.email).ok_or(DomainError::NotFound)?;
+    let member_user = member_user.ok_or(DomainError::NotFound)?;
+    // A team that requires a second factor refuses members without one (read only for them).
+    if member_user.totp_enabled_at.is_none() {
+        let required = crate::entity::team::Entity::find_by_id(team_id)
+            .one(db)
+            .await?
+            .is_some_and(|t| t.require_two_factor);
+        if required {
+            return Err(super::two_factor::TwoFactorRule::RequiredByTeam.into());
+        }
+    }
+    let label = member_user.email;
     Ok(Actor {
         principal: Principal::User(user_id),
         team_id,

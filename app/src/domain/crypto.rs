@@ -82,6 +82,7 @@ pub enum HashPurpose {
     SandboxToken,
     PreparedToken,
     EmailLink,
+    RecoveryCode,
 }
 
 impl HashPurpose {
@@ -99,6 +100,7 @@ impl HashPurpose {
             HashPurpose::SandboxToken => "linkgate/sandbox-token/v1",
             HashPurpose::PreparedToken => "linkgate/prepared-token/v1",
             HashPurpose::EmailLink => "linkgate/email-link/v1",
+            HashPurpose::RecoveryCode => "linkgate/recovery-code/v1",
         }
     }
 }

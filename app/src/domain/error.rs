@@ -4,6 +4,7 @@ use super::app::rule::AppRule;
 use super::email_link::EmailLinkRule;
 use super::flow::FlowError;
 use super::team::rule::TeamRule;
+use super::two_factor::TwoFactorRule;
 use crate::form_outcome::FieldErrors;
 use crate::wait_in_words::wait_in_words;
 
@@ -37,6 +38,8 @@ pub enum DomainError {
     Flow(#[from] FlowError),
     #[error(transparent)]
     EmailLink(#[from] EmailLinkRule),
+    #[error(transparent)]
+    TwoFactor(#[from] TwoFactorRule),
     #[error("Not found, or you no longer have access to it.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
@@ -60,6 +63,7 @@ impl DomainError {
             DomainError::App(rule) => rule.code(),
             DomainError::Flow(e) => e.code(),
             DomainError::EmailLink(rule) => rule.code(),
+            DomainError::TwoFactor(rule) => rule.code(),
             DomainError::NotFound => "not_found",
             DomainError::Storage(_) | DomainError::Internal(_) => "server_error",
         }

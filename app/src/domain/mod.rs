@@ -34,6 +34,7 @@ pub mod sign_in_limit;
 pub mod sign_up;
 pub mod signed_in_sessions;
 pub mod team;
+pub mod two_factor;
 pub mod viewer_lookup;
 pub mod webhook;
 pub mod write_transaction;

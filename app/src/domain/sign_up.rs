@@ -143,6 +143,7 @@ pub async fn sign_up(
             Verification::Mail(_) => None,
             Verification::Trusted => Some(now),
         }),
+        ..Default::default()
     }
     .insert(&txn)
     .await;

@@ -28,6 +28,8 @@ pub async fn load_viewer(
         name: u.name,
         email: u.email,
         email_verified: u.email_verified_at.is_some(),
+        two_factor: u.totp_enabled_at.is_some(),
+        two_factor_missing: t.requires_two_factor && u.totp_enabled_at.is_none(),
         team_id: t.id,
         team_name: t.name,
         role: t.role,

@@ -16,6 +16,7 @@ pub mod pending_flow;
 pub mod prepared_token;
 pub mod provider_registration;
 pub mod rate_counter;
+pub mod recovery_code;
 pub mod return_url;
 pub mod sandbox_grant;
 pub mod sandbox_service_key;

@@ -12,6 +12,7 @@ pub mod invite;
 pub mod new_team;
 pub mod not_found;
 pub mod reset_password;
+pub mod second_factor;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;

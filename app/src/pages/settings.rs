@@ -3,9 +3,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use crate::api::profile::{list_sessions, ChangePassword, EndOtherSessions, RenameProfile};
+use crate::api::profile::{
+    list_sessions, two_factor_setup, BeginTwoFactor, ChangePassword, ConfirmTwoFactor,
+    DisableTwoFactor, EndOtherSessions, RenameProfile,
+};
 use crate::components::form_notice::form_notice;
 use crate::components::server_error::ActionError;
+use crate::components::shown_once_card::{kept_for, ShownOnceCard};
 use crate::components::time_text::utc;
 use crate::shell::use_page_context;
 
@@ -16,11 +20,18 @@ pub fn SettingsPage() -> impl IntoView {
     let change_password = ServerAction::<ChangePassword>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
     let sessions = Resource::new(|| (), |_| list_sessions());
+    let begin_two_factor = ServerAction::<BeginTwoFactor>::new();
+    let confirm_two_factor = ServerAction::<ConfirmTwoFactor>::new();
+    let disable_two_factor = ServerAction::<DisableTwoFactor>::new();
+    let setup = Resource::new(|| (), |_| two_factor_setup());
+    let two_factor_on = viewer.as_ref().is_some_and(|v| v.two_factor);
     let user_id = viewer
         .as_ref()
         .map(|v| v.user_id.clone())
         .unwrap_or_default();
     let viewer_email = viewer.as_ref().map(|v| v.email.clone()).unwrap_or_default();
+    let two_factor_scope = user_id.clone();
+    let email_for_two_factor = viewer_email.clone();
     view! {
         <Title text="Settings" />
         <div class="page-head">
@@ -58,6 +69,56 @@ pub fn SettingsPage() -> impl IntoView {
             <ActionError action=change_password />
             {form_notice(ChangePassword::PATH, &user_id, "notice")}
             <p class="muted">"Changing it signs you out everywhere else. Forgot it? Sign out and use “Forgot your password?”."</p>
+        </section>
+        <section class="card" aria-labelledby="two-factor" id="two-factor">
+            <h2 id="two-factor">"Two-factor sign-in"</h2>
+            {move || kept_for::<ConfirmTwoFactor>(&two_factor_scope)().map(|s| view! { <ShownOnceCard shown=s /> })}
+            {form_notice(DisableTwoFactor::PATH, &user_id, "notice")}
+            {if two_factor_on {
+                view! {
+                    <p>"On: signing in asks for a code from your authenticator app, or one of your recovery codes."</p>
+                    <ActionForm action=disable_two_factor attr:class="stack narrow">
+                        <input type="hidden" name="username" autocomplete="username" value=email_for_two_factor.clone() />
+                        <label for="off-password"><strong>"Current password"</strong></label>
+                        <input id="off-password" type="password" name="password" required autocomplete="current-password" />
+                        <label for="off-code"><strong>"A code from your app"</strong></label>
+                        <input id="off-code" type="text" name="code" required autocomplete="one-time-code" inputmode="numeric" />
+                        <button type="submit" class="button danger">"Turn off two-factor sign-in"</button>
+                    </ActionForm>
+                    <ActionError action=disable_two_factor />
+                }.into_any()
+            } else {
+                view! {
+                    <p>"Off. With it on, signing in also asks for a code from an authenticator app on your phone."</p>
+                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match setup.await {
+                                Ok(Some(s)) => view! {
+                                    <ol class="stack">
+                                        <li>"Scan this QR code with your authenticator app:"
+                                            <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=s.qr_svg></div>
+                                            "Or type this key into it: " <code class="totp-secret">{s.secret_base32}</code>
+                                        </li>
+                                        <li>"Enter the 6-digit code it shows:"</li>
+                                    </ol>
+                                    <ActionForm action=confirm_two_factor attr:class="inline-form wide">
+                                        <input type="text" name="code" aria-label="Code from your app" required autocomplete="one-time-code" inputmode="numeric" />
+                                        <button type="submit" class="button primary">"Turn on"</button>
+                                    </ActionForm>
+                                }.into_any(),
+                                Ok(None) => view! {
+                                    <ActionForm action=begin_two_factor>
+                                        <button type="submit" class="button primary">"Set up two-factor sign-in"</button>
+                                    </ActionForm>
+                                }.into_any(),
+                                Err(e) => view! { <p class="form-error" role="alert">{crate::components::server_error::error_text(&e)}</p> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                    <ActionError action=begin_two_factor />
+                    <ActionError action=confirm_two_factor />
+                }.into_any()
+            }}
         </section>
         <section class="card" aria-labelledby="sessions">
             <h2 id="sessions">"Where you are signed in"</h2>

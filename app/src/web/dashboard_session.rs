@@ -41,6 +41,37 @@ pub async fn begin(
     Ok(())
 }
 
+/// The password was right and a second factor is due: the session holds only who is
+/// half-way, under a fresh id, and is not signed in until `begin`.
+const SECOND_FACTOR_USER: &str = "second_factor_user";
+const SECOND_FACTOR_AT: &str = "second_factor_at";
+/// How long the second step waits after the password.
+pub const SECOND_FACTOR_SECS: i64 = 5 * 60;
+
+pub async fn begin_second_factor(
+    session: &Session,
+    user_id: Uuid,
+    now: i64,
+) -> Result<(), DomainError> {
+    session.clear().await;
+    session.cycle_id().await.map_err(storage)?;
+    session
+        .insert(SECOND_FACTOR_USER, user_id)
+        .await
+        .map_err(storage)?;
+    session.insert(SECOND_FACTOR_AT, now).await.map_err(storage)
+}
+
+/// Who passed the password step in this session, if they did so recently.
+pub async fn second_factor_due(session: &Session, now: i64) -> Result<Option<Uuid>, DomainError> {
+    let user: Option<Uuid> = session.get(SECOND_FACTOR_USER).await.map_err(storage)?;
+    let at: Option<i64> = session.get(SECOND_FACTOR_AT).await.map_err(storage)?;
+    Ok(match (user, at) {
+        (Some(user), Some(at)) if now - at < SECOND_FACTOR_SECS => Some(user),
+        _ => None,
+    })
+}
+
 /// Deletes the session from the store and clears the cookie.
 pub async fn end(session: &Session) -> Result<(), DomainError> {
     session.flush().await.map_err(storage)

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use crate::domain::email_link::EmailLinkRule;
 use crate::domain::flow::FlowError;
 use crate::domain::team::rule::TeamRule;
+use crate::domain::two_factor::TwoFactorRule;
 use crate::domain::DomainError;
 
 pub fn status_of(e: &DomainError) -> StatusCode {
@@ -24,6 +25,11 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         DomainError::EmailLink(EmailLinkRule::Expired | EmailLinkRule::Used) => StatusCode::GONE,
         DomainError::EmailLink(EmailLinkRule::ForAnotherUser) => StatusCode::CONFLICT,
         DomainError::EmailLink(EmailLinkRule::EmailNotVerified) => StatusCode::FORBIDDEN,
+        DomainError::TwoFactor(TwoFactorRule::CodeWrong | TwoFactorRule::StepExpired) => {
+            StatusCode::UNAUTHORIZED
+        }
+        DomainError::TwoFactor(TwoFactorRule::RequiredByTeam) => StatusCode::FORBIDDEN,
+        DomainError::TwoFactor(_) => StatusCode::CONFLICT,
         DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

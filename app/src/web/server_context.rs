@@ -60,7 +60,10 @@ pub async fn actor_in(team_id: &str) -> Result<(Caller, Actor), ServerFnError> {
 /// The actor the page's viewer is, if the page is rendering for this user and team. Only
 /// page renders provide a `PageContext`; a server function called over HTTP never has one.
 fn viewer_actor(caller: &Caller, team_id: Uuid) -> Option<Actor> {
-    let viewer = use_context::<PageContext>()?.viewer?;
+    // A team that requires a second factor the viewer lacks is refused by `user_actor`.
+    let viewer = use_context::<PageContext>()?
+        .viewer
+        .filter(|v| !v.two_factor_missing)?;
     let same =
         viewer.user_id == caller.user_id.to_string() && viewer.team_id == team_id.to_string();
     same.then_some(Actor {

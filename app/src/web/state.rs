@@ -13,6 +13,7 @@ use crate::domain::flow::FlowContext;
 use crate::domain::password::PasswordGate;
 use crate::domain::sign_in_limit::SignInLimits;
 use crate::domain::sign_up::SignUpLimits;
+use crate::domain::two_factor::TwoFactorKeys;
 
 /// Everything a request needs, behind one `Arc`: every layer and extractor that takes the
 /// state clones it per request (the benchmark's profile found those clones, with their
@@ -60,6 +61,8 @@ pub struct AppStateParts {
     /// Keys dashboard session ids as the session store keeps them (the current session in
     /// the viewer's list of sessions).
     pub session_ids: KeyedHasher,
+    /// Two-factor sign-in: sealing of TOTP secrets, hashing of recovery codes.
+    pub two_factor: TwoFactorKeys,
     /// Mailed links (verification, password reset) and the mail queue they go through.
     pub links: LinkContext,
     /// Development without SMTP: where mail is written, listed at `/dev/mail`. `None`

@@ -14,6 +14,8 @@ use Twin::{None as Exempt, Rest};
 
 const PERSONAL: &str = "acts for the signed-in person, not a team";
 const DASHBOARD: &str = "a page's own data, whose parts the API already has";
+const SIGN_IN_RULE: &str =
+    "a rule about how people sign in, set by an Administrator who has a second factor; keys do not sign in";
 const DEV_MAILBOX: &str = "development only: the mail a server without SMTP wrote to its disk";
 
 /// Server function endpoint (under `/api/`) → its management operation.
@@ -161,6 +163,11 @@ const TWINS: &[(&str, Twin)] = &[
     ("email/verification/preview", Exempt(PERSONAL)),
     ("invites/preview", Exempt(PERSONAL)),
     ("profile/password", Exempt(PERSONAL)),
+    ("profile/two_factor/begin", Exempt(PERSONAL)),
+    ("profile/two_factor/confirm", Exempt(PERSONAL)),
+    ("profile/two_factor/disable", Exempt(PERSONAL)),
+    ("profile/two_factor/setup", Exempt(PERSONAL)),
+    ("team/two_factor", Exempt(SIGN_IN_RULE)),
     ("profile/rename", Exempt(PERSONAL)),
     ("profile/sessions", Exempt(PERSONAL)),
     ("profile/sessions/end_others", Exempt(PERSONAL)),

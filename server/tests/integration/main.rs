@@ -38,6 +38,7 @@ mod sign_in_throttle;
 mod team_api_keys;
 mod team_membership;
 mod team_permissions;
+mod two_factor;
 mod user_session;
 mod webhooks;
 mod write_groups;

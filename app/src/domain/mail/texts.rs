@@ -44,6 +44,27 @@ pub fn password_changed(to: &str, when: &str, ended: &str) -> Mail {
     }
 }
 
+pub fn two_factor_changed(to: &str, on: bool) -> Mail {
+    let (subject, what) = match on {
+        true => (
+            "Two-factor sign-in is on for your Linkgate account",
+            "Two-factor sign-in was turned on: signing in now asks for a code from your authenticator app (or a recovery code).",
+        ),
+        false => (
+            "Two-factor sign-in is off for your Linkgate account",
+            "Two-factor sign-in was turned off: signing in asks for your password only.",
+        ),
+    };
+    Mail {
+        to: to.to_owned(),
+        subject: subject.into(),
+        text: format!(
+            "{what}\n\nIf this was not you, reset your password at once with \"Forgot your password?\" \
+             on the sign-in page, and tell your team's Owner.\n"
+        ),
+    }
+}
+
 pub fn invite(to: &str, team: &str, inviter: &str, role: &str, link: &str) -> Mail {
     Mail {
         to: to.to_owned(),

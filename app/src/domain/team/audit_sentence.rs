@@ -44,6 +44,16 @@ pub fn sentence(
             "{actor} signed out {} other session(s) of theirs",
             now("sessions_ended")
         ),
+        "user.two_factor_enabled" => format!("{actor} turned on two-factor sign-in"),
+        "user.two_factor_disabled" => format!("{actor} turned off two-factor sign-in"),
+        "user.recovery_code_used" => format!(
+            "{actor} signed in with a recovery code ({} left)",
+            now("recovery_codes_left")
+        ),
+        "team.two_factor_requirement_changed" => match after.and_then(|a| a.get("require_two_factor")).and_then(|v| v.as_bool()) {
+            Some(true) => format!("{actor} required two-factor sign-in for the team"),
+            _ => format!("{actor} stopped requiring two-factor sign-in for the team"),
+        },
         "user.password_reset" => format!(
             "{actor} chose a new password with a mailed link; every session of theirs was signed out"
         ),

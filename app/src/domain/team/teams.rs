@@ -34,6 +34,7 @@ pub async fn insert_with_owner(
         id: Set(team_id),
         name: Set(name.to_owned()),
         created_at: Set(now),
+        require_two_factor: Set(false),
     }
     .insert(db)
     .await?;
@@ -137,6 +138,7 @@ fn summary(m: team_member::Model, t: Option<team::Model>) -> Option<TeamSummary>
         id: t.id.to_string(),
         name: t.name,
         role: Role::parse(&m.role)?,
+        requires_two_factor: t.require_two_factor,
     })
 }
 

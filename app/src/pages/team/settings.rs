@@ -2,7 +2,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use crate::api::team::RenameTeam;
+use crate::api::team::{RenameTeam, RequireTwoFactor};
 use crate::components::confirm::Confirm;
 use crate::components::form_notice::form_notice;
 use crate::components::server_error::ActionError;
@@ -16,6 +16,14 @@ pub fn TeamSettingsSection(viewer: Viewer) -> impl IntoView {
     let owner = viewer.role == Role::Owner;
     let (team_id, team_name) = (viewer.team_id.clone(), viewer.team_name.clone());
     let renamed = form_notice(RenameTeam::PATH, &team_id, "notice");
+    let require = ServerAction::<RequireTwoFactor>::new();
+    let required = viewer
+        .teams
+        .iter()
+        .find(|t| t.id == viewer.team_id)
+        .is_some_and(|t| t.requires_two_factor);
+    let require_saved = form_notice(RequireTwoFactor::PATH, &team_id, "notice");
+    let require_team = team_id.clone();
     view! {
         <section class="card">
             <h2>"Team settings"</h2>
@@ -27,6 +35,16 @@ pub fn TeamSettingsSection(viewer: Viewer) -> impl IntoView {
                 </ActionForm>
                 <ActionError action=rename />
                 {renamed}
+                <ActionForm action=require attr:class="inline-form wide">
+                    <input type="hidden" name="team_id" value=require_team.clone() />
+                    <label class="check">
+                        <input type="checkbox" name="required" value="on" checked=required />
+                        " Members must sign in with a second factor to see this team"
+                    </label>
+                    <button type="submit" class="button">"Save"</button>
+                </ActionForm>
+                <ActionError action=require />
+                {require_saved}
             })}
             {if owner {
                 view! { <p class="muted">"You own this team. To leave it, first make another member the owner."</p> }.into_any()
