@@ -15,9 +15,9 @@ use crate::pages::{
     try_sandbox::TrySandboxPage, webhook_deliveries::WebhookDeliveriesPage,
 };
 use crate::pages::{
-    dev_mailbox::DevMailboxPage, forgot_password::ForgotPasswordPage,
-    reset_password::ResetPasswordPage, second_factor::SecondFactorPage,
-    verify_email::VerifyEmailPage,
+    change_email::ChangeEmailPage, dev_mailbox::DevMailboxPage,
+    forgot_password::ForgotPasswordPage, reset_password::ResetPasswordPage,
+    second_factor::SecondFactorPage, verify_email::VerifyEmailPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=SignUpPage />
                 <Route path=path!("/invite/:token") view=InvitePage />
                 <Route path=path!("/verify-email/:token") view=VerifyEmailPage />
+                <Route path=path!("/change-email/:token") view=ChangeEmailPage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                 <Route path=path!("/signin/two-factor") view=SecondFactorPage />
                 <Route path=path!("/reset-password/:token") view=ResetPasswordPage />

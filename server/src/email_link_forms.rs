@@ -1,7 +1,7 @@
 //! The form posts behind mailed links: confirm an address, ask for a password reset, choose
 //! a new password. Plain forms like sign-in (`auth_forms`); a refusal re-renders the page
 //! with the reason and a real status, and never says whether an address has an account.
-use app::domain::email_link::{password_reset, verification};
+use app::domain::email_link::{email_change, password_reset, verification};
 use app::domain::{now_unix, DomainError};
 use app::form_outcome::FormOutcome;
 use app::page_context::PageContext;
@@ -86,6 +86,32 @@ pub async fn verify_email(
         Err(e) => {
             let path = token_page("/verify-email/", &form.token);
             refuse(&state, &path, submitted("verify_email"), e).await
+        }
+    }
+}
+
+pub async fn change_email(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let now = now_unix();
+    let addr = client_addr(peer, &headers, state.trust_forwarded_for);
+    let result = async {
+        app::domain::email_link::count_redeem(&state.db, &addr, now).await?;
+        let signed_in =
+            dashboard_session::current_user(&session, state.session_max_age_secs, now).await?;
+        email_change::confirm(&state.db, &state.links, &form.token, signed_in, now).await?;
+        Ok::<_, DomainError>(signed_in)
+    };
+    match result.await {
+        Ok(Some(_)) => Redirect::to("/settings").into_response(),
+        Ok(None) => Redirect::to("/signin?notice=email-changed").into_response(),
+        Err(e) => {
+            let path = token_page("/change-email/", &form.token);
+            refuse(&state, &path, submitted("change_email"), e).await
         }
     }
 }

@@ -26,10 +26,11 @@ const SIGNED_OUT_PAGES: [&str; 4] = [
 /// Pages anyone may see, signed in or not (an invite tells a stranger what to do).
 /// Mailed links open whether or not the browser is signed in.
 /// The development mailbox too: it is how a signed-out developer reads a reset link.
-const OPEN_PREFIXES: [&str; 4] = [
+const OPEN_PREFIXES: [&str; 5] = [
     "/invite/",
     "/verify-email/",
     "/reset-password/",
+    "/change-email/",
     "/dev/mail",
 ];
 

@@ -106,6 +106,7 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .route("/signin/two-factor", post(auth_forms::sign_in_second_step))
         .route("/signout", post(auth_forms::sign_out))
         .route("/verify-email", post(email_link_forms::verify_email))
+        .route("/change-email", post(email_link_forms::change_email))
         .route("/forgot-password", post(email_link_forms::forgot_password))
         .route("/reset-password", post(email_link_forms::reset_password))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))

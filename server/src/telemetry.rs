@@ -12,6 +12,8 @@ pub fn loggable_path(path: &str) -> &str {
         "/verify-email/{token}"
     } else if path.starts_with("/reset-password/") {
         "/reset-password/{token}"
+    } else if path.starts_with("/change-email/") {
+        "/change-email/{token}"
     } else if path.starts_with("/v1/auth/token/") {
         "/v1/auth/token/{code}"
     } else {
@@ -44,6 +46,10 @@ mod tests {
         assert_eq!(
             loggable_path("/reset-password/lg_reset_secret"),
             "/reset-password/{token}"
+        );
+        assert_eq!(
+            loggable_path("/change-email/lg_email_secret"),
+            "/change-email/{token}"
         );
         assert_eq!(
             loggable_path("/v1/auth/token/lgc_abc"),

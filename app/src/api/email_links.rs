@@ -37,6 +37,18 @@ pub async fn preview_reset(token: String) -> Result<String, ServerFnError> {
         .map_err(to_server_fn_error)
 }
 
+/// The address a usable address-change link moves the account to.
+#[server(prefix = "/api", endpoint = "email/change/preview", input = GetUrl)]
+pub async fn preview_email_change(token: String) -> Result<String, ServerFnError> {
+    use crate::domain::email_link::email_change;
+    use crate::domain::now_unix;
+    use crate::web::server_fn_error::to_server_fn_error;
+    let s = crate::web::server_context::state()?;
+    email_change::preview(&s.db, &s.links, &token, now_unix())
+        .await
+        .map_err(to_server_fn_error)
+}
+
 /// Development without SMTP only: the mail written to the data directory, newest first.
 #[server(prefix = "/api", endpoint = "dev/mail", input = GetUrl)]
 pub async fn dev_mailbox() -> Result<Vec<MailboxEntry>, ServerFnError> {

@@ -228,3 +228,34 @@ pub async fn disable_two_factor(password: String, code: String) -> Result<(), Se
     .await?;
     Ok(())
 }
+
+/// Mails a link to a new sign-in address; the change happens when it is opened.
+#[server(prefix = "/api", endpoint = "profile/email", input = PostUrl)]
+pub async fn change_email(email: String, password: String) -> Result<String, ServerFnError> {
+    use crate::domain::email_link::email_change;
+    use crate::domain::now_unix;
+    use crate::shown_once::ShownOnce;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
+    let c = caller().await?;
+    let s = &c.state;
+    let to = email_change::request(
+        &s.db,
+        &s.links,
+        &s.passwords,
+        c.user_id,
+        &email,
+        password,
+        now_unix(),
+    )
+    .await
+    .map_err(to_server_fn_error)?;
+    let sentence = format!(
+        "We mailed a link to {to}. Your address changes when you open it (within 24 hours)."
+    );
+    let scope = c.user_id.to_string();
+    shown_once_flash::keep(&c, &scope, ShownOnce::notice(ChangeEmail::PATH, sentence)).await?;
+    Ok(to)
+}

@@ -5,6 +5,7 @@ pub mod app_accounts;
 pub mod app_detail;
 pub mod applications;
 pub mod audit_log;
+pub mod change_email;
 pub mod dev_mailbox;
 pub mod end_users;
 pub mod forgot_password;

@@ -4,7 +4,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use crate::api::profile::{
-    list_sessions, two_factor_setup, BeginTwoFactor, ChangePassword, ConfirmTwoFactor,
+    list_sessions, two_factor_setup, BeginTwoFactor, ChangeEmail, ChangePassword, ConfirmTwoFactor,
     DisableTwoFactor, EndOtherSessions, RenameProfile,
 };
 use crate::components::form_notice::form_notice;
@@ -18,6 +18,7 @@ pub fn SettingsPage() -> impl IntoView {
     let viewer = use_page_context().viewer;
     let rename = ServerAction::<RenameProfile>::new();
     let change_password = ServerAction::<ChangePassword>::new();
+    let change_email = ServerAction::<ChangeEmail>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
     let sessions = Resource::new(|| (), |_| list_sessions());
     let begin_two_factor = ServerAction::<BeginTwoFactor>::new();
@@ -52,7 +53,17 @@ pub fn SettingsPage() -> impl IntoView {
                     <dt>"Team"</dt><dd>{v.team_name}</dd>
                     <dt>"Role"</dt><dd>{v.role.as_str()}</dd>
                 </dl>
-                <p class="muted">"Your email is how you sign in and how invites find you; it cannot be changed here."</p>
+                <h3>"Change your address"</h3>
+                <p class="muted">"Your address is how you sign in and how invites find you. A link goes to the new address; it changes when you open it."</p>
+                <ActionForm action=change_email attr:class="stack narrow">
+                    <label for="new-email"><strong>"New address"</strong></label>
+                    <input id="new-email" type="email" name="email" required autocomplete="email" />
+                    <label for="email-password"><strong>"Current password"</strong></label>
+                    <input id="email-password" type="password" name="password" required autocomplete="current-password" />
+                    <button type="submit" class="button">"Mail me a link"</button>
+                </ActionForm>
+                <ActionError action=change_email />
+                {form_notice(ChangeEmail::PATH, &v.user_id, "notice")}
             </section>
         })}
         <section class="card" aria-labelledby="password">

@@ -24,6 +24,7 @@ pub fn SignInPage() -> impl IntoView {
         .get("notice")
         .and_then(|n| match n.as_str() {
             "email-verified" => Some("Your email address is confirmed. Sign in to continue."),
+            "email-changed" => Some("Your address is changed. Sign in with the new one."),
             "password-reset" => Some(
                 "Your new password is saved and every session was signed out. Sign in with it.",
             ),

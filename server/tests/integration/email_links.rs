@@ -456,3 +456,66 @@ async fn an_unconfirmed_address_sends_no_invites_and_makes_no_keys(backend: Back
     f.finish().await;
 }
 on_both_backends!(an_unconfirmed_address_sends_no_invites_and_makes_no_keys);
+
+async fn the_address_changes_when_the_new_one_confirms(backend: Backend) {
+    let (f, smtp) = with_smtp(backend).await;
+    let (mut ann, old) = confirmed(&f, &smtp, "Ann").await;
+    let (_, taken) = confirmed(&f, &smtp, "Ben").await;
+    let new = address("ann.new");
+
+    let wrong = ann
+        .call(
+            "profile/email",
+            &[("email", &new), ("password", "not my password")],
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    // An address with an account gets a notice, and the answer is the same as for any other.
+    let to_taken = ann
+        .call(
+            "profile/email",
+            &[("email", &taken), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(to_taken.status, StatusCode::OK, "{}", to_taken.body);
+    let notice = smtp.wait_for(&taken, "already uses it").await;
+    assert!(!notice.text.contains("/change-email/"));
+    let asked = ann
+        .call("profile/email", &[("email", &new), ("password", PASSWORD)])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+
+    let mail = smtp.wait_for(&new, "/change-email/").await;
+    let token = token_after(&mail.text, "/change-email/");
+    // Nothing has changed yet.
+    let mut check = f.browser();
+    assert_eq!(
+        check.sign_in(&old, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let moved = ann.post_form("/change-email", &[("token", &token)]).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    assert_eq!(moved.location(), Some("/settings"));
+    let mut later = f.browser();
+    assert_eq!(
+        later.sign_in(&old, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        later.sign_in(&new, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    smtp.wait_for(&old, "now signs in as").await;
+    let again = ann.post_form("/change-email", &[("token", &token)]).await;
+    assert_eq!(again.status, StatusCode::GONE);
+    let team = own_team(&mut ann).await;
+    let log = ann.query("team/audit", &[("team_id", &team)]).await;
+    assert!(log.body.contains("user.email_changed"));
+    f.finish().await;
+}
+on_both_backends!(the_address_changes_when_the_new_one_confirms);

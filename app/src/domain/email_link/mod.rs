@@ -1,6 +1,7 @@
 //! Links mailed to a developer: email verification (24 h) and password reset (30 min).
 //! Each is a random token kept only as a keyed hash, used once (an atomic update claims
 //! it), and retired when a newer link of the same kind is sent.
+pub mod email_change;
 pub mod password_reset;
 pub mod rule;
 pub mod token;

@@ -12,6 +12,8 @@ use crate::entity::email_link;
 pub enum Purpose {
     Verify,
     Reset,
+    /// Moving the account to a new address: the link goes to the new one.
+    ChangeEmail,
 }
 
 impl Purpose {
@@ -19,6 +21,7 @@ impl Purpose {
         match self {
             Purpose::Verify => "verify",
             Purpose::Reset => "reset",
+            Purpose::ChangeEmail => "change_email",
         }
     }
 
@@ -27,19 +30,20 @@ impl Purpose {
         match self {
             Purpose::Verify => "lg_verify_",
             Purpose::Reset => "lg_reset_",
+            Purpose::ChangeEmail => "lg_email_",
         }
     }
 
     pub fn lifetime_secs(self) -> i64 {
         match self {
-            Purpose::Verify => 24 * 3600,
+            Purpose::Verify | Purpose::ChangeEmail => 24 * 3600,
             Purpose::Reset => 30 * 60,
         }
     }
 }
 
-/// A new link for `user_id`. A new confirmation link retires the earlier ones (the user asked
-/// for it); reset links do not, so a stranger asking for resets cannot cancel the link the
+/// A new link for `user_id`. A new confirmation or address-change link retires the earlier
+/// ones (the user asked for it); reset links do not, so a stranger asking for resets cannot cancel the link the
 /// owner is about to use. Returns the token: the only copy, for the mail.
 pub async fn issue(
     txn: &impl ConnectionTrait,
@@ -49,7 +53,7 @@ pub async fn issue(
     email: &str,
     now: i64,
 ) -> Result<String, DomainError> {
-    if purpose == Purpose::Verify {
+    if purpose != Purpose::Reset {
         email_link::Entity::update_many()
             .col_expr(email_link::Column::UsedAt, Expr::value(now))
             .filter(email_link::Column::UserId.eq(user_id))

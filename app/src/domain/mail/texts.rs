@@ -44,6 +44,44 @@ pub fn password_changed(to: &str, when: &str, ended: &str) -> Mail {
     }
 }
 
+pub fn email_change(to: &str, old: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Confirm your new Linkgate address".into(),
+        text: format!(
+            "The Linkgate account of {old} asked to sign in with {to} from now on.\n\n\
+             Confirm the change by opening this link within 24 hours; it works once:\n\n\
+             {link}\n\n\
+             If you did not ask for this, ignore this mail: nothing changes without the link.\n"
+        ),
+    }
+}
+
+pub fn email_change_taken(to: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Someone tried to move a Linkgate account to your address".into(),
+        text: format!(
+            "Someone signed in to Linkgate asked to use {to} as their address, but an account \
+             already uses it (perhaps yours), so nothing changed.\n\n\
+             If this was you, sign in with {to} instead.\n"
+        ),
+    }
+}
+
+pub fn email_changed(old: &str, new: &str) -> Mail {
+    Mail {
+        to: old.to_owned(),
+        subject: "Your Linkgate address was changed".into(),
+        text: format!(
+            "The Linkgate account that signed in as {old} now signs in as {new}; mail goes there \
+             from now on.\n\n\
+             If this was not you, tell your team's Owner at once: the server's operator can \
+             restore it (linkgate user reset-password, docs/operations.md).\n"
+        ),
+    }
+}
+
 pub fn two_factor_changed(to: &str, on: bool) -> Mail {
     let (subject, what) = match on {
         true => (

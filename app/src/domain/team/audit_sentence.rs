@@ -54,6 +54,11 @@ pub fn sentence(
             Some(true) => format!("{actor} required two-factor sign-in for the team"),
             _ => format!("{actor} stopped requiring two-factor sign-in for the team"),
         },
+        "user.email_changed" => format!(
+            "{actor} changed their address from {} to {}",
+            was("email"),
+            now("email")
+        ),
         "user.password_reset" => format!(
             "{actor} chose a new password with a mailed link; every session of theirs was signed out"
         ),
