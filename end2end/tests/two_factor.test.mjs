@@ -61,7 +61,8 @@ test('turn on two-factor sign-in, then sign in with a code and with a recovery c
   }
   await page.setViewportSize({ width: 1280, height: 900 });
   const key = (await page.textContent('.totp-secret')).trim();
-  await page.fill('input[name=code]', totp(key, Date.now() / 1000));
+  await page.fill('form:has(input[name=code]) input[name=code]', totp(key, Date.now() / 1000));
+  await page.fill('form:has(input[name=code]) input[name=password]', 'correct horse battery');
   await page.click('button:has-text("Turn on")');
   const codes = (await (await page.waitForSelector('.recovery-codes')).inputValue()).split(' ');
   assert.equal(codes.length, 10);

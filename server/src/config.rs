@@ -71,6 +71,12 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Turn a user's two-factor sign-in off (lost phone and recovery codes); they sign in
+    /// with their password and can set it up again.
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
+    },
     /// Make a user the Owner of a team (adding them if needed); the previous Owner becomes
     /// an Administrator.
     MakeOwner {

@@ -181,6 +181,17 @@ pub async fn user_command(config: &Config, command: &UserCommand) -> Result<Stri
                 false => format!("Set the password of {email}; their sessions ended."),
             }
         }
+        UserCommand::ResetTwoFactor { email } => {
+            let key = master_key_file::resolve(config)?;
+            let mail = MailContext {
+                ring: KeyRing::new(key, master_key_file::previous(config)?),
+                public_url: config.public_origin()?,
+            };
+            operator::reset_two_factor(&db, &mail, email, now)
+                .await
+                .map_err(refused)?;
+            format!("Two-factor sign-in is off for {email}; they sign in with their password.")
+        }
         UserCommand::MakeOwner { email, team } => {
             let name = operator::make_owner(&db, email, team, now)
                 .await

@@ -171,20 +171,35 @@ pub async fn begin_two_factor() -> Result<(), ServerFnError> {
 
 /// Confirms the setup with a code from the app; returns the recovery codes (shown once).
 #[server(prefix = "/api", endpoint = "profile/two_factor/confirm", input = PostUrl)]
-pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, ServerFnError> {
-    use crate::domain::now_unix;
-    use crate::domain::two_factor::enrollment;
+pub async fn confirm_two_factor(
+    code: String,
+    password: String,
+) -> Result<Vec<String>, ServerFnError> {
+    use crate::domain::two_factor::enrollment::{self, Confirmation};
+    use crate::domain::{now_unix, signed_in_sessions, DomainError};
     use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
     use crate::web::shown_once_flash;
     use leptos::server_fn::ServerFn;
     let c = caller().await?;
+    let id = c
+        .session
+        .id()
+        .ok_or_else(|| to_server_fn_error(DomainError::Unauthenticated))?;
+    let keep = signed_in_sessions::current_hash(&c.state.session_ids, &id);
+    let confirmation = Confirmation {
+        code: &code,
+        password,
+        keep_session: &keep,
+    };
+    let s = &c.state;
     let codes = enrollment::confirm(
-        &c.state.db,
-        &c.state.two_factor,
+        &s.db,
+        &s.two_factor,
+        &s.passwords,
         c.user_id,
-        &code,
+        confirmation,
         now_unix(),
     )
     .await

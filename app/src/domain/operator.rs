@@ -72,7 +72,7 @@ pub async fn set_password(
     let user = user_by_email(db, email).await?;
     let hash = passwords.hash(new_password).await?;
     let txn = begin_write(db).await?;
-    super::email_link::password_reset::replace_password(&txn, user.id, hash, None).await?;
+    super::email_link::password_reset::replace_password(&txn, user.id, hash, None, now).await?;
     let change = Change {
         action: "user.password_set_by_operator",
         target_kind: "user",
@@ -181,4 +181,47 @@ pub async fn make_owner(
     audit::record_system(&txn, team.id, change, now).await?;
     txn.commit().await?;
     Ok(team.name)
+}
+
+/// Turns a user's two-factor sign-in off (a lost phone and lost recovery codes); they sign in
+/// with the password alone and can set it up again.
+pub async fn reset_two_factor(
+    db: &DatabaseConnection,
+    mail: &super::mail::MailContext,
+    email: &str,
+    now: i64,
+) -> Result<Uuid, DomainError> {
+    let user = user_by_email(db, email).await?;
+    let txn = begin_write(db).await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::TotpSecret,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            user::Column::TotpPending,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            user::Column::TotpEnabledAt,
+            Expr::value(Option::<i64>::None),
+        )
+        .col_expr(user::Column::TotpLastStep, Expr::value(Option::<i64>::None))
+        .filter(user::Column::Id.eq(user.id))
+        .exec(&txn)
+        .await?;
+    super::two_factor::recovery_codes::delete_all(&txn, user.id).await?;
+    let change = Change {
+        action: "user.two_factor_disabled",
+        target_kind: "user",
+        target_id: user.id.to_string(),
+        target_label: user.email.clone(),
+        before: None,
+        after: Some(json!({ "by": "operator" })),
+    };
+    audit::record_personal(&txn, user.id, OPERATOR, change, now).await?;
+    let notice = super::mail::texts::two_factor_changed(&user.email, false);
+    super::mail::outbox::enqueue(&txn, mail, &notice, now).await?;
+    txn.commit().await?;
+    Ok(user.id)
 }

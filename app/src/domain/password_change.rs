@@ -64,7 +64,7 @@ pub async fn change(
     }
     let hash = passwords.hash(change.new).await?;
     let txn = begin_write(db).await?;
-    replace_password(&txn, user.id, hash, Some(&change.keep_session)).await?;
+    replace_password(&txn, user.id, hash, Some(&change.keep_session), now).await?;
     let change_row = Change {
         action: "user.password_changed",
         target_kind: "user",

@@ -27,13 +27,17 @@ fn backend(e: impl std::fmt::Display) -> Error {
 
 /// The session key under which `web::dashboard_session` keeps the signed-in user.
 pub const USER_ID_KEY: &str = "user_id";
+/// The key under which it keeps who is half-way through signing in.
+pub const SECOND_FACTOR_USER_KEY: &str = "second_factor_user";
 
 /// The signed-in user a session holds (`dashboard_session::begin`), kept beside the data so
 /// a password reset or "sign out everywhere" finds every session of one user.
+/// A session half-way through signing in (password given, second factor due) counts as the
+/// user's too: a password reset or "sign out everywhere" ends it as well.
 fn user_of(record: &Record) -> Option<uuid::Uuid> {
-    record
-        .data
-        .get(USER_ID_KEY)
+    [USER_ID_KEY, SECOND_FACTOR_USER_KEY]
+        .iter()
+        .find_map(|k| record.data.get(*k))
         .and_then(|v| v.as_str())
         .and_then(|s| uuid::Uuid::parse_str(s).ok())
 }

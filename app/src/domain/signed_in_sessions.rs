@@ -25,6 +25,13 @@ fn view(row: &dashboard_session::Model, current_hash: Option<&str>) -> SessionVi
     }
 }
 
+/// A session past its password step but not its second one carries the user's id too (so a
+/// reset ends it), but is not listed as signed in.
+fn is_signed_in(row: &dashboard_session::Model) -> bool {
+    let record: serde_json::Value = serde_json::from_slice(&row.data).unwrap_or_default();
+    record["data"]["user_id"].is_string()
+}
+
 /// The user's live sessions, the current one first, then the most recently active.
 pub async fn list(
     db: &DatabaseConnection,
@@ -37,7 +44,11 @@ pub async fn list(
         .filter(dashboard_session::Column::ExpiresAt.gt(now))
         .all(db)
         .await?;
-    let mut out: Vec<SessionView> = rows.iter().map(|r| view(r, current_hash)).collect();
+    let mut out: Vec<SessionView> = rows
+        .iter()
+        .filter(|r| is_signed_in(r))
+        .map(|r| view(r, current_hash))
+        .collect();
     out.sort_by_key(|s| (!s.current, std::cmp::Reverse(s.last_active_at)));
     Ok(out)
 }
@@ -51,6 +62,14 @@ pub async fn end_others(
 ) -> Result<u64, DomainError> {
     let txn = begin_write(db).await?;
     let ended = end_others_in(&txn, user_id, keep).await?;
+    // Whoever else was signed in may have asked to move the account to their address.
+    super::email_link::token::retire(
+        &txn,
+        user_id,
+        &[super::email_link::token::Purpose::ChangeEmail],
+        now,
+    )
+    .await?;
     if ended > 0 {
         let email = user::Entity::find_by_id(user_id)
             .one(&txn)

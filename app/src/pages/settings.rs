@@ -114,6 +114,7 @@ pub fn SettingsPage() -> impl IntoView {
                                     </ol>
                                     <ActionForm action=confirm_two_factor attr:class="inline-form wide">
                                         <input type="text" name="code" aria-label="Code from your app" required autocomplete="one-time-code" inputmode="numeric" />
+                                        <input type="password" name="password" aria-label="Your current password" placeholder="Current password" required autocomplete="current-password" />
                                         <button type="submit" class="button primary">"Turn on"</button>
                                     </ActionForm>
                                 }.into_any(),

@@ -43,7 +43,7 @@ pub async fn begin(
 
 /// The password was right and a second factor is due: the session holds only who is
 /// half-way, under a fresh id, and is not signed in until `begin`.
-const SECOND_FACTOR_USER: &str = "second_factor_user";
+const SECOND_FACTOR_USER: &str = crate::domain::session_store::SECOND_FACTOR_USER_KEY;
 const SECOND_FACTOR_AT: &str = "second_factor_at";
 /// How long the second step waits after the password.
 pub const SECOND_FACTOR_SECS: i64 = 5 * 60;

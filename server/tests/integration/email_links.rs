@@ -516,6 +516,36 @@ async fn the_address_changes_when_the_new_one_confirms(backend: Backend) {
     let team = own_team(&mut ann).await;
     let log = ann.query("team/audit", &[("team_id", &team)]).await;
     assert!(log.body.contains("user.email_changed"));
+
+    // A change asked for by someone else is told to the current address at once, and a new
+    // password cancels it.
+    let elsewhere = address("thief");
+    ann.call(
+        "profile/email",
+        &[("email", &elsewhere), ("password", PASSWORD)],
+    )
+    .await;
+    smtp.wait_for(&new, &format!("asked to move it to {elsewhere}"))
+        .await;
+    let stolen = token_after(
+        &smtp.wait_for(&elsewhere, "/change-email/").await.text,
+        "/change-email/",
+    );
+    let changed = ann
+        .call(
+            "profile/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "another long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let cancelled = f
+        .browser()
+        .post_form("/change-email", &[("token", &stolen)])
+        .await;
+    assert_eq!(cancelled.status, StatusCode::GONE);
     f.finish().await;
 }
 on_both_backends!(the_address_changes_when_the_new_one_confirms);

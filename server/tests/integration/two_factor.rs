@@ -35,9 +35,22 @@ async fn turn_on(m: &mut Member) -> (String, Vec<String>) {
         .json();
     let secret = setup["secret_base32"].as_str().expect("secret").to_owned();
     assert!(setup["qr_svg"].as_str().unwrap().starts_with("<?xml"));
+    // The password too: a session alone does not put a phone on the account.
+    let code = code_at(&secret, now());
+    let no_password = m
+        .browser
+        .call(
+            "profile/two_factor/confirm",
+            &[("code", &code), ("password", "not the password")],
+        )
+        .await;
+    assert_eq!(no_password.status, StatusCode::UNPROCESSABLE_ENTITY);
     let wrong = m
         .browser
-        .call("profile/two_factor/confirm", &[("code", "000000")])
+        .call(
+            "profile/two_factor/confirm",
+            &[("code", "000000"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(
         wrong.status,
@@ -48,7 +61,10 @@ async fn turn_on(m: &mut Member) -> (String, Vec<String>) {
     let code = code_at(&secret, now());
     let on = m
         .browser
-        .call("profile/two_factor/confirm", &[("code", &code)])
+        .call(
+            "profile/two_factor/confirm",
+            &[("code", &code), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.body);
     let codes: Vec<String> = serde_json::from_str(&on.body).unwrap();
@@ -126,7 +142,7 @@ async fn sign_in_with_a_second_factor(backend: Backend) {
     let plain = e.sign_in(&owner.email, PASSWORD).await;
     assert_eq!(plain.location(), Some("/applications"));
     // Guessing is throttled per user: five wrong tries per 15 minutes, whoever makes them
-    // (the wrong code tried while setting it up was the first).
+    // (the wrong password and the wrong code tried while setting it up were the first two).
     let mut guessed = sign_up(&f.server.base, "Gus Guessed").await;
     turn_on(&mut guessed).await;
     let mut d = Browser::new(&f.server.base);
@@ -143,10 +159,40 @@ async fn sign_in_with_a_second_factor(backend: Backend) {
             .iter()
             .filter(|s| **s == StatusCode::UNAUTHORIZED)
             .count(),
-        4,
+        3,
         "{statuses:?}"
     );
-    assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+
+    // Turning it off from a session is no way to guess the password: counted first.
+    let off = guessed
+        .browser
+        .call(
+            "profile/two_factor/disable",
+            &[("password", "a guess"), ("code", "123456")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::TOO_MANY_REQUESTS, "{}", off.body);
+
+    // The operator turns it off for someone who lost their phone and their codes.
+    let mut config = server::config::Config::defaults();
+    config.data_dir = f.db.dir.clone();
+    config.database_url = Some(f.db.url.clone());
+    config.master_key = Some(f.master_key_base64.clone());
+    let said = server::user_command(
+        &config,
+        &server::config::UserCommand::ResetTwoFactor {
+            email: guessed.email.clone(),
+        },
+    )
+    .await
+    .expect("reset-two-factor");
+    assert!(said.contains("Two-factor sign-in is off"), "{said}");
+    let mut back = Browser::new(&f.server.base);
+    assert_eq!(
+        back.sign_in(&guessed.email, PASSWORD).await.location(),
+        Some("/applications")
+    );
     f.finish().await;
 }
 on_both_backends!(sign_in_with_a_second_factor);

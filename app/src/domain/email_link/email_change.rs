@@ -91,6 +91,9 @@ pub async fn request(
         )
     };
     outbox::enqueue(&txn, &ctx.mail, &mail, now).await?;
+    // The current address hears of it at once, while it can still be stopped.
+    let warning = texts::email_change_requested(&user.email, new_email.as_str());
+    outbox::enqueue(&txn, &ctx.mail, &warning, now).await?;
     txn.commit().await?;
     Ok(new_email.as_str().to_owned())
 }

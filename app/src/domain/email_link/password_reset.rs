@@ -112,7 +112,10 @@ pub(crate) async fn replace_password(
     user_id: uuid::Uuid,
     hash: String,
     keep: Option<&str>,
+    now: i64,
 ) -> Result<(), DomainError> {
+    // A pending address change or reset may be someone else's doing: a new password cancels it.
+    token::retire(txn, user_id, &[Purpose::ChangeEmail, Purpose::Reset], now).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .filter(user::Column::Id.eq(user_id))
@@ -149,7 +152,7 @@ pub async fn reset(
     if user.email != row.email {
         return Err(super::EmailLinkRule::Expired.into());
     }
-    replace_password(&txn, user.id, hash, None).await?;
+    replace_password(&txn, user.id, hash, None, now).await?;
     // The link reached the address: that proves it, as a confirmation link would.
     verification::mark_verified(&txn, &user, "password_reset", now).await?;
     let change = Change {

@@ -124,3 +124,22 @@ pub async fn redeem(
     }
     Ok(row)
 }
+
+/// Retires the user's unused links of these purposes (a new password, or "sign out
+/// everywhere", cancels an address change or a reset someone else may have asked for).
+pub(crate) async fn retire(
+    txn: &impl ConnectionTrait,
+    user_id: Uuid,
+    purposes: &[Purpose],
+    now: i64,
+) -> Result<(), DomainError> {
+    let names: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
+    email_link::Entity::update_many()
+        .col_expr(email_link::Column::UsedAt, Expr::value(now))
+        .filter(email_link::Column::UserId.eq(user_id))
+        .filter(email_link::Column::Purpose.is_in(names))
+        .filter(email_link::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}

@@ -57,6 +57,19 @@ pub fn email_change(to: &str, old: &str, link: &str) -> Mail {
     }
 }
 
+pub fn email_change_requested(old: &str, new: &str) -> Mail {
+    Mail {
+        to: old.to_owned(),
+        subject: "A change of your Linkgate address was asked for".into(),
+        text: format!(
+            "Someone signed in to your Linkgate account ({old}) asked to move it to {new}. It \
+             moves only if the link we mailed to {new} is opened within 24 hours.\n\n\
+             If this was not you, change your password now (Settings, or \"Forgot your \
+             password?\" on the sign-in page): that cancels the move and signs everyone else out.\n"
+        ),
+    }
+}
+
 pub fn email_change_taken(to: &str) -> Mail {
     Mail {
         to: to.to_owned(),

@@ -103,24 +103,40 @@ pub async fn pending(
     }
 }
 
+/// What confirming the setup takes: a code from the app, and the password (a session alone,
+/// stolen or left open, must not be able to put someone else's phone on the account).
+pub struct Confirmation<'a> {
+    pub code: &'a str,
+    pub password: String,
+    /// The session confirming it stays signed in; every other session ends.
+    pub keep_session: &'a str,
+}
+
 /// A code from the app confirms the pending secret: two-factor sign-in is on. Returns the
 /// ten recovery codes (the only copies).
 pub async fn confirm(
     db: &DatabaseConnection,
     keys: &TwoFactorKeys,
+    passwords: &PasswordGate,
     user_id: Uuid,
-    code: &str,
+    confirmation: Confirmation<'_>,
     now: i64,
 ) -> Result<Vec<String>, DomainError> {
-    let bucket = format!("2fa:user:{user_id}");
-    if let Err(r) = rate_limit::hit_now(db, &bucket, super::ATTEMPTS, now).await? {
-        return Err(DomainError::TooManyAttempts {
-            retry_after_secs: r.retry_after_secs,
-        });
-    }
+    // Counted before the password is checked: this is no way to guess it either.
+    second_factor::count_try(db, user_id, now).await?;
+    let bucket = second_factor::bucket(user_id);
+    let code = confirmation.code;
     let user = user_of(db, user_id).await?;
     if user.totp_enabled_at.is_some() {
         return Err(TwoFactorRule::AlreadyOn.into());
+    }
+    if !passwords
+        .verify(confirmation.password, Some(user.password_hash.clone()))
+        .await?
+    {
+        let mut e = FieldErrors::default();
+        e.add("password", "That is not your current password.");
+        return Err(DomainError::Invalid(e));
     }
     let sealed = user.totp_pending.as_deref().ok_or(TwoFactorRule::NoSetup)?;
     let opened = keys
@@ -153,6 +169,8 @@ pub async fn confirm(
         return Err(TwoFactorRule::AlreadyOn.into());
     }
     let codes = recovery_codes::replace(&txn, &keys.recovery, user.id).await?;
+    crate::domain::signed_in_sessions::end_others_in(&txn, user.id, confirmation.keep_session)
+        .await?;
     rate_limit::give_back(&txn, &bucket).await?;
     let change = Change {
         action: "user.two_factor_enabled",
@@ -184,6 +202,9 @@ pub async fn disable(
     code: &str,
     now: i64,
 ) -> Result<(), DomainError> {
+    // Counted before the password is checked (no password guessing from a session, and no
+    // flood of password hashes), and once for the code too.
+    second_factor::count_try(db, user_id, now).await?;
     let user = user_of(db, user_id).await?;
     if user.totp_enabled_at.is_none() {
         return Err(TwoFactorRule::NotOn.into());
@@ -196,7 +217,7 @@ pub async fn disable(
         e.add("password", "That is not your current password.");
         return Err(DomainError::Invalid(e));
     }
-    second_factor::verify(db, keys, user.id, code, now).await?;
+    second_factor::check_counted(db, keys, user.id, code, now).await?;
     let txn = begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(

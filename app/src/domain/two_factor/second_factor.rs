@@ -5,6 +5,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use uuid::Uuid;
 
 use super::{recovery_codes, secret_place, totp, TwoFactorKeys, TwoFactorRule, ATTEMPTS};
+
 use crate::domain::rate_limit;
 use crate::domain::team::audit::{self, Change};
 use crate::domain::write_transaction::begin_write;
@@ -25,6 +26,26 @@ pub async fn is_on(db: &DatabaseConnection, user_id: Uuid) -> Result<bool, Domai
         .is_some_and(|u| u.totp_enabled_at.is_some()))
 }
 
+/// The user's second-factor counter: every try (sign-in step, setup, turning it off) is
+/// counted here before it is checked.
+pub(crate) fn bucket(user_id: Uuid) -> String {
+    format!("2fa:user:{user_id}")
+}
+
+/// Counts a try against the user's counter; refuses it past the limit.
+pub(crate) async fn count_try(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    now: i64,
+) -> Result<(), DomainError> {
+    match rate_limit::hit_now(db, &bucket(user_id), ATTEMPTS, now).await? {
+        Ok(()) => Ok(()),
+        Err(r) => Err(DomainError::TooManyAttempts {
+            retry_after_secs: r.retry_after_secs,
+        }),
+    }
+}
+
 /// Checks `code` for the user; a recovery code is used up, a TOTP step is spent.
 pub async fn verify(
     db: &DatabaseConnection,
@@ -33,12 +54,19 @@ pub async fn verify(
     code: &str,
     now: i64,
 ) -> Result<Proof, DomainError> {
-    let bucket = format!("2fa:user:{user_id}");
-    if let Err(r) = rate_limit::hit_now(db, &bucket, ATTEMPTS, now).await? {
-        return Err(DomainError::TooManyAttempts {
-            retry_after_secs: r.retry_after_secs,
-        });
-    }
+    count_try(db, user_id, now).await?;
+    check_counted(db, keys, user_id, code, now).await
+}
+
+/// [`verify`] for a try already counted.
+pub(crate) async fn check_counted(
+    db: &DatabaseConnection,
+    keys: &TwoFactorKeys,
+    user_id: Uuid,
+    code: &str,
+    now: i64,
+) -> Result<Proof, DomainError> {
+    let bucket = bucket(user_id);
     let user = user::Entity::find_by_id(user_id)
         .one(db)
         .await?

@@ -14,10 +14,12 @@ pub fn new_secret() -> Vec<u8> {
     bytes
 }
 
+/// `account` only labels the entry in the authenticator app; an otpauth label may not hold
+/// `:` (an email address may), so it is replaced.
 pub fn build(secret: Vec<u8>, account: &str) -> Result<Totp, DomainError> {
     Builder::new()
         .with_secret(secret)
-        .with_account_name(account)
+        .with_account_name(account.replace(':', "."))
         .with_issuer(Some(ISSUER))
         .build()
         .map_err(|_| DomainError::Internal("a TOTP secret does not make a generator"))
@@ -56,5 +58,6 @@ mod tests {
         );
         assert!(step_of(&t, &code, now as i64 + 95).is_none());
         assert!(step_of(&t, "12345", now as i64).is_none());
+        assert!(build(new_secret(), "odd:name@example.com").is_ok());
     }
 }

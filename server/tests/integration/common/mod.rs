@@ -160,6 +160,8 @@ impl TestServer {
 pub struct Fixture {
     pub db: TestDatabase,
     pub server: TestServer,
+    /// The server's master key (for commands run beside it, like `linkgate user …`).
+    pub master_key_base64: String,
 }
 
 impl Fixture {
@@ -169,8 +171,13 @@ impl Fixture {
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
         let db = TestDatabase::create(backend).await;
-        let server = TestServer::start(&db, &MasterKey::generate(), tweak).await;
-        Fixture { db, server }
+        let key = MasterKey::generate();
+        let server = TestServer::start(&db, &key, tweak).await;
+        Fixture {
+            db,
+            server,
+            master_key_base64: key.to_base64(),
+        }
     }
 
     pub async fn finish(self) {
