@@ -7,7 +7,6 @@ use crate::profile_views::{SessionView, TwoFactorSetupView};
 #[server(prefix = "/api", endpoint = "profile/rename", input = PostUrl)]
 pub async fn rename_profile(name: String) -> Result<String, ServerFnError> {
     use crate::domain::profile;
-    use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
     use crate::web::shown_once_flash;
@@ -17,8 +16,7 @@ pub async fn rename_profile(name: String) -> Result<String, ServerFnError> {
         .await
         .map_err(to_server_fn_error)?;
     let sentence = format!("Saved: your team sees you as {saved}.");
-    let scope = c.user_id.to_string();
-    shown_once_flash::keep(&c, &scope, ShownOnce::notice(RenameProfile::PATH, sentence)).await?;
+    shown_once_flash::keep_personal_notice(&c, RenameProfile::PATH, sentence).await?;
     Ok(saved)
 }
 
@@ -27,7 +25,6 @@ pub async fn rename_profile(name: String) -> Result<String, ServerFnError> {
 pub async fn resend_verification() -> Result<(), ServerFnError> {
     use crate::domain::email_link::verification::{self, Resent};
     use crate::domain::now_unix;
-    use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
     use crate::web::shown_once_flash;
@@ -40,9 +37,8 @@ pub async fn resend_verification() -> Result<(), ServerFnError> {
         Resent::Sent => "A new link is on its way. Links sent before it no longer work.",
         Resent::AlreadyVerified => "Your email address is already confirmed.",
     };
-    let scope = c.user_id.to_string();
-    let notice = ShownOnce::notice(ResendVerification::PATH, sentence.to_owned());
-    shown_once_flash::keep(&c, &scope, notice).await?;
+    shown_once_flash::keep_personal_notice(&c, ResendVerification::PATH, sentence.to_owned())
+        .await?;
     Ok(())
 }
 
@@ -66,7 +62,6 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, ServerFnError> {
 #[server(prefix = "/api", endpoint = "profile/sessions/end_others", input = PostUrl)]
 pub async fn end_other_sessions() -> Result<u64, ServerFnError> {
     use crate::domain::{now_unix, signed_in_sessions, DomainError};
-    use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
     use crate::web::shown_once_flash;
@@ -85,13 +80,7 @@ pub async fn end_other_sessions() -> Result<u64, ServerFnError> {
         1 => "Signed out 1 other session.".to_owned(),
         n => format!("Signed out {n} other sessions."),
     };
-    let scope = c.user_id.to_string();
-    shown_once_flash::keep(
-        &c,
-        &scope,
-        ShownOnce::notice(EndOtherSessions::PATH, sentence),
-    )
-    .await?;
+    shown_once_flash::keep_personal_notice(&c, EndOtherSessions::PATH, sentence).await?;
     Ok(ended)
 }
 
@@ -103,7 +92,6 @@ pub async fn change_password(
 ) -> Result<(), ServerFnError> {
     use crate::domain::password_change::{self, PasswordChange};
     use crate::domain::{now_unix, signed_in_sessions, DomainError};
-    use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
     use crate::web::shown_once_flash;
@@ -130,13 +118,7 @@ pub async fn change_password(
     .await
     .map_err(to_server_fn_error)?;
     let sentence = "Password changed. Your other sessions were signed out.".to_owned();
-    let scope = c.user_id.to_string();
-    shown_once_flash::keep(
-        &c,
-        &scope,
-        ShownOnce::notice(ChangePassword::PATH, sentence),
-    )
-    .await?;
+    shown_once_flash::keep_personal_notice(&c, ChangePassword::PATH, sentence).await?;
     Ok(())
 }
 
@@ -215,7 +197,6 @@ pub async fn confirm_two_factor(
 pub async fn disable_two_factor(password: String, code: String) -> Result<(), ServerFnError> {
     use crate::domain::now_unix;
     use crate::domain::two_factor::enrollment;
-    use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
     use crate::web::shown_once_flash;
@@ -234,13 +215,7 @@ pub async fn disable_two_factor(password: String, code: String) -> Result<(), Se
     .await
     .map_err(to_server_fn_error)?;
     let sentence = "Two-factor sign-in is off.".to_owned();
-    let scope = c.user_id.to_string();
-    shown_once_flash::keep(
-        &c,
-        &scope,
-        ShownOnce::notice(DisableTwoFactor::PATH, sentence),
-    )
-    .await?;
+    shown_once_flash::keep_personal_notice(&c, DisableTwoFactor::PATH, sentence).await?;
     Ok(())
 }
 
@@ -249,7 +224,6 @@ pub async fn disable_two_factor(password: String, code: String) -> Result<(), Se
 pub async fn change_email(email: String, password: String) -> Result<String, ServerFnError> {
     use crate::domain::email_link::email_change;
     use crate::domain::now_unix;
-    use crate::shown_once::ShownOnce;
     use crate::web::server_context::caller;
     use crate::web::server_fn_error::to_server_fn_error;
     use crate::web::shown_once_flash;
@@ -270,7 +244,6 @@ pub async fn change_email(email: String, password: String) -> Result<String, Ser
     let sentence = format!(
         "We mailed a link to {to}. Your address changes when you open it (within 24 hours)."
     );
-    let scope = c.user_id.to_string();
-    shown_once_flash::keep(&c, &scope, ShownOnce::notice(ChangeEmail::PATH, sentence)).await?;
+    shown_once_flash::keep_personal_notice(&c, ChangeEmail::PATH, sentence).await?;
     Ok(to)
 }

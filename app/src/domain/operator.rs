@@ -193,35 +193,7 @@ pub async fn reset_two_factor(
 ) -> Result<Uuid, DomainError> {
     let user = user_by_email(db, email).await?;
     let txn = begin_write(db).await?;
-    user::Entity::update_many()
-        .col_expr(
-            user::Column::TotpSecret,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            user::Column::TotpPending,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            user::Column::TotpEnabledAt,
-            Expr::value(Option::<i64>::None),
-        )
-        .col_expr(user::Column::TotpLastStep, Expr::value(Option::<i64>::None))
-        .filter(user::Column::Id.eq(user.id))
-        .exec(&txn)
-        .await?;
-    super::two_factor::recovery_codes::delete_all(&txn, user.id).await?;
-    let change = Change {
-        action: "user.two_factor_disabled",
-        target_kind: "user",
-        target_id: user.id.to_string(),
-        target_label: user.email.clone(),
-        before: None,
-        after: Some(json!({ "by": "operator" })),
-    };
-    audit::record_personal(&txn, user.id, OPERATOR, change, now).await?;
-    let notice = super::mail::texts::two_factor_changed(&user.email, false);
-    super::mail::outbox::enqueue(&txn, mail, &notice, now).await?;
+    super::two_factor::enrollment::turn_off(&txn, mail, &user, OPERATOR, now).await?;
     txn.commit().await?;
     Ok(user.id)
 }

@@ -38,6 +38,16 @@ fn plain_form_page() -> Option<String> {
 /// Keeps `shown`, belonging to `scope` (a team, application or account id), for the page a
 /// plain form post returns to; a script's call (JSON) gets it as the answer and nothing is
 /// kept.
+/// A notice for the signed-in person's own Settings (scoped to them, not to a team).
+pub async fn keep_personal_notice(
+    caller: &Caller,
+    form: &str,
+    sentence: impl Into<String>,
+) -> Result<(), ServerFnError> {
+    let scope = caller.user_id.to_string();
+    keep(caller, &scope, ShownOnce::notice(form, sentence.into())).await
+}
+
 pub async fn keep(caller: &Caller, scope: &str, mut shown: ShownOnce) -> Result<(), ServerFnError> {
     let Some(page) = plain_form_page() else {
         return Ok(());

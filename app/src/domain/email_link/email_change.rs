@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr}
 use uuid::Uuid;
 
 use super::token::{self, Purpose};
-use super::{EmailLinkRule, LinkContext};
+use super::LinkContext;
 use crate::domain::email_address::EmailAddress;
 use crate::domain::mail::{outbox, texts};
 use crate::domain::password::PasswordGate;
@@ -122,15 +122,15 @@ pub async fn confirm(
     now: i64,
 ) -> Result<Uuid, DomainError> {
     let txn = begin_write(db).await?;
-    let row = token::find_usable(&txn, &ctx.hasher, Purpose::ChangeEmail, token, now).await?;
-    if signed_in.is_some_and(|u| u != row.user_id) {
-        return Err(EmailLinkRule::ForAnotherUser.into());
-    }
-    let user = user::Entity::find_by_id(row.user_id)
-        .one(&txn)
-        .await?
-        .ok_or(EmailLinkRule::Unknown)?;
-    token::redeem(&txn, &ctx.hasher, Purpose::ChangeEmail, token, now).await?;
+    let (row, user) = token::use_for_its_user(
+        &txn,
+        &ctx.hasher,
+        Purpose::ChangeEmail,
+        token,
+        signed_in,
+        now,
+    )
+    .await?;
     let moved = user::Entity::update_many()
         .col_expr(user::Column::Email, Expr::value(row.email.as_str()))
         .col_expr(user::Column::EmailVerifiedAt, Expr::value(now))

@@ -143,3 +143,27 @@ pub(crate) async fn retire(
         .await?;
     Ok(())
 }
+
+/// A link about to be used by whoever opened it: refused when signed in as someone else (it
+/// stays theirs to use), then used. Returns the link and its user, in the caller's
+/// transaction.
+pub(crate) async fn use_for_its_user(
+    txn: &impl ConnectionTrait,
+    hasher: &KeyedHasher,
+    purpose: Purpose,
+    token: &str,
+    signed_in: Option<Uuid>,
+    now: i64,
+) -> Result<(email_link::Model, crate::entity::user::Model), DomainError> {
+    use crate::entity::user;
+    let row = find_usable(txn, hasher, purpose, token, now).await?;
+    if signed_in.is_some_and(|u| u != row.user_id) {
+        return Err(EmailLinkRule::ForAnotherUser.into());
+    }
+    let owner = user::Entity::find_by_id(row.user_id)
+        .one(txn)
+        .await?
+        .ok_or(EmailLinkRule::Unknown)?;
+    let row = redeem(txn, hasher, purpose, token, now).await?;
+    Ok((row, owner))
+}

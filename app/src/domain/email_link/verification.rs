@@ -135,19 +135,13 @@ pub async fn confirm(
     now: i64,
 ) -> Result<Uuid, DomainError> {
     let txn = begin_write(db).await?;
-    let row = token::find_usable(&txn, &ctx.hasher, Purpose::Verify, token, now).await?;
-    if signed_in.is_some_and(|u| u != row.user_id) {
-        return Err(EmailLinkRule::ForAnotherUser.into());
-    }
-    let user = user::Entity::find_by_id(row.user_id)
-        .one(&txn)
-        .await?
-        .ok_or(EmailLinkRule::Unknown)?;
-    // A link for an address the account no longer uses proves nothing about the current one.
+    let (row, user) =
+        token::use_for_its_user(&txn, &ctx.hasher, Purpose::Verify, token, signed_in, now).await?;
+    // A link for an address the account no longer uses proves nothing about the current one
+    // (the transaction is dropped: the link is not used up).
     if user.email != row.email {
         return Err(EmailLinkRule::Expired.into());
     }
-    token::redeem(&txn, &ctx.hasher, Purpose::Verify, token, now).await?;
     mark_verified(&txn, &user, "verification_link", now).await?;
     txn.commit().await?;
     Ok(user.id)

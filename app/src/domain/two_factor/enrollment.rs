@@ -219,6 +219,20 @@ pub async fn disable(
     }
     second_factor::check_counted(db, keys, user.id, code, now).await?;
     let txn = begin_write(db).await?;
+    turn_off(&txn, &keys.mail, &user, &user.email, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Clears the user's two-factor sign-in in the caller's transaction, records who did it
+/// (`by`: the user, or the operator) and mails the user.
+pub(crate) async fn turn_off(
+    txn: &impl sea_orm::ConnectionTrait,
+    mail: &crate::domain::mail::MailContext,
+    user: &user::Model,
+    by: &str,
+    now: i64,
+) -> Result<(), DomainError> {
     user::Entity::update_many()
         .col_expr(
             user::Column::TotpSecret,
@@ -234,9 +248,9 @@ pub async fn disable(
         )
         .col_expr(user::Column::TotpLastStep, Expr::value(Option::<i64>::None))
         .filter(user::Column::Id.eq(user.id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    recovery_codes::delete_all(&txn, user.id).await?;
+    recovery_codes::delete_all(txn, user.id).await?;
     let change = Change {
         action: "user.two_factor_disabled",
         target_kind: "user",
@@ -245,14 +259,12 @@ pub async fn disable(
         before: None,
         after: None,
     };
-    audit::record_personal(&txn, user.id, &user.email, change, now).await?;
+    audit::record_personal(txn, user.id, by, change, now).await?;
     outbox::enqueue(
-        &txn,
-        &keys.mail,
+        txn,
+        mail,
         &texts::two_factor_changed(&user.email, false),
         now,
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
