@@ -10,6 +10,8 @@ pub struct Viewer {
     pub email: String,
     /// Whether they confirmed `email` (until then: no new applications, no copied invites).
     pub email_verified: bool,
+    /// Whether they want a mail for each sign-in from a new browser.
+    pub notify_new_sign_in: bool,
     /// Whether they sign in with a second factor (TOTP).
     pub two_factor: bool,
     /// The current team requires a second factor they have not set up: its data is refused

@@ -19,6 +19,7 @@ mod m20261202_000015_end_user_settings;
 mod m20261202_000016_account_change_notices;
 mod m20261204_000017_mail;
 mod m20261204_000018_two_factor;
+mod m20261204_000019_known_devices;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_account_change_notices::Migration),
             Box::new(m20261204_000017_mail::Migration),
             Box::new(m20261204_000018_two_factor::Migration),
+            Box::new(m20261204_000019_known_devices::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The sign-up, sign-in and sign-out form posts. Plain forms, so they work before the wasm
 //! loads; a failure re-renders the page with errors beside the fields and a real status.
+use app::domain::known_devices;
 use app::domain::sign_in::{sign_in as domain_sign_in, SignInAttempt};
 use app::domain::sign_up::{sign_up as domain_sign_up, SignUpInput, Verification};
 use app::domain::two_factor::{second_factor, TwoFactorRule};
@@ -52,6 +53,55 @@ fn user_agent(headers: &HeaderMap) -> &str {
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
+}
+
+/// A user has just signed in from this browser: it is noted among their browsers (a new one
+/// is mailed to them), and a browser without the `lg_device` cookie gets one. A failure to
+/// note it is logged and does not undo the sign-in.
+async fn signed_in_from(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: uuid::Uuid,
+    now: i64,
+    then: Redirect,
+) -> Response {
+    let sent = crate::v1::request_cookies::request_cookies(headers)
+        .into_iter()
+        .find(|(k, _)| k == known_devices::COOKIE)
+        .map(|(_, v)| v);
+    let (device, fresh) = known_devices::token_or_new(sent.as_deref());
+    let noted = known_devices::note_sign_in(
+        &state.db,
+        &state.device_hasher,
+        &state.links.mail,
+        user_id,
+        &device,
+        user_agent(headers),
+        now,
+    )
+    .await;
+    if let Err(e) = noted {
+        api_error::log(&e);
+    }
+    let mut response = then.into_response();
+    if fresh {
+        let secure = if state.public_origin.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{}={device}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            known_devices::COOKIE,
+            known_devices::COOKIE_MAX_AGE_SECS
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    response
 }
 
 fn after_sign_in(next: &str) -> Redirect {
@@ -129,11 +179,15 @@ pub async fn sign_up(
         now,
     );
     let result = match signed_up.await {
-        Ok(user_id) => dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await,
+        Ok(user_id) => dashboard_session::begin(&session, user_id, now, user_agent(&headers))
+            .await
+            .map(|()| user_id),
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => after_sign_in(&form.next).into_response(),
+        Ok(user_id) => {
+            signed_in_from(&state, &headers, user_id, now, after_sign_in(&form.next)).await
+        }
         Err(e) => {
             let sent = Submitted {
                 form: "signup",
@@ -187,15 +241,17 @@ pub async fn sign_in(
                     Err(e) => Err(e),
                 }
             }
-            Ok(false) => {
-                dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await
-            }
+            Ok(false) => dashboard_session::begin(&session, user_id, now, user_agent(&headers))
+                .await
+                .map(|()| user_id),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => after_sign_in(&form.next).into_response(),
+        Ok(user_id) => {
+            signed_in_from(&state, &headers, user_id, now, after_sign_in(&form.next)).await
+        }
         Err(e) => {
             let sent = Submitted {
                 form: "signin",
@@ -231,10 +287,13 @@ pub async fn sign_in_second_step(
             .await?
             .ok_or(TwoFactorRule::StepExpired)?;
         second_factor::verify(&state.db, &state.two_factor, user_id, &form.code, now).await?;
-        dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await
+        dashboard_session::begin(&session, user_id, now, user_agent(&headers)).await?;
+        Ok::<_, DomainError>(user_id)
     };
     match result.await {
-        Ok(()) => after_sign_in(&form.next).into_response(),
+        Ok(user_id) => {
+            signed_in_from(&state, &headers, user_id, now, after_sign_in(&form.next)).await
+        }
         Err(e) => {
             let sent = Submitted {
                 form: "two_factor",

@@ -278,6 +278,7 @@ pub async fn serve(
     };
     let state = AppState::new(AppStateParts {
         two_factor,
+        device_hasher: master_key.hasher(HashPurpose::DeviceCookie),
         session_ids: master_key.hasher(HashPurpose::DashboardSession),
         links,
         mail_directory: (config.mode == Mode::Development && config.smtp_url.is_none())

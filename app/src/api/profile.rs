@@ -247,3 +247,24 @@ pub async fn change_email(email: String, password: String) -> Result<String, Ser
     shown_once_flash::keep_personal_notice(&c, ChangeEmail::PATH, sentence).await?;
     Ok(to)
 }
+
+/// Whether to mail the signed-in user about each sign-in from a new browser.
+#[server(prefix = "/api", endpoint = "profile/new_sign_in_mail", input = PostUrl)]
+pub async fn set_new_sign_in_mail(on: Option<String>) -> Result<(), ServerFnError> {
+    use crate::domain::known_devices;
+    use crate::web::server_context::caller;
+    use crate::web::server_fn_error::to_server_fn_error;
+    use crate::web::shown_once_flash;
+    use leptos::server_fn::ServerFn;
+    let c = caller().await?;
+    let on = on.is_some_and(|v| v == "on" || v == "true");
+    known_devices::set_notify(&c.state.db, c.user_id, on)
+        .await
+        .map_err(to_server_fn_error)?;
+    let sentence = match on {
+        true => "Saved: a sign-in from a new browser is mailed to you.",
+        false => "Saved: sign-ins from new browsers are not mailed to you.",
+    };
+    shown_once_flash::keep_personal_notice(&c, SetNewSignInMail::PATH, sentence).await?;
+    Ok(())
+}

@@ -83,6 +83,7 @@ pub enum HashPurpose {
     PreparedToken,
     EmailLink,
     RecoveryCode,
+    DeviceCookie,
 }
 
 impl HashPurpose {
@@ -101,6 +102,7 @@ impl HashPurpose {
             HashPurpose::PreparedToken => "linkgate/prepared-token/v1",
             HashPurpose::EmailLink => "linkgate/email-link/v1",
             HashPurpose::RecoveryCode => "linkgate/recovery-code/v1",
+            HashPurpose::DeviceCookie => "linkgate/device-cookie/v1",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod email_link;
 pub mod end_user;
 pub mod error;
 pub mod flow;
+pub mod known_devices;
 pub mod mail;
 pub mod operator;
 pub mod outbound;

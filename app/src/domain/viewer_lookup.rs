@@ -29,6 +29,7 @@ pub async fn load_viewer(
         email: u.email,
         email_verified: u.email_verified_at.is_some(),
         two_factor: u.totp_enabled_at.is_some(),
+        notify_new_sign_in: u.notify_new_sign_in,
         two_factor_missing: t.requires_two_factor && u.totp_enabled_at.is_none(),
         team_id: t.id,
         team_name: t.name,

@@ -11,6 +11,7 @@ pub mod dashboard_session;
 pub mod email_link;
 pub mod end_user;
 pub mod invite;
+pub mod known_device;
 pub mod outgoing_mail;
 pub mod pending_flow;
 pub mod prepared_token;

@@ -19,6 +19,8 @@ pub struct Model {
     pub totp_enabled_at: Option<i64>,
     /// The last 30-second step a code was accepted for: a code works once.
     pub totp_last_step: Option<i64>,
+    /// Mail them when they sign in from a browser they have not used before.
+    pub notify_new_sign_in: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::profile::{
     list_sessions, two_factor_setup, BeginTwoFactor, ChangeEmail, ChangePassword, ConfirmTwoFactor,
-    DisableTwoFactor, EndOtherSessions, RenameProfile,
+    DisableTwoFactor, EndOtherSessions, RenameProfile, SetNewSignInMail,
 };
 use crate::components::form_notice::form_notice;
 use crate::components::server_error::ActionError;
@@ -20,6 +20,8 @@ pub fn SettingsPage() -> impl IntoView {
     let change_password = ServerAction::<ChangePassword>::new();
     let change_email = ServerAction::<ChangeEmail>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
+    let new_sign_in_mail = ServerAction::<SetNewSignInMail>::new();
+    let notify = viewer.as_ref().is_some_and(|v| v.notify_new_sign_in);
     let sessions = Resource::new(|| (), |_| list_sessions());
     let begin_two_factor = ServerAction::<BeginTwoFactor>::new();
     let confirm_two_factor = ServerAction::<ConfirmTwoFactor>::new();
@@ -159,6 +161,15 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ActionForm action=new_sign_in_mail attr:class="inline-form wide">
+                <label class="check">
+                    <input type="checkbox" name="on" value="on" checked=notify />
+                    " Mail me when my account is signed in to from a new browser"
+                </label>
+                <button type="submit" class="button">"Save"</button>
+            </ActionForm>
+            <ActionError action=new_sign_in_mail />
+            {form_notice(SetNewSignInMail::PATH, &user_id, "notice")}
             <div class="inline-form">
                 <ActionForm action=end_others attr:class="inline-form">
                     <button type="submit" class="button">"Sign out everywhere else"</button>

@@ -61,6 +61,8 @@ pub struct AppStateParts {
     /// Keys dashboard session ids as the session store keeps them (the current session in
     /// the viewer's list of sessions).
     pub session_ids: KeyedHasher,
+    /// Keys the `lg_device` cookies that tell a user's known browsers apart.
+    pub device_hasher: KeyedHasher,
     /// Two-factor sign-in: sealing of TOTP secrets, hashing of recovery codes.
     pub two_factor: TwoFactorKeys,
     /// Mailed links (verification, password reset) and the mail queue they go through.

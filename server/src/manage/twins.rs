@@ -164,6 +164,7 @@ const TWINS: &[(&str, Twin)] = &[
     ("email/verification/preview", Exempt(PERSONAL)),
     ("invites/preview", Exempt(PERSONAL)),
     ("profile/email", Exempt(PERSONAL)),
+    ("profile/new_sign_in_mail", Exempt(PERSONAL)),
     ("profile/password", Exempt(PERSONAL)),
     ("profile/two_factor/begin", Exempt(PERSONAL)),
     ("profile/two_factor/confirm", Exempt(PERSONAL)),

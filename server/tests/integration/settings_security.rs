@@ -1,6 +1,6 @@
 //! Settings: the list of one's sessions, "sign out everywhere else", and a password change
 //! (the current password first; other sessions end; a notice is mailed).
-use crate::common::mailbox::wait_for_mail;
+use crate::common::mailbox::{count_mail, wait_for_mail};
 use crate::common::team::sign_up;
 use crate::common::{Backend, Browser, Fixture, PASSWORD};
 use reqwest::StatusCode;
@@ -159,3 +159,69 @@ async fn guessing_the_current_password_is_throttled(backend: Backend) {
     f.finish().await;
 }
 on_both_backends!(guessing_the_current_password_is_throttled);
+
+/// The `lg_device` cookie an answer sets, if any.
+fn device_cookie(a: &crate::common::Answer) -> Option<String> {
+    a.headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("lg_device="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn a_sign_in_from_a_new_browser_is_mailed(backend: Backend) {
+    let f = Fixture::start(backend).await;
+    let base = f.server.base.clone();
+    let email = format!("nia-{}@example.com", uuid::Uuid::new_v4().simple());
+    let mut first = Browser::new(&base);
+    let signed_up = first.sign_up("Nia New", &email).await;
+    let device = device_cookie(&signed_up).expect("sign-up names the browser");
+    assert!(device.len() > "lg_device=lg_dev_".len() + 40, "{device}");
+    const NOTICE: &str = "signed in to from a browser it had not been used from before";
+
+    // The same browser again: no mail, no new cookie.
+    let mut same = Browser::new(&base);
+    let again = same
+        .post_form_with(
+            "/signin",
+            &[("email", &email), ("password", PASSWORD)],
+            &[("cookie", &device)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(device_cookie(&again), None);
+
+    // Another browser: mailed, with what it called itself.
+    let mut other = Browser::new(&base);
+    let elsewhere = other
+        .post_form_with(
+            "/signin",
+            &[("email", &email), ("password", PASSWORD)],
+            &[("user-agent", "Unfamiliar Browser/9")],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+    assert!(device_cookie(&elsewhere).is_some());
+    let text = wait_for_mail(&base, &email, NOTICE).await;
+    assert!(text.contains("Unfamiliar Browser/9"), "{text}");
+    assert_eq!(
+        count_mail(&base, &email, NOTICE).await,
+        1,
+        "the known browser was not mailed"
+    );
+
+    // Turned off in Settings: a new browser is not mailed.
+    let off = other.call("profile/new_sign_in_mail", &[]).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    let mut third = Browser::new(&base);
+    assert_eq!(
+        third.sign_in(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // A mail would be queued in the sign-in's own transaction; the worker looks every 250 ms.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(count_mail(&base, &email, NOTICE).await, 1);
+    f.finish().await;
+}
+on_both_backends!(a_sign_in_from_a_new_browser_is_mailed);

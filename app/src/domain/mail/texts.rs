@@ -95,6 +95,26 @@ pub fn email_changed(old: &str, new: &str) -> Mail {
     }
 }
 
+pub fn new_sign_in(to: &str, browser: &str, when: &str) -> Mail {
+    let browser = if browser.is_empty() {
+        "a browser that did not name itself"
+    } else {
+        browser
+    };
+    Mail {
+        to: to.to_owned(),
+        subject: "New sign-in to your Linkgate account".into(),
+        text: format!(
+            "Your Linkgate account ({to}) was signed in to from a browser it had not been used \
+             from before, at {when} (UTC):\n\n    {browser}\n\n\
+             If this was you, nothing needs doing. If not, change your password at once (or use \
+             \"Forgot your password?\" on the sign-in page), which signs everyone else out, and \
+             turn on two-factor sign-in in Settings.\n\n\
+             You can stop these mails in Settings.\n"
+        ),
+    }
+}
+
 pub fn two_factor_changed(to: &str, on: bool) -> Mail {
     let (subject, what) = match on {
         true => (

@@ -88,3 +88,15 @@ pub async fn verify(browser: &mut Browser, email: &str) {
         r.body
     );
 }
+
+/// How many mails to `to` hold `needle` so far.
+pub async fn count_mail(base: &str, to: &str, needle: &str) -> usize {
+    let list = listed(base).await;
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m["to"].as_str() == Some(to) && m["text"].as_str().is_some_and(|t| t.contains(needle))
+        })
+        .count()
+}

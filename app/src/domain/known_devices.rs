@@ -1,0 +1,106 @@
+//! A sign-in from a browser the user has not signed in from before is mailed to them (unless
+//! they turned that off in Settings). A browser is known by a long-lived random cookie
+//! (`lg_device`), kept here only as a keyed hash per user. The first browser a user has (at
+//! sign-up, or their first sign-in after this existed) is recorded without a mail.
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::crypto::{random_token, KeyedHasher};
+use super::mail::{outbox, texts, MailContext};
+use super::write_transaction::begin_write;
+use super::DomainError;
+use crate::entity::{known_device, user};
+
+pub const COOKIE: &str = "lg_device";
+const PREFIX: &str = "lg_dev_";
+/// The cookie lives about 400 days (browsers cap cookie lifetimes there).
+pub const COOKIE_MAX_AGE_SECS: i64 = 400 * 24 * 3600;
+
+/// The browser's device token if it sent a well-formed one, else a new one to set.
+pub fn token_or_new(sent: Option<&str>) -> (String, bool) {
+    match sent {
+        Some(t) if t.starts_with(PREFIX) && t.len() <= 128 => (t.to_owned(), false),
+        _ => (random_token(PREFIX), true),
+    }
+}
+
+/// Records a sign-in from `device`; mails the user when the browser is new to them and they
+/// already had one.
+pub async fn note_sign_in(
+    db: &DatabaseConnection,
+    hasher: &KeyedHasher,
+    mail: &MailContext,
+    user_id: Uuid,
+    device: &str,
+    browser: &str,
+    now: i64,
+) -> Result<(), DomainError> {
+    let hash = hasher.hash(device.as_bytes());
+    let txn = begin_write(db).await?;
+    let known = known_device::Entity::find_by_id((user_id, hash.clone()))
+        .one(&txn)
+        .await?
+        .is_some();
+    if known {
+        known_device::Entity::update_many()
+            .col_expr(known_device::Column::LastSeenAt, Expr::value(now))
+            .filter(known_device::Column::UserId.eq(user_id))
+            .filter(known_device::Column::DeviceHash.eq(hash))
+            .exec(&txn)
+            .await?;
+        return Ok(txn.commit().await?);
+    }
+    let had_one = known_device::Entity::find()
+        .filter(known_device::Column::UserId.eq(user_id))
+        .count(&txn)
+        .await?
+        > 0;
+    known_device::Entity::insert(known_device::ActiveModel {
+        user_id: Set(user_id),
+        device_hash: Set(hash),
+        first_seen_at: Set(now),
+        last_seen_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            known_device::Column::UserId,
+            known_device::Column::DeviceHash,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    let user = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    if had_one && user.notify_new_sign_in {
+        let when = time::OffsetDateTime::from_unix_timestamp(now)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        let notice = texts::new_sign_in(&user.email, browser, &when);
+        outbox::enqueue(&txn, mail, &notice, now).await?;
+    }
+    Ok(txn.commit().await?)
+}
+
+/// Whether the user wants a mail for each sign-in from a new browser.
+pub async fn set_notify(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    on: bool,
+) -> Result<(), DomainError> {
+    let txn = begin_write(db).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::NotifyNewSignIn, Expr::value(on))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    Ok(txn.commit().await?)
+}
