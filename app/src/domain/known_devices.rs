@@ -84,7 +84,13 @@ pub async fn note_sign_in(
                     .ok()
             })
             .unwrap_or_default();
-        let notice = texts::new_sign_in(&user.email, browser, &when);
+        // What the browser called itself is the sender's words: cut short, printable only.
+        let browser: String = browser
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(160)
+            .collect();
+        let notice = texts::new_sign_in(&user.email, &browser, &when);
         outbox::enqueue(&txn, mail, &notice, now).await?;
     }
     Ok(txn.commit().await?)
