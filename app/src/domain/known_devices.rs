@@ -1,18 +1,31 @@
 //! A sign-in from a browser the user has not signed in from before is mailed to them (unless
 //! they turned that off in Settings). A browser is known by a long-lived random cookie
 //! (`lg_device`), kept here only as a keyed hash per user. The first browser a user has (at
-//! sign-up, or their first sign-in after this existed) is recorded without a mail.
+//! sign-up, or their first sign-in after this existed) is recorded without a mail. Notices go
+//! only to a confirmed address, at most five an hour.
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::crypto::{random_token, KeyedHasher};
 use super::mail::{outbox, texts, MailContext};
+use super::rate_limit::{self, Limit};
 use super::write_transaction::begin_write;
 use super::DomainError;
 use crate::entity::{known_device, user};
 
 pub const COOKIE: &str = "lg_device";
+/// Browsers remembered per user.
+const MAX_PER_USER: u64 = 50;
+/// New-browser notices one user is sent per hour.
+const NOTICES: Limit = Limit::new(5, 3600);
+
+/// Invisible marks that reorder text: not passed on from a header into a mail.
+fn reorders_text(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
 const PREFIX: &str = "lg_dev_";
 /// The cookie lives about 400 days (browsers cap cookie lifetimes there).
 pub const COOKIE_MAX_AGE_SECS: i64 = 400 * 24 * 3600;
@@ -51,11 +64,24 @@ pub async fn note_sign_in(
             .await?;
         return Ok(txn.commit().await?);
     }
-    let had_one = known_device::Entity::find()
+    let known_count = known_device::Entity::find()
         .filter(known_device::Column::UserId.eq(user_id))
         .count(&txn)
-        .await?
-        > 0;
+        .await?;
+    let had_one = known_count > 0;
+    // Bounded per user: the least recently seen browser makes room for a new one.
+    if known_count >= MAX_PER_USER {
+        if let Some(oldest) = known_device::Entity::find()
+            .filter(known_device::Column::UserId.eq(user_id))
+            .order_by_asc(known_device::Column::LastSeenAt)
+            .one(&txn)
+            .await?
+        {
+            known_device::Entity::delete_by_id((oldest.user_id, oldest.device_hash))
+                .exec(&txn)
+                .await?;
+        }
+    }
     known_device::Entity::insert(known_device::ActiveModel {
         user_id: Set(user_id),
         device_hash: Set(hash),
@@ -76,7 +102,16 @@ pub async fn note_sign_in(
         .one(&txn)
         .await?
         .ok_or(DomainError::Unauthenticated)?;
-    if had_one && user.notify_new_sign_in {
+    // Only to a confirmed address (an unconfirmed sign-up is anyone's, and so are its mails),
+    // and a few an hour at most: a notice, never a way to flood an inbox.
+    let wanted = had_one && user.notify_new_sign_in && user.email_verified_at.is_some();
+    let within = match wanted {
+        true => rate_limit::hit(&txn, &format!("newdevice:user:{user_id}"), NOTICES, now)
+            .await?
+            .is_ok(),
+        false => false,
+    };
+    if within {
         let when = time::OffsetDateTime::from_unix_timestamp(now)
             .ok()
             .and_then(|t| {
@@ -87,8 +122,8 @@ pub async fn note_sign_in(
         // What the browser called itself is the sender's words: cut short, printable only.
         let browser: String = browser
             .chars()
-            .filter(|c| !c.is_control())
-            .take(160)
+            .filter(|c| !c.is_control() && !reorders_text(*c))
+            .take(120)
             .collect();
         let notice = texts::new_sign_in(&user.email, &browser, &when);
         outbox::enqueue(&txn, mail, &notice, now).await?;

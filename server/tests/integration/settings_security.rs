@@ -222,6 +222,21 @@ async fn a_sign_in_from_a_new_browser_is_mailed(backend: Backend) {
     // A mail would be queued in the sign-in's own transaction; the worker looks every 250 ms.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(count_mail(&base, &email, NOTICE).await, 1);
+
+    // An address nobody confirmed is anyone's sign-up: it gets no notices at all.
+    let squatted = format!("squat-{}@example.com", uuid::Uuid::new_v4().simple());
+    Browser::new(&base)
+        .sign_up_unverified("Squat", &squatted)
+        .await;
+    for _ in 0..3 {
+        let mut fresh = Browser::new(&base);
+        assert_eq!(
+            fresh.sign_in(&squatted, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(count_mail(&base, &squatted, NOTICE).await, 0);
     f.finish().await;
 }
 on_both_backends!(a_sign_in_from_a_new_browser_is_mailed);
