@@ -49,6 +49,13 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// One field's error, as a form shows it beside that field.
+    pub fn invalid(field: &str, message: &str) -> DomainError {
+        let mut e = FieldErrors::default();
+        e.add(field, message);
+        DomainError::Invalid(e)
+    }
+
     /// A stable machine-readable code, used in the JSON error shape of wire-api.md.
     pub fn code(&self) -> &'static str {
         match self {

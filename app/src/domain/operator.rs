@@ -16,20 +16,13 @@ use super::team::audit::{self, Change};
 use super::write_transaction::begin_write;
 use super::DomainError;
 use crate::entity::{team, team_member, user};
-use crate::form_outcome::FieldErrors;
 use crate::viewer::Role;
 
 /// How the operator appears in audit logs.
 const OPERATOR: &str = "Linkgate operator (command line)";
 
-fn invalid(field: &str, message: &str) -> DomainError {
-    let mut e = FieldErrors::default();
-    e.add(field, message);
-    DomainError::Invalid(e)
-}
-
 async fn user_by_email(db: &DatabaseConnection, email: &str) -> Result<user::Model, DomainError> {
-    let email = EmailAddress::parse(email).map_err(|m| invalid("email", m))?;
+    let email = EmailAddress::parse(email).map_err(|m| DomainError::invalid("email", m))?;
     user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(db)
@@ -68,7 +61,7 @@ pub async fn set_password(
     new_password: String,
     now: i64,
 ) -> Result<Uuid, DomainError> {
-    password::check_policy(&new_password).map_err(|m| invalid("password", m))?;
+    password::check_policy(&new_password).map_err(|m| DomainError::invalid("password", m))?;
     let user = user_by_email(db, email).await?;
     let hash = passwords.hash(new_password).await?;
     let txn = begin_write(db).await?;
@@ -101,7 +94,7 @@ async fn find_team(db: &DatabaseConnection, team_ref: &str) -> Result<team::Mode
     match named.len() {
         0 => Err(DomainError::NotFound),
         1 => Ok(named.remove(0)),
-        _ => Err(invalid(
+        _ => Err(DomainError::invalid(
             "team",
             "Several teams have this name: give the team's id instead.",
         )),

@@ -11,17 +11,10 @@ use super::team::audit::{self, Change};
 use super::write_transaction::begin_write;
 use super::DomainError;
 use crate::entity::user;
-use crate::form_outcome::FieldErrors;
 
 /// Tries of the current password per user per 15 minutes (a stolen session must not
 /// become a way to guess the password).
 const ATTEMPTS: Limit = Limit::new(10, 15 * 60);
-
-fn invalid(field: &str, message: &str) -> DomainError {
-    let mut e = FieldErrors::default();
-    e.add(field, message);
-    DomainError::Invalid(e)
-}
 
 pub struct PasswordChange {
     pub current: String,
@@ -39,9 +32,12 @@ pub async fn change(
     now: i64,
 ) -> Result<(), DomainError> {
     if change.current.is_empty() {
-        return Err(invalid("current_password", "Enter your current password."));
+        return Err(DomainError::invalid(
+            "current_password",
+            "Enter your current password.",
+        ));
     }
-    password::check_policy(&change.new).map_err(|m| invalid("new_password", m))?;
+    password::check_policy(&change.new).map_err(|m| DomainError::invalid("new_password", m))?;
     let counted =
         rate_limit::hit_now(db, &format!("pwchange:user:{user_id}"), ATTEMPTS, now).await?;
     if let Err(r) = counted {
@@ -57,7 +53,7 @@ pub async fn change(
         .verify(change.current, Some(user.password_hash.clone()))
         .await?
     {
-        return Err(invalid(
+        return Err(DomainError::invalid(
             "current_password",
             "That is not your current password.",
         ));

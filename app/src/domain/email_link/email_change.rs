@@ -16,19 +16,12 @@ use crate::domain::team::audit::{self, Change};
 use crate::domain::write_transaction::begin_write;
 use crate::domain::DomainError;
 use crate::entity::user;
-use crate::form_outcome::FieldErrors;
 
 /// Address changes one user may ask for per hour (each is a mail, and a password check).
 const REQUESTS: Limit = Limit::new(5, 3600);
 
 pub fn link_path(token: &str) -> String {
     format!("/change-email/{token}")
-}
-
-fn invalid(field: &str, message: &str) -> DomainError {
-    let mut e = FieldErrors::default();
-    e.add(field, message);
-    DomainError::Invalid(e)
 }
 
 /// Mails a link to `new_email` (or, if it has an account, a notice). Returns the address as
@@ -42,9 +35,12 @@ pub async fn request(
     password: String,
     now: i64,
 ) -> Result<String, DomainError> {
-    let new_email = EmailAddress::parse(new_email).map_err(|m| invalid("email", m))?;
+    let new_email = EmailAddress::parse(new_email).map_err(|m| DomainError::invalid("email", m))?;
     if password.is_empty() {
-        return Err(invalid("password", "Enter your current password."));
+        return Err(DomainError::invalid(
+            "password",
+            "Enter your current password.",
+        ));
     }
     let bucket = format!("emailchange:user:{user_id}");
     if let Err(r) = rate_limit::hit_now(db, &bucket, REQUESTS, now).await? {
@@ -58,13 +54,19 @@ pub async fn request(
         .await?
         .ok_or(DomainError::Unauthenticated)?;
     if user.email == new_email.as_str() {
-        return Err(invalid("email", "That is already your address."));
+        return Err(DomainError::invalid(
+            "email",
+            "That is already your address.",
+        ));
     }
     if !passwords
         .verify(password, Some(user.password_hash.clone()))
         .await?
     {
-        return Err(invalid("password", "That is not your current password."));
+        return Err(DomainError::invalid(
+            "password",
+            "That is not your current password.",
+        ));
     }
     let txn = begin_write(db).await?;
     let taken = user::Entity::find()

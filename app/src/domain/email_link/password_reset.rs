@@ -15,7 +15,6 @@ use crate::domain::team::audit::{self, Change};
 use crate::domain::write_transaction::begin_write;
 use crate::domain::DomainError;
 use crate::entity::{dashboard_session, user};
-use crate::form_outcome::FieldErrors;
 
 /// Requests from one client address per hour (a stranger's own address: refused openly).
 const PER_ADDRESS: Limit = Limit::new(10, 3600);
@@ -30,12 +29,6 @@ pub fn link_path(token: &str) -> String {
     format!("/reset-password/{token}")
 }
 
-fn invalid(field: &str, message: &str) -> DomainError {
-    let mut e = FieldErrors::default();
-    e.add(field, message);
-    DomainError::Invalid(e)
-}
-
 /// Mails a reset link if `email` has an account. Ok means "if it has one, a link is on its
 /// way", whatever the case.
 pub async fn request(
@@ -46,9 +39,9 @@ pub async fn request(
     now: i64,
 ) -> Result<(), DomainError> {
     if email.trim().is_empty() {
-        return Err(invalid("email", "Enter your email address."));
+        return Err(DomainError::invalid("email", "Enter your email address."));
     }
-    let email = EmailAddress::parse(email).map_err(|m| invalid("email", m))?;
+    let email = EmailAddress::parse(email).map_err(|m| DomainError::invalid("email", m))?;
     let txn = begin_write(db).await?;
     let by_address = format!("reset:addr:{}", rate_limit::address_key(client_addr));
     if let Err(r) = rate_limit::hit(&txn, &by_address, PER_ADDRESS, now).await? {
@@ -139,7 +132,7 @@ pub async fn reset(
     new_password: String,
     now: i64,
 ) -> Result<uuid::Uuid, DomainError> {
-    password::check_policy(&new_password).map_err(|m| invalid("password", m))?;
+    password::check_policy(&new_password).map_err(|m| DomainError::invalid("password", m))?;
     // Refuse a dead link before paying for a hash.
     token::find_usable(db, &ctx.hasher, Purpose::Reset, token, now).await?;
     let hash = passwords.hash(new_password).await?;

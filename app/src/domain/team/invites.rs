@@ -19,7 +19,6 @@ use crate::domain::mail::{outbox, texts, MailContext};
 use crate::domain::rate_limit::{self, Limit};
 use crate::domain::DomainError;
 use crate::entity::{invite, team, team_member, user};
-use crate::form_outcome::FieldErrors;
 use crate::team_views::{InvitePreview, InviteView, NewInvite};
 use crate::viewer::Role;
 
@@ -29,12 +28,6 @@ pub const TOKEN_PREFIX: &str = "lg_invite_";
 const INVITES_PER_TEAM: Limit = Limit::new(200, 86_400);
 /// Invite mails one address may receive per day, from every team together.
 const INVITES_PER_RECIPIENT: Limit = Limit::new(10, 86_400);
-
-fn invalid(field: &str, message: &str) -> DomainError {
-    let mut e = FieldErrors::default();
-    e.add(field, message);
-    DomainError::Invalid(e)
-}
 
 async fn label_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<String, DomainError> {
     Ok(user::Entity::find_by_id(user_id)
@@ -72,13 +65,13 @@ pub async fn create(
     let inviter = match actor.principal {
         Principal::User(user) => user,
         // A key may not bring in people who could make keys of their own.
-        Principal::ApiKey(_) if role >= Role::Administrator => return Err(invalid(
+        Principal::ApiKey(_) if role >= Role::Administrator => return Err(DomainError::invalid(
             "role",
             "A key invites Developers and Collaborators; an Administrator invites Administrators.",
         )),
         Principal::ApiKey(key) => super::api_keys::creator_of(db, key).await?,
     };
-    let email = EmailAddress::parse(email).map_err(|m| invalid("email", m))?;
+    let email = EmailAddress::parse(email).map_err(|m| DomainError::invalid("email", m))?;
     if role == Role::Owner {
         return Err(TeamRule::OwnerOnlyByTransfer.into());
     }

@@ -18,7 +18,6 @@ use crate::domain::team::audit::{self, Change};
 use crate::domain::write_transaction::begin_write;
 use crate::domain::DomainError;
 use crate::entity::user;
-use crate::form_outcome::FieldErrors;
 
 /// What the setup form shows: the QR code and, for typing in, the secret and its URL.
 #[derive(Clone, Serialize, Deserialize)]
@@ -134,9 +133,10 @@ pub async fn confirm(
         .verify(confirmation.password, Some(user.password_hash.clone()))
         .await?
     {
-        let mut e = FieldErrors::default();
-        e.add("password", "That is not your current password.");
-        return Err(DomainError::Invalid(e));
+        return Err(DomainError::invalid(
+            "password",
+            "That is not your current password.",
+        ));
     }
     let sealed = user.totp_pending.as_deref().ok_or(TwoFactorRule::NoSetup)?;
     let opened = keys
@@ -145,9 +145,10 @@ pub async fn confirm(
         .map_err(|_| DomainError::Internal("a pending TOTP secret does not open"))?;
     let generator = totp::build(base64_bytes(&opened.0)?, &user.email)?;
     let Some(step) = totp::step_of(&generator, code, now) else {
-        let mut e = FieldErrors::default();
-        e.add("code", TwoFactorRule::CodeWrong.to_string());
-        return Err(DomainError::Invalid(e));
+        return Err(DomainError::invalid(
+            "code",
+            &TwoFactorRule::CodeWrong.to_string(),
+        ));
     };
     let txn = begin_write(db).await?;
     let turned_on = user::Entity::update_many()
@@ -213,9 +214,10 @@ pub async fn disable(
         .verify(password, Some(user.password_hash.clone()))
         .await?
     {
-        let mut e = FieldErrors::default();
-        e.add("password", "That is not your current password.");
-        return Err(DomainError::Invalid(e));
+        return Err(DomainError::invalid(
+            "password",
+            "That is not your current password.",
+        ));
     }
     second_factor::check_counted(db, keys, user.id, code, now).await?;
     let txn = begin_write(db).await?;
