@@ -1,6 +1,7 @@
 //! The domain's error type. Each surface maps it once: `server::api_error` to HTTP/JSON,
 //! `web::server_fn_error` for server functions. Messages here are safe to show a user.
 use super::app::rule::AppRule;
+use super::direct_api::DirectError;
 use super::email_link::EmailLinkRule;
 use super::flow::FlowError;
 use super::team::rule::TeamRule;
@@ -40,6 +41,8 @@ pub enum DomainError {
     EmailLink(#[from] EmailLinkRule),
     #[error(transparent)]
     TwoFactor(#[from] TwoFactorRule),
+    #[error(transparent)]
+    Direct(#[from] DirectError),
     #[error("Not found, or you no longer have access to it.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
@@ -71,6 +74,7 @@ impl DomainError {
             DomainError::Flow(e) => e.code(),
             DomainError::EmailLink(rule) => rule.code(),
             DomainError::TwoFactor(rule) => rule.code(),
+            DomainError::Direct(e) => e.code(),
             DomainError::NotFound => "not_found",
             DomainError::Storage(_) | DomainError::Internal(_) => "server_error",
         }

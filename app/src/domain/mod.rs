@@ -7,6 +7,7 @@ pub mod authz;
 pub mod catalog;
 pub mod client_certificate;
 pub mod crypto;
+pub mod direct_api;
 pub mod email_address;
 pub mod email_link;
 pub mod end_user;

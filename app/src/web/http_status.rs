@@ -30,6 +30,7 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         }
         DomainError::TwoFactor(TwoFactorRule::RequiredByTeam) => StatusCode::FORBIDDEN,
         DomainError::TwoFactor(_) => StatusCode::CONFLICT,
+        DomainError::Direct(e) => e.status(),
         DomainError::Storage(_) | DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

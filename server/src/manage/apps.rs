@@ -129,6 +129,8 @@ pub struct RegistrationIn {
     admin_consent_url: String,
     /// Google service accounts: the Admin SDK user endpoint, overridden.
     admin_directory_url: String,
+    /// Where the Direct API forwards, overridden.
+    api_base: String,
     daemon_secret: String,
     /// Password services: `true` to accept a self-signed server certificate.
     trust_server: String,
@@ -359,6 +361,7 @@ pub async fn save_registration(
         introspect_url: b.introspect_url,
         admin_consent_url: b.admin_consent_url,
         admin_directory_url: b.admin_directory_url,
+        api_base: b.api_base,
         daemon_secret: b.daemon_secret,
         trust_server: b.trust_server,
         allowed_servers: b.allowed_servers,

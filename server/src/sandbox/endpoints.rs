@@ -168,7 +168,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Stri
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

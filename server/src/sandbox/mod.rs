@@ -1,5 +1,6 @@
 //! The built-in Sandbox provider's HTTP surface (logic in `app::domain::sandbox`): on by
 //! default in development, off in production; when off, these routes do not exist.
+mod api;
 mod consent_page;
 mod endpoints;
 
@@ -15,6 +16,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sandbox/token", post(endpoints::token))
         .route("/sandbox/userinfo", get(endpoints::userinfo))
+        .route("/sandbox/api/me", get(api::me))
+        .route("/sandbox/api/echo", axum::routing::any(api::echo))
         .route(
             "/sandbox/directory/users/{user}",
             get(endpoints::directory_user),

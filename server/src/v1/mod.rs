@@ -7,6 +7,7 @@ pub mod am;
 pub mod app_auth;
 pub mod auth;
 pub mod daemon_page;
+pub mod direct;
 pub mod flow_browser;
 pub mod hosted_page;
 pub mod password_form;
@@ -96,6 +97,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/v1/am/application", get(am::application))
         .route("/v1/am/oauth_regs", get(am::oauth_regs))
+        .route("/v1/direct/{*path}", axum::routing::any(direct::forward))
         .route("/v1/{*rest}", axum::routing::any(not_found))
 }
 

@@ -16,6 +16,7 @@ mod bundle_files;
 mod configure_from_code;
 mod dashboard_auth;
 mod dashboard_try;
+mod direct_api;
 mod email_links;
 mod form_input;
 mod hardening;

@@ -46,6 +46,8 @@ pub struct RegistrationInput {
     pub admin_consent_url: String,
     /// Google service accounts: the Admin SDK user endpoint, overridden.
     pub admin_directory_url: String,
+    /// Where the Direct API forwards, overridden (a sovereign cloud, a test server).
+    pub api_base: String,
     /// Empty on update: keep the stored credentials.
     pub daemon_secret: String,
     /// Password services: `true` to accept the server's certificate even if self-signed.
@@ -399,6 +401,7 @@ fn validate(
         ("introspect_url", &input.introspect_url),
         ("admin_consent_url", &input.admin_consent_url),
         ("admin_directory_url", &input.admin_directory_url),
+        ("api_base", &input.api_base),
     ] {
         if value.trim().is_empty() {
             continue;

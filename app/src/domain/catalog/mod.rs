@@ -194,6 +194,13 @@ pub struct Provider {
     /// IMAP: email domain → `host:port` of well-known providers, to pre-fill the form.
     #[serde(default)]
     pub well_known_hosts: BTreeMap<String, String>,
+    /// Where `/v1/direct/{path}` forwards (`https://graph.microsoft.com/v1.0`); may be
+    /// `{instance_url}` (Salesforce) or `{api_domain}` (Zoho), the account's own API host.
+    pub api_base: Option<String>,
+    /// The hosts an account's own API host may be (`*.salesforce.com`: any name under it);
+    /// the token response names that host, and a provider token goes nowhere else.
+    #[serde(default)]
+    pub api_hosts: Vec<String>,
 }
 
 pub type Catalog = BTreeMap<String, Provider>;
@@ -237,6 +244,17 @@ pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
             return Err(CatalogError(format!(
                 "{key}: {{accounts_host}} needs data_centers with a default \"com\""
             )));
+        }
+        if let Some(base) = &p.api_base {
+            let per_account = base == "{instance_url}" || base == "{api_domain}";
+            if per_account && p.api_hosts.is_empty() {
+                return Err(CatalogError(format!(
+                    "{key}: an account's own API host needs api_hosts to check it against"
+                )));
+            }
+            if !per_account && url::Url::parse(&base.replace("{platform}", "https://p")).is_err() {
+                return Err(CatalogError(format!("{key}: api_base is not a URL")));
+            }
         }
         if let Some(bad) = p
             .scopes
@@ -304,6 +322,18 @@ mod tests {
         assert_eq!(centers, sorted(&crate::service_types::ZOHO_DATA_CENTERS));
         assert_eq!(catalog["Zoho"].data_centers["ca"], "accounts.zohocloud.ca");
         assert_eq!(builtin().len(), catalog.len());
+        // Every OAuth provider of providers.md has a Direct API base; password services none.
+        for (key, p) in &catalog {
+            assert_eq!(
+                p.api_base.is_some(),
+                p.auth != AuthKind::Password,
+                "{key}: api_base"
+            );
+        }
+        assert_eq!(
+            catalog["Office365"].api_base.as_deref(),
+            Some("https://graph.microsoft.com/v1.0")
+        );
     }
 
     #[test]
@@ -314,5 +344,9 @@ mod tests {
             parse("[X]\nauth = \"password\"\n[X.scopes]\n\"Mail.Everything\" = \"x\"\n").is_err()
         );
         assert!(parse("[X]\nauth = \"password\"\nunknown_key = 1\n").is_err());
+        assert!(
+            parse("[X]\nauth = \"password\"\napi_base = \"{instance_url}\"\n").is_err(),
+            "a per-account API host with nothing to check it against"
+        );
     }
 }

@@ -85,6 +85,13 @@ pub struct ResolvedProvider {
     pub authorize_url_by_tenant: Option<String>,
     /// Who an access token belongs to without an ID token (`catalog::Provider::api_identity`).
     pub api_identity: Option<IdentitySpec>,
+    /// Where the Direct API forwards (`catalog::Provider::api_base`); may still hold
+    /// `{instance_url}` or `{api_domain}`, which only the account knows.
+    pub api_base: Option<String>,
+    /// The hosts an account's own API host may be (`catalog::Provider::api_hosts`).
+    pub api_hosts: Vec<String>,
+    /// The registration set `api_base` itself: its origin is then part of the binding.
+    pub api_base_overridden: bool,
 }
 
 fn fill(
@@ -187,6 +194,9 @@ impl ResolvedProvider {
             token_url_by_tenant: None,
             authorize_url_by_tenant: None,
             api_identity: None,
+            api_base: None,
+            api_hosts: vec![],
+            api_base_overridden: false,
         }
     }
 }
@@ -210,6 +220,7 @@ fn sandbox(ctx: &FlowContext, app: &application::Model) -> Result<ResolvedProvid
         identity: p.identity.clone(),
         client_auth: p.client_auth,
         issuer: at(&p.issuer),
+        api_base: at(&p.api_base),
         client_secret: Some(ProviderSecret(
             ctx.sandbox_client_secret(app.client_id.as_deref().unwrap_or_default()),
         )),
@@ -406,6 +417,9 @@ pub async fn resolve(
         token_url_by_tenant: by_tenant("token_url", &p.token_url),
         authorize_url_by_tenant: by_tenant("authorize_url", &p.authorize_url),
         api_identity: p.api_identity.clone(),
+        api_base: at("api_base", &p.api_base),
+        api_hosts: p.api_hosts.clone(),
+        api_base_overridden: v.overrides.contains_key("api_base"),
     })
 }
 

@@ -12,8 +12,15 @@ use url::Url;
 
 use super::provider::ResolvedProvider;
 
-/// The origins a provider's tokens go to, sorted, space-separated.
+/// The origins a provider's tokens go to, sorted, space-separated. A Direct API base the
+/// registration chose itself counts; the catalog's (or the account's checked instance) is
+/// the provider's own and leaves bindings as they were before the Direct API existed.
 pub fn of(p: &ResolvedProvider) -> String {
+    let chosen_api = p
+        .api_base
+        .as_deref()
+        .filter(|_| p.api_base_overridden)
+        .and_then(|u| Url::parse(u).ok());
     let mut origins: Vec<String> = [
         Some(p.token_url.clone()),
         p.userinfo_url
@@ -21,6 +28,7 @@ pub fn of(p: &ResolvedProvider) -> String {
             .and_then(|u| Url::parse(&u.replace("{token}", "t")).ok()),
         p.revoke_url.clone(),
         p.introspect_url.clone(),
+        chosen_api,
     ]
     .into_iter()
     .flatten()

@@ -51,6 +51,9 @@ impl reqwest::dns::Resolve for PolicyResolver {
 #[derive(Clone)]
 pub struct OutboundClient {
     http: reqwest::Client,
+    /// The same safeguards without a limit on the whole exchange (a large attachment may
+    /// take minutes): each read must come within the timeout instead.
+    streaming: reqwest::Client,
     policy: Policy,
     body_cap: usize,
     timeout: Duration,
@@ -65,18 +68,24 @@ impl std::fmt::Debug for OutboundClient {
 impl OutboundClient {
     /// Fails at start-up rather than fall back to a client without the safeguards.
     pub fn new(policy: Policy, timeout: Duration) -> Result<Self, OutboundError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            // A proxy would resolve the name again, past the checked addresses.
-            .no_proxy()
-            .dns_resolver(Arc::new(PolicyResolver { policy }))
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("Linkgate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| OutboundError::Failed(e.without_url().to_string()))?;
+        let builder = || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                // A proxy would resolve the name again, past the checked addresses.
+                .no_proxy()
+                .dns_resolver(Arc::new(PolicyResolver { policy }))
+                .connect_timeout(timeout)
+                .user_agent(concat!("Linkgate/", env!("CARGO_PKG_VERSION")))
+        };
+        let built = |b: reqwest::ClientBuilder| {
+            b.build()
+                .map_err(|e| OutboundError::Failed(e.without_url().to_string()))
+        };
+        let http = built(builder().timeout(timeout))?;
+        let streaming = built(builder().read_timeout(timeout))?;
         Ok(OutboundClient {
             http,
+            streaming,
             policy,
             body_cap: MAX_BODY_BYTES,
             timeout,
@@ -164,8 +173,21 @@ impl OutboundClient {
     }
 }
 
+impl OutboundClient {
+    /// Sends one request whose bodies stream both ways (the Direct API): the same checks of
+    /// the URL and of every resolved address, no redirects; the answer's body is the
+    /// caller's to read, each read within the timeout.
+    pub async fn send_streaming(
+        &self,
+        request: reqwest::Request,
+    ) -> Result<reqwest::Response, OutboundError> {
+        self.check_url(request.url())?;
+        self.streaming.execute(request).await.map_err(failure)
+    }
+}
+
 /// A reqwest error in words without its URL; a refusal by the resolver stays a refusal.
-fn failure(e: reqwest::Error) -> OutboundError {
+pub(crate) fn failure(e: reqwest::Error) -> OutboundError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(s) = source {
         if let Some(ours) = s.downcast_ref::<OutboundError>() {

@@ -1,0 +1,37 @@
+//! `ANY /v1/direct/{provider path}` (AccountToken): the Direct API. The domain checks the
+//! path, refreshes and injects the provider token, and forwards through the outbound
+//! policy (`app::domain::direct_api`); this handler only streams the answer back.
+use app::domain::direct_api::{self, DirectCall};
+use app::web::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+
+use super::account_auth::authenticate;
+use crate::api_error::ApiError;
+
+pub async fn forward(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    let account = match authenticate(&state, &parts.headers).await {
+        Ok((a, _)) => a,
+        Err(refused) => return Ok(refused),
+    };
+    let call = DirectCall {
+        method: parts.method,
+        // As sent, still percent-encoded: the domain judges what it stands for.
+        path: parts
+            .uri
+            .path()
+            .strip_prefix("/v1/direct/")
+            .unwrap_or_default()
+            .to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+    };
+    let answer = direct_api::forward(&state.db, &state.flows, account, call).await?;
+    let mut response = Response::new(Body::from_stream(answer.body.bytes_stream()));
+    *response.status_mut() = answer.status;
+    *response.headers_mut() = answer.headers;
+    Ok(response)
+}
