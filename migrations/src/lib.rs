@@ -20,6 +20,7 @@ mod m20261202_000016_account_change_notices;
 mod m20261204_000017_mail;
 mod m20261204_000018_two_factor;
 mod m20261204_000019_known_devices;
+mod m20261204_000020_connect_links;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_mail::Migration),
             Box::new(m20261204_000018_two_factor::Migration),
             Box::new(m20261204_000019_known_devices::Migration),
+            Box::new(m20261204_000020_connect_links::Migration),
         ]
     }
 }

@@ -16,6 +16,8 @@ pub fn loggable_path(path: &str) -> &str {
         "/change-email/{token}"
     } else if path.starts_with("/v1/auth/token/") {
         "/v1/auth/token/{code}"
+    } else if path.starts_with("/v1/auth/connect/") {
+        "/v1/auth/connect/{token}"
     } else if path.starts_with("/v1/direct/") {
         // A provider path names mailboxes and messages (`/users/kim@corp.example/…`).
         "/v1/direct/{path}"

@@ -6,6 +6,7 @@ pub mod app;
 pub mod authz;
 pub mod catalog;
 pub mod client_certificate;
+pub mod connect_link;
 pub mod crypto;
 pub mod direct_api;
 pub mod email_address;

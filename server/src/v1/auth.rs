@@ -50,6 +50,18 @@ async fn start(
     query: Option<String>,
 ) -> Result<Response, ApiError> {
     let request = authorize_request::parse_for(kind, &pairs(query.as_deref()))?;
+    start_parsed(state, peer, headers, browser, kind, request).await
+}
+
+/// Starts a flow from a request already parsed (an authorize link's, or a connect link's).
+pub(super) async fn start_parsed(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    browser: FlowBrowser,
+    kind: FlowKind,
+    request: authorize_request::AuthorizeRequest,
+) -> Result<Response, ApiError> {
     let (nonce, fresh) = match browser.nonce {
         Some(n) => (n, false),
         None => (BrowserNonce::fresh(), true),
@@ -73,7 +85,11 @@ async fn start(
 
 /// Binds flows to this browser: the callback must carry the same cookie. Lax, so the
 /// provider's top-level redirect back brings it; scoped to the flow endpoints.
-fn with_browser_cookie(mut response: Response, nonce: &BrowserNonce, state: &AppState) -> Response {
+pub(super) fn with_browser_cookie(
+    mut response: Response,
+    nonce: &BrowserNonce,
+    state: &AppState,
+) -> Response {
     let secure = if state.flows.public_origin.starts_with("https://") {
         "; Secure"
     } else {

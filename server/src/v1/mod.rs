@@ -6,6 +6,8 @@ pub mod account_import;
 pub mod am;
 pub mod app_auth;
 pub mod auth;
+pub mod connect;
+pub mod connect_page;
 pub mod daemon_page;
 pub mod direct;
 pub mod flow_browser;
@@ -60,6 +62,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(password_form::page).post(password_form::submit),
         )
         .route("/v1/auth/authorizeDaemon", get(auth::authorize_daemon))
+        .route("/v1/connect/sessions", post(connect::create))
+        .route(
+            "/v1/auth/connect/{token}",
+            get(connect_page::show).post(connect_page::pick),
+        )
+        .route(
+            "/v1/auth/connect/{token}/logo",
+            get(connect_page::logo_image),
+        )
         .route("/v1/auth/prepare", post(auth::prepare))
         .route(
             "/v1/auth/daemon/google",

@@ -14,6 +14,7 @@ mod app_accounts;
 mod app_credentials;
 mod bundle_files;
 mod configure_from_code;
+mod connect_links;
 mod dashboard_auth;
 mod dashboard_try;
 mod direct_api;

@@ -139,6 +139,15 @@ async fn secondary_user(
     if let Some(s) = &req.user_signature {
         return signature::verify(db, &ctx.keys, app.id, s, now).await;
     }
+    if let Some(id) = &req.vouched_user {
+        return end_user::Entity::find_by_id(id.clone())
+            .filter(end_user::Column::AppId.eq(app.id))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                FlowError::parameter("userId.invalid", "The application has no such user.").into()
+            });
+    }
     let Some(token) = sessions.for_app(app.id) else {
         return Err(FlowError::parameter(
             "user.required",

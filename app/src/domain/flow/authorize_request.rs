@@ -47,6 +47,9 @@ pub struct AuthorizeRequest {
     pub user_signature: Option<UserSignature>,
     /// A prepared token from `POST /v1/auth/prepare`; required to start a service-account flow.
     pub token: Option<String>,
+    /// User-session flow, secondary: the end user a connect link named, vouched for by the
+    /// app's credentials when it made the link. Never read from a query.
+    pub vouched_user: Option<String>,
 }
 
 /// Bounds checked before anything else, so a huge request costs no more than a small one.
@@ -332,6 +335,7 @@ pub fn parse_for(
         account_role,
         user_signature,
         token: p.one("token")?.map(str::to_owned),
+        vouched_user: None,
     })
 }
 
