@@ -126,6 +126,15 @@ impl ShownOnce {
         }
     }
 
+    pub fn connect_link(form: &str, url: &str) -> Self {
+        Self {
+            form: form.to_owned(),
+            heading: "A connect link to try: open it in a browser. It works once, in the first browser that opens it, for 30 minutes.".to_owned(),
+            values: vec![value("Connect link", url, "connect-link")],
+            ..Self::blank()
+        }
+    }
+
     pub fn signing_secret(form: &str, secret: &str) -> Self {
         Self {
             form: form.to_owned(),

@@ -41,6 +41,8 @@ export async function startServer() {
   }
   return {
     base,
+    /// The server's SQLite file, for a test that must age a row (an expired link).
+    database: join(dataDir, 'linkgate.db'),
     /// Stops with SIGTERM and returns the exit code (0 after a graceful shutdown).
     async stop() {
       proc.kill('SIGTERM');

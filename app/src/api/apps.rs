@@ -149,6 +149,26 @@ pub async fn rotate_secret(
     Ok(n)
 }
 
+/// *Connect link* on the accounts page: a link to try the hosted picker, shown once.
+#[server(prefix = "/api", endpoint = "apps/connect_links/create", input = PostUrl)]
+pub async fn create_connect_link(team_id: String, app_id: String) -> Result<String, ServerFnError> {
+    use ssr::*;
+    let (c, actor) = actor_in(&team_id).await?;
+    let s = &c.state;
+    let created = crate::domain::connect_link::link::for_dashboard_test(
+        &s.db,
+        &s.flows,
+        &actor,
+        parse_id(&app_id)?,
+        now_unix(),
+    )
+    .await
+    .map_err(fail)?;
+    let shown = ShownOnce::connect_link(CreateConnectLink::PATH, &created.url);
+    shown_once_flash::keep(&c, &app_id, shown).await?;
+    Ok(created.url)
+}
+
 #[server(prefix = "/api", endpoint = "apps/secrets/revoke", input = PostUrl)]
 pub async fn revoke_secret(
     team_id: String,

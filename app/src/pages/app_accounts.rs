@@ -4,10 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::apps::{list_accounts, DeleteAccount};
+use crate::api::apps::{list_accounts, CreateConnectLink, DeleteAccount};
 use crate::components::confirm::Confirm;
 use crate::components::empty_state::EmptyState;
-use crate::components::server_error::error_text;
+use crate::components::server_error::{error_text, ActionError};
+use crate::components::shown_once_card::{kept_for, ShownOnceCard};
 use crate::components::time_text::utc;
 use crate::query_escape::href_with;
 use crate::service_types::SERVICE_TYPES;
@@ -22,6 +23,7 @@ pub fn AppAccountsPage() -> impl IntoView {
     let team_id = viewer.map(|v| v.team_id).unwrap_or_default();
     let tid = StoredValue::new(team_id.clone());
     let delete = ServerAction::<DeleteAccount>::new();
+    let connect_link = ServerAction::<CreateConnectLink>::new();
     let params = use_params_map();
     let query = use_query_map();
     let app_id = move || params.read().get("id").unwrap_or_default();
@@ -59,6 +61,22 @@ pub fn AppAccountsPage() -> impl IntoView {
             <h1>"Accounts"</h1>
             <p>"Accounts your end users connected through the hosted flows of this application."</p>
         </div>
+        {may_delete.then(|| {
+            let link = kept_for::<CreateConnectLink>(&app_id());
+            view! {
+                <section class="card" id="connect-link">
+                    <h2>"Connect link"</h2>
+                    <p class="muted">"One link that lets an end user pick any service this application offers. Your product makes them with " <code>"POST /v1/connect/sessions"</code> "; make one here to try it."</p>
+                    <ActionForm action=connect_link attr:class="inline-form">
+                        <input type="hidden" name="team_id" value=tid.get_value() />
+                        <input type="hidden" name="app_id" value=app_id() />
+                        <button type="submit" class="button primary">"Create a connect link"</button>
+                    </ActionForm>
+                    <ActionError action=connect_link />
+                    {move || link().map(|s| view! { <ShownOnceCard shown=s /> })}
+                </section>
+            }
+        })}
         <form method="get" class="inline-form wide filters">
             <select name="serviceType" aria-label="Service type">
                 <option value="">"All services"</option>

@@ -119,6 +119,10 @@ const TWINS: &[(&str, Twin)] = &[
         ),
     ),
     (
+        "apps/connect_links/create",
+        Exempt("a test link for the developer; apps make theirs with POST /v1/connect/sessions"),
+    ),
+    (
         "apps/try",
         Exempt("the dashboard's Sandbox try page reads its own return URL"),
     ),

@@ -379,3 +379,35 @@ pub async fn pick(
     request.vouched_user = link.user_id;
     Ok(Ok((kind, request)))
 }
+
+/// *Connect link* on an application's accounts page: a link for the developer to try the
+/// picker, with every service the app offers, back to its first return URL, for 30 minutes.
+pub async fn for_dashboard_test(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    actor: &crate::domain::authz::Actor,
+    app_id: uuid::Uuid,
+    now: i64,
+) -> Result<Created, DomainError> {
+    use crate::domain::authz::{self, Action};
+    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    let app = application::Entity::find_by_id(app_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let Some(first) = return_urls::list(db, app_id)
+        .await?
+        .into_iter()
+        .find(|r| !r.url.contains('*'))
+    else {
+        return Err(DomainError::invalid(
+            "form",
+            "Add a return URL on the application's page first: the link sends the user back there.",
+        ));
+    };
+    let new = NewLink {
+        return_url: first.url,
+        ..NewLink::default()
+    };
+    create(db, ctx, &app, new, now).await
+}
