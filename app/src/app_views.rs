@@ -38,6 +38,8 @@ pub struct AppDetail {
     /// Where *Try with Sandbox* returns (the flow accepts exactly this URL); `None` when
     /// the Sandbox is not served here.
     pub try_return_url: Option<String>,
+    /// A logo was uploaded for the connect links' page.
+    pub has_logo: bool,
 }
 
 /// The account a *Try with Sandbox* flow connected, and how long its code stays valid.

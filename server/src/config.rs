@@ -180,6 +180,11 @@ pub struct Config {
     #[arg(long, env = "LINKGATE_PROVIDER_TIMEOUT_SECS", default_value_t = 10)]
     pub provider_timeout_secs: u64,
 
+    /// PEM file of certificate authorities trusted for outbound HTTPS besides the public ones
+    /// (an on-premise server under a private CA; a local stand-in in the benchmark).
+    #[arg(long, env = "LINKGATE_OUTBOUND_CA_FILE")]
+    pub outbound_ca_file: Option<std::path::PathBuf>,
+
     /// Hosted flows one client address may start per 10 minutes (each keeps a pending flow).
     #[arg(long, env = "LINKGATE_FLOW_STARTS_PER_ADDRESS", default_value_t = 120)]
     pub flow_starts_per_address: i64,

@@ -4,6 +4,7 @@
 
 pub mod account_change_listener;
 pub mod api_error;
+pub mod app_logo_form;
 pub mod auth_forms;
 pub mod baseline;
 pub mod bundle_files;
@@ -76,6 +77,15 @@ pub enum StartError {
     User(String),
     #[error("mail: {0}")]
     Mail(#[from] app::domain::mail::transport::MailError),
+}
+
+/// The extra certificate authorities of `--outbound-ca-file`, read once at start.
+fn outbound_roots(config: &Config) -> Result<Vec<u8>, StartError> {
+    match &config.outbound_ca_file {
+        Some(path) => std::fs::read(path)
+            .map_err(|e| StartError::Http(format!("--outbound-ca-file {}: {e}", path.display()))),
+        None => Ok(Vec::new()),
+    }
 }
 
 fn app_keys(master_key: &MasterKey, previous: Vec<MasterKey>) -> AppKeys {
@@ -299,9 +309,10 @@ pub async fn serve(
         trust_forwarded_for: config.trust_forwarded_for,
         flows: FlowContext {
             keys: FlowKeys::new(&master_key, &previous_for_flows),
-            http: OutboundClient::new(
+            http: OutboundClient::with_roots(
                 outbound_policy,
                 Duration::from_secs(config.provider_timeout_secs),
+                &outbound_roots(&config)?,
             )
             .map_err(|e| StartError::Http(e.to_string()))?,
             public_origin: config.public_origin()?,
@@ -427,6 +438,9 @@ async fn delete_expired(
         }
         if let Err(e) = prepared_token::delete_expired(&db, now).await {
             tracing::warn!(error = %e, "could not delete prepared tokens");
+        }
+        if let Err(e) = app::domain::connect_link::link::delete_stale(&db, now).await {
+            tracing::warn!(error = %e, "could not delete old connect links");
         }
         if let Err(e) = app::domain::rate_limit::delete_stale(&db, counter_horizon, now).await {
             tracing::warn!(error = %e, "could not delete rate counters");

@@ -24,8 +24,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 use crate::{
-    api_error, auth_forms, bundle_files, email_link_forms, health, http_metrics, manage, pages,
-    run_to_completion, same_origin, sandbox, security_headers, session_touch, v1,
+    api_error, app_logo_form, auth_forms, bundle_files, email_link_forms, health, http_metrics,
+    manage, pages, run_to_completion, same_origin, sandbox, security_headers, session_touch, v1,
 };
 
 pub const SESSION_COOKIE: &str = "linkgate_session";
@@ -109,6 +109,11 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .route("/change-email", post(email_link_forms::change_email))
         .route("/forgot-password", post(email_link_forms::forgot_password))
         .route("/reset-password", post(email_link_forms::reset_password))
+        .route(
+            "/applications/{id}/logo",
+            get(app_logo_form::preview).post(app_logo_form::upload),
+        )
+        .route("/applications/{id}/logo/remove", post(app_logo_form::remove))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .leptos_routes_with_handler(route_list(), get(pages::page))
         .fallback(not_found)

@@ -86,9 +86,19 @@ pub(super) async fn start_parsed(
 /// Binds flows to this browser: the callback must carry the same cookie. Lax, so the
 /// provider's top-level redirect back brings it; scoped to the flow endpoints.
 pub(super) fn with_browser_cookie(
+    response: Response,
+    nonce: &BrowserNonce,
+    state: &AppState,
+) -> Response {
+    with_browser_cookie_for(response, nonce, state, 86_400)
+}
+
+/// The same cookie, kept `max_age_secs` (a connect link's page: as long as a link lives).
+pub(super) fn with_browser_cookie_for(
     mut response: Response,
     nonce: &BrowserNonce,
     state: &AppState,
+    max_age_secs: i64,
 ) -> Response {
     let secure = if state.flows.public_origin.starts_with("https://") {
         "; Secure"
@@ -96,7 +106,7 @@ pub(super) fn with_browser_cookie(
         ""
     };
     let cookie = format!(
-        "{BROWSER_COOKIE}={}; Path=/v1/auth; Max-Age=86400; HttpOnly; SameSite=Lax{secure}",
+        "{BROWSER_COOKIE}={}; Path=/v1/auth; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}",
         nonce.as_str()
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {

@@ -2,9 +2,10 @@
 //! the services it offers as buttons of one plain form (no script), and the flow of the one
 //! picked. Under `/v1/auth/` so the browser's `lg_flow` cookie, which binds flows and the
 //! link to this browser, comes with every request.
+use app::domain::app::logo;
 use app::domain::connect_link::available::Offered;
-use app::domain::connect_link::link::{self, Opened};
-use app::domain::connect_link::{logo, LinkRefusal};
+use app::domain::connect_link::link::{self, Opened, Picked};
+use app::domain::connect_link::LinkRefusal;
 use app::domain::flow::browser_binding::BrowserNonce;
 use app::domain::now_unix;
 use app::web::AppState;
@@ -16,10 +17,11 @@ use axum::Form;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-use super::auth::{start_parsed, with_browser_cookie};
+use super::auth::{start_parsed, with_browser_cookie_for};
 use super::flow_browser::FlowBrowser;
 use super::hosted_page::page;
 use crate::api_error::ApiError;
+use crate::client_addr::client_addr;
 use crate::html_escape::escape;
 
 fn refusal_page(r: LinkRefusal) -> Response {
@@ -98,6 +100,12 @@ fn picker(token: &str, o: &Opened) -> String {
             )
         })
         .collect();
+    let joins = o.joins_user.as_deref().map(|who| {
+        format!(
+            "<p class=\"destination\">The account you connect is added to <strong>{}</strong> in {app}.</p>",
+            escape(who)
+        )
+    });
     let ask = if o.service_account {
         "Choose the service your organization uses. You will be asked to sign in as its administrator."
     } else {
@@ -105,24 +113,35 @@ fn picker(token: &str, o: &Opened) -> String {
     };
     format!(
         "<header class=\"brand\">{logo}<h1>Connect your account to {app}</h1></header>\
-<p>{ask}</p>\
+{joins}<p>{ask}</p>\
 <form method=\"post\" action=\"/v1/auth/connect/{token}\" aria-label=\"Services\"><ul class=\"services\">{buttons}</ul></form>\
 <p class=\"muted\">This link works once, in this browser.</p>",
         token = escape(token),
+        joins = joins.unwrap_or_default(),
     )
 }
 
-/// `GET /v1/auth/connect/{token}`: the picker, bound to this browser.
+/// A person's navigation, as the browser says it (scanners that fetch links send no such header).
+fn by_a_person(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-user")
+        .is_some_and(|v| v.as_bytes() == b"?1")
+}
+
+/// `GET /v1/auth/connect/{token}`: the picker, bound to this browser when a person opens it.
 pub async fn show(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     browser: FlowBrowser,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (nonce, fresh) = match browser.nonce {
-        Some(n) => (n, false),
-        None => (BrowserNonce::fresh(), true),
-    };
-    let opened = link::open(&state.db, &state.flows, &token, &nonce, now_unix()).await?;
+    let now = now_unix();
+    let addr = client_addr(peer, &headers, state.trust_forwarded_for);
+    link::count_page(&state.db, &addr, now).await?;
+    let nonce = browser.nonce.unwrap_or_else(BrowserNonce::fresh);
+    let person = by_a_person(&headers);
+    let opened = link::open(&state.db, &state.flows, &token, &nonce, person, now).await?;
     let response = match opened {
         Ok(o) => no_store(
             StatusCode::OK,
@@ -133,15 +152,17 @@ pub async fn show(
         ),
         Err(r) => refusal_page(r),
     };
-    Ok(if fresh {
-        with_browser_cookie(response, &nonce, &state)
-    } else {
-        response
-    })
+    // The cookie that holds the link lasts as long as a link may: set (or renewed) each time.
+    Ok(with_browser_cookie_for(
+        response,
+        &nonce,
+        &state,
+        link::MAX_LIFE_SECS,
+    ))
 }
 
 #[derive(Deserialize)]
-pub struct Picked {
+pub struct PickForm {
     service: String,
 }
 
@@ -152,34 +173,46 @@ pub async fn pick(
     headers: HeaderMap,
     browser: FlowBrowser,
     Path(token): Path<String>,
-    Form(form): Form<Picked>,
+    Form(form): Form<PickForm>,
 ) -> Result<Response, ApiError> {
     // The link was bound to this browser's cookie when it was opened: without one, it is
     // another browser (or a form posted from another site, which SameSite=Lax keeps out).
     let Some(nonce) = browser.nonce.clone() else {
         return Ok(refusal_page(LinkRefusal::OtherBrowser));
     };
-    let picked = link::pick(
-        &state.db,
-        &state.flows,
-        &token,
-        &nonce,
-        &form.service,
-        now_unix(),
-    )
-    .await?;
-    match picked {
-        Ok((kind, request)) => start_parsed(&state, peer, &headers, browser, kind, request).await,
-        Err(r) => Ok(refusal_page(r)),
+    let now = now_unix();
+    let addr = client_addr(peer, &headers, state.trust_forwarded_for);
+    link::count_page(&state.db, &addr, now).await?;
+    let picked = link::pick(&state.db, &state.flows, &token, &nonce, &form.service, now).await?;
+    let Picked {
+        kind,
+        request,
+        used_at,
+    } = match picked {
+        Ok(p) => p,
+        Err(r) => return Ok(refusal_page(r)),
+    };
+    match start_parsed(&state, peer, &headers, browser, kind, request).await {
+        Ok(started) => Ok(started),
+        Err(e) => {
+            // The flow did not start (a throttle, a registration gone): the link is not spent.
+            link::release(&state.db, &state.flows, &token, used_at).await?;
+            Err(e)
+        }
     }
 }
 
 /// `GET /v1/auth/connect/{token}/logo`: the app's logo, with the type read from its bytes.
 pub async fn logo_image(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(app_id) = link::app_of(&state.db, &state.flows, &token).await? else {
+    let now = now_unix();
+    let addr = client_addr(peer, &headers, state.trust_forwarded_for);
+    link::count_page(&state.db, &addr, now).await?;
+    let Some(app_id) = link::app_of(&state.db, &state.flows, &token, now).await? else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let Some((content_type, bytes)) = logo::find(&state.db, app_id).await? else {

@@ -6,6 +6,7 @@ use app::web::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
+use futures_util::StreamExt;
 
 use super::account_auth::authenticate;
 use crate::api_error::ApiError;
@@ -30,7 +31,13 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Result<Resp
         body,
     };
     let answer = direct_api::forward(&state.db, &state.flows, account, call).await?;
-    let mut response = Response::new(Body::from_stream(answer.body.bytes_stream()));
+    // The call keeps its place among its app's calls until the last byte is sent.
+    let permit = answer.permit;
+    let body = answer.body.bytes_stream().map(move |chunk| {
+        let _held = &permit;
+        chunk
+    });
+    let mut response = Response::new(Body::from_stream(body));
     *response.status_mut() = answer.status;
     *response.headers_mut() = answer.headers;
     Ok(response)

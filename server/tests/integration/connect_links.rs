@@ -9,6 +9,17 @@ use crate::password_accounts::enable;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+/// A person opening the link in the test's browser (the header a browser sends for a
+/// navigation its user started; link scanners send none).
+async fn open_as_person(link: &str) -> reqwest::Response {
+    browser()
+        .get(link)
+        .header("sec-fetch-user", "?1")
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn create(base: &str, app: &FlowApp, body: Value) -> (StatusCode, Value) {
     let r = plain_client()
         .post(format!("{base}/v1/connect/sessions"))
@@ -58,6 +69,10 @@ async fn a_link_runs_the_picked_flow_once(backend: Backend) {
             json!({ "returnUrl": RETURN_URL, "userId": "nobody" }),
             "userId.invalid",
         ),
+        (
+            json!({ "returnUrl": RETURN_URL, "userId": "nobody", "expiresIn": 600 }),
+            "expiresIn.invalid",
+        ),
     ] {
         let (status, err) = create(&base, &app, body.clone()).await;
         assert_eq!(
@@ -83,7 +98,10 @@ async fn a_link_runs_the_picked_flow_once(backend: Backend) {
         "{link}"
     );
 
-    let r = browser().get(&link).send().await.unwrap();
+    // A mail scanner fetches it first: it sees the page but binds nothing.
+    let scanner = plain_client().get(&link).send().await.unwrap();
+    assert_eq!(scanner.status(), StatusCode::OK);
+    let r = open_as_person(&link).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let html = r.text().await.unwrap();
@@ -143,10 +161,7 @@ async fn a_link_runs_the_picked_flow_once(backend: Backend) {
     )
     .await;
     let link = link_of(&created);
-    assert_eq!(
-        browser().get(&link).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(open_as_person(&link).await.status(), StatusCode::OK);
     let r = post_form(&link, &[("service", "IMAP")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let form = location(&r);
@@ -190,10 +205,7 @@ async fn parallel_picks_start_one_flow(backend: Backend) {
     let app = FlowApp::create(&base, "Racer").await;
     let (_, created) = create(&base, &app, json!({ "returnUrl": RETURN_URL })).await;
     let link = link_of(&created);
-    assert_eq!(
-        browser().get(&link).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(open_as_person(&link).await.status(), StatusCode::OK);
     let picks = (0..6).map(|_| {
         let link = link.clone();
         async move { post_form(&link, &[("service", "Sandbox")]).await.status() }
@@ -208,3 +220,163 @@ async fn parallel_picks_start_one_flow(backend: Backend) {
     fx.finish().await;
 }
 on_both_backends!(parallel_picks_start_one_flow);
+
+async fn a_flow_that_cannot_start_leaves_the_link_unspent_and_pages_are_throttled(
+    backend: Backend,
+) {
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let mut app = FlowApp::create(&base, "Forgetful").await;
+    enable(&mut app, "IMAP", "true", "").await;
+    let (_, created) = create(
+        &base,
+        &app,
+        json!({ "returnUrl": RETURN_URL, "services": ["IMAP"] }),
+    )
+    .await;
+    let link = link_of(&created);
+    assert_eq!(open_as_person(&link).await.status(), StatusCode::OK);
+    // The app stops offering IMAP after making the link: the pick is refused in plain words,
+    // and the link is not used up by it.
+    let (team, id) = (app.owner.own_team.clone(), app.id.clone());
+    let r = app
+        .owner
+        .browser
+        .call(
+            "apps/registrations/remove",
+            &[
+                ("team_id", &team),
+                ("app_id", &id),
+                ("service_type", "IMAP"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = post_form(&link, &[("service", "IMAP")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = open_as_person(&link).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the link is still there to pick again"
+    );
+
+    // The pages are reachable without a credential: 120 loads per 10 minutes per address.
+    let mut last = StatusCode::OK;
+    for _ in 0..125 {
+        last = plain_client()
+            .get(format!("{base}/v1/auth/connect/lgc_unknown"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    fx.finish().await;
+}
+on_both_backends!(a_flow_that_cannot_start_leaves_the_link_unspent_and_pages_are_throttled);
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+async fn a_logo_uploaded_on_the_application_page_brands_its_links(backend: Backend) {
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let mut app = FlowApp::create(&base, "Branded").await;
+    let team = app.owner.own_team.clone();
+    let upload = format!("/applications/{}/logo", app.id);
+    let said = |a: &crate::common::Answer| a.location().unwrap_or_default().to_owned();
+
+    // Refused, each in its own words: not an image (an SVG could carry a script), too large.
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+    let r = app
+        .owner
+        .browser
+        .post_multipart(&upload, &[("team_id", &team)], ("logo", "logo.svg", svg))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(said(&r).ends_with("?logo=not_image#logo"), "{}", said(&r));
+    let mut huge = PNG.to_vec();
+    huge.resize(300 * 1024, 0);
+    let r = app
+        .owner
+        .browser
+        .post_multipart(&upload, &[("team_id", &team)], ("logo", "big.png", &huge))
+        .await;
+    assert!(said(&r).ends_with("?logo=too_large#logo"), "{}", said(&r));
+    let page = app
+        .owner
+        .browser
+        .get(&format!("/applications/{}?logo=too_large", app.id))
+        .await;
+    assert!(page.body.contains("The logo must be at most 256 KB."));
+
+    let r = app
+        .owner
+        .browser
+        .post_multipart(&upload, &[("team_id", &team)], ("logo", "logo.png", PNG))
+        .await;
+    assert!(said(&r).ends_with("?logo=saved#logo"), "{}", said(&r));
+    let page = app
+        .owner
+        .browser
+        .get(&format!("/applications/{}", app.id))
+        .await;
+    assert!(page.body.contains("app-logo-preview"));
+    let preview = app.owner.browser.get(&upload).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert_eq!(preview.headers["content-type"], "image/png");
+
+    // Someone of another team sees nothing of it, and cannot replace it.
+    let mut stranger = crate::common::team::sign_up(&base, "Stranger").await;
+    assert_eq!(
+        stranger.browser.get(&upload).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let theirs = stranger.own_team.clone();
+    let r = stranger
+        .browser
+        .post_multipart(&upload, &[("team_id", &theirs)], ("logo", "x.png", PNG))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // The link's page shows it, typed from its bytes and sandboxed.
+    let (_, created) = create(&base, &app, json!({ "returnUrl": RETURN_URL })).await;
+    let link = link_of(&created);
+    let html = open_as_person(&link).await.text().await.unwrap();
+    let logo = format!("{link}/logo");
+    assert!(
+        html.contains(&format!("src=\"{}\"", logo.trim_start_matches(&base))),
+        "{html}"
+    );
+    let r = plain_client().get(&logo).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+
+    // Removed: the page shows the name alone.
+    let r = app
+        .owner
+        .browser
+        .post_form(&format!("{upload}/remove"), &[("team_id", &team)])
+        .await;
+    assert!(said(&r).ends_with("?logo=removed#logo"), "{}", said(&r));
+    let html = open_as_person(&link).await.text().await.unwrap();
+    assert!(!html.contains("<img"));
+    let _ = &mut app;
+    fx.finish().await;
+}
+on_both_backends!(a_logo_uploaded_on_the_application_page_brands_its_links);

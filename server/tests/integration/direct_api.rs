@@ -301,6 +301,11 @@ async fn calls_reach_the_provider_with_its_token_and_nothing_of_ours(backend: Ba
         r.headers()["content-type"],
         "application/json; charset=UTF-8"
     );
+    assert_eq!(
+        r.headers()["cache-control"],
+        "no-store",
+        "no cache between keeps one account's data"
+    );
     assert!(
         r.headers().get("set-cookie").is_none(),
         "the provider's cookies stay with it"
@@ -397,6 +402,38 @@ async fn calls_reach_the_provider_with_its_token_and_nothing_of_ours(backend: Ba
     assert_eq!(status, 413, "{text}");
     assert!(text.contains("direct.too_large"));
     assert!(api.api_calls().iter().all(|c| c.path != "/api/upload"));
+
+    // A registration that moved the provider's token endpoint but kept the catalog's API:
+    // its tokens are not sent to the catalog's API.
+    let mut moved = FlowApp::create(&base, "Moved endpoints").await;
+    moved
+        .save_registration(&[
+            ("service_type", "Google"),
+            ("client_id", "g-client"),
+            ("client_secret", "g-secret"),
+            ("token_url", &format!("{}/token", api.base)),
+        ])
+        .await;
+    let r = plain_client()
+        .post(format!("{base}/v1/am/accounts"))
+        .header("authorization", moved.basic())
+        .json(&json!({ "serviceType": "Google", "active": true, "authString1": "at-0", "authString2": "rt", "authUserId": "g-7" }))
+        .send()
+        .await
+        .unwrap();
+    let saved: Value = r.json().await.unwrap();
+    let r = direct(
+        &base,
+        saved["accessToken"].as_str().unwrap(),
+        reqwest::Method::GET,
+        "gmail/v1/users/me/profile",
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let j: Value = r.json().await.unwrap();
+    assert_eq!(j["code"], "direct.unsupported", "{j}");
     fx.finish().await;
 }
 on_both_backends!(calls_reach_the_provider_with_its_token_and_nothing_of_ours);

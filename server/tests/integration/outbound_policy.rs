@@ -93,6 +93,36 @@ async fn production_calls_no_internal_host(backend: Backend) {
             r.body
         );
     }
+    // The Direct API base of a catalog provider: in production only the provider's own
+    // clouds, never a host of the developer's choosing (it would make /v1/direct a relay).
+    for (service, base, ok) in [
+        ("Google", "https://relay.example/api", false),
+        ("Office365", "https://relay.example/v1.0", false),
+        ("Office365", "https://graph.microsoft.us/v1.0", true),
+    ] {
+        let r = owner
+            .call(
+                "apps/registrations/save",
+                &[
+                    ("team_id", t.as_str()),
+                    ("app_id", app_id.as_str()),
+                    ("service_type", service),
+                    ("client_id", "c"),
+                    ("client_secret", "s"),
+                    ("api_base", base),
+                ],
+            )
+            .await;
+        let expected = if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        assert_eq!(r.status, expected, "{service} {base}: {}", r.body);
+        if !ok {
+            assert!(r.body.contains("provider's own clouds"), "{}", r.body);
+        }
+    }
     app.owner.browser = owner;
 
     // Registrations saved before: the flow starts (no call yet), the callback calls nothing.

@@ -212,6 +212,12 @@ pub async fn detail(
         try_return_url: None,
         can_edit: access.can_edit,
         can_administer: access.can_administer,
+        has_logo: sea_orm::PaginatorTrait::count(
+            crate::entity::app_logo::Entity::find_by_id(app_id),
+            db,
+        )
+        .await?
+            > 0,
     })
 }
 

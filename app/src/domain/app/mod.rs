@@ -3,6 +3,7 @@
 //! authorizes through `authz` and is audited in its transaction; secrets never are.
 pub mod accounts;
 pub mod lifecycle;
+pub mod logo;
 pub mod registrations;
 pub mod return_urls;
 pub mod rule;

@@ -406,7 +406,19 @@ fn validate(
         if value.trim().is_empty() {
             continue;
         }
-        match endpoint(value, policy) {
+        let chosen = endpoint(value, policy).and_then(|url| {
+            let listed = provider.is_some_and(|p| {
+                p.api_base_alternatives
+                    .iter()
+                    .any(|a| a.trim_end_matches('/') == url.trim_end_matches('/'))
+            });
+            if name == "api_base" && !policy.allow_loopback && !listed {
+                Err("In production the Direct API base can only be one of the provider's own clouds (Microsoft 365: graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn).")
+            } else {
+                Ok(url)
+            }
+        });
+        match chosen {
             Ok(url) => {
                 overrides.insert(name.to_owned(), url);
             }

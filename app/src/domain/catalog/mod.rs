@@ -201,6 +201,11 @@ pub struct Provider {
     /// the token response names that host, and a provider token goes nowhere else.
     #[serde(default)]
     pub api_hosts: Vec<String>,
+    /// The other API bases a registration may choose in production (sovereign clouds): an
+    /// arbitrary one would make the Direct API a relay to any host (development allows any,
+    /// for test servers).
+    #[serde(default)]
+    pub api_base_alternatives: Vec<String>,
 }
 
 pub type Catalog = BTreeMap<String, Provider>;

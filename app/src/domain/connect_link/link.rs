@@ -22,11 +22,20 @@ const PREFIX: &str = "lgc_";
 pub const DEFAULT_LIFE_SECS: i64 = 30 * 60;
 pub const MIN_LIFE_SECS: i64 = 60;
 pub const MAX_LIFE_SECS: i64 = 7 * 24 * 3600;
-/// Unexpired links one app may hold at once: rows stay bounded whatever the app's code does.
-pub const MAX_LIVE_PER_APP: u64 = 10_000;
-/// Expired links are kept this long, so their page says "expired" rather than "not valid".
-const KEPT_AFTER_EXPIRY_SECS: i64 = 7 * 24 * 3600;
+/// A link naming an end user adds whoever uses it to that user: it lives no longer than a
+/// user signature does (`end_user::signature`), so a forwarded one is soon worth nothing.
+pub const MAX_USER_LINK_LIFE_SECS: i64 = 5 * 60;
+/// Links one app may hold at once, expired and used ones kept for their pages included:
+/// rows stay bounded whatever the app's code does.
+pub const MAX_PER_APP: u64 = 10_000;
+/// Expired and used links are kept this long, so their page says "expired" or "used"
+/// rather than "not valid"; then they go (`delete_stale`).
+const KEPT_AFTER_END_SECS: i64 = 24 * 3600;
 const MAX_SERVICES: usize = 20;
+/// Connect pages (open, pick, logo) one client address may load per 10 minutes: they are
+/// reachable without a credential.
+pub const PAGES_PER_ADDRESS: crate::domain::rate_limit::Limit =
+    crate::domain::rate_limit::Limit::new(120, 10 * 60);
 
 /// What the app asks for (`POST /v1/connect/sessions`).
 #[derive(Clone, Debug, Default)]
@@ -79,11 +88,16 @@ pub async fn create(
     new: NewLink,
     now: i64,
 ) -> Result<Created, DomainError> {
-    let life = new.expires_in.unwrap_or(DEFAULT_LIFE_SECS);
-    if !(MIN_LIFE_SECS..=MAX_LIFE_SECS).contains(&life) {
+    let max_life = if new.user_id.is_some() {
+        MAX_USER_LINK_LIFE_SECS
+    } else {
+        MAX_LIFE_SECS
+    };
+    let life = new.expires_in.unwrap_or(DEFAULT_LIFE_SECS.min(max_life));
+    if !(MIN_LIFE_SECS..=max_life).contains(&life) {
         return Err(invalid(
             "expiresIn.invalid",
-            format!("expiresIn is in seconds, from {MIN_LIFE_SECS} to {MAX_LIFE_SECS} (7 days)."),
+            format!("expiresIn is in seconds, from {MIN_LIFE_SECS} to {max_life} (7 days; 5 minutes for a link with userId)."),
         )
         .into());
     }
@@ -178,18 +192,17 @@ pub async fn create(
     let txn = crate::domain::write_transaction::begin_write(db).await?;
     row::Entity::delete_many()
         .filter(row::Column::AppId.eq(app.id))
-        .filter(row::Column::ExpiresAt.lt(now - KEPT_AFTER_EXPIRY_SECS))
+        .filter(row::Column::ExpiresAt.lt(now - KEPT_AFTER_END_SECS))
         .exec(&txn)
         .await?;
-    let live = row::Entity::find()
+    let held = row::Entity::find()
         .filter(row::Column::AppId.eq(app.id))
-        .filter(row::Column::ExpiresAt.gt(now))
         .count(&txn)
         .await?;
-    if live >= MAX_LIVE_PER_APP {
+    if held >= MAX_PER_APP {
         return Err(DomainError::RateLimited {
-            message: "This application has 10,000 connect links that have not expired yet.",
-            retry_after_secs: 60,
+            message: "This application holds 10,000 connect links (each is kept until a day after it ends).",
+            retry_after_secs: 3600,
         });
     }
     row::ActiveModel {
@@ -223,6 +236,9 @@ pub struct Opened {
     pub has_logo: bool,
     pub offered: Vec<Offered>,
     pub service_account: bool,
+    /// A link naming an end user: who the account joins (their email or name), said on the
+    /// page before anything is picked.
+    pub joins_user: Option<String>,
 }
 
 async fn find(
@@ -236,12 +252,14 @@ async fn find(
     Ok(row::Entity::find_by_id(hash(ctx, token)).one(db).await?)
 }
 
-/// The link for this browser, bound to it if no browser opened it before.
+/// The link for this browser: refused if another browser holds it; bound to this one if
+/// `bind` and no browser holds it yet.
 async fn for_browser(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     token: &str,
     browser: &BrowserNonce,
+    bind: bool,
     now: i64,
 ) -> Result<Result<row::Model, LinkRefusal>, DomainError> {
     let Some(link) = find(db, ctx, token).await? else {
@@ -254,37 +272,41 @@ async fn for_browser(
         return Ok(Err(LinkRefusal::Expired));
     }
     let binding = ctx.browser_binding(browser);
-    if link.opened_by.is_none() {
-        // Whoever binds first owns the link; a second browser racing finds it taken.
-        let txn = crate::domain::write_transaction::begin_write(db).await?;
-        row::Entity::update_many()
-            .col_expr(row::Column::OpenedBy, Expr::value(binding.clone()))
-            .filter(row::Column::TokenHash.eq(link.token_hash.clone()))
-            .filter(row::Column::OpenedBy.is_null())
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
-        let reread = find(db, ctx, token).await?;
-        return Ok(match reread {
-            Some(l) if l.opened_by.as_deref() == Some(binding.as_str()) => Ok(l),
-            Some(_) => Err(LinkRefusal::OtherBrowser),
-            None => Err(LinkRefusal::Unknown),
-        });
+    match link.opened_by.as_deref() {
+        Some(b) if b == binding => return Ok(Ok(link)),
+        Some(_) => return Ok(Err(LinkRefusal::OtherBrowser)),
+        None if !bind => return Ok(Ok(link)),
+        None => {}
     }
-    if link.opened_by.as_deref() != Some(binding.as_str()) {
-        return Ok(Err(LinkRefusal::OtherBrowser));
-    }
-    Ok(Ok(link))
+    // Whoever binds first holds the link; a second browser racing finds it taken.
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    row::Entity::update_many()
+        .col_expr(row::Column::OpenedBy, Expr::value(binding.clone()))
+        .filter(row::Column::TokenHash.eq(link.token_hash.clone()))
+        .filter(row::Column::OpenedBy.is_null())
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(match find(db, ctx, token).await? {
+        Some(l) if l.opened_by.as_deref() == Some(binding.as_str()) => Ok(l),
+        Some(_) => Err(LinkRefusal::OtherBrowser),
+        None => Err(LinkRefusal::Unknown),
+    })
 }
 
+/// The picker for this browser. `person`: the request is a person's navigation (the
+/// browser says `Sec-Fetch-User: ?1`), which binds the link; mail and chat scanners that
+/// fetch links before people do send no such header, so their visit binds nothing and the
+/// first pick binds instead.
 pub async fn open(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     token: &str,
     browser: &BrowserNonce,
+    person: bool,
     now: i64,
 ) -> Result<Result<Opened, LinkRefusal>, DomainError> {
-    let link = match for_browser(db, ctx, token, browser, now).await? {
+    let link = match for_browser(db, ctx, token, browser, person, now).await? {
         Ok(l) => l,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -293,24 +315,98 @@ pub async fn open(
         .await?
         .ok_or(DomainError::NotFound)?;
     let has_logo = app_logo::Entity::find_by_id(app.id).count(db).await? > 0;
+    let joins_user = match &link.user_id {
+        Some(id) => end_user::Entity::find_by_id(id.clone())
+            .one(db)
+            .await?
+            .map(|u| u.email.or(u.name).unwrap_or_else(|| id.clone())),
+        None => None,
+    };
     Ok(Ok(Opened {
         app_name: app.name,
         has_logo,
         offered: available::named(&link.services),
         service_account: link.service_account,
+        joins_user,
     }))
 }
 
-/// The app of a link any browser may still see (for its logo).
+/// The app of a link still open (for its logo on the picker).
 pub async fn app_of(
     db: &impl ConnectionTrait,
     ctx: &FlowContext,
     token: &str,
+    now: i64,
 ) -> Result<Option<uuid::Uuid>, DomainError> {
-    Ok(find(db, ctx, token).await?.map(|l| l.app_id))
+    Ok(find(db, ctx, token)
+        .await?
+        .filter(|l| l.used_at.is_none() && l.expires_at > now)
+        .map(|l| l.app_id))
 }
 
-/// Uses the link for `service` and gives the authorize request to start, of `kind`.
+/// Gives a link back after the flow it was used for could not start (a throttle, a
+/// registration removed since): the user may pick again. Only this use's stamp is undone.
+pub async fn release(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    token: &str,
+    used_at: i64,
+) -> Result<(), DomainError> {
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    row::Entity::update_many()
+        .col_expr(row::Column::UsedAt, Expr::value(Option::<i64>::None))
+        .filter(row::Column::TokenHash.eq(hash(ctx, token)))
+        .filter(row::Column::UsedAt.eq(used_at))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Links a day past their end, for the periodic sweep (rows stay bounded for apps that
+/// stopped making links too).
+pub async fn delete_stale(db: &DatabaseConnection, now: i64) -> Result<u64, DomainError> {
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let gone = row::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(row::Column::ExpiresAt.lt(now - KEPT_AFTER_END_SECS))
+                .add(row::Column::UsedAt.lt(now - KEPT_AFTER_END_SECS)),
+        )
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(gone)
+}
+
+/// Counts one load of a connect page from `client_addr`.
+pub async fn count_page(
+    db: &DatabaseConnection,
+    client_addr: &str,
+    now: i64,
+) -> Result<(), DomainError> {
+    use crate::domain::rate_limit;
+    let bucket = format!("connect:addr:{}", rate_limit::address_key(client_addr));
+    match rate_limit::hit_now(db, &bucket, PAGES_PER_ADDRESS, now).await? {
+        Ok(()) => Ok(()),
+        Err(r) => Err(DomainError::RateLimited {
+            message: "Too many connect pages were opened from here recently.",
+            retry_after_secs: r.retry_after_secs,
+        }),
+    }
+}
+
+/// A link used for one pick: the flow to start, and the stamp that undoes the use if the
+/// flow cannot start (`release`).
+pub struct Picked {
+    pub kind: FlowKind,
+    pub request: AuthorizeRequest,
+    pub used_at: i64,
+}
+
+/// Binds the link to this browser if nothing held it, uses it for `service`, and gives the
+/// authorize request to start.
 pub async fn pick(
     db: &DatabaseConnection,
     ctx: &FlowContext,
@@ -318,8 +414,8 @@ pub async fn pick(
     browser: &BrowserNonce,
     service: &str,
     now: i64,
-) -> Result<Result<(FlowKind, AuthorizeRequest), LinkRefusal>, DomainError> {
-    let link = match for_browser(db, ctx, token, browser, now).await? {
+) -> Result<Result<Picked, LinkRefusal>, DomainError> {
+    let link = match for_browser(db, ctx, token, browser, true, now).await? {
         Ok(l) => l,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -375,9 +471,19 @@ pub async fn pick(
     } else {
         FlowKind::Account
     };
-    let mut request = authorize_request::parse_for(kind, &pairs)?;
+    let mut request = match authorize_request::parse_for(kind, &pairs) {
+        Ok(r) => r,
+        Err(e) => {
+            release(db, ctx, token, now).await?;
+            return Err(e.into());
+        }
+    };
     request.vouched_user = link.user_id;
-    Ok(Ok((kind, request)))
+    Ok(Ok(Picked {
+        kind,
+        request,
+        used_at: now,
+    }))
 }
 
 /// *Connect link* on an application's accounts page: a link for the developer to try the

@@ -15,7 +15,6 @@
 //!   prepared token made at pick time proves the app started.
 pub mod available;
 pub mod link;
-pub mod logo;
 
 use crate::domain::flow::FlowError;
 

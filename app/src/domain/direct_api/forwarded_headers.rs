@@ -1,9 +1,11 @@
-//! Which headers cross the Direct API, each way. Hop-by-hop headers (RFC 9110 §7.6.1, and
-//! any the `Connection` header names) belong to one connection and never cross. Going out,
-//! the app's credentials (the platform token, cookies), what identifies the app's own
-//! users or network (forwarding headers, browser context) and our own headers stay here;
-//! the provider token is set by the caller. Coming back, cookies stay with the provider.
-use axum::http::header::{self, HeaderMap, HeaderName};
+//! Which headers cross the Direct API, each way. Going out, only what a provider API reads
+//! (content and its negotiation, conditional and range requests, a few providers' own
+//! options): never the app's credentials (the platform token, cookies), nor what names the
+//! app's users or network (forwarding and CDN headers, browser context); the provider token
+//! is set by the caller. Coming back, the provider's answer minus its cookies, hop-by-hop
+//! headers (RFC 9110 §7.6.1, and any `Connection` names), and the headers by which a
+//! response speaks for our own origin (security policies, CORS, request ids, caching).
+use axum::http::header::{self, HeaderMap, HeaderValue};
 
 const HOP_BY_HOP: [&str; 9] = [
     "connection",
@@ -17,30 +19,51 @@ const HOP_BY_HOP: [&str; 9] = [
     "upgrade",
 ];
 
-/// Never sent to the provider, beside hop-by-hop headers.
-const KEPT_FROM_PROVIDER: [&str; 10] = [
-    "host",
-    "authorization",
-    "cookie",
-    "expect",
-    "forwarded",
-    "via",
-    "x-real-ip",
-    "origin",
-    "referer",
-    "x-request-id",
+/// Sent to the provider: what its API reads.
+const TO_PROVIDER: [&str; 18] = [
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "content-language",
+    "content-disposition",
+    "content-range",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "if-range",
+    "range",
+    // Microsoft Graph's options and its correlation id.
+    "prefer",
+    "consistencylevel",
+    "client-request-id",
 ];
-/// Prefixes of the same.
-const KEPT_FROM_PROVIDER_PREFIXES: [&str; 4] =
-    ["x-forwarded-", "x-aurinko-", "x-linkgate-", "sec-"];
+/// Providers' own option headers, by prefix (Salesforce's `Sforce-Call-Options`, …).
+const TO_PROVIDER_PREFIXES: [&str; 1] = ["sforce-"];
 
 /// Never passed back to the app, beside hop-by-hop headers.
-const KEPT_FROM_APP: [&str; 4] = [
+const KEPT_FROM_APP: [&str; 16] = [
     "set-cookie",
     "set-cookie2",
     "alt-svc",
     "strict-transport-security",
+    "content-security-policy",
+    "content-security-policy-report-only",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "permissions-policy",
+    "cross-origin-opener-policy",
+    "cross-origin-embedder-policy",
+    "cross-origin-resource-policy",
+    "clear-site-data",
+    "x-request-id",
+    "cache-control",
 ];
+const KEPT_FROM_APP_PREFIXES: [&str; 2] = ["access-control-", "x-linkgate-"];
 
 fn named_by_connection(headers: &HeaderMap) -> Vec<String> {
     headers
@@ -53,12 +76,12 @@ fn named_by_connection(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
-fn copied(from: &HeaderMap, keep: impl Fn(&HeaderName) -> bool) -> HeaderMap {
+fn copied(from: &HeaderMap, keep: impl Fn(&str) -> bool) -> HeaderMap {
     let dropped = named_by_connection(from);
     let mut out = HeaderMap::new();
     for (name, value) in from {
         let n = name.as_str();
-        if HOP_BY_HOP.contains(&n) || dropped.iter().any(|d| d == n) || !keep(name) {
+        if HOP_BY_HOP.contains(&n) || dropped.iter().any(|d| d == n) || !keep(n) {
             continue;
         }
         out.append(name.clone(), value.clone());
@@ -69,24 +92,25 @@ fn copied(from: &HeaderMap, keep: impl Fn(&HeaderName) -> bool) -> HeaderMap {
 /// The app's request headers the provider gets (`content-length` included: a streamed body
 /// keeps the length the app announced).
 pub fn to_provider(from_app: &HeaderMap) -> HeaderMap {
-    copied(from_app, |name| {
-        let n = name.as_str();
-        !KEPT_FROM_PROVIDER.contains(&n)
-            && !KEPT_FROM_PROVIDER_PREFIXES.iter().any(|p| n.starts_with(p))
+    copied(from_app, |n| {
+        TO_PROVIDER.contains(&n) || TO_PROVIDER_PREFIXES.iter().any(|p| n.starts_with(p))
     })
 }
 
-/// The provider's answer headers the app gets: status line aside, what the provider said
-/// (content type and length, rate limits, `Retry-After`, ETags, `Location`).
+/// The provider's answer headers the app gets: content type and length, rate limits,
+/// `Retry-After`, ETags, `Location`. One account's data is never kept by a cache between.
 pub fn to_app(from_provider: &HeaderMap) -> HeaderMap {
-    copied(from_provider, |name| {
-        !KEPT_FROM_APP.contains(&name.as_str())
-    })
+    let mut out = copied(from_provider, |n| {
+        !KEPT_FROM_APP.contains(&n) && !KEPT_FROM_APP_PREFIXES.iter().any(|p| n.starts_with(p))
+    });
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::HeaderName;
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

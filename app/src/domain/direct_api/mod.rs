@@ -9,6 +9,7 @@
 //! cross. Password services have no provider token to forward and answer 400.
 pub mod api_base;
 pub mod forwarded_headers;
+pub mod in_flight;
 pub mod request_body;
 pub mod target_url;
 
@@ -40,6 +41,8 @@ pub enum DirectError {
     ApiHost,
     #[error("The provider's API could not be reached: {0}")]
     Upstream(OutboundError),
+    #[error("This application has {} Direct API calls under way here; try again when some have finished.", in_flight::PER_APP)]
+    Busy,
 }
 
 impl DirectError {
@@ -59,6 +62,7 @@ impl DirectError {
             DirectError::ApiHost => "direct.api_host",
             DirectError::Upstream(OutboundError::Timeout) => "direct.timeout",
             DirectError::Upstream(_) => "direct.upstream",
+            DirectError::Busy => "direct.busy",
         }
     }
 
@@ -72,6 +76,7 @@ impl DirectError {
             }
             DirectError::Upstream(OutboundError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
             DirectError::ApiHost | DirectError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            DirectError::Busy => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 }
@@ -92,7 +97,13 @@ pub struct DirectAnswer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: reqwest::Response,
+    /// The call's place among its app's calls under way: keep it until the body is sent.
+    pub permit: in_flight::Permit,
 }
+
+/// The longest one call may take, its body both ways included (a large attachment on a
+/// slow line); each read must also come within the provider timeout.
+const MAX_CALL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// Forwards `call` for `a` (the account of the platform token) and hands back the answer.
 pub async fn forward(
@@ -109,9 +120,16 @@ pub async fn forward(
         return Err(DirectError::unsupported(&a.service_type, why).into());
     }
     target_url::check_path(&call.path)?;
+    let permit = in_flight::take(a.app_id).ok_or(DirectError::Busy)?;
     let provider = refresh::bound_provider_of(db, ctx, &a).await?;
     if provider.api_base.is_none() {
         return Err(DirectError::unsupported(&a.service_type, "has no Direct API base").into());
+    }
+    // A registration pointing the provider's endpoints elsewhere (a sovereign cloud, another
+    // server) issues tokens the catalog's API would not take, and must not be sent to it.
+    if provider.endpoints_overridden && !provider.api_base_overridden {
+        let why = "has endpoints of its own in this registration but no Direct API base URL; set one beside them";
+        return Err(DirectError::unsupported(&a.service_type, why).into());
     }
     let announced = call
         .headers
@@ -126,24 +144,34 @@ pub async fn forward(
     let send = |token: String, body: reqwest::Body| {
         send(ctx, &url, &call.method, &headers, token, body, service)
     };
+    let refused_token = access.access_token.clone();
     let first = send(access.access_token, body.take()).await?;
     let renewable = a.provider_refresh_token.is_some() || a.kind.is_service();
     if first.status() != StatusCode::UNAUTHORIZED || !renewable {
-        return settle(db, &a, first).await;
+        return settle(db, &a, first, permit).await;
     }
     // The provider refused a token it should have taken (revoked, or a session that ended
     // early): renew it once, for this call if its body can be sent again, else for the next.
-    let renewed = match refresh::renewed_access(db, ctx, a.id).await {
+    // A call refused at the same moment may have renewed it already: then that token is it.
+    let latest = refresh::fresh_access(db, ctx, a.id).await?;
+    let renewed = if latest.access_token != refused_token {
+        Ok(latest)
+    } else {
+        refresh::renewed_access(db, ctx, a.id).await
+    };
+    let renewed = match renewed {
         Ok(renewed) => renewed,
-        Err(DomainError::Flow(FlowError::Provider(_))) => return settle(db, &a, first).await,
+        Err(DomainError::Flow(FlowError::Provider(_))) => {
+            return settle(db, &a, first, permit).await
+        }
         Err(e) => return Err(e),
     };
     if !body.can_resend() {
-        return Ok(answer(first));
+        return Ok(answer(first, permit));
     }
     drop(first);
     let second = send(renewed.access_token, body.take()).await?;
-    settle(db, &a, second).await
+    settle(db, &a, second, permit).await
 }
 
 async fn send(
@@ -157,6 +185,7 @@ async fn send(
 ) -> Result<reqwest::Response, DirectError> {
     let mut request = reqwest::Request::new(method.clone(), url.clone());
     *request.headers_mut() = headers.clone();
+    *request.timeout_mut() = Some(MAX_CALL);
     let mut bearer = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
         DirectError::Upstream(OutboundError::Failed(
             "the provider token is not a header value".into(),
@@ -179,11 +208,12 @@ async fn send(
     sent.map_err(DirectError::Upstream)
 }
 
-fn answer(r: reqwest::Response) -> DirectAnswer {
+fn answer(r: reqwest::Response, permit: in_flight::Permit) -> DirectAnswer {
     DirectAnswer {
         status: r.status(),
         headers: forwarded_headers::to_app(r.headers()),
         body: r,
+        permit,
     }
 }
 
@@ -193,6 +223,7 @@ async fn settle(
     db: &DatabaseConnection,
     a: &account::Model,
     r: reqwest::Response,
+    permit: in_flight::Permit,
 ) -> Result<DirectAnswer, DomainError> {
     if r.status() == StatusCode::UNAUTHORIZED {
         let reason = "The provider refused the access token (401) on a Direct API call.";
@@ -200,5 +231,5 @@ async fn settle(
     } else if r.status().is_success() && a.token_status == TokenStatus::Invalid {
         store::recovered(db, a.id, now_unix()).await?;
     }
-    Ok(answer(r))
+    Ok(answer(r, permit))
 }

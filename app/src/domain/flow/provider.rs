@@ -92,6 +92,9 @@ pub struct ResolvedProvider {
     pub api_hosts: Vec<String>,
     /// The registration set `api_base` itself: its origin is then part of the binding.
     pub api_base_overridden: bool,
+    /// The registration overrides other endpoints of the catalog (a sovereign cloud, a test
+    /// server): the catalog's API base is then not known to take its tokens.
+    pub endpoints_overridden: bool,
 }
 
 fn fill(
@@ -197,6 +200,7 @@ impl ResolvedProvider {
             api_base: None,
             api_hosts: vec![],
             api_base_overridden: false,
+            endpoints_overridden: false,
         }
     }
 }
@@ -420,6 +424,7 @@ pub async fn resolve(
         api_base: at("api_base", &p.api_base),
         api_hosts: p.api_hosts.clone(),
         api_base_overridden: v.overrides.contains_key("api_base"),
+        endpoints_overridden: v.overrides.keys().any(|k| k != "api_base"),
     })
 }
 

@@ -68,9 +68,29 @@ impl std::fmt::Debug for OutboundClient {
 impl OutboundClient {
     /// Fails at start-up rather than fall back to a client without the safeguards.
     pub fn new(policy: Policy, timeout: Duration) -> Result<Self, OutboundError> {
+        Self::with_roots(policy, timeout, &[])
+    }
+
+    /// The same, trusting the certificate authorities of `pem` (a bundle, possibly empty)
+    /// besides the public ones.
+    pub fn with_roots(
+        policy: Policy,
+        timeout: Duration,
+        pem: &[u8],
+    ) -> Result<Self, OutboundError> {
+        let roots = if pem.is_empty() {
+            Vec::new()
+        } else {
+            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                OutboundError::Failed(format!("the extra certificate authorities: {e}"))
+            })?
+        };
         let builder = || {
-            reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
+            let mut b = reqwest::Client::builder();
+            for root in &roots {
+                b = b.add_root_certificate(root.clone());
+            }
+            b.redirect(reqwest::redirect::Policy::none())
                 // A proxy would resolve the name again, past the checked addresses.
                 .no_proxy()
                 .dns_resolver(Arc::new(PolicyResolver { policy }))

@@ -1,5 +1,6 @@
 //! One application: its client id, client secrets (rotation), provider registrations and
 //! authorized return URLs.
+mod logo;
 mod registrations;
 mod signing;
 mod trusted;
@@ -112,6 +113,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             <a href="#secrets">"Secrets"</a>
             <a href="#registrations">"Providers"</a>
             <a href="#return-urls">"Return URLs"</a>
+            <a href="#logo">"Logo"</a>
             <a href="#trusted-domains">"Trusted domains"</a>
             <a href="#webhooks">"Webhooks"</a>
             {a.can_administer.then(|| view! { <a href="#settings">"Settings"</a> })}
@@ -229,6 +231,7 @@ fn detail(team_id: String, a: AppDetail, act: Actions) -> impl IntoView {
             }})}
         </section>
 
+        <logo::LogoSection team_id=team_id.clone() app_id=a.id.clone() has_logo=a.has_logo can_edit=a.can_edit />
         <trusted::TrustedDomainsSection team_id=team_id.clone() app_id=a.id.clone() can_edit=a.can_edit />
         <webhooks::WebhooksSection team_id=team_id.clone() app_id=a.id.clone() can_edit=a.can_edit />
         {a.can_edit.then(|| view! {

@@ -4,6 +4,7 @@
 //! everything in release mode and installs wrk; docs/performance.md has the latest table.
 mod bundle;
 mod child_process;
+mod direct_api;
 mod first_visit;
 mod options;
 mod peer;

@@ -36,7 +36,7 @@ pub struct Options {
     #[arg(long, default_value_t = 1_000)]
     pub revocations: usize,
     /// Only these scenarios (comma-separated: peer, lookup, exchange, flow, dashboard,
-    /// first-visit, team-accounts, two-instances, revocation); the
+    /// first-visit, team-accounts, direct, two-instances, revocation); the
     /// baseline always runs. For profiling one path; the documented run takes all.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
@@ -49,6 +49,9 @@ pub struct Options {
     /// The third-party OAuth server the browser tests use (npm `oidc-provider`).
     #[arg(long, default_value = "end2end/peer/oidc_peer.mjs")]
     pub peer_script: PathBuf,
+    /// The provider API stand-in of the Direct API scenario (HTTPS, node).
+    #[arg(long, default_value = "end2end/bench/api_stand_in.mjs")]
+    pub api_stand_in_script: PathBuf,
     /// The first dashboard visit in Chromium, throttled (playwright-core from end2end/).
     #[arg(long, default_value = "end2end/bench/first_visit.mjs")]
     pub first_visit_script: PathBuf,

@@ -14,7 +14,7 @@ use crate::scenario::{measure, measure_together, Measured, Plan, Unit};
 use crate::seed::{self, Keys, Seeded, RETURN_URL};
 use crate::wrk::{Load, Scripts};
 use crate::BenchError;
-use crate::{first_visit, revocation};
+use crate::{direct_api, first_visit, revocation};
 
 pub struct Store {
     pub name: &'static str,
@@ -80,6 +80,13 @@ pub async fn scenarios(
 
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
+    // The Direct API scenario's stand-in is HTTPS under a private authority the server trusts.
+    let direct = o.wants("direct") && store.name == "SQLite";
+    let certificates = if direct {
+        Some(direct_api::certificates(&dir)?)
+    } else {
+        None
+    };
     let command_on = |port: u16| {
         let mut command = Command::new(linkgate);
         command
@@ -93,6 +100,9 @@ pub async fn scenarios(
             .env("LINKGATE_FLOW_STARTS_PER_ADDRESS", "1000000000")
             .env("LINKGATE_FLOW_STARTS_PER_APP", "1000000000")
             .env("LEPTOS_SITE_ROOT", &o.site_root);
+        if let Some((ca, _, _)) = &certificates {
+            command.env("LINKGATE_OUTBOUND_CA_FILE", ca);
+        }
         command
     };
     let server = Served::start(
@@ -289,6 +299,51 @@ pub async fn scenarios(
                 .await?,
             );
         }
+    }
+
+    // 10. The Direct API through Linkgate to a local HTTPS provider API stand-in, and the same
+    //     request to the stand-in directly: what the passthrough adds.
+    if let Some((_, cert, key)) = &certificates {
+        let stand_in = direct_api::StandIn::start(&o.api_stand_in_script, &dir, cert, key).await?;
+        let session = sign_in(&base, &seeded).await?;
+        let token = direct_api::account(&base, &db, &session, &seeded, &stand_in).await?;
+        let straight = two_threads(
+            format!("{}/api/messages", stand_in.api),
+            scripts.path("constant.lua"),
+            vec![format!(
+                "Authorization: Bearer {}",
+                direct_api::PROVIDER_TOKEN
+            )],
+            Vec::new(),
+        );
+        results.push(
+            measure(
+                plan,
+                "Provider API stand-in, called directly (HTTPS)",
+                store.name,
+                Unit::Requests,
+                stand_in.pid(),
+                async |_, _| Ok(straight.clone()),
+            )
+            .await?,
+        );
+        let through = two_threads(
+            format!("{base}/v1/direct/messages"),
+            scripts.path("constant.lua"),
+            vec![format!("Authorization: Bearer {token}")],
+            Vec::new(),
+        );
+        results.push(
+            measure(
+                plan,
+                "Direct API passthrough to the stand-in",
+                store.name,
+                Unit::Requests,
+                pid,
+                async |_, _| Ok(through.clone()),
+            )
+            .await?,
+        );
     }
 
     // 8. Two instances on one PostgreSQL, half the connections each: the scale-out path,

@@ -313,6 +313,44 @@ impl Browser {
         self.read(r).await
     }
 
+    /// Posts a `multipart/form-data` form, as a browser posts a form with a file input:
+    /// `fields`, then `file` as (field name, file name, bytes).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Answer {
+        let boundary = "----linkgate-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, filename, bytes) = file;
+        body.extend_from_slice(
+            format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\ncontent-type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let rb = self.with_cookie(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body),
+        );
+        let r = rb.send().await.expect("POST");
+        self.read(r).await
+    }
+
     /// Calls a POST server function (`/api/...`) with form fields.
     pub async fn call(&mut self, endpoint: &str, fields: &[(&str, &str)]) -> Answer {
         self.post_form(&format!("/api/{endpoint}"), fields).await

@@ -75,6 +75,45 @@ pub async fn save(
     Ok(())
 }
 
+/// Removes the logo of `app_id`, as `actor`.
+pub async fn remove(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+    now: i64,
+) -> Result<(), DomainError> {
+    authz::authorize(db, actor, Action::EditApp(app_id)).await?;
+    let txn = crate::domain::write_transaction::begin_write(db).await?;
+    let app = application::Entity::find_by_id(app_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let removed = app_logo::Entity::delete_by_id(app_id).exec(&txn).await?;
+    if removed.rows_affected > 0 {
+        let change = Change {
+            action: "app.logo_removed",
+            target_kind: "app",
+            target_id: app_id.to_string(),
+            target_label: app.name,
+            before: None,
+            after: None,
+        };
+        audit::record(&txn, actor, change, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The logo of `app_id` for a member who may see the app: its type and bytes.
+pub async fn shown_to(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    app_id: Uuid,
+) -> Result<Option<(String, Vec<u8>)>, DomainError> {
+    authz::authorize(db, actor, Action::ViewApp(app_id)).await?;
+    find(db, app_id).await
+}
+
 /// The logo of `app_id`: its type and bytes.
 pub async fn find(
     db: &impl ConnectionTrait,
