@@ -94,6 +94,8 @@ install_bench_tools() {
   command -v chromium >/dev/null || { step "Installing Debian's chromium for the first-visit figure"; apt_install chromium; }
   install_node
   command -v gzip >/dev/null || apt_install gzip
+  # The Direct API scenario's stand-in is HTTPS under an authority openssl makes.
+  command -v openssl >/dev/null || { step "Installing Debian's openssl"; apt_install openssl; }
   install_end2end_modules
   local tools="$CARGO_TARGET_DIR/tools"
   if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then

@@ -10,6 +10,8 @@ import { createServer } from 'node:http';
 import { axeViolations, freePort, hydrated, scrollsSideways, serverAndBrowser, signUpDeveloper } from './harness.mjs';
 
 const live = serverAndBrowser({ before, after, assert });
+// A 1×1 PNG, the app's logo.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 let returnServer;
 after(() => returnServer?.close());
 
@@ -34,8 +36,15 @@ test('a connect link: picker, Sandbox consent, back with a code; used and expire
   await dev.call('apps/return_urls/add', { team_id: teamId, app_id: app.id, url: returnUrl });
   await dev.call('apps/registrations/enable', { team_id: teamId, app_id: app.id, service_type: 'IMAP', trust_server: 'true', allowed_servers: '' });
 
-  // The developer makes a link for a test on the accounts page.
+  // The developer uploads the app's logo on its page (a plain form), then makes a link for a
+  // test on the accounts page.
   await dev.page.setViewportSize({ width: 1280, height: 900 });
+  await dev.page.goto(`${base}/applications/${app.id}`);
+  await dev.page.setInputFiles('#logo-file', { name: 'logo.png', mimeType: 'image/png', buffer: PNG });
+  await dev.page.click('button:has-text("Upload logo")');
+  await dev.page.waitForURL(/logo=saved/);
+  assert.match(await dev.page.textContent('#logo [role=status]'), /Logo saved/);
+  assert.equal(await dev.page.evaluate(() => document.querySelector('.app-logo-preview').naturalWidth), 1);
   await dev.page.goto(`${base}/applications/${app.id}/accounts`);
   await hydrated(dev.page);
   await dev.page.click('button:has-text("Create a connect link")');
@@ -48,6 +57,7 @@ test('a connect link: picker, Sandbox consent, back with a code; used and expire
   const phone = await (await live.browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
   await phone.goto(link);
   assert.equal(await phone.textContent('h1'), 'Connect your account to Picker App');
+  assert.equal(await phone.evaluate(() => document.querySelector('img.app-logo').naturalWidth), 1, 'the logo shows');
   const services = await phone.locator('button.service .service-name').allTextContents();
   assert.deepEqual(services, ['Other mail (IMAP)', 'Sandbox (test provider)']);
   assert.deepEqual(await axeViolations(phone), []);
