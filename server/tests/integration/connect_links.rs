@@ -380,3 +380,106 @@ async fn a_logo_uploaded_on_the_application_page_brands_its_links(backend: Backe
     fx.finish().await;
 }
 on_both_backends!(a_logo_uploaded_on_the_application_page_brands_its_links);
+
+async fn a_link_naming_an_end_user_adds_the_account_to_them(backend: Backend) {
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let app = FlowApp::create(&base, "Team inbox").await;
+    let (_, session) = crate::user_session::signed_in(&base, &app, "ada@example.com").await;
+    let me: Value = plain_client()
+        .get(format!("{base}/v1/user"))
+        .header("x-aurinko-session", &session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id = me["id"].as_str().expect("the end user's id").to_owned();
+
+    let (status, created) = create(
+        &base,
+        &app,
+        json!({ "returnUrl": RETURN_URL, "userId": user_id, "services": ["Sandbox"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let link = link_of(&created);
+    let html = open_as_person(&link).await.text().await.unwrap();
+    assert!(
+        html.contains("is added to <strong>ada@example.com</strong>"),
+        "the page says whose account it joins: {html}"
+    );
+    let r = post_form(&link, &[("service", "Sandbox")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let consent = crate::common::flow::Consent {
+        email: "grace@example.com",
+        ..ALLOW
+    };
+    let callback = consent_at_sandbox(&base, &location(&r), &consent).await;
+    let back = location(&browser().get(on(&base, &callback)).send().await.unwrap());
+    assert_eq!(param(&back, "status").as_deref(), Some("success"), "{back}");
+    let r = app.exchange(&base, &param(&back, "code").unwrap()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let accounts: Value = plain_client()
+        .get(format!("{base}/v1/user/accounts"))
+        .header("x-aurinko-session", &session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let emails: Vec<&str> = accounts
+        .as_array()
+        .or_else(|| accounts["records"].as_array())
+        .expect("a list")
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert!(emails.contains(&"grace@example.com"), "{accounts}");
+    assert!(emails.contains(&"ada@example.com"), "{accounts}");
+    fx.finish().await;
+}
+on_both_backends!(a_link_naming_an_end_user_adds_the_account_to_them);
+
+async fn a_service_account_link_starts_the_administrators_consent(backend: Backend) {
+    let fx = Fixture::start(backend).await;
+    let base = fx.server.base.clone();
+    let key = app::domain::crypto::MasterKey::from_base64(&fx.master_key_base64).unwrap();
+    let app = crate::service_accounts::office365_app(&base, &key, "Tenant tool").await;
+    // Only services with a service-account flow: the Sandbox has none.
+    let (status, err) = create(
+        &base,
+        &app,
+        json!({ "returnUrl": RETURN_URL, "serviceAccount": true, "services": ["Sandbox"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("services.invalid"))
+    );
+    let (status, created) = create(
+        &base,
+        &app,
+        json!({ "returnUrl": RETURN_URL, "serviceAccount": true }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["services"], json!(["Office365"]));
+    let link = link_of(&created);
+    let html = open_as_person(&link).await.text().await.unwrap();
+    assert!(html.contains("sign in as its administrator"), "{html}");
+    // The pick starts the service-account flow (a prepared token made for it): the
+    // administrator is sent to consent for the tenant.
+    let r = post_form(&link, &[("service", "Office365")]).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    assert_eq!(location(&r).path(), "/sandbox/adminconsent");
+    fx.finish().await;
+}
+on_both_backends!(a_service_account_link_starts_the_administrators_consent);

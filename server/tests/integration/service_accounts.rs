@@ -98,7 +98,7 @@ async fn sandbox_userinfo(base: &str, provider_token: &str) -> serde_json::Value
 }
 
 /// An app whose Office 365 registration points at the Sandbox: consent, sign-in and token.
-async fn office365_app(base: &str, key: &MasterKey, name: &str) -> FlowApp {
+pub async fn office365_app(base: &str, key: &MasterKey, name: &str) -> FlowApp {
     let mut app = FlowApp::create(base, name).await;
     // The Sandbox knows the app by its client id and derived secret.
     let secret = key

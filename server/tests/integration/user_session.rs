@@ -33,7 +33,7 @@ fn set_cookie(r: &Response) -> String {
 
 /// A primary sign-in at the Sandbox as `email`: the session cookie pair (`AUR…=…`) and the
 /// session token in it.
-async fn signed_in(base: &str, app: &FlowApp, email: &str) -> (String, String) {
+pub async fn signed_in(base: &str, app: &FlowApp, email: &str) -> (String, String) {
     let url = app.flow_url(
         base,
         "authorizeUser",

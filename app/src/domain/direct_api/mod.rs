@@ -137,7 +137,7 @@ pub async fn forward(
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let mut body = request_body::read(call.body, announced).await?;
     let headers = forwarded_headers::to_provider(&call.headers);
-    let access = refresh::fresh_access(db, ctx, a.id).await?;
+    let access = refresh::fresh_access_of(db, ctx, &a).await?;
     let base = api_base::for_account(&provider, &access)?;
     let url = target_url::join(&base, &call.path, call.query.as_deref())?;
     let service = service_label(&a.service_type);

@@ -133,6 +133,19 @@ async fn placed_provider(
     Ok((p, Some(legacy_binding)))
 }
 
+/// [`fresh_access`] for an account row just read (the Direct API's, from its platform token):
+/// its token as it stands when fresh enough, with no read of its own.
+pub async fn fresh_access_of(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    a: &account::Model,
+) -> Result<ProviderAccess, DomainError> {
+    if a.token_status != TokenStatus::Dead && is_fresh(a, now_unix()) {
+        return open_access(ctx, a);
+    }
+    fresh_access(db, ctx, a.id).await
+}
+
 /// A provider access token valid for at least 5 more minutes.
 pub async fn fresh_access(
     db: &DatabaseConnection,
