@@ -2,9 +2,9 @@
 //! (content and its negotiation, conditional and range requests, a few providers' own
 //! options): never the app's credentials (the platform token, cookies), nor what names the
 //! app's users or network (forwarding and CDN headers, browser context); the provider token
-//! is set by the caller. Coming back, the provider's answer minus its cookies, hop-by-hop
-//! headers (RFC 9110 §7.6.1, and any `Connection` names), and the headers by which a
-//! response speaks for our own origin (security policies, CORS, request ids, caching).
+//! is set by the caller. Coming back, an allow-list too: content, validators, location, rate
+//! limits and request ids, never hop-by-hop headers (RFC 9110 §7.6.1, and any `Connection`
+//! names), cookies, or what would speak for our own origin (security policies, CORS).
 use axum::http::header::{self, HeaderMap, HeaderValue};
 
 const HOP_BY_HOP: [&str; 9] = [
@@ -44,26 +44,39 @@ const TO_PROVIDER: [&str; 18] = [
 /// Providers' own option headers, by prefix (Salesforce's `Sforce-Call-Options`, …).
 const TO_PROVIDER_PREFIXES: [&str; 1] = ["sforce-"];
 
-/// Never passed back to the app, beside hop-by-hop headers.
-const KEPT_FROM_APP: [&str; 16] = [
-    "set-cookie",
-    "set-cookie2",
-    "alt-svc",
-    "strict-transport-security",
-    "content-security-policy",
-    "content-security-policy-report-only",
-    "x-frame-options",
-    "x-content-type-options",
-    "referrer-policy",
-    "permissions-policy",
-    "cross-origin-opener-policy",
-    "cross-origin-embedder-policy",
-    "cross-origin-resource-policy",
-    "clear-site-data",
-    "x-request-id",
-    "cache-control",
+/// Passed back to the app: what describes the content and its caching validators, where a
+/// created or moved thing is, the providers' rate limits and request ids. An allow-list, so
+/// nothing that speaks for our origin to a browser (cookies, security and reporting
+/// policies, CORS, `Link`, `Refresh`) crosses, whatever a provider adds later.
+const TO_APP: [&str; 17] = [
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "content-language",
+    "content-disposition",
+    "content-range",
+    "accept-ranges",
+    "etag",
+    "last-modified",
+    "location",
+    "retry-after",
+    "www-authenticate",
+    "preference-applied",
+    "odata-version",
+    "request-id",
+    "client-request-id",
+    "date",
 ];
-const KEPT_FROM_APP_PREFIXES: [&str; 2] = ["access-control-", "x-linkgate-"];
+/// Rate limits and diagnostics by prefix: the IETF draft's `RateLimit-*`, `X-RateLimit-*`,
+/// Graph's `x-ms-*`, HubSpot's `X-HubSpot-RateLimit-*`, Salesforce's `Sforce-Limit-Info`.
+const TO_APP_PREFIXES: [&str; 6] = [
+    "ratelimit",
+    "x-ratelimit-",
+    "x-rate-limit-",
+    "x-ms-",
+    "x-hubspot-",
+    "sforce-",
+];
 
 fn named_by_connection(headers: &HeaderMap) -> Vec<String> {
     headers
@@ -101,7 +114,7 @@ pub fn to_provider(from_app: &HeaderMap) -> HeaderMap {
 /// `Retry-After`, ETags, `Location`. One account's data is never kept by a cache between.
 pub fn to_app(from_provider: &HeaderMap) -> HeaderMap {
     let mut out = copied(from_provider, |n| {
-        !KEPT_FROM_APP.contains(&n) && !KEPT_FROM_APP_PREFIXES.iter().any(|p| n.starts_with(p))
+        TO_APP.contains(&n) || TO_APP_PREFIXES.iter().any(|p| n.starts_with(p))
     });
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out
@@ -180,16 +193,28 @@ mod tests {
             ("connection", "close"),
             ("transfer-encoding", "chunked"),
             ("strict-transport-security", "max-age=1"),
+            ("cache-control", "public, max-age=600"),
+            ("access-control-allow-origin", "*"),
+            ("nel", "{\"report_to\":\"x\"}"),
+            ("report-to", "{}"),
+            ("link", "<https://evil.example/x.css>; rel=stylesheet"),
+            ("refresh", "0; url=https://evil.example"),
+            ("x-hubspot-ratelimit-remaining", "99"),
+            ("sforce-limit-info", "api-usage=1/15000"),
         ]);
         assert_eq!(
             names(&to_app(&from_provider)),
             vec![
+                "cache-control",
                 "content-length",
                 "content-type",
                 "etag",
                 "retry-after",
+                "sforce-limit-info",
+                "x-hubspot-ratelimit-remaining",
                 "x-ratelimit-remaining"
             ]
         );
+        assert_eq!(to_app(&from_provider)["cache-control"], "no-store");
     }
 }

@@ -37,12 +37,30 @@ pub enum DirectError {
     TooLarge(u64),
     #[error("The request body ended before it was complete.")]
     BodyInterrupted,
+    #[error("The request body came too slowly: nothing for 30 seconds, or its first 256 KiB took over a minute.")]
+    BodySlow,
     #[error("The provider named an API host for this account that is not one of its own; nothing was sent.")]
     ApiHost,
     #[error("The provider's API could not be reached: {0}")]
     Upstream(OutboundError),
-    #[error("This application has {} Direct API calls under way here; try again when some have finished.", in_flight::PER_APP)]
-    Busy,
+    #[error("{}; try again when some have finished.", busy_words(*.0))]
+    Busy(in_flight::Busy),
+}
+
+fn busy_words(b: in_flight::Busy) -> String {
+    match b {
+        in_flight::Busy::Account => format!(
+            "This account has {} Direct API calls under way here",
+            in_flight::PER_ACCOUNT
+        ),
+        in_flight::Busy::App => format!(
+            "This application has {} Direct API calls under way here",
+            in_flight::PER_APP
+        ),
+        in_flight::Busy::Instance => {
+            "This server is carrying all the Direct API calls it can".into()
+        }
+    }
 }
 
 impl DirectError {
@@ -59,10 +77,11 @@ impl DirectError {
             DirectError::Path => "direct.path",
             DirectError::TooLarge(_) => "direct.too_large",
             DirectError::BodyInterrupted => "direct.body",
+            DirectError::BodySlow => "direct.body_slow",
             DirectError::ApiHost => "direct.api_host",
             DirectError::Upstream(OutboundError::Timeout) => "direct.timeout",
             DirectError::Upstream(_) => "direct.upstream",
-            DirectError::Busy => "direct.busy",
+            DirectError::Busy(_) => "direct.busy",
         }
     }
 
@@ -74,9 +93,10 @@ impl DirectError {
             DirectError::TooLarge(_) | DirectError::Upstream(OutboundError::TooLarge(_)) => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
+            DirectError::BodySlow => StatusCode::REQUEST_TIMEOUT,
             DirectError::Upstream(OutboundError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
             DirectError::ApiHost | DirectError::Upstream(_) => StatusCode::BAD_GATEWAY,
-            DirectError::Busy => StatusCode::TOO_MANY_REQUESTS,
+            DirectError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 }
@@ -120,7 +140,7 @@ pub async fn forward(
         return Err(DirectError::unsupported(&a.service_type, why).into());
     }
     target_url::check_path(&call.path)?;
-    let permit = in_flight::take(a.app_id).ok_or(DirectError::Busy)?;
+    let permit = in_flight::take(a.id, a.app_id).map_err(DirectError::Busy)?;
     let provider = refresh::bound_provider_of(db, ctx, &a).await?;
     if provider.api_base.is_none() {
         return Err(DirectError::unsupported(&a.service_type, "has no Direct API base").into());

@@ -1,8 +1,10 @@
 //! The app's request body on its way to the provider. A small body is held in memory so the
 //! call can be sent again after the provider refuses a stale token; a larger one streams
 //! (an attachment is never held whole) and is cut off past [`MAX_REQUEST_BYTES`].
+use std::time::Duration;
+
 use axum::body::{Body, Bytes};
-use futures_util::{stream, StreamExt, TryStreamExt};
+use futures_util::{stream, Stream, StreamExt, TryStreamExt};
 
 use super::DirectError;
 use crate::domain::outbound::OutboundError;
@@ -12,6 +14,11 @@ use crate::domain::outbound::OutboundError;
 pub const MAX_REQUEST_BYTES: u64 = 36 * 1024 * 1024;
 /// Bodies up to this size are held, so a call refused for its token can be sent again.
 pub const HELD_BYTES: usize = 256 * 1024;
+/// The longest wait for the next piece of the body: a caller that trickles bytes would
+/// otherwise hold its place among the calls under way for as long as it likes.
+pub const IDLE: Duration = Duration::from_secs(30);
+/// The longest the held part may take in all (the whole call's limit starts when it is sent).
+pub const HELD_WITHIN: Duration = Duration::from_secs(60);
 
 pub enum OutgoingBody {
     Held(Bytes),
@@ -47,11 +54,16 @@ pub async fn read(body: Body, announced: Option<u64>) -> Result<OutgoingBody, Di
     if announced.is_some_and(|n| n > MAX_REQUEST_BYTES) {
         return Err(too_large());
     }
-    let mut chunks = body.into_data_stream();
+    let mut chunks = idle_limited(body.into_data_stream());
     let mut held: Vec<Bytes> = Vec::new();
     let mut size = 0usize;
+    let held_by = tokio::time::Instant::now() + HELD_WITHIN;
     while size <= HELD_BYTES {
-        match chunks.next().await {
+        let next = tokio::time::timeout_at(held_by, chunks.next())
+            .await
+            .map_err(|_| DirectError::BodySlow)?;
+        match next {
+            Some(Err(Piece::Slow)) => return Err(DirectError::BodySlow),
             Some(Ok(chunk)) => {
                 size += chunk.len();
                 held.push(chunk);
@@ -64,7 +76,10 @@ pub async fn read(body: Body, announced: Option<u64>) -> Result<OutgoingBody, Di
         }
     }
     let mut sent = 0u64;
-    let rest = chunks.map_err(|e| OutboundError::Failed(format!("the app's body: {e}")));
+    let rest = chunks.map_err(|e| match e {
+        Piece::Slow => OutboundError::Timeout,
+        Piece::Broken(e) => OutboundError::Failed(format!("the app's body: {e}")),
+    });
     let counted =
         stream::iter(held.into_iter().map(Ok))
             .chain(rest)
@@ -80,6 +95,27 @@ pub async fn read(body: Body, announced: Option<u64>) -> Result<OutgoingBody, Di
                 }
             });
     Ok(OutgoingBody::Streamed(reqwest::Body::wrap_stream(counted)))
+}
+
+/// Why the next piece of the app's body did not come.
+enum Piece {
+    Slow,
+    Broken(axum::Error),
+}
+
+/// `body`, failing when its next piece takes longer than [`IDLE`].
+fn idle_limited(
+    body: impl Stream<Item = Result<Bytes, axum::Error>> + Send + Unpin + 'static,
+) -> impl Stream<Item = Result<Bytes, Piece>> + Send + Unpin + 'static {
+    Box::pin(stream::unfold(Some(body), |body| async move {
+        let mut body = body?;
+        match tokio::time::timeout(IDLE, body.next()).await {
+            Err(_) => Some((Err(Piece::Slow), None)),
+            Ok(None) => None,
+            Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(body))),
+            Ok(Some(Err(e))) => Some((Err(Piece::Broken(e)), None)),
+        }
+    }))
 }
 
 #[cfg(test)]
@@ -101,5 +137,42 @@ mod tests {
             read(Body::empty(), Some(MAX_REQUEST_BYTES + 1)).await,
             Err(DirectError::TooLarge(_))
         ));
+    }
+
+    /// A body that sends a byte and then nothing, as a caller holding its place would.
+    fn trickle() -> Body {
+        let first = stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"x"))]);
+        Body::from_stream(first.chain(stream::pending()))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stops_coming_is_refused() {
+        assert!(matches!(
+            read(trickle(), None).await,
+            Err(DirectError::BodySlow)
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_streamed_body_that_stops_coming_ends_the_call() {
+        let large = Body::from_stream(
+            stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b'x'; 10_000]))))
+                .chain(stream::pending()),
+        );
+        let OutgoingBody::Streamed(body) = read(large, None).await.unwrap() else {
+            panic!("a body over the held size streams");
+        };
+        let mut pieces = Body::new(body).into_data_stream();
+        let mut last = None;
+        while let Some(piece) = pieces.next().await {
+            last = Some(piece);
+            if last.as_ref().is_some_and(|p| p.is_err()) {
+                break;
+            }
+        }
+        assert!(
+            last.is_some_and(|p| p.is_err()),
+            "the stream ends in an error"
+        );
     }
 }
