@@ -750,3 +750,51 @@ async fn memory_stays_flat_while_a_large_answer_streams(backend: Backend) {
     db.drop_it().await;
 }
 on_both_backends!(memory_stays_flat_while_a_large_answer_streams);
+
+/// An API base override saved in development (or before the production rule) is checked
+/// again on every call: a production instance sends no token to it.
+async fn an_api_base_saved_in_development_gets_no_token_in_production(backend: Backend) {
+    let db = crate::common::TestDatabase::create(backend).await;
+    let key = app::domain::crypto::MasterKey::generate();
+    let dev = crate::common::TestServer::start(&db, &key, |_| {}).await;
+    let api = ProviderApi::start().await;
+    let (_app, token) = account_at(&dev.base, &api).await;
+    let r = direct(
+        &dev.base,
+        &token,
+        reqwest::Method::GET,
+        "gmail/v1/users/me/profile",
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "development reaches the test API"
+    );
+    let calls = api.api_calls().len();
+    dev.stop().await;
+
+    let prod = crate::common::TestServer::start(&db, &key, |c| {
+        c.mode = server::config::Mode::Production;
+    })
+    .await;
+    let r = direct(
+        &prod.base,
+        &token,
+        reqwest::Method::GET,
+        "gmail/v1/users/me/profile",
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let j: Value = r.json().await.unwrap();
+    assert_eq!(j["code"], "direct.unsupported", "{j}");
+    assert!(j["message"].as_str().unwrap().contains("own clouds"), "{j}");
+    assert_eq!(api.api_calls().len(), calls, "nothing more reached it");
+    prod.stop().await;
+    db.drop_it().await;
+}
+on_both_backends!(an_api_base_saved_in_development_gets_no_token_in_production);

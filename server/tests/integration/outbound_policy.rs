@@ -95,24 +95,41 @@ async fn production_calls_no_internal_host(backend: Backend) {
     }
     // The Direct API base of a catalog provider: in production only the provider's own
     // clouds, never a host of the developer's choosing (it would make /v1/direct a relay).
-    for (service, base, ok) in [
-        ("Google", "https://relay.example/api", false),
-        ("Office365", "https://relay.example/v1.0", false),
-        ("Office365", "https://graph.microsoft.us/v1.0", true),
+    // Another cloud's API base only beside that cloud's sign-in host: a token of the
+    // commercial cloud never goes to another cloud's operator.
+    let us_login = "https://login.microsoftonline.us/{tenant}/oauth2/v2.0";
+    let us_authorize = format!("{us_login}/authorize");
+    let us_token = format!("{us_login}/token");
+    for (service, base, login, ok) in [
+        ("Google", "https://relay.example/api", None, false),
+        ("Office365", "https://relay.example/v1.0", None, false),
+        ("Office365", "https://graph.microsoft.us/v1.0", None, false),
+        (
+            "Office365",
+            "https://microsoftgraph.chinacloudapi.cn/v1.0",
+            Some((&us_authorize, &us_token)),
+            false,
+        ),
+        (
+            "Office365",
+            "https://graph.microsoft.us/v1.0",
+            Some((&us_authorize, &us_token)),
+            true,
+        ),
     ] {
-        let r = owner
-            .call(
-                "apps/registrations/save",
-                &[
-                    ("team_id", t.as_str()),
-                    ("app_id", app_id.as_str()),
-                    ("service_type", service),
-                    ("client_id", "c"),
-                    ("client_secret", "s"),
-                    ("api_base", base),
-                ],
-            )
-            .await;
+        let mut fields = vec![
+            ("team_id", t.as_str()),
+            ("app_id", app_id.as_str()),
+            ("service_type", service),
+            ("client_id", "c"),
+            ("client_secret", "s"),
+            ("api_base", base),
+        ];
+        if let Some((authorize, token)) = login {
+            fields.push(("authorize_url", authorize.as_str()));
+            fields.push(("token_url", token.as_str()));
+        }
+        let r = owner.call("apps/registrations/save", &fields).await;
         let expected = if ok {
             StatusCode::OK
         } else {

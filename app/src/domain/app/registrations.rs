@@ -23,6 +23,10 @@ use crate::domain::DomainError;
 use crate::entity::provider_registration as row;
 use crate::form_outcome::FieldErrors;
 
+/// In production an API base override is another cloud of the same provider, with that
+/// cloud's sign-in host: the Direct API must not relay tokens to a host of anyone's choosing.
+const OTHER_CLOUD_ONLY: &str = "In production the Direct API base can only be one of the provider's own clouds, with that cloud's authorize and token URLs (Microsoft 365: graph.microsoft.us or dod-graph.microsoft.us with login.microsoftonline.us; microsoftgraph.chinacloudapi.cn with login.chinacloudapi.cn).";
+
 /// What a registration form or API call sends; empty strings mean "not given".
 #[derive(Clone, Debug, Default)]
 pub struct RegistrationInput {
@@ -407,13 +411,11 @@ fn validate(
             continue;
         }
         let chosen = endpoint(value, policy).and_then(|url| {
-            let listed = provider.is_some_and(|p| {
-                p.api_base_alternatives
-                    .iter()
-                    .any(|a| a.trim_end_matches('/') == url.trim_end_matches('/'))
+            let own_cloud = provider.is_some_and(|p| {
+                p.is_own_cloud(&url, input.authorize_url.trim(), input.token_url.trim())
             });
-            if name == "api_base" && !policy.allow_loopback && !listed {
-                Err("In production the Direct API base can only be one of the provider's own clouds (Microsoft 365: graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn).")
+            if name == "api_base" && !policy.allow_loopback && !own_cloud {
+                Err(OTHER_CLOUD_ONLY)
             } else {
                 Ok(url)
             }

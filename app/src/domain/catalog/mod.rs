@@ -205,7 +205,32 @@ pub struct Provider {
     /// arbitrary one would make the Direct API a relay to any host (development allows any,
     /// for test servers).
     #[serde(default)]
-    pub api_base_alternatives: Vec<String>,
+    pub api_base_alternatives: Vec<ApiBaseAlternative>,
+}
+
+/// Another cloud's API base and the host that signs its users in and issues its tokens.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ApiBaseAlternative {
+    pub api_base: String,
+    pub login_host: String,
+}
+
+impl Provider {
+    /// Whether `api_base` is one of this provider's other clouds and the authorize and
+    /// token URLs are on that cloud's sign-in host: its tokens are then that cloud's own.
+    pub fn is_own_cloud(&self, api_base: &str, authorize_url: &str, token_url: &str) -> bool {
+        let host = |u: &str| {
+            url::Url::parse(u)
+                .ok()
+                .filter(|u| u.scheme() == "https" && u.port().is_none())
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        };
+        self.api_base_alternatives.iter().any(|a| {
+            a.api_base.trim_end_matches('/') == api_base.trim_end_matches('/')
+                && host(authorize_url).as_deref() == Some(a.login_host.as_str())
+                && host(token_url).as_deref() == Some(a.login_host.as_str())
+        })
+    }
 }
 
 pub type Catalog = BTreeMap<String, Provider>;
@@ -339,6 +364,26 @@ mod tests {
             catalog["Office365"].api_base.as_deref(),
             Some("https://graph.microsoft.com/v1.0")
         );
+    }
+
+    #[test]
+    fn another_cloud_takes_only_its_own_sign_in_hosts_tokens() {
+        let m = &builtin()["Office365"];
+        let us_auth = "https://login.microsoftonline.us/{tenant}/oauth2/v2.0/authorize";
+        let us_token = "https://login.microsoftonline.us/{tenant}/oauth2/v2.0/token";
+        let commercial = "https://login.microsoftonline.com/common/oauth2/v2.0/token";
+        assert!(m.is_own_cloud("https://graph.microsoft.us/v1.0/", us_auth, us_token));
+        assert!(m.is_own_cloud("https://dod-graph.microsoft.us/v1.0", us_auth, us_token));
+        assert!(!m.is_own_cloud("https://graph.microsoft.us/v1.0", us_auth, commercial));
+        assert!(!m.is_own_cloud("https://graph.microsoft.us/v1.0", commercial, us_token));
+        assert!(!m.is_own_cloud(
+            "https://microsoftgraph.chinacloudapi.cn/v1.0",
+            us_auth,
+            us_token
+        ));
+        assert!(!m.is_own_cloud("https://relay.example/v1.0", us_auth, us_token));
+        let google = &builtin()["Google"];
+        assert!(!google.is_own_cloud("https://graph.microsoft.us/v1.0", us_auth, us_token));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use url::Url;
 
 use super::account::store;
 use super::flow::outcome::service_label;
+use super::flow::provider::ResolvedProvider;
 use super::flow::refresh;
 use super::flow::{FlowContext, FlowError};
 use super::outbound::OutboundError;
@@ -151,6 +152,12 @@ pub async fn forward(
         let why = "has endpoints of its own in this registration but no Direct API base URL; set one beside them";
         return Err(DirectError::unsupported(&a.service_type, why).into());
     }
+    // Checked again here, not only when saved: an override saved in development, or before
+    // this rule, must not send a production token to a host of someone's choosing.
+    if provider.api_base_overridden && !ctx.allow_loopback() && !is_own_cloud(&provider) {
+        let why = "has a Direct API base URL that is not one of its provider's own clouds beside that cloud's sign-in host";
+        return Err(DirectError::unsupported(&a.service_type, why).into());
+    }
     let announced = call
         .headers
         .get(CONTENT_LENGTH)
@@ -192,6 +199,15 @@ pub async fn forward(
     drop(first);
     let second = send(renewed.access_token, body.take()).await?;
     settle(db, &a, second, permit).await
+}
+
+fn is_own_cloud(p: &ResolvedProvider) -> bool {
+    let Some(base) = p.api_base.as_deref() else {
+        return false;
+    };
+    crate::domain::catalog::builtin()
+        .get(&p.service_type)
+        .is_some_and(|c| c.is_own_cloud(base, p.authorize_url.as_str(), p.token_url.as_str()))
 }
 
 async fn send(

@@ -281,7 +281,7 @@ fn registration_form(
                     {(service == "Google").then(|| view! {
                         <div class="field"><label for="reg-directory-url">"Admin directory URL"</label><input id="reg-directory-url" name="admin_directory_url" type="url" value=directory /></div>
                     })}
-                    <div class="field"><label for="reg-api-base">"Direct API base URL"</label><input id="reg-api-base" name="api_base" type="url" value=api_base aria-describedby="reg-api-base-hint" /><p class="field-hint" id="reg-api-base-hint">"Where /v1/direct/… forwards with the account's token. Changing it means every account authorizes again."</p></div>
+                    <div class="field"><label for="reg-api-base">"Direct API base URL"</label><input id="reg-api-base" name="api_base" type="url" value=api_base aria-describedby="reg-api-base-hint" /><p class="field-hint" id="reg-api-base-hint">"Where /v1/direct/… forwards with the account's token. In production, another cloud of the same provider, beside that cloud's authorize and token URLs. Changing it means every account authorizes again."</p></div>
                 </div>
             </details>
             <button type="submit" class="button primary">"Save " {service} " registration"</button>
