@@ -17,10 +17,17 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 
-async fn actor(state: &AppState, session: &Session, team_id: &str) -> Result<Actor, DomainError> {
-    let user = dashboard_session::current_user(session, state.session_max_age_secs, now_unix())
+/// The largest upload form: a 256 KB logo and the multipart framing around it. Set on the
+/// route, so a larger body is cut off before it is read.
+pub const FORM_LIMIT_BYTES: usize = 300 * 1024;
+
+async fn signed_in(state: &AppState, session: &Session) -> Result<Uuid, DomainError> {
+    dashboard_session::current_user(session, state.session_max_age_secs, now_unix())
         .await?
-        .ok_or(DomainError::Unauthenticated)?;
+        .ok_or(DomainError::Unauthenticated)
+}
+
+async fn actor(state: &AppState, user: Uuid, team_id: &str) -> Result<Actor, DomainError> {
     let team = Uuid::parse_str(team_id.trim()).map_err(|_| DomainError::NotFound)?;
     authz::user_actor(&state.db, user, team).await
 }
@@ -63,6 +70,8 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<Response, ApiError> {
     let app_id = app_id_of(&app_id)?;
+    // Who asks is known before anything of the body is read.
+    let user = signed_in(&state, &session).await?;
     let (mut team_id, mut bytes) = (String::new(), Vec::new());
     loop {
         let field = match form.next_field().await {
@@ -80,7 +89,7 @@ pub async fn upload(
             _ => {}
         }
     }
-    let actor = actor(&state, &session, &team_id).await?;
+    let actor = actor(&state, user, &team_id).await?;
     let result = logo::save(&state.db, &actor, app_id, bytes, now_unix()).await;
     Ok(answer(app_id, result, "saved"))
 }
@@ -97,7 +106,8 @@ pub async fn remove(
     Form(form): Form<TeamForm>,
 ) -> Result<Response, ApiError> {
     let app_id = app_id_of(&app_id)?;
-    let actor = actor(&state, &session, &form.team_id).await?;
+    let user = signed_in(&state, &session).await?;
+    let actor = actor(&state, user, &form.team_id).await?;
     let result = logo::remove(&state.db, &actor, app_id, now_unix()).await;
     Ok(answer(app_id, result, "removed"))
 }
@@ -109,12 +119,14 @@ pub async fn preview(
     Path(app_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let app_id = app_id_of(&app_id)?;
+    // Signed in first: a stranger learns nothing of which applications exist.
+    let user = signed_in(&state, &session).await?;
     let found = app::entity::application::Entity::find_by_id(app_id)
         .one(&state.db)
         .await
         .map_err(DomainError::from)?
         .ok_or(DomainError::NotFound)?;
-    let actor = actor(&state, &session, &found.team_id.to_string()).await?;
+    let actor = actor(&state, user, &found.team_id.to_string()).await?;
     match logo::shown_to(&state.db, &actor, app_id).await? {
         Some((content_type, bytes)) => Ok((
             [

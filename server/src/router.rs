@@ -111,7 +111,9 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
         .route("/reset-password", post(email_link_forms::reset_password))
         .route(
             "/applications/{id}/logo",
-            get(app_logo_form::preview).post(app_logo_form::upload),
+            get(app_logo_form::preview).post(app_logo_form::upload).layer(
+                axum::extract::DefaultBodyLimit::max(app_logo_form::FORM_LIMIT_BYTES),
+            ),
         )
         .route("/applications/{id}/logo/remove", post(app_logo_form::remove))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))

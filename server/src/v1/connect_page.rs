@@ -4,7 +4,7 @@
 //! link to this browser, comes with every request.
 use app::domain::app::logo;
 use app::domain::connect_link::available::Offered;
-use app::domain::connect_link::link::{self, Opened, Picked};
+use app::domain::connect_link::link::{self, Opened, PageLoad, Picked};
 use app::domain::connect_link::LinkRefusal;
 use app::domain::flow::browser_binding::BrowserNonce;
 use app::domain::now_unix;
@@ -138,7 +138,7 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     let now = now_unix();
     let addr = client_addr(peer, &headers, state.trust_forwarded_for);
-    link::count_page(&state.db, &addr, now).await?;
+    link::count_page(&state.db, PageLoad::Page, &addr, now).await?;
     let nonce = browser.nonce.unwrap_or_else(BrowserNonce::fresh);
     let person = by_a_person(&headers);
     let opened = link::open(&state.db, &state.flows, &token, &nonce, person, now).await?;
@@ -182,7 +182,7 @@ pub async fn pick(
     };
     let now = now_unix();
     let addr = client_addr(peer, &headers, state.trust_forwarded_for);
-    link::count_page(&state.db, &addr, now).await?;
+    link::count_page(&state.db, PageLoad::Page, &addr, now).await?;
     let picked = link::pick(&state.db, &state.flows, &token, &nonce, &form.service, now).await?;
     let Picked {
         kind,
@@ -196,7 +196,7 @@ pub async fn pick(
         Ok(started) => Ok(started),
         Err(e) => {
             // The flow did not start (a throttle, a registration gone): the link is not spent.
-            link::release(&state.db, &state.flows, &token, used_at).await?;
+            link::release_after(&state.db, &state.flows, &token, used_at).await;
             Err(e)
         }
     }
@@ -211,7 +211,7 @@ pub async fn logo_image(
 ) -> Result<Response, ApiError> {
     let now = now_unix();
     let addr = client_addr(peer, &headers, state.trust_forwarded_for);
-    link::count_page(&state.db, &addr, now).await?;
+    link::count_page(&state.db, PageLoad::Logo, &addr, now).await?;
     let Some(app_id) = link::app_of(&state.db, &state.flows, &token, now).await? else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };

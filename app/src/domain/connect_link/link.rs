@@ -3,7 +3,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 
 use super::available::{self, Offered};
@@ -25,6 +25,9 @@ pub const MAX_LIFE_SECS: i64 = 7 * 24 * 3600;
 /// A link naming an end user adds whoever uses it to that user: it lives no longer than a
 /// user signature does (`end_user::signature`), so a forwarded one is soon worth nothing.
 pub const MAX_USER_LINK_LIFE_SECS: i64 = 5 * 60;
+/// A service-account link lets whoever opens it first grant the app a tenant's data: a
+/// forwarded or archived one must not stay good for days.
+pub const MAX_SERVICE_ACCOUNT_LINK_LIFE_SECS: i64 = 3600;
 /// Links one app may hold at once, expired and used ones kept for their pages included:
 /// rows stay bounded whatever the app's code does.
 pub const MAX_PER_APP: u64 = 10_000;
@@ -90,6 +93,8 @@ pub async fn create(
 ) -> Result<Created, DomainError> {
     let max_life = if new.user_id.is_some() {
         MAX_USER_LINK_LIFE_SECS
+    } else if new.service_account {
+        MAX_SERVICE_ACCOUNT_LINK_LIFE_SECS
     } else {
         MAX_LIFE_SECS
     };
@@ -97,7 +102,7 @@ pub async fn create(
     if !(MIN_LIFE_SECS..=max_life).contains(&life) {
         return Err(invalid(
             "expiresIn.invalid",
-            format!("expiresIn is in seconds, from {MIN_LIFE_SECS} to {max_life} (7 days; 5 minutes for a link with userId)."),
+            format!("expiresIn is in seconds, from {MIN_LIFE_SECS} to {max_life} (7 days; 1 hour for a service-account link; 5 minutes for a link with userId)."),
         )
         .into());
     }
@@ -190,6 +195,12 @@ pub async fn create(
     let token = random_token(PREFIX);
     let expires_at = now + life;
     let txn = crate::domain::write_transaction::begin_write(db).await?;
+    // Links made for one app take turns on its row (PostgreSQL), so the cap holds under races.
+    application::Entity::find_by_id(app.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
     row::Entity::delete_many()
         .filter(row::Column::AppId.eq(app.id))
         .filter(row::Column::ExpiresAt.lt(now - KEPT_AFTER_END_SECS))
@@ -380,14 +391,27 @@ pub async fn delete_stale(db: &DatabaseConnection, now: i64) -> Result<u64, Doma
     Ok(gone)
 }
 
+/// What a connect page load was: the logo counts apart, so each view of a picker costs one
+/// page from its address's share (many people may share one address behind a NAT).
+#[derive(Clone, Copy, Debug)]
+pub enum PageLoad {
+    Page,
+    Logo,
+}
+
 /// Counts one load of a connect page from `client_addr`.
 pub async fn count_page(
     db: &DatabaseConnection,
+    load: PageLoad,
     client_addr: &str,
     now: i64,
 ) -> Result<(), DomainError> {
     use crate::domain::rate_limit;
-    let bucket = format!("connect:addr:{}", rate_limit::address_key(client_addr));
+    let kind = match load {
+        PageLoad::Page => "addr",
+        PageLoad::Logo => "logo",
+    };
+    let bucket = format!("connect:{kind}:{}", rate_limit::address_key(client_addr));
     match rate_limit::hit_now(db, &bucket, PAGES_PER_ADDRESS, now).await? {
         Ok(()) => Ok(()),
         Err(r) => Err(DomainError::RateLimited {
@@ -443,6 +467,36 @@ pub async fn pick(
     if used != 1 {
         return Ok(Err(LinkRefusal::Used));
     }
+    match request_for(db, ctx, &app, link, service, now).await {
+        Ok((kind, request)) => Ok(Ok(Picked {
+            kind,
+            request,
+            used_at: now,
+        })),
+        Err(e) => {
+            release_after(db, ctx, token, now).await;
+            Err(e)
+        }
+    }
+}
+
+/// Gives the link back after a failure, keeping that failure as the answer: a failed
+/// release is only logged (the link then stays used, which is the safe side).
+pub async fn release_after(db: &DatabaseConnection, ctx: &FlowContext, token: &str, used_at: i64) {
+    if let Err(e) = release(db, ctx, token, used_at).await {
+        tracing::warn!(error = %e, "a connect link used for a flow that did not start could not be given back");
+    }
+}
+
+/// The authorize request a pick of `service` on `link` starts.
+async fn request_for(
+    db: &DatabaseConnection,
+    ctx: &FlowContext,
+    app: &application::Model,
+    link: row::Model,
+    service: &str,
+    now: i64,
+) -> Result<(FlowKind, AuthorizeRequest), DomainError> {
     let mut pairs: Vec<(String, String)> = vec![
         ("clientId".into(), app.client_id.clone().unwrap_or_default()),
         ("serviceType".into(), service.to_owned()),
@@ -471,19 +525,9 @@ pub async fn pick(
     } else {
         FlowKind::Account
     };
-    let mut request = match authorize_request::parse_for(kind, &pairs) {
-        Ok(r) => r,
-        Err(e) => {
-            release(db, ctx, token, now).await?;
-            return Err(e.into());
-        }
-    };
+    let mut request = authorize_request::parse_for(kind, &pairs)?;
     request.vouched_user = link.user_id;
-    Ok(Ok(Picked {
-        kind,
-        request,
-        used_at: now,
-    }))
+    Ok((kind, request))
 }
 
 /// *Connect link* on an application's accounts page: a link for the developer to try the
