@@ -254,6 +254,19 @@ fn direct(base: &str, token: &str, method: reqwest::Method, path: &str) -> reqwe
         .header("authorization", format!("Bearer {token}"))
 }
 
+/// `GET /v1/direct/gmail/v1/users/me/profile` with `token`.
+async fn profile(base: &str, token: &str) -> reqwest::Response {
+    direct(
+        base,
+        token,
+        reqwest::Method::GET,
+        "gmail/v1/users/me/profile",
+    )
+    .send()
+    .await
+    .unwrap()
+}
+
 async fn token_status(base: &str, token: &str) -> String {
     let j: Value = account(base, token, "").await.json().await.unwrap();
     j["tokenStatus"].as_str().unwrap().to_owned()
@@ -356,15 +369,7 @@ async fn calls_reach_the_provider_with_its_token_and_nothing_of_ours(backend: Ba
 
     // A platform token that is not one: ours to refuse, nothing sent.
     let before = api.api_calls().len();
-    let r = direct(
-        &base,
-        "not-a-token",
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&base, "not-a-token").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(r.headers().get("www-authenticate").is_some());
     let j: Value = r.json().await.unwrap();
@@ -425,15 +430,7 @@ async fn calls_reach_the_provider_with_its_token_and_nothing_of_ours(backend: Ba
         .await
         .unwrap();
     let saved: Value = r.json().await.unwrap();
-    let r = direct(
-        &base,
-        saved["accessToken"].as_str().unwrap(),
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&base, saved["accessToken"].as_str().unwrap()).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let j: Value = r.json().await.unwrap();
     assert_eq!(j["code"], "direct.unsupported", "{j}");
@@ -464,15 +461,7 @@ async fn a_refused_token_is_renewed_once_and_the_call_sent_again(backend: Backen
     assert_eq!(calls[0].headers["authorization"], "Bearer at-0");
     assert_eq!(calls[1].headers["authorization"], "Bearer at-1");
     // The renewed token is kept: the next call needs no refresh.
-    let r = direct(
-        &base,
-        &token,
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&base, &token).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(api.refreshes(), 1);
     assert_eq!(token_status(&base, &token).await, "active");
@@ -480,15 +469,7 @@ async fn a_refused_token_is_renewed_once_and_the_call_sent_again(backend: Backen
     // Refused even with a new token: the provider's 401 reaches the app, once renewed, and
     // the account is `invalid`; accepted again later, it is `active` again.
     api.set(|s| s.refuse_all = true);
-    let r = direct(
-        &base,
-        &token,
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&base, &token).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let j: Value = r.json().await.unwrap();
     assert_eq!(
@@ -498,43 +479,19 @@ async fn a_refused_token_is_renewed_once_and_the_call_sent_again(backend: Backen
     assert_eq!(api.refreshes(), 2);
     assert_eq!(token_status(&base, &token).await, "invalid");
     api.set(|s| s.refuse_all = false);
-    let r = direct(
-        &base,
-        &token,
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&base, &token).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(token_status(&base, &token).await, "active");
 
     // The grant itself revoked: the account is dead and nothing more is sent.
     api.forget_token();
     api.set(|s| s.grant_revoked = true);
-    let r = direct(
-        &base,
-        &token,
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&base, &token).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let j: Value = r.json().await.unwrap();
     assert_eq!(j["code"], "token.dead");
     let sent = api.api_calls().len();
-    let r = direct(
-        &base,
-        &token,
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&base, &token).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(api.api_calls().len(), sent, "a dead account calls nobody");
     fx.finish().await;
@@ -759,15 +716,7 @@ async fn an_api_base_saved_in_development_gets_no_token_in_production(backend: B
     let dev = crate::common::TestServer::start(&db, &key, |_| {}).await;
     let api = ProviderApi::start().await;
     let (_app, token) = account_at(&dev.base, &api).await;
-    let r = direct(
-        &dev.base,
-        &token,
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&dev.base, &token).await;
     assert_eq!(
         r.status(),
         StatusCode::OK,
@@ -780,15 +729,7 @@ async fn an_api_base_saved_in_development_gets_no_token_in_production(backend: B
         c.mode = server::config::Mode::Production;
     })
     .await;
-    let r = direct(
-        &prod.base,
-        &token,
-        reqwest::Method::GET,
-        "gmail/v1/users/me/profile",
-    )
-    .send()
-    .await
-    .unwrap();
+    let r = profile(&prod.base, &token).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let j: Value = r.json().await.unwrap();
     assert_eq!(j["code"], "direct.unsupported", "{j}");
