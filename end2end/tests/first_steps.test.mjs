@@ -31,7 +31,7 @@ test('from a new team to a connected account without a sample app', async () => 
   assert.ok((await page.inputValue('.exchange-command')).includes(`-u '${clientId}:`));
   assert.deepEqual(
     await page.locator('.section-nav a').allTextContents(),
-    ['Client id', 'Try it', 'Secrets', 'Providers', 'Return URLs', 'Trusted domains', 'Webhooks', 'Settings'],
+    ['Client id', 'Try it', 'Secrets', 'Providers', 'Return URLs', 'Logo', 'Trusted domains', 'Webhooks', 'Settings'],
   );
 
   // Try with Sandbox: consent at the Sandbox, back on the dashboard with the account.

@@ -115,7 +115,10 @@ pub fn build(state: AppState, store: DbSessionStore, config: &Config) -> Router 
                 axum::extract::DefaultBodyLimit::max(app_logo_form::FORM_LIMIT_BYTES),
             ),
         )
-        .route("/applications/{id}/logo/remove", post(app_logo_form::remove))
+        .route(
+            "/applications/{id}/logo/remove",
+            post(app_logo_form::remove).layer(axum::extract::DefaultBodyLimit::max(4096)),
+        )
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .leptos_routes_with_handler(route_list(), get(pages::page))
         .fallback(not_found)

@@ -24,7 +24,8 @@ pub struct ConnectIn {
     login_hint: Option<String>,
     client_org_id: Option<String>,
     state: Option<String>,
-    /// Seconds the link stays valid: 60 to 604800, default 1800.
+    /// Seconds the link stays valid: 60 to 604800 (3600 for a service-account link, 300 for
+    /// one naming an end user), default 1800 (300 for one naming an end user).
     expires_in: Option<i64>,
     service_account: bool,
 }

@@ -3,10 +3,8 @@
 //! policy (`app::domain::direct_api`); this handler only streams the answer back.
 use app::domain::direct_api::{self, DirectCall};
 use app::web::AppState;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
-use futures_util::StreamExt;
 
 use super::account_auth::authenticate;
 use crate::api_error::ApiError;
@@ -31,13 +29,10 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Result<Resp
         body,
     };
     let answer = direct_api::forward(&state.db, &state.flows, account, call).await?;
-    // The call keeps its place among its app's calls until the last byte is sent.
-    let permit = answer.permit;
-    let body = answer.body.bytes_stream().map(move |chunk| {
-        let _held = &permit;
-        chunk
-    });
-    let mut response = Response::new(Body::from_stream(body));
+    // The call keeps its place among the calls under way until the last byte is sent, or
+    // the app stops reading.
+    let body = direct_api::answer_body::relay(answer.body, answer.permit);
+    let mut response = Response::new(body);
     *response.status_mut() = answer.status;
     *response.headers_mut() = answer.headers;
     Ok(response)

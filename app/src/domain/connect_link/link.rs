@@ -195,9 +195,10 @@ pub async fn create(
     let token = random_token(PREFIX);
     let expires_at = now + life;
     let txn = crate::domain::write_transaction::begin_write(db).await?;
-    // Links made for one app take turns on its row (PostgreSQL), so the cap holds under races.
+    // Links made for one app take turns on its row (PostgreSQL), so the cap holds under races;
+    // `NO KEY UPDATE`, so rows that refer to the app (accounts, end users) are not held up.
     application::Entity::find_by_id(app.id)
-        .lock_exclusive()
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound)?;

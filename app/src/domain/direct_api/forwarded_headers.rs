@@ -48,13 +48,17 @@ const TO_PROVIDER_PREFIXES: [&str; 1] = ["sforce-"];
 /// created or moved thing is, the providers' rate limits and request ids. An allow-list, so
 /// nothing that speaks for our origin to a browser (cookies, security and reporting
 /// policies, CORS, `Link`, `Refresh`) crosses, whatever a provider adds later.
-const TO_APP: [&str; 17] = [
+const TO_APP: [&str; 20] = [
     "content-type",
     "content-length",
     "content-encoding",
     "content-language",
     "content-disposition",
     "content-range",
+    "content-location",
+    "content-md5",
+    // Google's resumable uploads answer `308` with the bytes received so far in `Range`.
+    "range",
     "accept-ranges",
     "etag",
     "last-modified",
@@ -68,14 +72,17 @@ const TO_APP: [&str; 17] = [
     "date",
 ];
 /// Rate limits and diagnostics by prefix: the IETF draft's `RateLimit-*`, `X-RateLimit-*`,
-/// Graph's `x-ms-*`, HubSpot's `X-HubSpot-RateLimit-*`, Salesforce's `Sforce-Limit-Info`.
-const TO_APP_PREFIXES: [&str; 6] = [
+/// Graph's `x-ms-*`, HubSpot's `X-HubSpot-RateLimit-*`, Salesforce's `Sforce-Limit-Info`,
+/// Google's `X-Goog-*` (upload status, hashes) and `X-GUploader-UploadID`.
+const TO_APP_PREFIXES: [&str; 8] = [
     "ratelimit",
     "x-ratelimit-",
     "x-rate-limit-",
     "x-ms-",
     "x-hubspot-",
     "sforce-",
+    "x-goog-",
+    "x-guploader-",
 ];
 
 fn named_by_connection(headers: &HeaderMap) -> Vec<String> {
@@ -201,6 +208,7 @@ mod tests {
             ("refresh", "0; url=https://evil.example"),
             ("x-hubspot-ratelimit-remaining", "99"),
             ("sforce-limit-info", "api-usage=1/15000"),
+            ("range", "bytes=0-262143"),
         ]);
         assert_eq!(
             names(&to_app(&from_provider)),
@@ -209,6 +217,7 @@ mod tests {
                 "content-length",
                 "content-type",
                 "etag",
+                "range",
                 "retry-after",
                 "sforce-limit-info",
                 "x-hubspot-ratelimit-remaining",

@@ -7,6 +7,7 @@
 //! both ways; the request's is capped. Every call goes through the outbound policy, to the
 //! API base's origin only (`target_url`), and only the headers `forwarded_headers` allows
 //! cross. Password services have no provider token to forward and answer 400.
+pub mod answer_body;
 pub mod api_base;
 pub mod forwarded_headers;
 pub mod in_flight;
