@@ -146,16 +146,19 @@ impl StandIn {
     }
 }
 
+/// Accounts the calls are spread over: Linkgate takes 8 calls at once per account.
+pub const ACCOUNTS: usize = 32;
+
 /// Registers Google for the lookup app with the stand-in as its API (as the dashboard's form
-/// does, signed in), imports an account holding the stand-in's token, and checks one call
-/// through; the account's platform token.
-pub async fn account(
+/// does, signed in), imports [`ACCOUNTS`] accounts holding the stand-in's token, and checks
+/// one call through; the accounts' platform tokens.
+pub async fn accounts(
     base: &str,
     db: &sea_orm::DatabaseConnection,
     session: &str,
     seeded: &Seeded,
     stand_in: &StandIn,
-) -> Result<String, BenchError> {
+) -> Result<Vec<String>, BenchError> {
     let app = app::entity::application::Entity::find_by_id(seeded.lookups.id)
         .one(db)
         .await?
@@ -184,22 +187,25 @@ pub async fn account(
             saved.text().await.unwrap_or_default()
         )));
     }
-    let imported: Value = client
-        .post(format!("{base}/v1/am/accounts"))
-        .header("authorization", seeded.lookups.basic())
-        .json(&serde_json::json!({ "serviceType": "Google", "active": true, "authString1": PROVIDER_TOKEN, "authUserId": "bench-direct", "email": "direct@bench.example" }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = imported["accessToken"]
-        .as_str()
-        .ok_or(BenchError::Check("the import gave no token".into()))?
-        .to_owned();
+    let mut tokens = Vec::with_capacity(ACCOUNTS);
+    for i in 0..ACCOUNTS {
+        let imported: Value = client
+            .post(format!("{base}/v1/am/accounts"))
+            .header("authorization", seeded.lookups.basic())
+            .json(&serde_json::json!({ "serviceType": "Google", "active": true, "authString1": PROVIDER_TOKEN, "authUserId": format!("bench-direct-{i}"), "email": format!("direct{i}@bench.example") }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let token = imported["accessToken"]
+            .as_str()
+            .ok_or(BenchError::Check("the import gave no token".into()))?;
+        tokens.push(token.to_owned());
+    }
     let r = client
         .get(format!("{base}/v1/direct/messages"))
-        .bearer_auth(&token)
+        .bearer_auth(&tokens[0])
         .send()
         .await?;
     let status = r.status();
@@ -209,5 +215,5 @@ pub async fn account(
             "GET /v1/direct/messages answered {status}: {body:.200}"
         )));
     }
-    Ok(token)
+    Ok(tokens)
 }

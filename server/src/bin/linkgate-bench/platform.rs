@@ -306,7 +306,9 @@ pub async fn scenarios(
     if let Some((_, cert, key)) = &certificates {
         let stand_in = direct_api::StandIn::start(&o.api_stand_in_script, &dir, cert, key).await?;
         let session = sign_in(&base, &seeded).await?;
-        let token = direct_api::account(&base, &db, &session, &seeded, &stand_in).await?;
+        let tokens = direct_api::accounts(&base, &db, &session, &seeded, &stand_in).await?;
+        let tokens_file = dir.join("direct-tokens.txt");
+        write_lines(&tokens_file, tokens.into_iter())?;
         let straight = two_threads(
             format!("{}/api/messages", stand_in.api),
             scripts.path("constant.lua"),
@@ -328,10 +330,10 @@ pub async fn scenarios(
             .await?,
         );
         let through = two_threads(
-            format!("{base}/v1/direct/messages"),
-            scripts.path("constant.lua"),
-            vec![format!("Authorization: Bearer {token}")],
+            base.clone(),
+            scripts.path("direct_accounts.lua"),
             Vec::new(),
+            vec![tokens_file.to_string_lossy().into_owned()],
         );
         results.push(
             measure(

@@ -21,6 +21,10 @@ impl Scripts {
             ("account_lookup.lua", include_str!("wrk/account_lookup.lua")),
             ("one_time_codes.lua", include_str!("wrk/one_time_codes.lua")),
             ("account_flow.lua", include_str!("wrk/account_flow.lua")),
+            (
+                "direct_accounts.lua",
+                include_str!("wrk/direct_accounts.lua"),
+            ),
         ];
         for (name, body) in scripts {
             std::fs::write(dir.join(name), format!("{body}\n{REPORT}"))?;
