@@ -28,7 +28,19 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Result<Resp
         headers: parts.headers,
         body,
     };
-    let answer = direct_api::forward(&state.db, &state.flows, account, call).await?;
+    let account_id = account.id;
+    let answer = match direct_api::forward(&state.db, &state.flows, account, call).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            // A refused refresh may have marked the account `dead`: this instance's next
+            // `GET /v1/account` says so (other instances hear the change from PostgreSQL).
+            state.answers.evict_account(account_id);
+            return Err(e.into());
+        }
+    };
+    if answer.account_changed {
+        state.answers.evict_account(account_id);
+    }
     // The call keeps its place among the calls under way until the last byte is sent, or
     // the app stops reading.
     let body = direct_api::answer_body::relay(answer.body, answer.permit);

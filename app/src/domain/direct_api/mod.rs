@@ -121,6 +121,9 @@ pub struct DirectAnswer {
     pub body: reqwest::Response,
     /// The call's place among its app's calls under way: keep it until the body is sent.
     pub permit: in_flight::Permit,
+    /// The account's row may have changed (its token renewed, its status set): an instance
+    /// that caches account answers drops this account's before answering.
+    pub account_changed: bool,
 }
 
 /// The longest one call may take, its body both ways included (a large attachment on a
@@ -195,7 +198,7 @@ pub async fn forward(
         Err(e) => return Err(e),
     };
     if !body.can_resend() {
-        return Ok(answer(first, permit));
+        return Ok(answer(first, permit, true));
     }
     drop(first);
     let second = send(renewed.access_token, body.take()).await?;
@@ -245,12 +248,13 @@ async fn send(
     sent.map_err(DirectError::Upstream)
 }
 
-fn answer(r: reqwest::Response, permit: in_flight::Permit) -> DirectAnswer {
+fn answer(r: reqwest::Response, permit: in_flight::Permit, changed: bool) -> DirectAnswer {
     DirectAnswer {
         status: r.status(),
         headers: forwarded_headers::to_app(r.headers()),
         body: r,
         permit,
+        account_changed: changed,
     }
 }
 
@@ -262,11 +266,15 @@ async fn settle(
     r: reqwest::Response,
     permit: in_flight::Permit,
 ) -> Result<DirectAnswer, DomainError> {
-    if r.status() == StatusCode::UNAUTHORIZED {
+    let changed = if r.status() == StatusCode::UNAUTHORIZED {
         let reason = "The provider refused the access token (401) on a Direct API call.";
         store::marked_invalid(db, a.id, None, reason, now_unix()).await?;
+        true
     } else if r.status().is_success() && a.token_status == TokenStatus::Invalid {
         store::recovered(db, a.id, now_unix()).await?;
-    }
-    Ok(answer(r, permit))
+        true
+    } else {
+        false
+    };
+    Ok(answer(r, permit, changed))
 }
