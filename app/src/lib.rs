@@ -11,6 +11,7 @@ pub mod api;
 pub mod app_views;
 pub mod components;
 pub mod form_outcome;
+pub mod logo_refusal;
 pub mod page_context;
 pub mod pages;
 pub mod profile_views;

@@ -2,7 +2,7 @@
 //! multipart form post), `POST /applications/{id}/logo/remove`, and the preview `GET
 //! /applications/{id}/logo` for members who may see the app. Each post goes back to the
 //! page's logo section with one fixed word saying what happened (`?logo=saved#logo`).
-use app::domain::app::logo;
+use app::domain::app::logo::{self, LogoRefusal};
 use app::domain::authz::{self, Actor};
 use app::domain::{now_unix, DomainError};
 use app::web::{dashboard_session, AppState};
@@ -36,26 +36,11 @@ fn back(app_id: Uuid, word: &str) -> Response {
     Redirect::to(&format!("/applications/{app_id}?logo={word}#logo")).into_response()
 }
 
-/// A refusal the form shows beside itself, as a fixed word; anything else is an error page.
-fn answer(app_id: Uuid, result: Result<(), DomainError>, done: &str) -> Response {
+/// Back to the form, with what happened as a fixed word the page says in full.
+fn answer(app_id: Uuid, result: Result<(), LogoRefusal>, done: &str) -> Response {
     match result {
         Ok(()) => back(app_id, done),
-        Err(DomainError::Invalid(fields)) => {
-            let said = fields
-                .0
-                .first()
-                .map(|f| f.message.as_str())
-                .unwrap_or_default();
-            let word = if said.contains("256 KB") {
-                "too_large"
-            } else if said.contains("PNG") {
-                "not_image"
-            } else {
-                "empty"
-            };
-            back(app_id, word)
-        }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(refusal) => back(app_id, refusal.word()),
     }
 }
 
@@ -78,19 +63,19 @@ pub async fn upload(
             Ok(Some(f)) => f,
             Ok(None) => break,
             // Past the request body limit, or not multipart at all.
-            Err(_) => return Ok(back(app_id, "too_large")),
+            Err(_) => return Ok(back(app_id, LogoRefusal::TooLarge.word())),
         };
         match field.name() {
             Some("team_id") => team_id = field.text().await.unwrap_or_default(),
             Some("logo") => match field.bytes().await {
                 Ok(b) => bytes = b.to_vec(),
-                Err(_) => return Ok(back(app_id, "too_large")),
+                Err(_) => return Ok(back(app_id, LogoRefusal::TooLarge.word())),
             },
             _ => {}
         }
     }
     let actor = actor(&state, user, &team_id).await?;
-    let result = logo::save(&state.db, &actor, app_id, bytes, now_unix()).await;
+    let result = logo::save(&state.db, &actor, app_id, bytes, now_unix()).await?;
     Ok(answer(app_id, result, "saved"))
 }
 
@@ -108,11 +93,11 @@ pub async fn remove(
     let app_id = app_id_of(&app_id)?;
     let user = signed_in(&state, &session).await?;
     let actor = actor(&state, user, &form.team_id).await?;
-    let result = logo::remove(&state.db, &actor, app_id, now_unix()).await;
-    Ok(answer(app_id, result, "removed"))
+    logo::remove(&state.db, &actor, app_id, now_unix()).await?;
+    Ok(back(app_id, "removed"))
 }
 
-/// The preview: the viewer's current team is the one the app belongs to, or 404.
+/// The preview, for a member of the team the app belongs to (anyone else: 404).
 pub async fn preview(
     State(state): State<AppState>,
     session: Session,

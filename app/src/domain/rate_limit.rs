@@ -98,6 +98,23 @@ pub async fn hit_now(
     Ok(counted)
 }
 
+/// [`hit_now`], a refusal as the `RateLimited` error that says `message` (429 with
+/// `Retry-After`).
+pub async fn enforce_now(
+    db: &sea_orm::DatabaseConnection,
+    bucket: &str,
+    limit: Limit,
+    now: i64,
+    message: &'static str,
+) -> Result<(), DomainError> {
+    hit_now(db, bucket, limit, now)
+        .await?
+        .map_err(|r| DomainError::RateLimited {
+            message,
+            retry_after_secs: r.retry_after_secs,
+        })
+}
+
 /// Takes one hit back (a sign-in that succeeded is not held against its address).
 pub async fn give_back(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DomainError> {
     let stmt = Statement::from_sql_and_values(

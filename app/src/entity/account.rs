@@ -133,4 +133,12 @@ impl Column {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
+impl Model {
+    /// A password service's account (IMAP, EWS, SugarCRM): it holds sealed credentials and
+    /// no provider token, so nothing can be refreshed, pinged or forwarded with one.
+    pub fn signs_in_with_password(&self) -> bool {
+        self.provider_credentials.is_some() && self.provider_access_token.is_none()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

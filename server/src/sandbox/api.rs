@@ -1,18 +1,17 @@
 //! The Sandbox's tiny provider API, the Direct API's target for Sandbox accounts (so the
 //! passthrough can be tried with no provider): `GET /sandbox/api/me` names the token's
-//! user, `/sandbox/api/echo` (any method) says what it received. Both take the Sandbox
+//! user (it is the userinfo endpoint), `/sandbox/api/echo` (any method) says what it received. Both take the Sandbox
 //! access token as a provider API would, and refuse any other with 401.
 use app::domain::now_unix;
-use app::domain::sandbox::token;
+use app::domain::sandbox::{token, SandboxError};
 use app::web::AppState;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::endpoints::bearer;
+use super::endpoints::{bearer, oauth_error};
 
 /// The most of a body `echo` reads: it is for trying the API, not for carrying files.
 const ECHO_BYTES: usize = 64 * 1024;
@@ -32,15 +31,10 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<token::UserI
     };
     token::userinfo(&state.db, &state.flows, &t, now_unix())
         .await
-        .map_err(|_| invalid_token())
-}
-
-/// `GET /sandbox/api/me`
-pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match signed_in(&state, &headers).await {
-        Ok(info) => Json(info).into_response(),
-        Err(refused) => refused,
-    }
+        .map_err(|e| match e {
+            SandboxError::Storage(_) => oauth_error(&e),
+            _ => invalid_token(),
+        })
 }
 
 /// `ANY /sandbox/api/echo`
@@ -49,7 +43,7 @@ pub async fn echo(State(state): State<AppState>, req: Request) -> Response {
     if let Err(refused) = signed_in(&state, &parts.headers).await {
         return refused;
     }
-    let Ok(bytes) = axum::body::to_bytes(Body::new(body), ECHO_BYTES).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, ECHO_BYTES).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     Json(serde_json::json!({

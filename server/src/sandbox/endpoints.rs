@@ -27,7 +27,7 @@ fn status_of(e: &SandboxError) -> StatusCode {
     }
 }
 
-fn oauth_error(e: &SandboxError) -> Response {
+pub(super) fn oauth_error(e: &SandboxError) -> Response {
     if let SandboxError::Storage(db) = e {
         tracing::error!(error = %db, "sandbox storage failed");
     }

@@ -16,7 +16,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sandbox/token", post(endpoints::token))
         .route("/sandbox/userinfo", get(endpoints::userinfo))
-        .route("/sandbox/api/me", get(api::me))
+        // The API's `me` is the userinfo endpoint: the same token, the same answer.
+        .route("/sandbox/api/me", get(endpoints::userinfo))
         .route("/sandbox/api/echo", axum::routing::any(api::echo))
         .route(
             "/sandbox/directory/users/{user}",

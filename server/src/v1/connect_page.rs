@@ -7,19 +7,18 @@ use app::domain::connect_link::available::Offered;
 use app::domain::connect_link::link::{self, Opened, PageLoad, Picked};
 use app::domain::connect_link::LinkRefusal;
 use app::domain::flow::browser_binding::BrowserNonce;
-use app::domain::now_unix;
+use app::domain::{now_unix, DomainError};
 use app::web::AppState;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
-use serde::Deserialize;
 use std::net::SocketAddr;
 
 use super::auth::{start_parsed, with_browser_cookie_for};
 use super::flow_browser::FlowBrowser;
 use super::hosted_page::page;
+use super::query::pairs;
 use crate::api_error::ApiError;
 use crate::client_addr::client_addr;
 use crate::html_escape::escape;
@@ -161,11 +160,6 @@ pub async fn show(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct PickForm {
-    service: String,
-}
-
 /// `POST /v1/auth/connect/{token}`: uses the link and starts the flow of the service picked.
 pub async fn pick(
     State(state): State<AppState>,
@@ -173,7 +167,7 @@ pub async fn pick(
     headers: HeaderMap,
     browser: FlowBrowser,
     Path(token): Path<String>,
-    Form(form): Form<PickForm>,
+    body: String,
 ) -> Result<Response, ApiError> {
     // The link was bound to this browser's cookie when it was opened: without one, it is
     // another browser (or a form posted from another site, which SameSite=Lax keeps out).
@@ -183,7 +177,14 @@ pub async fn pick(
     let now = now_unix();
     let addr = client_addr(peer, &headers, state.trust_forwarded_for);
     link::count_page(&state.db, PageLoad::Page, &addr, now).await?;
-    let picked = link::pick(&state.db, &state.flows, &token, &nonce, &form.service, now).await?;
+    // Read by hand, not with `Form`: a malformed post gets the hosted error page, not
+    // axum's plain-text rejection.
+    let service = pairs(Some(&body))
+        .into_iter()
+        .find(|(k, _)| k == "service")
+        .map(|(_, v)| v)
+        .ok_or_else(|| DomainError::invalid("service", "Pick one of the services listed."))?;
+    let picked = link::pick(&state.db, &state.flows, &token, &nonce, &service, now).await?;
     let Picked {
         kind,
         request,

@@ -2,19 +2,20 @@
 //! path, refreshes and injects the provider token, and forwards through the outbound
 //! policy (`app::domain::direct_api`); this handler only streams the answer back.
 use app::domain::direct_api::{self, DirectCall};
+use app::domain::DomainError;
 use app::web::AppState;
 use axum::extract::{Request, State};
 use axum::response::Response;
 
-use super::account_auth::authenticate;
+use super::account_auth::AccountAuth;
 use crate::api_error::ApiError;
 
-pub async fn forward(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+pub async fn forward(
+    State(state): State<AppState>,
+    AccountAuth(account): AccountAuth,
+    req: Request,
+) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
-    let account = match authenticate(&state, &parts.headers).await {
-        Ok((a, _)) => a,
-        Err(refused) => return Ok(refused),
-    };
     let call = DirectCall {
         method: parts.method,
         // As sent, still percent-encoded: the domain judges what it stands for.
@@ -32,9 +33,11 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Result<Resp
     let answer = match direct_api::forward(&state.db, &state.flows, account, call).await {
         Ok(answer) => answer,
         Err(e) => {
-            // A refused refresh may have marked the account `dead`: this instance's next
-            // `GET /v1/account` says so (other instances hear the change from PostgreSQL).
-            state.answers.evict_account(account_id);
+            // Only a token's trouble changes the account (a refused refresh marks it `dead`,
+            // moved endpoints `invalid`): this instance's next `GET /v1/account` says so.
+            if matches!(e, DomainError::Flow(_)) {
+                state.answers.evict_account(account_id);
+            }
             return Err(e.into());
         }
     };

@@ -311,6 +311,15 @@ async fn a_logo_uploaded_on_the_application_page_brands_its_links(backend: Backe
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(said(&r).ends_with("?logo=not_image#logo"), "{}", said(&r));
+    // Past the domain's 256 KB (within the form's limit), and past the form's own limit.
+    let mut over = PNG.to_vec();
+    over.resize(270 * 1024, 0);
+    let r = app
+        .owner
+        .browser
+        .post_multipart(&upload, &[("team_id", &team)], ("logo", "big.png", &over))
+        .await;
+    assert!(said(&r).ends_with("?logo=too_large#logo"), "{}", said(&r));
     let mut huge = PNG.to_vec();
     huge.resize(300 * 1024, 0);
     let r = app
@@ -395,7 +404,6 @@ async fn a_logo_uploaded_on_the_application_page_brands_its_links(backend: Backe
     assert!(said(&r).ends_with("?logo=removed#logo"), "{}", said(&r));
     let html = open_as_person(&link).await.text().await.unwrap();
     assert!(!html.contains("<img"));
-    let _ = &mut app;
     fx.finish().await;
 }
 on_both_backends!(a_logo_uploaded_on_the_application_page_brands_its_links);

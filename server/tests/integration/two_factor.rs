@@ -24,7 +24,6 @@ fn now() -> u64 {
         .as_secs()
 }
 
-/// Turns two-factor sign-in on for `m`; returns the secret and the recovery codes.
 /// Turns two-factor sign-in on; the secret, the recovery codes, and the code that did it.
 async fn turn_on(m: &mut Member) -> (String, Vec<String>, String) {
     let r = m.browser.call("profile/two_factor/begin", &[]).await;

@@ -110,7 +110,7 @@ pub async fn detail(
         updated_at: a.updated_at,
         last_refreshed_at: a.last_refreshed_at,
         token_expires_at: a.auth_expires_at,
-        checkable: !(a.provider_credentials.is_some() && a.provider_access_token.is_none()),
+        checkable: !a.signs_in_with_password(),
         events,
     })
 }

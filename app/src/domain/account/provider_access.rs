@@ -59,7 +59,7 @@ pub async fn with_provider(
         return Err(FlowError::TokenDead.into());
     }
     // Password services have no provider token, and their password is never returned.
-    if a.provider_credentials.is_some() && a.provider_access_token.is_none() {
+    if a.signs_in_with_password() {
         return Ok((a, None));
     }
     if ping && a.kind.is_service() {

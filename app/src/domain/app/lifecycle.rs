@@ -212,12 +212,7 @@ pub async fn detail(
         try_return_url: None,
         can_edit: access.can_edit,
         can_administer: access.can_administer,
-        has_logo: sea_orm::PaginatorTrait::count(
-            crate::entity::app_logo::Entity::find_by_id(app_id),
-            db,
-        )
-        .await?
-            > 0,
+        has_logo: super::logo::exists(db, app_id).await?,
     })
 }
 

@@ -1,16 +1,19 @@
 //! An application's logo for its connect links' page: PNG, JPEG or WebP, recognised by its
 //! first bytes (never by what the upload claims, so no SVG with a script slips in), at most
 //! 256 KiB. Served with the type read here and `nosniff`.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::secrets::app_label;
 use crate::domain::authz::{self, Action, Actor};
 use crate::domain::team::audit::{self, Change};
 use crate::domain::DomainError;
-use crate::entity::{app_logo, application};
+use crate::entity::app_logo;
 
-pub const MAX_BYTES: usize = 256 * 1024;
+pub use crate::logo_refusal::{LogoRefusal, MAX_LOGO_BYTES as MAX_BYTES};
 
 /// The image type of `bytes`, if it is one the page shows.
 pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
@@ -25,33 +28,25 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn refused(message: &str) -> DomainError {
-    DomainError::invalid("logo", message)
-}
-
-/// Saves `bytes` as the logo of `app_id` (replacing any), as `actor`.
+/// Saves `bytes` as the logo of `app_id` (replacing any), as `actor`; or why not.
 pub async fn save(
     db: &DatabaseConnection,
     actor: &Actor,
     app_id: Uuid,
     bytes: Vec<u8>,
     now: i64,
-) -> Result<(), DomainError> {
+) -> Result<Result<(), LogoRefusal>, DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     if bytes.is_empty() {
-        return Err(refused("Choose an image file to upload."));
+        return Ok(Err(LogoRefusal::Empty));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(refused("The logo must be at most 256 KB."));
+        return Ok(Err(LogoRefusal::TooLarge));
     }
     let Some(content_type) = image_type(&bytes) else {
-        return Err(refused("The logo must be a PNG, JPEG or WebP image."));
+        return Ok(Err(LogoRefusal::NotImage));
     };
     let txn = crate::domain::write_transaction::begin_write(db).await?;
-    let app = application::Entity::find_by_id(app_id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
     app_logo::Entity::delete_by_id(app_id).exec(&txn).await?;
     let size = bytes.len();
     app_logo::ActiveModel {
@@ -62,17 +57,10 @@ pub async fn save(
     }
     .insert(&txn)
     .await?;
-    let change = Change {
-        action: "app.logo_changed",
-        target_kind: "app",
-        target_id: app_id.to_string(),
-        target_label: app.name,
-        before: None,
-        after: Some(json!({ "type": content_type, "bytes": size })),
-    };
-    audit::record(&txn, actor, change, now).await?;
+    let after = json!({ "type": content_type, "bytes": size });
+    audited(&txn, actor, app_id, "app.logo_changed", Some(after), now).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Removes the logo of `app_id`, as `actor`.
@@ -84,24 +72,36 @@ pub async fn remove(
 ) -> Result<(), DomainError> {
     authz::authorize(db, actor, Action::EditApp(app_id)).await?;
     let txn = crate::domain::write_transaction::begin_write(db).await?;
-    let app = application::Entity::find_by_id(app_id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
     let removed = app_logo::Entity::delete_by_id(app_id).exec(&txn).await?;
     if removed.rows_affected > 0 {
-        let change = Change {
-            action: "app.logo_removed",
-            target_kind: "app",
-            target_id: app_id.to_string(),
-            target_label: app.name,
-            before: None,
-            after: None,
-        };
-        audit::record(&txn, actor, change, now).await?;
+        audited(&txn, actor, app_id, "app.logo_removed", None, now).await?;
     }
     txn.commit().await?;
     Ok(())
+}
+
+async fn audited(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    app_id: Uuid,
+    action: &'static str,
+    after: Option<serde_json::Value>,
+    now: i64,
+) -> Result<(), DomainError> {
+    let change = Change {
+        action,
+        target_kind: "app",
+        target_id: app_id.to_string(),
+        target_label: app_label(txn, app_id).await?,
+        before: None,
+        after,
+    };
+    audit::record(txn, actor, change, now).await
+}
+
+/// Whether `app_id` has a logo.
+pub async fn exists(db: &impl ConnectionTrait, app_id: Uuid) -> Result<bool, DomainError> {
+    Ok(app_logo::Entity::find_by_id(app_id).count(db).await? > 0)
 }
 
 /// The logo of `app_id` for a member who may see the app: its type and bytes.

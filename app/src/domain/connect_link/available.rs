@@ -1,12 +1,12 @@
 //! The services an app can offer on a connect link: those it registered (OAuth providers,
 //! password services it enabled, its custom providers), and the Sandbox while it is on.
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use crate::domain::app::registrations;
 use crate::domain::catalog::{self, AuthKind};
 use crate::domain::flow::FlowContext;
 use crate::domain::DomainError;
-use crate::entity::provider_registration;
 
 /// One service as the picker shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub struct Offered {
     pub password: bool,
 }
 
-pub fn label_of(service_type: &str) -> String {
+fn label_of(service_type: &str) -> String {
     match service_type {
         "Office365" => "Microsoft 365".into(),
         "IMAP" => "Other mail (IMAP)".into(),
@@ -45,11 +45,7 @@ pub async fn for_app(
     ctx: &FlowContext,
     app_id: Uuid,
 ) -> Result<Vec<Offered>, DomainError> {
-    let rows = provider_registration::Entity::find()
-        .filter(provider_registration::Column::AppId.eq(app_id))
-        .order_by_asc(provider_registration::Column::ServiceType)
-        .all(db)
-        .await?;
+    let rows = registrations::of_app(db, app_id).await?;
     let mut all: Vec<Offered> = rows.iter().map(|r| offered(&r.service_type)).collect();
     if ctx.sandbox_enabled {
         all.push(offered("Sandbox"));

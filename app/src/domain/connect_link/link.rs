@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::available::{self, Offered};
 use super::{invalid, LinkRefusal};
-use crate::domain::app::return_urls;
+use crate::domain::app::{logo, return_urls};
 use crate::domain::catalog;
 use crate::domain::crypto::random_token;
 use crate::domain::flow::authorize_request::{self, AuthorizeRequest};
@@ -16,7 +16,7 @@ use crate::domain::flow::browser_binding::BrowserNonce;
 use crate::domain::flow::{prepared_token, FlowContext};
 use crate::domain::{return_url, DomainError};
 use crate::entity::pending_flow::FlowKind;
-use crate::entity::{app_logo, application, connect_session as row, end_user};
+use crate::entity::{application, connect_session as row, end_user};
 
 const PREFIX: &str = "lgc_";
 pub const DEFAULT_LIFE_SECS: i64 = 30 * 60;
@@ -37,7 +37,7 @@ const KEPT_AFTER_END_SECS: i64 = 24 * 3600;
 const MAX_SERVICES: usize = 20;
 /// Connect pages (open, pick, logo) one client address may load per 10 minutes: they are
 /// reachable without a credential.
-pub const PAGES_PER_ADDRESS: crate::domain::rate_limit::Limit =
+const PAGES_PER_ADDRESS: crate::domain::rate_limit::Limit =
     crate::domain::rate_limit::Limit::new(120, 10 * 60);
 
 /// What the app asks for (`POST /v1/connect/sessions`).
@@ -204,7 +204,7 @@ pub async fn create(
         .ok_or(DomainError::NotFound)?;
     row::Entity::delete_many()
         .filter(row::Column::AppId.eq(app.id))
-        .filter(row::Column::ExpiresAt.lt(now - KEPT_AFTER_END_SECS))
+        .filter(stale(now))
         .exec(&txn)
         .await?;
     let held = row::Entity::find()
@@ -292,13 +292,22 @@ async fn for_browser(
     }
     // Whoever binds first holds the link; a second browser racing finds it taken.
     let txn = crate::domain::write_transaction::begin_write(db).await?;
-    row::Entity::update_many()
+    let bound = row::Entity::update_many()
         .col_expr(row::Column::OpenedBy, Expr::value(binding.clone()))
         .filter(row::Column::TokenHash.eq(link.token_hash.clone()))
         .filter(row::Column::OpenedBy.is_null())
         .exec(&txn)
-        .await?;
+        .await?
+        .rows_affected
+        == 1;
     txn.commit().await?;
+    if bound {
+        return Ok(Ok(row::Model {
+            opened_by: Some(binding),
+            ..link
+        }));
+    }
+    // Bound meanwhile: by this browser in another tab, or by another browser.
     Ok(match find(db, ctx, token).await? {
         Some(l) if l.opened_by.as_deref() == Some(binding.as_str()) => Ok(l),
         Some(_) => Err(LinkRefusal::OtherBrowser),
@@ -326,7 +335,7 @@ pub async fn open(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    let has_logo = app_logo::Entity::find_by_id(app.id).count(db).await? > 0;
+    let has_logo = logo::exists(db, app.id).await?;
     let joins_user = match &link.user_id {
         Some(id) => end_user::Entity::find_by_id(id.clone())
             .one(db)
@@ -358,7 +367,7 @@ pub async fn app_of(
 
 /// Gives a link back after the flow it was used for could not start (a throttle, a
 /// registration removed since): the user may pick again. Only this use's stamp is undone.
-pub async fn release(
+async fn release(
     db: &DatabaseConnection,
     ctx: &FlowContext,
     token: &str,
@@ -375,16 +384,19 @@ pub async fn release(
     Ok(())
 }
 
+/// Links a day past their end (expired or used): their pages need not say so any more.
+fn stale(now: i64) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(row::Column::ExpiresAt.lt(now - KEPT_AFTER_END_SECS))
+        .add(row::Column::UsedAt.lt(now - KEPT_AFTER_END_SECS))
+}
+
 /// Links a day past their end, for the periodic sweep (rows stay bounded for apps that
 /// stopped making links too).
 pub async fn delete_stale(db: &DatabaseConnection, now: i64) -> Result<u64, DomainError> {
     let txn = crate::domain::write_transaction::begin_write(db).await?;
     let gone = row::Entity::delete_many()
-        .filter(
-            sea_orm::Condition::any()
-                .add(row::Column::ExpiresAt.lt(now - KEPT_AFTER_END_SECS))
-                .add(row::Column::UsedAt.lt(now - KEPT_AFTER_END_SECS)),
-        )
+        .filter(stale(now))
         .exec(&txn)
         .await?
         .rows_affected;
@@ -413,13 +425,8 @@ pub async fn count_page(
         PageLoad::Logo => "logo",
     };
     let bucket = format!("connect:{kind}:{}", rate_limit::address_key(client_addr));
-    match rate_limit::hit_now(db, &bucket, PAGES_PER_ADDRESS, now).await? {
-        Ok(()) => Ok(()),
-        Err(r) => Err(DomainError::RateLimited {
-            message: "Too many connect pages were opened from here recently.",
-            retry_after_secs: r.retry_after_secs,
-        }),
-    }
+    let message = "Too many connect pages were opened from here recently.";
+    rate_limit::enforce_now(db, &bucket, PAGES_PER_ADDRESS, now, message).await
 }
 
 /// A link used for one pick: the flow to start, and the stamp that undoes the use if the

@@ -92,9 +92,7 @@ impl DirectError {
             DirectError::Unsupported { .. } | DirectError::Path | DirectError::BodyInterrupted => {
                 StatusCode::BAD_REQUEST
             }
-            DirectError::TooLarge(_) | DirectError::Upstream(OutboundError::TooLarge(_)) => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
+            DirectError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             DirectError::BodySlow => StatusCode::REQUEST_TIMEOUT,
             DirectError::Upstream(OutboundError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
             DirectError::ApiHost | DirectError::Upstream(_) => StatusCode::BAD_GATEWAY,
@@ -140,7 +138,7 @@ pub async fn forward(
     if a.token_status == TokenStatus::Dead {
         return Err(FlowError::TokenDead.into());
     }
-    if a.provider_credentials.is_some() && a.provider_access_token.is_none() {
+    if a.signs_in_with_password() {
         let why = "signs in with a password, so there is no provider token to forward";
         return Err(DirectError::unsupported(&a.service_type, why).into());
     }
@@ -176,7 +174,10 @@ pub async fn forward(
         send(ctx, &url, &call.method, &headers, token, body, service)
     };
     let refused_token = access.access_token.clone();
-    let first = send(access.access_token, body.take()).await?;
+    // A send that failed because the app's own body did (slow, broken, too large) says so.
+    let first = send(access.access_token, body.take())
+        .await
+        .map_err(|e| body.app_fault().unwrap_or(e))?;
     let renewable = a.provider_refresh_token.is_some() || a.kind.is_service();
     if first.status() != StatusCode::UNAUTHORIZED || !renewable {
         return settle(db, &a, first, permit).await;

@@ -3,11 +3,12 @@
 //! (an attachment is never held whole) and is cut off past [`MAX_REQUEST_BYTES`].
 use std::time::Duration;
 
+use std::sync::{Arc, OnceLock};
+
 use axum::body::{Body, Bytes};
-use futures_util::{stream, Stream, StreamExt, TryStreamExt};
+use futures_util::{stream, Stream, StreamExt};
 
 use super::DirectError;
-use crate::domain::outbound::OutboundError;
 
 /// The largest body an app may send through: Gmail takes messages up to 35 MB, and Graph's
 /// larger uploads go to an upload session's own URL, not through here.
@@ -22,18 +23,30 @@ pub const HELD_WITHIN: Duration = Duration::from_secs(60);
 
 pub enum OutgoingBody {
     Held(Bytes),
-    Streamed(reqwest::Body),
+    Streamed {
+        body: reqwest::Body,
+        /// Why the app's side of the stream failed, if it did: the send then fails too, and
+        /// the app hears its own fault (a slow, broken or oversized body), not the provider's.
+        app_fault: AppFault,
+    },
+    /// A streamed body already sent: it cannot be sent again.
+    Spent(AppFault),
 }
 
+/// Set once by the stream when the app's body fails.
+pub type AppFault = Arc<OnceLock<DirectError>>;
+
 impl OutgoingBody {
-    /// A copy to send, while the held body can be sent again.
+    /// A copy to send, while the held body can be sent again; a streamed one goes once.
     pub fn take(&mut self) -> reqwest::Body {
         match self {
             OutgoingBody::Held(b) => reqwest::Body::from(b.clone()),
-            OutgoingBody::Streamed(_) => {
-                match std::mem::replace(self, OutgoingBody::Held(Bytes::new())) {
-                    OutgoingBody::Streamed(s) => s,
-                    OutgoingBody::Held(b) => reqwest::Body::from(b),
+            OutgoingBody::Spent(_) => reqwest::Body::from(Bytes::new()),
+            OutgoingBody::Streamed { app_fault, .. } => {
+                let spent = OutgoingBody::Spent(app_fault.clone());
+                match std::mem::replace(self, spent) {
+                    OutgoingBody::Streamed { body, .. } => body,
+                    _ => reqwest::Body::from(Bytes::new()),
                 }
             }
         }
@@ -41,6 +54,16 @@ impl OutgoingBody {
 
     pub fn can_resend(&self) -> bool {
         matches!(self, OutgoingBody::Held(_))
+    }
+
+    /// The app's own fault, when the stream of its body failed.
+    pub fn app_fault(&self) -> Option<DirectError> {
+        match self {
+            OutgoingBody::Streamed { app_fault, .. } | OutgoingBody::Spent(app_fault) => {
+                app_fault.get().cloned()
+            }
+            OutgoingBody::Held(_) => None,
+        }
     }
 }
 
@@ -69,38 +92,52 @@ pub async fn read(body: Body, announced: Option<u64>) -> Result<OutgoingBody, Di
                 held.push(chunk);
             }
             Some(Err(_)) => return Err(DirectError::BodyInterrupted),
-            None => {
-                let whole: Vec<u8> = held.iter().flat_map(|c| c.iter().copied()).collect();
-                return Ok(OutgoingBody::Held(Bytes::from(whole)));
-            }
+            None => return Ok(OutgoingBody::Held(joined(held))),
         }
     }
+    let app_fault: AppFault = Arc::default();
+    let fault = app_fault.clone();
     let mut sent = 0u64;
-    let rest = chunks.map_err(|e| match e {
-        Piece::Slow => OutboundError::Timeout,
-        Piece::Broken(e) => OutboundError::Failed(format!("the app's body: {e}")),
-    });
-    let counted =
-        stream::iter(held.into_iter().map(Ok))
-            .chain(rest)
-            .and_then(move |chunk: Bytes| {
-                sent += chunk.len() as u64;
-                let over = sent > MAX_REQUEST_BYTES;
-                async move {
-                    if over {
-                        Err(OutboundError::TooLarge(MAX_REQUEST_BYTES as usize))
-                    } else {
-                        Ok(chunk)
+    let counted = stream::iter(held.into_iter().map(Ok))
+        .chain(chunks)
+        .map(move |piece| {
+            let failed = match piece {
+                Ok(chunk) => {
+                    sent += chunk.len() as u64;
+                    if sent <= MAX_REQUEST_BYTES {
+                        return Ok(chunk);
                     }
+                    too_large()
                 }
-            });
-    Ok(OutgoingBody::Streamed(reqwest::Body::wrap_stream(counted)))
+                Err(Piece::Slow) => DirectError::BodySlow,
+                Err(Piece::Broken) => DirectError::BodyInterrupted,
+            };
+            let said = failed.to_string();
+            let _ = fault.set(failed);
+            Err(std::io::Error::other(said))
+        });
+    Ok(OutgoingBody::Streamed {
+        body: reqwest::Body::wrap_stream(counted),
+        app_fault,
+    })
+}
+
+/// The held pieces as one buffer (a single piece is taken as it is, without a copy).
+fn joined(mut held: Vec<Bytes>) -> Bytes {
+    if held.len() == 1 {
+        return held.pop().unwrap_or_default();
+    }
+    let mut whole = Vec::with_capacity(held.iter().map(Bytes::len).sum());
+    for piece in held {
+        whole.extend_from_slice(&piece);
+    }
+    Bytes::from(whole)
 }
 
 /// Why the next piece of the app's body did not come.
 enum Piece {
     Slow,
-    Broken(axum::Error),
+    Broken,
 }
 
 /// `body`, failing when its next piece takes longer than [`IDLE`].
@@ -113,7 +150,7 @@ fn idle_limited(
             Err(_) => Some((Err(Piece::Slow), None)),
             Ok(None) => None,
             Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(body))),
-            Ok(Some(Err(e))) => Some((Err(Piece::Broken(e)), None)),
+            Ok(Some(Err(_))) => Some((Err(Piece::Broken), None)),
         }
     }))
 }
@@ -131,8 +168,13 @@ mod tests {
     async fn small_bodies_are_held_and_large_ones_stream() {
         let small = read(chunked(4, 1000), None).await.unwrap();
         assert!(small.can_resend());
-        let large = read(chunked(100, 10_000), None).await.unwrap();
+        let mut large = read(chunked(100, 10_000), None).await.unwrap();
         assert!(!large.can_resend());
+        let _sent = large.take();
+        assert!(
+            !large.can_resend(),
+            "a streamed body, once sent, is not sent again"
+        );
         assert!(matches!(
             read(Body::empty(), Some(MAX_REQUEST_BYTES + 1)).await,
             Err(DirectError::TooLarge(_))
@@ -159,9 +201,8 @@ mod tests {
             stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b'x'; 10_000]))))
                 .chain(stream::pending()),
         );
-        let OutgoingBody::Streamed(body) = read(large, None).await.unwrap() else {
-            panic!("a body over the held size streams");
-        };
+        let mut outgoing = read(large, None).await.unwrap();
+        let body = outgoing.take();
         let mut pieces = Body::new(body).into_data_stream();
         let mut last = None;
         while let Some(piece) = pieces.next().await {
@@ -173,6 +214,11 @@ mod tests {
         assert!(
             last.is_some_and(|p| p.is_err()),
             "the stream ends in an error"
+        );
+        assert_eq!(
+            outgoing.app_fault(),
+            Some(DirectError::BodySlow),
+            "the app hears its own fault"
         );
     }
 }

@@ -43,12 +43,8 @@ pub async fn request(
         ));
     }
     let bucket = format!("emailchange:user:{user_id}");
-    if let Err(r) = rate_limit::hit_now(db, &bucket, REQUESTS, now).await? {
-        return Err(DomainError::RateLimited {
-            message: "You asked to change your address several times recently.",
-            retry_after_secs: r.retry_after_secs,
-        });
-    }
+    let message = "You asked to change your address several times recently.";
+    rate_limit::enforce_now(db, &bucket, REQUESTS, now, message).await?;
     let user = user::Entity::find_by_id(user_id)
         .one(db)
         .await?

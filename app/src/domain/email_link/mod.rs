@@ -33,11 +33,6 @@ pub async fn count_redeem(
     now: i64,
 ) -> Result<(), DomainError> {
     let bucket = format!("link:addr:{}", rate_limit::address_key(client_addr));
-    match rate_limit::hit_now(db, &bucket, REDEEMS_PER_ADDRESS, now).await? {
-        Ok(()) => Ok(()),
-        Err(r) => Err(DomainError::RateLimited {
-            message: "Too many links were opened from here recently.",
-            retry_after_secs: r.retry_after_secs,
-        }),
-    }
+    let message = "Too many links were opened from here recently.";
+    rate_limit::enforce_now(db, &bucket, REDEEMS_PER_ADDRESS, now, message).await
 }

@@ -3,15 +3,17 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::logo_refusal::LogoRefusal;
+
 /// What the form's post said, from the query it redirected back with (a fixed word each).
-fn outcome(word: &str) -> Option<(&'static str, bool)> {
+fn outcome(word: &str) -> Option<(String, bool)> {
     Some(match word {
-        "saved" => ("Logo saved. Connect links show it from now on.", false),
-        "removed" => ("Logo removed.", false),
-        "too_large" => ("The logo must be at most 256 KB.", true),
-        "not_image" => ("The logo must be a PNG, JPEG or WebP image.", true),
-        "empty" => ("Choose an image file to upload.", true),
-        _ => return None,
+        "saved" => (
+            "Logo saved. Connect links show it from now on.".to_owned(),
+            false,
+        ),
+        "removed" => ("Logo removed.".to_owned(), false),
+        _ => (LogoRefusal::from_word(word)?.message(), true),
     })
 }
 
