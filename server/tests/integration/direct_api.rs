@@ -144,11 +144,15 @@ async fn handle(State((state, gate)): State<Shared>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    {
+    let refused = {
         let s = state.lock().unwrap();
-        if s.refuse_all || presented != format!("Bearer {}", s.current) {
-            return unauthorized();
-        }
+        s.refuse_all || presented != format!("Bearer {}", s.current)
+    };
+    if refused {
+        // Read what was sent before refusing, as a server that keeps its connection does: a
+        // refusal in the middle of an upload would race the client still writing it.
+        let _ = axum::body::to_bytes(body, usize::MAX).await;
+        return unauthorized();
     }
     match parts.uri.path() {
         "/api/gmail/v1/users/me/profile" => {
