@@ -294,6 +294,20 @@ const PNG: &[u8] = &[
     0x42, 0x60, 0x82,
 ];
 
+/// Uploads `bytes` as the application's logo with the page's form; where the form sends
+/// the browser back (the application page, with what happened as `?logo=`).
+async fn upload_logo(app: &mut FlowApp, name: &str, bytes: &[u8]) -> String {
+    let upload = format!("/applications/{}/logo", app.id);
+    let team = app.owner.own_team.clone();
+    let r = app
+        .owner
+        .browser
+        .post_multipart(&upload, &[("team_id", &team)], ("logo", name, bytes))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    r.location().unwrap_or_default().to_owned()
+}
+
 async fn a_logo_uploaded_on_the_application_page_brands_its_links(backend: Backend) {
     let fx = Fixture::start(backend).await;
     let base = fx.server.base.clone();
@@ -304,30 +318,17 @@ async fn a_logo_uploaded_on_the_application_page_brands_its_links(backend: Backe
 
     // Refused, each in its own words: not an image (an SVG could carry a script), too large.
     let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
-    let r = app
-        .owner
-        .browser
-        .post_multipart(&upload, &[("team_id", &team)], ("logo", "logo.svg", svg))
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(said(&r).ends_with("?logo=not_image#logo"), "{}", said(&r));
+    let back = upload_logo(&mut app, "logo.svg", svg).await;
+    assert!(back.ends_with("?logo=not_image#logo"), "{back}");
     // Past the domain's 256 KB (within the form's limit), and past the form's own limit.
     let mut over = PNG.to_vec();
     over.resize(270 * 1024, 0);
-    let r = app
-        .owner
-        .browser
-        .post_multipart(&upload, &[("team_id", &team)], ("logo", "big.png", &over))
-        .await;
-    assert!(said(&r).ends_with("?logo=too_large#logo"), "{}", said(&r));
+    let back = upload_logo(&mut app, "big.png", &over).await;
+    assert!(back.ends_with("?logo=too_large#logo"), "{back}");
     let mut huge = PNG.to_vec();
     huge.resize(300 * 1024, 0);
-    let r = app
-        .owner
-        .browser
-        .post_multipart(&upload, &[("team_id", &team)], ("logo", "big.png", &huge))
-        .await;
-    assert!(said(&r).ends_with("?logo=too_large#logo"), "{}", said(&r));
+    let back = upload_logo(&mut app, "big.png", &huge).await;
+    assert!(back.ends_with("?logo=too_large#logo"), "{back}");
     let page = app
         .owner
         .browser
@@ -335,12 +336,8 @@ async fn a_logo_uploaded_on_the_application_page_brands_its_links(backend: Backe
         .await;
     assert!(page.body.contains("The logo must be at most 256 KB."));
 
-    let r = app
-        .owner
-        .browser
-        .post_multipart(&upload, &[("team_id", &team)], ("logo", "logo.png", PNG))
-        .await;
-    assert!(said(&r).ends_with("?logo=saved#logo"), "{}", said(&r));
+    let back = upload_logo(&mut app, "logo.png", PNG).await;
+    assert!(back.ends_with("?logo=saved#logo"), "{back}");
     let page = app
         .owner
         .browser
